@@ -1,0 +1,381 @@
+//! REML fit of the linear mixed model
+//!
+//! ```text
+//! y = Xβ + Z_r u_r + Z_g u_g + e,   u_r ~ N(0, σ²θ_r I), u_g ~ N(0, σ²θ_g I), e ~ N(0, σ² I)
+//! ```
+//!
+//! with random intercepts for jeugdzorgregio (r) and for gemeente (g), gemeenten
+//! nested in regio's. With V* = V/σ², a regio block is
+//! `V*_r = H + θ_r 11'`, where H is block-diagonal with one block
+//! `I + θ_g 11'` per gemeente. Sherman–Morrison twice gives, with
+//! `w_g = 1/(1 + n_g θ_g)` and `m_r = Σ_{g∈r} n_g w_g`:
+//!
+//! ```text
+//! a'V*⁻¹b = Σ_g [ a_g'b_g − θ_g w_g (1'a_g)(1'b_g) ] − Σ_r θ_r/(1+θ_r m_r) · (Σ_{g∈r} w_g 1'a_g)(Σ_{g∈r} w_g 1'b_g)
+//! log|V*| = Σ_g log(1 + n_g θ_g) + Σ_r log(1 + θ_r m_r)
+//! ```
+//!
+//! so one evaluation of the REML criterion needs only per-gemeente sufficient
+//! statistics of the augmented matrix A = [X y] (cross products and column sums),
+//! never an n×n matrix. β and σ² are profiled out; the two standard-deviation
+//! ratios ρ = √θ are optimised by a safeguarded Newton method. The criterion is
+//! even in each ρ, so the boundary θ = 0 needs no constraint.
+//!
+//! Columns of X are centred and scaled internally (income is ~10⁴, shares ~10¹)
+//! for conditioning; estimates, vcov and the REML criterion are reported for X in
+//! its own units, as lme4 does.
+
+use nalgebra::{DMatrix, DVector};
+
+/// The data of one fit, without any file or wasm types.
+#[derive(Debug, Clone)]
+pub struct Design {
+    /// Response, one per row.
+    pub y: Vec<f64>,
+    /// Covariates without the intercept: `x[j][i]` is determinant j in row i.
+    pub x: Vec<Vec<f64>>,
+    /// Gemeente index (0..n_gemeente) of each row.
+    pub gemeente: Vec<usize>,
+    /// Regio index (0..n_regio) of each gemeente.
+    pub regio_of_gemeente: Vec<usize>,
+    pub n_regio: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Convergence {
+    pub converged: bool,
+    pub iterations: usize,
+    pub evaluations: usize,
+    /// Optimal standard-deviation ratios (σ_gemeente/σ, σ_regio/σ).
+    pub theta: [f64; 2],
+    /// Gradient of the REML criterion with respect to θ at the optimum.
+    pub gradient: [f64; 2],
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fit {
+    /// Intercept first, then the determinants in the order given.
+    pub beta: Vec<f64>,
+    pub std_error: Vec<f64>,
+    pub vcov: DMatrix<f64>,
+    pub var_residual: f64,
+    pub var_gemeente: f64,
+    pub var_regio: f64,
+    pub reml_criterion: f64,
+    pub u_gemeente: Vec<f64>,
+    pub sd_gemeente: Vec<f64>,
+    pub u_regio: Vec<f64>,
+    pub sd_regio: Vec<f64>,
+    pub n: usize,
+    pub convergence: Convergence,
+}
+
+/// Sufficient statistics: everything the criterion needs, O(gemeenten · p²).
+struct Stats {
+    n: usize,
+    /// Columns of the augmented matrix: intercept, scaled covariates, y.
+    k: usize,
+    /// Σ a a' over all rows.
+    cross: DMatrix<f64>,
+    /// Column sums per gemeente.
+    sums: Vec<DVector<f64>>,
+    sizes: Vec<usize>,
+    /// Σ s_g s_g' per distinct gemeente size (w_g depends only on the size).
+    by_size: Vec<(usize, DMatrix<f64>)>,
+    /// Gemeenten of each regio.
+    members: Vec<Vec<usize>>,
+    centre: Vec<f64>,
+    scale: Vec<f64>,
+}
+
+/// What one evaluation of the criterion yields, enough for all final quantities.
+struct Eval {
+    crit: f64,
+    beta_scaled: DVector<f64>,
+    xtvx_inv: DMatrix<f64>,
+    sigma2: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitError(pub String);
+
+impl std::fmt::Display for FitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for FitError {}
+
+const LN_2PI: f64 = 1.837_877_066_409_345_3;
+
+impl Stats {
+    fn new(d: &Design, names: &[&str]) -> Result<Stats, FitError> {
+        let n = d.y.len();
+        let q = d.x.len();
+        let p = q + 1;
+        let k = p + 1;
+        if d.gemeente.len() != n || d.x.iter().any(|c| c.len() != n) {
+            return Err(FitError("ongelijke lengtes van respons, covariaten en groepen".into()));
+        }
+        if n <= p {
+            return Err(FitError(format!("te weinig rijen ({n}) voor {p} vaste effecten")));
+        }
+        let n_gemeente = d.regio_of_gemeente.len();
+        if let Some(&g) = d.gemeente.iter().find(|&&g| g >= n_gemeente) {
+            return Err(FitError(format!("gemeente-index {g} buiten bereik")));
+        }
+        if let Some(&r) = d.regio_of_gemeente.iter().find(|&&r| r >= d.n_regio) {
+            return Err(FitError(format!("regio-index {r} buiten bereik")));
+        }
+        let mut centre = vec![0.0; q];
+        let mut scale = vec![1.0; q];
+        for j in 0..q {
+            let mean = d.x[j].iter().sum::<f64>() / n as f64;
+            let var = d.x[j].iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
+            if !(var > 0.0) || !var.is_finite() {
+                let name = names.get(j).copied().unwrap_or("?");
+                return Err(FitError(format!("determinant {name} is constant in de fitrijen; het model is dan niet te schatten")));
+            }
+            centre[j] = mean;
+            scale[j] = var.sqrt();
+        }
+        let mut cross = DMatrix::zeros(k, k);
+        let mut sums = vec![DVector::zeros(k); n_gemeente];
+        let mut sizes = vec![0usize; n_gemeente];
+        let mut a = DVector::zeros(k);
+        for i in 0..n {
+            a[0] = 1.0;
+            for j in 0..q {
+                a[j + 1] = (d.x[j][i] - centre[j]) / scale[j];
+            }
+            a[p] = d.y[i];
+            cross.syger(1.0, &a, &a, 1.0);
+            let g = d.gemeente[i];
+            sums[g] += &a;
+            sizes[g] += 1;
+        }
+        cross.fill_upper_triangle_with_lower_triangle();
+        if let Some(g) = sizes.iter().position(|&s| s == 0) {
+            return Err(FitError(format!("gemeente-index {g} heeft geen rijen")));
+        }
+        let mut by_size: Vec<(usize, DMatrix<f64>)> = Vec::new();
+        for (g, s) in sums.iter().enumerate() {
+            let pos = match by_size.iter().position(|(size, _)| *size == sizes[g]) {
+                Some(pos) => pos,
+                None => {
+                    by_size.push((sizes[g], DMatrix::zeros(k, k)));
+                    by_size.len() - 1
+                }
+            };
+            by_size[pos].1.syger(1.0, s, s, 1.0);
+        }
+        let mut members = vec![Vec::new(); d.n_regio];
+        for (g, &r) in d.regio_of_gemeente.iter().enumerate() {
+            members[r].push(g);
+        }
+        Ok(Stats { n, k, cross, sums, sizes, by_size, members, centre, scale })
+    }
+
+    /// REML criterion (−2 log restricted likelihood, lme4's REMLcrit) at
+    /// variance ratios θ_g, θ_r, with β and σ² profiled out.
+    fn eval(&self, theta_g: f64, theta_r: f64) -> Option<Eval> {
+        let (k, p) = (self.k, self.k - 1);
+        let w = |size: usize| 1.0 / (1.0 + size as f64 * theta_g);
+        let mut m = self.cross.clone();
+        for (size, q) in &self.by_size {
+            m.zip_apply(q, |a, b| *a -= theta_g * w(*size) * b);
+        }
+        let mut log_det_v = 0.0;
+        let mut t = DVector::zeros(k);
+        for group in &self.members {
+            t.fill(0.0);
+            let mut m_r = 0.0;
+            for &g in group {
+                let wg = w(self.sizes[g]);
+                t.axpy(wg, &self.sums[g], 1.0);
+                m_r += self.sizes[g] as f64 * wg;
+                log_det_v += (self.sizes[g] as f64 * theta_g).ln_1p();
+            }
+            let c = theta_r / (1.0 + theta_r * m_r);
+            m.syger(-c, &t, &t, 1.0);
+            log_det_v += (theta_r * m_r).ln_1p();
+        }
+        // syger only touched the lower triangle; the rest of m is symmetric already.
+        m.fill_upper_triangle_with_lower_triangle();
+        let xtvx = m.view((0, 0), (p, p)).into_owned();
+        let xtvy = m.view((0, p), (p, 1)).column(0).into_owned();
+        let chol = xtvx.clone().cholesky()?;
+        let beta = chol.solve(&xtvy);
+        let rss = m[(p, p)] - xtvy.dot(&beta);
+        let df = (self.n - p) as f64;
+        let sigma2 = rss / df;
+        if !(sigma2 > 0.0) {
+            return None;
+        }
+        let log_det_xtvx: f64 = 2.0 * chol.l().diagonal().iter().map(|d| d.ln()).sum::<f64>();
+        // Back to X in its own units: |X'V⁻¹X| = |X_s'V⁻¹X_s| · Π s_j⁻².
+        let log_scale: f64 = 2.0 * self.scale.iter().map(|s| s.ln()).sum::<f64>();
+        let crit = df * (LN_2PI + sigma2.ln() + 1.0) + log_det_v + log_det_xtvx + log_scale;
+        Some(Eval { crit, beta_scaled: beta, xtvx_inv: chol.inverse(), sigma2 })
+    }
+
+    fn crit_at(&self, rho: [f64; 2]) -> f64 {
+        self.eval(rho[0] * rho[0], rho[1] * rho[1]).map_or(f64::INFINITY, |e| e.crit)
+    }
+}
+
+/// Minimise the criterion over ρ = (ρ_g, ρ_r): a coarse grid, then Newton steps
+/// on finite-difference derivatives with backtracking.
+fn optimise(stats: &Stats) -> Convergence {
+    let mut evaluations = 0;
+    let mut f = |rho: [f64; 2]| {
+        evaluations += 1;
+        stats.crit_at(rho)
+    };
+    let grid = [0.0, 0.15, 0.4, 0.8, 1.5, 3.0];
+    let mut x = [1.0, 1.0];
+    let mut fx = f(x);
+    for &a in &grid {
+        for &b in &grid {
+            let v = f([a, b]);
+            if v < fx {
+                fx = v;
+                x = [a, b];
+            }
+        }
+    }
+    let mut converged = false;
+    let mut iterations = 0;
+    let mut grad = [0.0; 2];
+    let mut message = String::from("maximum aantal iteraties bereikt");
+    while iterations < 200 {
+        iterations += 1;
+        let h = [1e-4 * (1.0 + x[0].abs()), 1e-4 * (1.0 + x[1].abs())];
+        let at = |dx: f64, dy: f64| [x[0] + dx, x[1] + dy];
+        let (fp0, fm0) = (f(at(h[0], 0.0)), f(at(-h[0], 0.0)));
+        let (f0p, f0m) = (f(at(0.0, h[1])), f(at(0.0, -h[1])));
+        let (fpp, fmm) = (f(at(h[0], h[1])), f(at(-h[0], -h[1])));
+        let g = [(fp0 - fm0) / (2.0 * h[0]), (f0p - f0m) / (2.0 * h[1])];
+        let h00 = (fp0 - 2.0 * fx + fm0) / (h[0] * h[0]);
+        let h11 = (f0p - 2.0 * fx + f0m) / (h[1] * h[1]);
+        let h01 = (fpp - fp0 - f0p + 2.0 * fx - fm0 - f0m + fmm) / (2.0 * h[0] * h[1]);
+        grad = g;
+        // Newton direction where the Hessian is positive definite, else a
+        // Levenberg-damped one.
+        let mut lambda = 0.0;
+        let dir = loop {
+            let (a, b, c) = (h00 + lambda, h01, h11 + lambda);
+            let det = a * c - b * b;
+            if a > 0.0 && det > 0.0 {
+                break [-(c * g[0] - b * g[1]) / det, -(a * g[1] - b * g[0]) / det];
+            }
+            lambda = if lambda == 0.0 { 1e-3 * (1.0 + h00.abs().max(h11.abs())) } else { lambda * 10.0 };
+        };
+        let slope = g[0] * dir[0] + g[1] * dir[1];
+        let mut step = 1.0;
+        let mut moved = false;
+        while step > 1e-12 {
+            let cand = [x[0] + step * dir[0], x[1] + step * dir[1]];
+            let fc = f(cand);
+            if fc <= fx + 1e-4 * step * slope {
+                let size = (step * dir[0]).abs().max((step * dir[1]).abs());
+                let gain = fx - fc;
+                x = cand;
+                fx = fc;
+                moved = true;
+                if size < 1e-9 * (1.0 + x[0].abs().max(x[1].abs())) || gain < 1e-13 * (1.0 + fx.abs()) {
+                    converged = true;
+                }
+                break;
+            }
+            step *= 0.5;
+        }
+        if !moved {
+            // No decrease along a descent direction: we are at the optimum to
+            // the precision of the finite differences.
+            converged = g[0].abs().max(g[1].abs()) < 1e-4;
+            message = if converged { "geconvergeerd".into() } else { "geen verbetering meer mogelijk; gradiënt niet klein".into() };
+            break;
+        }
+        if converged {
+            message = "geconvergeerd".into();
+            break;
+        }
+    }
+    Convergence { converged, iterations, evaluations, theta: [x[0].abs(), x[1].abs()], gradient: grad, message }
+}
+
+/// Fit by REML. `names` are the determinant names (for error messages only).
+pub fn fit(design: &Design, names: &[&str]) -> Result<Fit, FitError> {
+    let stats = Stats::new(design, names)?;
+    let convergence = optimise(&stats);
+    let [rho_g, rho_r] = convergence.theta;
+    let (theta_g, theta_r) = (rho_g * rho_g, rho_r * rho_r);
+    let e = stats.eval(theta_g, theta_r).ok_or_else(|| FitError("het model is niet te schatten: X'V⁻¹X is singulier (collineaire determinanten?)".into()))?;
+    let p = stats.k - 1;
+    let q = p - 1;
+
+    // β and vcov in original units: β = T β_s, vcov = T vcov_s T'.
+    let mut t = DMatrix::<f64>::identity(p, p);
+    for j in 0..q {
+        t[(j + 1, j + 1)] = 1.0 / stats.scale[j];
+        t[(0, j + 1)] = -stats.centre[j] / stats.scale[j];
+    }
+    let beta = &t * &e.beta_scaled;
+    let vcov = &t * (&e.xtvx_inv * e.sigma2) * t.transpose();
+    let std_error = (0..p).map(|j| vcov[(j, j)].sqrt()).collect();
+
+    // BLUPs from the residual sums per gemeente: u = D Z' V⁻¹ (y − Xβ).
+    let n_g = stats.sums.len();
+    let resid: Vec<f64> = stats.sums.iter().map(|s| s[p] - s.rows(0, p).dot(&e.beta_scaled)).collect();
+    let w: Vec<f64> = stats.sizes.iter().map(|&s| 1.0 / (1.0 + s as f64 * theta_g)).collect();
+    let mut u_gemeente = vec![0.0; n_g];
+    let mut sd_gemeente = vec![0.0; n_g];
+    let mut u_regio = vec![0.0; stats.members.len()];
+    let mut sd_regio = vec![0.0; stats.members.len()];
+    for (r, group) in stats.members.iter().enumerate() {
+        let m_r: f64 = group.iter().map(|&g| stats.sizes[g] as f64 * w[g]).sum();
+        let t_r: f64 = group.iter().map(|&g| w[g] * resid[g]).sum();
+        let c_r = theta_r / (1.0 + theta_r * m_r);
+        u_regio[r] = theta_r * t_r / (1.0 + theta_r * m_r);
+        for &g in group {
+            u_gemeente[g] = theta_g * (w[g] * resid[g] - c_r * stats.sizes[g] as f64 * w[g] * t_r);
+        }
+        // Conditional variances as lme4's condVar: the diagonal of
+        // σ² (Z'Z + Λ⁻²)⁻¹ within the regio block, by a Schur complement.
+        let d = |g: usize| stats.sizes[g] as f64 + 1.0 / theta_g;
+        if theta_g == 0.0 {
+            sd_regio[r] = if theta_r == 0.0 { 0.0 } else { (e.sigma2 / (m_r + 1.0 / theta_r)).sqrt() };
+            // sizes weighted by w_g = 1 when θ_g = 0, so m_r = Σ n_g here.
+            continue;
+        }
+        let n_r: f64 = group.iter().map(|&g| stats.sizes[g] as f64).sum();
+        let schur = if theta_r == 0.0 {
+            f64::INFINITY
+        } else {
+            n_r + 1.0 / theta_r - group.iter().map(|&g| (stats.sizes[g] as f64).powi(2) / d(g)).sum::<f64>()
+        };
+        sd_regio[r] = (e.sigma2 / schur).sqrt();
+        for &g in group {
+            let ratio = stats.sizes[g] as f64 / d(g);
+            sd_gemeente[g] = (e.sigma2 * (1.0 / d(g) + ratio * ratio / schur)).sqrt();
+        }
+    }
+
+    Ok(Fit {
+        beta: beta.iter().copied().collect(),
+        std_error,
+        vcov,
+        var_residual: e.sigma2,
+        var_gemeente: theta_g * e.sigma2,
+        var_regio: theta_r * e.sigma2,
+        reml_criterion: e.crit,
+        u_gemeente,
+        sd_gemeente,
+        u_regio,
+        sd_regio,
+        n: stats.n,
+        convergence,
+    })
+}

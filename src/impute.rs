@@ -1,0 +1,91 @@
+//! Imputation of missing determinant values, as in the reference specification:
+//! the mean of that determinant over all wijken of the same gemeente that have a
+//! value (observed use or not); if the gemeente has none, the national mean over
+//! all wijken that have a value.
+
+use crate::data::Dataset;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Imputation {
+    /// National mean per determinant (model order).
+    pub national: Vec<f64>,
+    /// Gemeente mean per determinant; `None` where no wijk of the gemeente has a value.
+    pub gemeente: BTreeMap<String, Vec<Option<f64>>>,
+}
+
+/// Sum and count, for means that skip missing values.
+#[derive(Clone, Copy, Default)]
+struct Acc {
+    sum: f64,
+    n: usize,
+}
+
+impl Acc {
+    fn add(&mut self, v: Option<f64>) {
+        if let Some(v) = v {
+            self.sum += v;
+            self.n += 1;
+        }
+    }
+    fn mean(self) -> Option<f64> {
+        (self.n > 0).then(|| self.sum / self.n as f64)
+    }
+}
+
+impl Imputation {
+    /// Means over the whole dataset for the determinants at `columns`
+    /// (indices into [`crate::determinants::DETERMINANTS`]).
+    pub fn from_dataset(ds: &Dataset, columns: &[usize]) -> Result<Imputation, String> {
+        let mut national = vec![Acc::default(); columns.len()];
+        let mut per_gemeente: BTreeMap<&str, Vec<Acc>> = BTreeMap::new();
+        for w in &ds.wijken {
+            let accs = per_gemeente.entry(&w.gemeente_code).or_insert_with(|| vec![Acc::default(); columns.len()]);
+            for (k, &j) in columns.iter().enumerate() {
+                national[k].add(w.values[j]);
+                accs[k].add(w.values[j]);
+            }
+        }
+        let national = national
+            .iter()
+            .zip(columns)
+            .map(|(a, &j)| a.mean().ok_or_else(|| format!("determinant {} heeft in geen enkele wijk een waarde", crate::determinants::DETERMINANTS[j].name)))
+            .collect::<Result<Vec<f64>, String>>()?;
+        let gemeente = per_gemeente.into_iter().map(|(g, accs)| (g.to_string(), accs.into_iter().map(Acc::mean).collect())).collect();
+        Ok(Imputation { national, gemeente })
+    }
+
+    /// Fill the gaps of one profile. `values` follows the model order; an unknown
+    /// or absent gemeente falls back to the national mean.
+    pub fn fill(&self, gemeente: Option<&str>, values: &[Option<f64>]) -> Vec<f64> {
+        let local = gemeente.and_then(|g| self.gemeente.get(g));
+        values
+            .iter()
+            .enumerate()
+            .map(|(k, v)| v.or_else(|| local.and_then(|m| m[k])).unwrap_or(self.national[k]))
+            .collect()
+    }
+
+    /// Where each value of a filled profile came from.
+    pub fn source(&self, gemeente: Option<&str>, values: &[Option<f64>]) -> Vec<ValueSource> {
+        let local = gemeente.and_then(|g| self.gemeente.get(g));
+        values
+            .iter()
+            .enumerate()
+            .map(|(k, v)| match (v, local.and_then(|m| m[k])) {
+                (Some(_), _) => ValueSource::Given,
+                (None, Some(_)) => ValueSource::GemeenteMean,
+                (None, None) => ValueSource::NationalMean,
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueSource {
+    Given,
+    GemeenteMean,
+    NationalMean,
+}

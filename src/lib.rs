@@ -1,0 +1,17 @@
+//! jeugdhulp-wijk: the SCP "Jeugdhulp in de wijk" multilevel model, fitted by REML
+//! in plain Rust and evaluated in the browser through a thin wasm layer.
+//!
+//! Pipeline: `data` (load + validate) → `impute` → `fit` (REML) → `model`
+//! (versioned JSON, `expected()` with intervals). `geo` prepares map geometry at
+//! build time. Only `web` knows about wasm.
+
+pub mod data;
+pub mod determinants;
+pub mod fit;
+pub mod geo;
+pub mod impute;
+pub mod model;
+pub mod site;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -1,0 +1,421 @@
+//! The fitted model as a versioned file, and prediction from it.
+//!
+//! ## Prediction formulas
+//!
+//! For a profile with determinant values x (missing values imputed: gemeente
+//! mean, else national mean; intercept prepended) and gemeente g in regio r:
+//!
+//! ```text
+//! expected       = x'β + u_g + u_r                      (BLUPs; lme4's predict())
+//! var(expected)  ≈ x'V_β x + v_g + v_r                  (v = cond_sd², the BLUPs' conditional variances)
+//! 95 % CI        = expected ± 1.96 √var(expected)
+//! 95 % PI        = expected ± 1.96 √(var(expected) + σ²_residual)
+//! contribution_j = β_j (x_j − mean_j)                   (relative to the national mean profile)
+//! ```
+//!
+//! The covariance between β̂ and the BLUPs is ignored (lme4's conditional
+//! variances are given β̂); this slightly understates the CI.
+//! Without a known gemeente, u_g = 0 and the gemeente variance σ²_g replaces
+//! v_g; without a known regio as well, u_r = 0 and σ²_r replaces v_r.
+
+use crate::data::{Dataset, Wijk};
+use crate::determinants::{self, Determinant, Group, Level, Unit, DETERMINANTS};
+use crate::fit::{self, Design, Fit};
+use crate::impute::{Imputation, ValueSource};
+use nalgebra::DMatrix;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+pub const SCHEMA_VERSION: u32 = 1;
+/// Two-sided 95 % normal quantile.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FixedEffect {
+    pub term: String,
+    pub estimate: f64,
+    pub std_error: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Variance {
+    pub regio: f64,
+    pub gemeente: f64,
+    pub residual: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RandomEffect {
+    pub code: String,
+    pub value: f64,
+    pub cond_sd: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RandomEffects {
+    pub regio: Vec<RandomEffect>,
+    pub gemeente: Vec<RandomEffect>,
+}
+
+/// Determinant metadata as stored in the model: the table's fields plus the
+/// observed range over all wijken with a value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeterminantInfo {
+    pub name: String,
+    pub label: String,
+    pub unit: Unit,
+    pub unit_label: String,
+    pub level: Level,
+    pub group: Group,
+    pub decimals: u8,
+    pub min: f64,
+    pub max: f64,
+    pub mean: f64,
+    /// Wijken with a value, out of all wijken.
+    pub n_observed: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    pub input_file: String,
+    pub input_sha256: String,
+    pub fitted_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitInfo {
+    pub method: String,
+    pub converged: bool,
+    pub iterations: usize,
+    pub evaluations: usize,
+    /// σ_gemeente/σ and σ_regio/σ at the optimum.
+    pub theta: [f64; 2],
+    pub gradient: [f64; 2],
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    pub schema_version: u32,
+    pub formula: String,
+    pub provenance: Provenance,
+    pub n_fit: usize,
+    pub n_gemeente: usize,
+    pub n_regio: usize,
+    pub reml_criterion: f64,
+    pub fixed_effects: Vec<FixedEffect>,
+    /// Covariance matrix of the fixed effects, in the order of `fixed_effects`.
+    pub vcov: Vec<Vec<f64>>,
+    pub variance: Variance,
+    pub random_effects: RandomEffects,
+    /// Regio of every gemeente in the data (also those without fit rows).
+    pub gemeente_regio: BTreeMap<String, String>,
+    pub determinants: Vec<DeterminantInfo>,
+    pub imputation: Imputation,
+    pub fit: FitInfo,
+}
+
+/// The default: all 27 determinants in the data file's order.
+pub fn default_determinants() -> Vec<&'static Determinant> {
+    DETERMINANTS.iter().collect()
+}
+
+fn column_index(d: &Determinant) -> usize {
+    determinants::find(d.name).expect("determinant from the table").0
+}
+
+/// Fit the model on a dataset. Pure: the caller supplies the input's provenance.
+pub fn fit_model(ds: &Dataset, dets: &[&'static Determinant], input_file: &str, input_sha256: &str) -> Result<Model, String> {
+    let columns: Vec<usize> = dets.iter().map(|d| column_index(d)).collect();
+    let imputation = Imputation::from_dataset(ds, &columns)?;
+
+    // Fit rows in wijkcode order, so the result does not depend on row order.
+    let mut rows: Vec<&Wijk> = ds.wijken.iter().filter(|w| w.observed.is_some()).collect();
+    rows.sort_by(|a, b| a.code.cmp(&b.code));
+    let mut gemeente_index: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut regio_index: BTreeMap<&str, usize> = BTreeMap::new();
+    for w in &rows {
+        gemeente_index.entry(&w.gemeente_code).or_insert(0);
+        regio_index.entry(&w.regio_code).or_insert(0);
+    }
+    for (i, v) in gemeente_index.values_mut().enumerate() {
+        *v = i;
+    }
+    for (i, v) in regio_index.values_mut().enumerate() {
+        *v = i;
+    }
+    let mut regio_of_gemeente = vec![0; gemeente_index.len()];
+    for w in &rows {
+        regio_of_gemeente[gemeente_index[w.gemeente_code.as_str()]] = regio_index[w.regio_code.as_str()];
+    }
+    let mut x = vec![Vec::with_capacity(rows.len()); dets.len()];
+    for w in &rows {
+        let raw: Vec<Option<f64>> = columns.iter().map(|&j| w.values[j]).collect();
+        for (k, v) in imputation.fill(Some(&w.gemeente_code), &raw).into_iter().enumerate() {
+            x[k].push(v);
+        }
+    }
+    let design = Design {
+        y: rows.iter().map(|w| w.observed.unwrap()).collect(),
+        x,
+        gemeente: rows.iter().map(|w| gemeente_index[w.gemeente_code.as_str()]).collect(),
+        regio_of_gemeente,
+        n_regio: regio_index.len(),
+    };
+    let names: Vec<&str> = dets.iter().map(|d| d.name).collect();
+    let f: Fit = fit::fit(&design, &names).map_err(|e| e.to_string())?;
+
+    let terms = std::iter::once("(Intercept)").chain(names.iter().copied());
+    let fixed_effects = terms
+        .zip(f.beta.iter().zip(&f.std_error))
+        .map(|(term, (&estimate, &std_error))| FixedEffect { term: term.to_string(), estimate, std_error })
+        .collect();
+    let blups = |index: &BTreeMap<&str, usize>, u: &[f64], sd: &[f64]| {
+        index.iter().map(|(code, &i)| RandomEffect { code: code.to_string(), value: u[i], cond_sd: sd[i] }).collect()
+    };
+    let determinants = dets
+        .iter()
+        .zip(&columns)
+        .zip(&imputation.national)
+        .map(|((d, &j), &mean)| {
+            let vals: Vec<f64> = ds.column(j).flatten().collect();
+            DeterminantInfo {
+                name: d.name.into(),
+                label: d.label.into(),
+                unit: d.unit,
+                unit_label: d.unit.label().into(),
+                level: d.level,
+                group: d.group,
+                decimals: d.decimals,
+                min: vals.iter().copied().fold(f64::INFINITY, f64::min),
+                max: vals.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                mean,
+                n_observed: vals.len(),
+            }
+        })
+        .collect();
+    let c = &f.convergence;
+    Ok(Model {
+        schema_version: SCHEMA_VERSION,
+        formula: format!("perc_jhzv ~ {} + (1 | jeugdzorgregiocode) + (1 | gemeentecode)", names.join(" + ")),
+        provenance: Provenance {
+            input_file: input_file.into(),
+            input_sha256: input_sha256.into(),
+            fitted_by: format!("jeugdhulp-wijk {} (REML)", env!("CARGO_PKG_VERSION")),
+        },
+        n_fit: f.n,
+        n_gemeente: gemeente_index.len(),
+        n_regio: regio_index.len(),
+        reml_criterion: f.reml_criterion,
+        fixed_effects,
+        vcov: (0..f.vcov.nrows()).map(|i| f.vcov.row(i).iter().copied().collect()).collect(),
+        variance: Variance { regio: f.var_regio, gemeente: f.var_gemeente, residual: f.var_residual },
+        random_effects: RandomEffects {
+            regio: blups(&regio_index, &f.u_regio, &f.sd_regio),
+            gemeente: blups(&gemeente_index, &f.u_gemeente, &f.sd_gemeente),
+        },
+        gemeente_regio: ds.wijken.iter().map(|w| (w.gemeente_code.clone(), w.regio_code.clone())).collect(),
+        determinants,
+        imputation,
+        fit: FitInfo {
+            method: "REML; profiled β en σ², Newton op σ-verhoudingen".into(),
+            converged: c.converged,
+            iterations: c.iterations,
+            evaluations: c.evaluations,
+            theta: c.theta,
+            gradient: c.gradient,
+            message: c.message.clone(),
+        },
+    })
+}
+
+/// A wijk profile to predict for. `values` follows the model's determinant
+/// order; `None` is imputed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Profile {
+    pub gemeente: Option<String>,
+    pub values: Vec<Option<f64>>,
+}
+
+/// Which random effects a prediction could use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EffectLevel {
+    /// Gemeente and regio BLUPs.
+    Gemeente,
+    /// Only the regio BLUP (gemeente unknown to the fit).
+    Regio,
+    /// Fixed part only.
+    Geen,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Prediction {
+    pub expected: f64,
+    pub expected_fixed: f64,
+    pub u_gemeente: f64,
+    pub u_regio: f64,
+    pub level: EffectLevel,
+    /// Standard error of the expected value.
+    pub se: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    pub pi_low: f64,
+    pub pi_high: f64,
+    pub contributions: Vec<f64>,
+    pub imputed: Vec<f64>,
+    pub sources: Vec<ValueSource>,
+}
+
+/// A prediction input that cannot be used, naming the field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputError {
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+impl std::error::Error for InputError {}
+
+/// A model prepared for fast, repeated prediction.
+#[derive(Debug, Clone)]
+pub struct Predictor {
+    pub model: Model,
+    beta: Vec<f64>,
+    /// Lower Cholesky factor of vcov (row-major p×p), so x'V_βx = ‖L'x‖².
+    chol: Vec<f64>,
+    gemeente: HashMap<String, (f64, f64)>,
+    regio: HashMap<String, (f64, f64)>,
+    means: Vec<f64>,
+    ranges: Vec<(f64, f64)>,
+}
+
+impl Predictor {
+    pub fn new(model: Model) -> Result<Predictor, String> {
+        let p = model.fixed_effects.len();
+        if model.determinants.len() + 1 != p || model.vcov.len() != p || model.vcov.iter().any(|r| r.len() != p) {
+            return Err("modelbestand: aantallen van fixed_effects, determinants en vcov passen niet bij elkaar".into());
+        }
+        if model.imputation.national.len() + 1 != p {
+            return Err("modelbestand: imputation.national heeft de verkeerde lengte".into());
+        }
+        if model.schema_version != SCHEMA_VERSION {
+            return Err(format!("modelbestand heeft schemaversie {}, verwacht {SCHEMA_VERSION}", model.schema_version));
+        }
+        let v = DMatrix::from_fn(p, p, |i, j| model.vcov[i][j]);
+        let l = v.cholesky().ok_or("modelbestand: vcov is niet positief definiet")?.l();
+        let chol = (0..p).flat_map(|i| (0..p).map(move |j| (i, j))).map(|(i, j)| l[(i, j)]).collect();
+        let index = |v: &[RandomEffect]| v.iter().map(|e| (e.code.clone(), (e.value, e.cond_sd * e.cond_sd))).collect();
+        Ok(Predictor {
+            beta: model.fixed_effects.iter().map(|f| f.estimate).collect(),
+            chol,
+            gemeente: index(&model.random_effects.gemeente),
+            regio: index(&model.random_effects.regio),
+            means: model.imputation.national.clone(),
+            ranges: model.determinants.iter().map(|d| d.unit.valid_range()).collect(),
+            model,
+        })
+    }
+
+    pub fn n_determinants(&self) -> usize {
+        self.means.len()
+    }
+
+    pub fn beta(&self) -> &[f64] {
+        &self.beta
+    }
+
+    /// Check one user value against its determinant's unit.
+    pub fn check_value(&self, k: usize, v: f64) -> Result<(), InputError> {
+        let d = &self.model.determinants[k];
+        let field = d.name.clone();
+        if !v.is_finite() {
+            return Err(InputError { field, message: "geen geldig getal".into() });
+        }
+        let (lo, hi) = self.ranges[k];
+        if v < lo || v > hi {
+            let message = match d.unit {
+                Unit::Percent => format!("{v} ligt buiten 0–100 %"),
+                Unit::YesNo => format!("{v} moet 0 (nee) of 1 (ja) zijn"),
+                _ => format!("{v} mag niet negatief zijn"),
+            };
+            return Err(InputError { field, message });
+        }
+        Ok(())
+    }
+
+    /// Random effects and their variances for a gemeente code (see module docs).
+    pub fn random_part(&self, gemeente: Option<&str>) -> (f64, f64, f64, f64, EffectLevel) {
+        let var = &self.model.variance;
+        let regio_code = gemeente.and_then(|g| self.model.gemeente_regio.get(g));
+        match (gemeente.and_then(|g| self.gemeente.get(g)), regio_code.and_then(|r| self.regio.get(r))) {
+            (Some(&(ug, vg)), Some(&(ur, vr))) => (ug, vg, ur, vr, EffectLevel::Gemeente),
+            (None, Some(&(ur, vr))) => (0.0, var.gemeente, ur, vr, EffectLevel::Regio),
+            _ => (0.0, var.gemeente, 0.0, var.regio, EffectLevel::Geen),
+        }
+    }
+
+    /// x'V_βx for a filled profile (without the intercept).
+    pub fn fixed_variance(&self, x: &[f64]) -> f64 {
+        let p = self.beta.len();
+        let mut total = 0.0;
+        // (L'x)_j = Σ_{i ≥ j} L_ij x_i, with x_0 = 1 for the intercept.
+        for j in 0..p {
+            let mut s = 0.0;
+            for i in j..p {
+                let xi = if i == 0 { 1.0 } else { x[i - 1] };
+                s += self.chol[i * p + j] * xi;
+            }
+            total += s * s;
+        }
+        total
+    }
+
+    pub fn fixed_part(&self, x: &[f64]) -> f64 {
+        self.beta[0] + self.beta[1..].iter().zip(x).map(|(b, v)| b * v).sum::<f64>()
+    }
+
+    /// Expected use with intervals and contributions for one profile.
+    pub fn expected(&self, profile: &Profile) -> Result<Prediction, InputError> {
+        if profile.values.len() != self.means.len() {
+            return Err(InputError {
+                field: "values".into(),
+                message: format!("{} waarden gegeven, het model heeft {} determinanten", profile.values.len(), self.means.len()),
+            });
+        }
+        for (k, v) in profile.values.iter().enumerate() {
+            if let Some(v) = v {
+                self.check_value(k, *v)?;
+            }
+        }
+        let g = profile.gemeente.as_deref();
+        let x = self.model.imputation.fill(g, &profile.values);
+        let sources = self.model.imputation.source(g, &profile.values);
+        let expected_fixed = self.fixed_part(&x);
+        let (ug, vg, ur, vr, level) = self.random_part(g);
+        let var_mean = self.fixed_variance(&x) + vg + vr;
+        let se = var_mean.sqrt();
+        let se_pred = (var_mean + self.model.variance.residual).sqrt();
+        let expected = expected_fixed + ug + ur;
+        let contributions = self.beta[1..].iter().zip(&x).zip(&self.means).map(|((b, v), m)| b * (v - m)).collect();
+        Ok(Prediction {
+            expected,
+            expected_fixed,
+            u_gemeente: ug,
+            u_regio: ur,
+            level,
+            se,
+            ci_low: expected - Z95 * se,
+            ci_high: expected + Z95 * se,
+            pi_low: expected - Z95 * se_pred,
+            pi_high: expected + Z95 * se_pred,
+            contributions,
+            imputed: x,
+            sources,
+        })
+    }
+}
