@@ -1,0 +1,427 @@
+// The calculator page: state, URL, and wiring between wasm, search, what-if,
+// contributions chart and (lazily) the map.
+//
+// State in the URL (query string, written with history.replaceState):
+//   ?wijk=WK001404                       a selected wijk
+//   ?eigen=land[&gemeente=GM0363]        eigen wijk from the national mean profile
+//   ?eigen=WK001404[&gemeente=GM0014]    eigen wijk from that wijk's profile
+//   &perc_1ouder=34.2&...                determinant values that differ from the start
+//                                        profile, as String(number) so a reload
+//                                        reproduces the exact same doubles.
+// In eigen mode a missing `gemeente` means "geen gemeente".
+
+import init, * as jw from './pkg/jeugdhulp_wijk.js';
+import { fmtPct, fmtPp, fmtRange, fmtNum, fmtCoef } from './format.js';
+import { createSearch } from './search.js';
+import { createWhatIf } from './whatif.js';
+import { createContributions } from './charts.js';
+
+const DEFAULT_WIJK = 'WK001404'; // Oosterparkwijk, Groningen
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  mode: 'wijk', // 'wijk' | 'eigen'
+  wijk: null, // selected wijk code (also the start of eigen mode when start !== 'land')
+  start: 'land', // eigen mode: 'land' or a wijk code
+  gemeente: null, // gemeente used for the random effects
+  base: {}, // start values (imputed)
+  values: {}, // current values
+  impKinds: {}, // name → 'gemeente' | 'land' for imputed values
+  result: null, // last valid jw.expected() result
+};
+
+let determinants; let wijken; let gemeenten; let national;
+let wijkIndex; let gemeenteIndex;
+let search; let whatif; let contrib;
+let map = null;
+let urlEnabled = false;
+
+function safeMap(fn) {
+  if (!map) return;
+  try { fn(map); } catch (e) { console.warn('kaart:', e); }
+}
+
+function setText(id, text) { $(id).textContent = text; }
+function testEl(id) { return document.querySelector(`[data-testid="${id}"]`); }
+function setTest(id, text, value) {
+  const e = testEl(id);
+  e.textContent = text;
+  e.dataset.value = value === null || value === undefined ? '' : String(value);
+}
+
+function impKindsFor(profile) {
+  const kinds = {};
+  for (const d of determinants) {
+    if (profile.values[d.name] === null || profile.values[d.name] === undefined) {
+      kinds[d.name] = profile.imputed[d.name] === national.imputed[d.name] ? 'land' : 'gemeente';
+    }
+  }
+  return kinds;
+}
+
+function changedNames() {
+  return determinants.map((d) => d.name).filter((n) => state.values[n] !== state.base[n]);
+}
+
+// ---------------------------------------------------------------- rendering
+
+function renderHeader() {
+  const changed = changedNames().length;
+  if (state.mode === 'wijk') {
+    const w = wijken[wijkIndex.get(state.wijk)];
+    setText('resultaat-titel', w.name);
+    setText('resultaat-sub', `${w.gemeente_name} · jeugdzorgregio ${w.regio_name} · ${w.code}`);
+  } else {
+    const g = state.gemeente ? gemeenten[gemeenteIndex.get(state.gemeente)] : null;
+    const from = state.start === 'land' ? 'vanaf het landelijk gemiddelde'
+      : `vanaf ${wijken[wijkIndex.get(state.start)].name} (${wijken[wijkIndex.get(state.start)].gemeente_name})`;
+    setText('resultaat-titel', 'Eigen wijk');
+    setText('resultaat-sub', `${from} · ${g ? `gemeente ${g.name}` : 'geen gemeente'}`);
+  }
+  const note = $('whatif-note');
+  note.hidden = changed === 0;
+  note.textContent = changed === 0 ? ''
+    : `Wat als: ${changed} ${changed === 1 ? 'kenmerk' : 'kenmerken'} gewijzigd. Verwacht gebruik, intervallen en verschil gaan uit van de gewijzigde kenmerken${state.mode === 'wijk' ? '; het werkelijke gebruik is dat van 2017' : ''}.`;
+}
+
+let announceTimer = 0;
+function renderResult(r) {
+  const w = state.mode === 'wijk' ? wijken[wijkIndex.get(state.wijk)] : null;
+  const observed = w ? w.observed : null;
+
+  if (w) {
+    if (observed === null) setTest('observed', 'niet gepubliceerd (minder dan 10 jongeren)', null);
+    else setTest('observed', `${fmtPct(observed)} van de jeugdigen`, observed);
+  } else {
+    setTest('observed', 'geen (eigen wijk)', null);
+  }
+  setTest('expected', `${fmtPct(r.expected)} van de jeugdigen`, r.expected);
+
+  const iv = testEl('interval');
+  iv.dataset.value = `${r.pi_low};${r.pi_high}`;
+  iv.dataset.ciLow = String(r.ci_low);
+  iv.dataset.ciHigh = String(r.ci_high);
+  iv.dataset.piLow = String(r.pi_low);
+  iv.dataset.piHigh = String(r.pi_high);
+  setText('ci-text', fmtRange(r.ci_low, r.ci_high));
+  setText('pi-text', fmtRange(r.pi_low, r.pi_high));
+
+  const verdict = testEl('verdict');
+  if (observed === null) {
+    setTest('difference', w ? 'niet te berekenen' : '–', null);
+    verdict.textContent = w ? 'niet te beoordelen: gebruik niet gepubliceerd' : 'geen werkelijk gebruik (eigen wijk)';
+    verdict.dataset.value = '';
+  } else {
+    const diff = observed - r.expected;
+    setTest('difference', fmtPp(diff), diff);
+    let v; let text;
+    if (observed > r.pi_high) { v = 'hoger'; text = '▲ hoger dan verwacht'; }
+    else if (observed < r.pi_low) { v = 'lager'; text = '▼ lager dan verwacht'; }
+    else { v = 'binnen'; text = '● binnen de verwachting'; }
+    verdict.textContent = text;
+    verdict.dataset.value = v;
+  }
+  verdict.className = `verdict verdict-${verdict.dataset.value || 'geen'}`;
+
+  if (w) setTest('scp-expected', `${fmtPct(w.scp_expected)} (gepubliceerd)`, w.scp_expected);
+  else setTest('scp-expected', '–', null);
+
+  const effect = (r.u_gemeente ?? 0) + (r.u_regio ?? 0);
+  if (r.level === 'geen') setTest('effect', 'niet meegeteld (geen gemeente)', null);
+  else setTest('effect', `${fmtPp(effect)}${r.level === 'regio' ? ' (alleen regio)' : ''}`, effect);
+
+  renderHeader();
+
+  clearTimeout(announceTimer);
+  announceTimer = setTimeout(() => {
+    const d = observed === null ? '' : `, verschil ${fmtPp(observed - r.expected)}`;
+    setText('announce', `Verwacht gebruik ${fmtPct(r.expected)}${d}.`);
+  }, 700);
+}
+
+// ---------------------------------------------------------------- computing
+
+function profile() {
+  return { gemeente: state.gemeente, values: { ...state.values } };
+}
+
+function recompute({ resort = false } = {}) {
+  let r;
+  try {
+    r = jw.expected(profile());
+  } catch (e) {
+    // Keep the last valid result on screen.
+    showFatal(`Berekenen lukte niet: ${e.message || e}`, false);
+    return;
+  }
+  $('fatal').hidden = true;
+  state.result = r;
+  renderResult(r);
+  contrib.update(r, state.values, { resort });
+  whatif.refresh();
+  if (window.__firstResultAt === undefined) window.__firstResultAt = performance.now();
+  scheduleMapUpdate();
+  scheduleUrl();
+}
+
+let mapFrame = 0;
+function scheduleMapUpdate() {
+  if (!map || mapFrame) return;
+  mapFrame = requestAnimationFrame(() => {
+    mapFrame = 0;
+    const deltas = new Float64Array(determinants.length);
+    determinants.forEach((d, j) => { deltas[j] = state.values[d.name] - state.base[d.name]; });
+    const wijk = state.mode === 'wijk' ? state.wijk : (state.start !== 'land' ? state.start : null);
+    safeMap((m) => m.update({ deltas, wijk, gemeente: state.gemeente }));
+  });
+}
+
+// ---------------------------------------------------------------- state changes
+
+function selectWijk(code, { overrides = {}, fromSearch = false } = {}) {
+  if (!wijkIndex.has(code)) return false;
+  const p = jw.wijkProfile(code);
+  state.mode = 'wijk';
+  state.wijk = code;
+  state.start = 'land';
+  state.gemeente = p.gemeente;
+  state.base = { ...p.imputed };
+  state.impKinds = impKindsFor(p);
+  state.values = { ...state.base, ...overrides };
+  whatif.load(state.base, state.values, state.impKinds);
+  updateEigenUi();
+  recompute({ resort: true });
+  if (!fromSearch) search.showWijk(wijken[wijkIndex.get(code)]);
+  safeMap((m) => m.setSelected(code));
+  return true;
+}
+
+function startEigen(from, { gemeente, overrides = {} } = {}) {
+  let p;
+  if (from === 'land') {
+    p = national;
+    state.impKinds = {};
+  } else {
+    if (!wijkIndex.has(from)) return false;
+    p = jw.wijkProfile(from);
+    state.impKinds = impKindsFor(p);
+    state.wijk = from;
+  }
+  state.mode = 'eigen';
+  state.start = from;
+  state.gemeente = gemeente !== undefined ? gemeente : (from === 'land' ? null : p.gemeente);
+  if (state.gemeente && !gemeenteIndex.has(state.gemeente)) state.gemeente = null;
+  state.base = { ...p.imputed };
+  state.values = { ...state.base, ...overrides };
+  whatif.load(state.base, state.values, state.impKinds);
+  updateEigenUi();
+  recompute({ resort: true });
+  return true;
+}
+
+function updateEigenUi() {
+  const eigen = state.mode === 'eigen';
+  $('eigen-opties').hidden = !eigen;
+  $('eigen-stop').hidden = !(eigen && state.wijk);
+  $('eigen-wijk').disabled = !state.wijk;
+  $('eigen-gemeente').value = state.gemeente || '';
+  $('eigen-land').setAttribute('aria-pressed', String(eigen && state.start === 'land'));
+  $('eigen-wijk').setAttribute('aria-pressed', String(eigen && state.start !== 'land'));
+}
+
+// ---------------------------------------------------------------- URL
+
+let urlTimer = 0;
+function scheduleUrl() {
+  if (!urlEnabled) return;
+  clearTimeout(urlTimer);
+  // Debounced: Chromium throttles (and logs about) very frequent replaceState calls.
+  urlTimer = setTimeout(writeUrl, 120);
+}
+
+function writeUrl() {
+  const q = new URLSearchParams();
+  if (state.mode === 'wijk') q.set('wijk', state.wijk);
+  else {
+    q.set('eigen', state.start);
+    if (state.gemeente) q.set('gemeente', state.gemeente);
+  }
+  for (const name of changedNames()) q.set(name, String(state.values[name]));
+  const url = `${location.pathname}?${q.toString()}${location.hash}`;
+  if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(null, '', url);
+}
+
+function readUrl() {
+  const q = new URLSearchParams(location.search);
+  const overrides = {};
+  for (const d of determinants) {
+    if (!q.has(d.name)) continue;
+    const v = Number(q.get(d.name));
+    if (q.get(d.name).trim() !== '' && Number.isFinite(v)) overrides[d.name] = v;
+  }
+  if (q.has('eigen')) {
+    const gm = q.get('gemeente');
+    return { eigen: q.get('eigen'), gemeente: gm && gemeenteIndex.has(gm) ? gm : null, overrides };
+  }
+  if (q.has('wijk')) return { wijk: q.get('wijk'), overrides };
+  return null;
+}
+
+// ---------------------------------------------------------------- static parts
+
+function showFatal(msg, block = true) {
+  const f = $('fatal');
+  f.textContent = msg;
+  f.hidden = false;
+  if (block) setText('resultaat-titel', 'De rekenhulp kon niet starten');
+}
+
+function fillEigenSelect() {
+  const sel = $('eigen-gemeente');
+  const sorted = [...gemeenten].sort((a, b) => a.name.localeCompare(b.name, 'nl'));
+  for (const g of sorted) {
+    const o = document.createElement('option');
+    o.value = g.code;
+    o.textContent = g.name;
+    sel.append(o);
+  }
+}
+
+function fillVerantwoording() {
+  let info;
+  try { info = jw.modelInfo(); } catch (e) { console.warn(e); return; }
+  setText('vw-nkenmerken', String(determinants.length));
+  setText('vw-nfit', fmtNum(info.n_fit, 0));
+  setText('vw-ngroups', `${fmtNum(info.n_gemeente, 0)} / ${fmtNum(info.n_regio, 0)}`);
+  setText('vw-reml', fmtNum(info.reml_criterion, 2));
+  const v = info.variance || {};
+  const varText = (x) => (Number.isFinite(x) ? `${fmtNum(x, 3)} (sd ${fmtNum(Math.sqrt(x), 2)} procentpunt)` : '–');
+  setText('vw-var-regio', varText(v.regio));
+  setText('vw-var-gemeente', varText(v.gemeente));
+  setText('vw-var-residual', varText(v.residual));
+  const a = info.agreement;
+  if (a) {
+    setText('vw-agreement', `Vergelijking met de verwachtingen die het SCP publiceerde, over ${fmtNum(a.n, 0)} wijken: correlatie ${fmtNum(a.correlation, 4)}, wortel van de gemiddelde kwadratische afwijking (RMSE) ${fmtNum(a.rmse, 3)} procentpunt, grootste afwijking ${fmtNum(a.max_abs, 2)} procentpunt.`);
+    $('vw-agreement').dataset.correlation = String(a.correlation);
+    $('vw-agreement').dataset.rmse = String(a.rmse);
+  }
+  setText('vw-software', `Geschat met ${info.software ?? 'jeugdhulp-wijk'}${info.data_sha256 ? `; gegevensbestand sha256 ${String(info.data_sha256).slice(0, 12)}…` : ''}.`);
+
+  const byName = new Map(determinants.map((d) => [d.name, d]));
+  const tbody = $('coef-tabel').tBodies[0];
+  for (const fe of info.fixed_effects || []) {
+    const det = byName.get(fe.term);
+    const tr = document.createElement('tr');
+    tr.dataset.term = fe.term;
+    const cells = det
+      ? [det.label, det.unit, det.level === 'gemeente' ? 'gemeente' : 'wijk']
+      : [/intercept/i.test(fe.term) ? 'Constante' : fe.term, '', ''];
+    const th = document.createElement('th');
+    th.scope = 'row';
+    th.textContent = cells[0];
+    tr.append(th);
+    for (const c of cells.slice(1)) {
+      const td = document.createElement('td');
+      td.textContent = c;
+      tr.append(td);
+    }
+    for (const x of [fe.estimate, fe.std_error]) {
+      const td = document.createElement('td');
+      td.className = 'num';
+      td.textContent = fmtCoef(x);
+      td.dataset.value = String(x);
+      tr.append(td);
+    }
+    tbody.append(tr);
+  }
+}
+
+// ---------------------------------------------------------------- map
+
+async function loadMap() {
+  const el = $('kaart');
+  try {
+    const { mountMap } = await import('./map.js');
+    map = await mountMap(el, {
+      jw, wijken, determinants, gemeenten, geometryUrl: 'geo.json',
+      onSelectWijk: (code) => { urlEnabled = true; selectWijk(code); },
+    });
+    if (state.wijk) safeMap((m) => m.setSelected(state.wijk));
+    scheduleMapUpdate();
+  } catch (e) {
+    console.warn('De kaart kon niet worden geladen:', e);
+    map = null;
+    const p = document.createElement('p');
+    p.className = 'notice map-notice';
+    p.setAttribute('role', 'status');
+    p.textContent = 'De kaart kon niet worden geladen. De rekenhulp werkt wel: zoek een wijk met het zoekveld.';
+    el.append(p);
+  }
+}
+
+// ---------------------------------------------------------------- start
+
+async function main() {
+  try {
+    await init();
+    determinants = jw.determinants();
+    wijken = jw.wijken();
+    gemeenten = jw.gemeenten();
+    national = jw.nationalProfile();
+  } catch (e) {
+    showFatal(`De rekenmodule kon niet worden geladen (${e.message || e}). Gebruik een recente browser met WebAssembly.`);
+    return;
+  }
+  wijkIndex = new Map(wijken.map((w, i) => [w.code, i]));
+  gemeenteIndex = new Map(gemeenten.map((g, i) => [g.code, i]));
+
+  contrib = createContributions($('bijdragen'), { determinants });
+  whatif = createWhatIf($('whatif-controls'), {
+    determinants,
+    onInput: (name, value) => {
+      urlEnabled = true;
+      state.values[name] = value;
+      recompute();
+    },
+  });
+  search = createSearch(document.querySelector('.search'), {
+    wijken, gemeenten,
+    onWijk: (code) => { urlEnabled = true; selectWijk(code, { fromSearch: true }); },
+    onGemeente: (code) => safeMap((m) => m.zoomToGemeente(code)),
+  });
+  fillEigenSelect();
+
+  $('reset-alles').addEventListener('click', () => {
+    urlEnabled = true;
+    state.values = { ...state.base };
+    whatif.resetAll();
+    recompute();
+  });
+  $('eigen-land').addEventListener('click', () => { urlEnabled = true; startEigen('land'); });
+  $('eigen-wijk').addEventListener('click', () => { if (state.wijk) { urlEnabled = true; startEigen(state.wijk); } });
+  $('eigen-stop').addEventListener('click', () => { if (state.wijk) { urlEnabled = true; selectWijk(state.wijk); } });
+  $('eigen-gemeente').addEventListener('change', (e) => {
+    urlEnabled = true;
+    state.gemeente = e.target.value || null;
+    recompute();
+  });
+
+  const fromUrl = readUrl();
+  let ok = false;
+  if (fromUrl?.wijk) ok = selectWijk(fromUrl.wijk, { overrides: fromUrl.overrides });
+  else if (fromUrl?.eigen) {
+    const from = fromUrl.eigen === 'land' ? 'land' : fromUrl.eigen;
+    ok = startEigen(from, { gemeente: fromUrl.gemeente, overrides: fromUrl.overrides });
+  }
+  if (!ok) selectWijk(wijkIndex.has(DEFAULT_WIJK) ? DEFAULT_WIJK : wijken[0].code);
+  if (fromUrl && !ok) showFatal('De wijk in de link bestaat niet; we tonen een voorbeeldwijk.', false);
+  urlEnabled = !!fromUrl && ok;
+
+  // After the first result is on screen: the Verantwoording tables, then the map.
+  requestAnimationFrame(() => setTimeout(() => {
+    fillVerantwoording();
+    loadMap();
+  }, 0));
+}
+
+main();

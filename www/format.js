@@ -1,0 +1,100 @@
+// nl-NL number formatting and parsing for the calculator page.
+// Percentages get one decimal, coefficients two; a real minus sign (U+2212) and a
+// non-breaking space before units so "12,3 %" never wraps.
+
+const NBSP = '\u00a0';
+const MINUS = '\u2212';
+const cache = new Map();
+
+function nf(decimals, signed = false) {
+  const key = `${decimals}|${signed}`;
+  let f = cache.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat('nl-NL', {
+      minimumFractionDigits: decimals,
+      maximumFractionDigits: decimals,
+      signDisplay: signed ? 'exceptZero' : 'auto',
+      useGrouping: true,
+    });
+    cache.set(key, f);
+  }
+  return f;
+}
+
+/** Plain number, nl-NL, with a typographic minus. `null`/NaN → "–". */
+export function fmtNum(x, decimals = 1, { signed = false } = {}) {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '–';
+  // Avoid "−0,0": round first, then format.
+  const r = Number(x.toFixed(decimals));
+  const s = nf(decimals, signed).format(r === 0 ? 0 : r);
+  return s.replace('-', MINUS);
+}
+
+/** "12,3 %" */
+export function fmtPct(x, decimals = 1) {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '–';
+  return `${fmtNum(x, decimals)}${NBSP}%`;
+}
+
+/** "+2,4 procentpunt" (signed; "0,0 procentpunt" for zero). */
+export function fmtPp(x, decimals = 1) {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '–';
+  return `${fmtNum(x, decimals, { signed: true })}${NBSP}procentpunt`;
+}
+
+/** Range "10,9–12,7 %" */
+export function fmtRange(lo, hi, decimals = 1) {
+  return `${fmtNum(lo, decimals)}–${fmtNum(hi, decimals)}${NBSP}%`;
+}
+
+/** Coefficient, two decimals (more when it would show as 0,00). */
+export function fmtCoef(x) {
+  if (!Number.isFinite(x)) return '–';
+  const a = Math.abs(x);
+  const d = a === 0 || a >= 0.005 ? 2 : Math.min(6, 1 - Math.floor(Math.log10(a)) + 1);
+  return fmtNum(x, d);
+}
+
+/** A determinant value with its unit, e.g. "24,3 %", "25.353 euro", "ja". */
+export function fmtValue(x, det) {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '–';
+  if (det.unit === 'ja/nee') {
+    if (x === 0) return 'nee';
+    if (x === 1) return 'ja';
+    return fmtNum(x, 2);
+  }
+  const n = fmtNum(x, det.decimals ?? 1);
+  return det.unit === '%' ? `${n}${NBSP}%` : `${n}${NBSP}${det.unit}`;
+}
+
+/** The text a number input shows: no grouping, decimal comma, det.decimals digits. */
+export function inputText(x, decimals) {
+  if (!Number.isFinite(x)) return '';
+  const s = x.toFixed(Math.max(0, decimals));
+  return s.replace('.', ',').replace('-', MINUS);
+}
+
+/**
+ * Parse what a user typed in a number field. Accepts "12,5", "12.5", "-3", "−3",
+ * surrounding spaces. Rejects grouping ("1.000,5"), letters and empty input.
+ * Returns {ok: true, value} or {ok: false, reason: 'leeg'|'geen getal'}.
+ */
+export function parseNumber(text) {
+  const t = String(text ?? '').trim().replace(MINUS, '-').replace(/\s+/g, '');
+  if (t === '') return { ok: false, reason: 'leeg' };
+  if (!/^[+-]?(\d+([.,]\d*)?|[.,]\d+)$/.test(t)) return { ok: false, reason: 'geen getal' };
+  const v = Number(t.replace(',', '.'));
+  if (!Number.isFinite(v)) return { ok: false, reason: 'geen getal' };
+  return { ok: true, value: v };
+}
+
+/** Lowercase, strip diacritics and punctuation differences, for search matching. */
+export function normalise(s) {
+  return String(s ?? '')
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[''`´]/g, '')
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
