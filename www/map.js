@@ -156,6 +156,7 @@ const HATCH_SVG = {
 // ---------------------------------------------------------------------------
 
 export async function mountMap(container, ctx) {
+  const tMount = performance.now();
   const { jw, onSelectWijk = () => {} } = ctx;
   const wijken = ctx.wijken ?? jw.wijken();
   const determinants = ctx.determinants ?? jw.determinants();
@@ -525,10 +526,10 @@ export async function mountMap(container, ctx) {
   function centreOn(g, { zoom = true } = {}) {
     const b = shapes[g].bbox;
     const w = b[2] - b[0], h = b[3] - b[1];
-    if (zoom && state.k < state.fitK * 3) {
+    if (zoom && state.k < state.fitK * 2.5) {
       // genoeg inzoomen om de wijk en haar omgeving te zien
-      const k = Math.min(state.fitK * 12, Math.min(state.W / (w * 6), state.H / (h * 6)));
-      const kk = Math.max(k, state.fitK * 3);
+      const k = Math.min(state.fitK * 6, Math.min(state.W / (w * 6), state.H / (h * 6)));
+      const kk = Math.max(k, state.fitK * 2.5);
       setTransform(kk, state.W / 2 - ((b[0] + b[2]) / 2) * kk, state.H / 2 - ((b[1] + b[3]) / 2) * kk);
     } else {
       setTransform(state.k, state.W / 2 - ((b[0] + b[2]) / 2) * state.k, state.H / 2 - ((b[1] + b[3]) / 2) * state.k);
@@ -624,12 +625,17 @@ export async function mountMap(container, ctx) {
   }
 
   // --- selectie ---------------------------------------------------------------
+  let selectingFromMap = false;
   function select(g) {
     if (g < 0) return;
     state.selected = g;
     scheduleRedraw();
-    if (geoToData[g] >= 0) onSelectWijk(shapes[g].code);
-    else {
+    if (geoToData[g] >= 0) {
+      // de gebruiker wees de wijk op de kaart aan: niet verspringen als de pagina
+      // meteen setSelected aanroept
+      selectingFromMap = true;
+      try { onSelectWijk(shapes[g].code); } finally { selectingFromMap = false; }
+    } else {
       status.textContent = `${wijkName(g)} (${gemName(g)}): geen gegevens, deze wijk zit niet in het SCP-bestand.`;
     }
   }
@@ -1040,6 +1046,8 @@ export async function mountMap(container, ctx) {
   ro.observe(stage);
   resize();
   container.removeAttribute('aria-busy');
+  container.dataset.mountMs = (performance.now() - tMount).toFixed(1);
+  container.dataset.readyAt = performance.now().toFixed(1);
   container.dataset.ready = 'true';
 
   const api = {
@@ -1049,7 +1057,8 @@ export async function mountMap(container, ctx) {
       if (g != null) {
         const i = geoToData[g];
         if (i >= 0 && scenario.wijk == null) { scenario.wijk = code; refreshScopeControls(); }
-        centreOn(g);
+        if (!selectingFromMap) centreOn(g);
+        else if (!isVisible(g)) centreOn(g, { zoom: false });
       }
       scheduleRedraw();
     },
