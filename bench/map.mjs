@@ -1,0 +1,79 @@
+// Map benchmark on the optimised dist/ (`./build.sh build` first).
+//   node bench/map.mjs            (JEUGDHULP_DIST=… to point elsewhere)
+// Prints: geometry transfer size (raw / gzip), time to first map render in headless
+// Chromium, and the time to recolour all wijken after one what-if input.
+// Targets: gzip ≤ 400 KB, first render ≤ 1 s, recolour ≤ 16 ms (one frame).
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { gzipSync, constants } from 'node:zlib';
+import { serveDist, launchBrowser, openPage, distDir } from '../tests/e2e/helpers.mjs';
+
+const RUNS = Number(process.env.BENCH_RUNS || 5);
+const RECOLOURS = Number(process.env.BENCH_RECOLOURS || 40);
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+const p95 = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.ceil(0.95 * s.length) - 1)]; };
+const ms = (x) => `${x.toFixed(1)} ms`;
+const verdict = (ok) => (ok ? 'OK' : 'OVER BUDGET');
+
+// --- 1. transfer size ------------------------------------------------------
+const raw = await readFile(path.join(distDir, 'geo.json'));
+const gz6 = gzipSync(raw).length;
+const gz9 = gzipSync(raw, { level: constants.Z_BEST_COMPRESSION }).length;
+console.log('geometry (dist/geo.json)');
+console.log(`  raw ${kb(raw.length)}, gzip -6 ${kb(gz6)}, gzip -9 ${kb(gz9)}   target ≤ 400 KB gzip: ${verdict(gz6 <= 400 * 1024)}`);
+
+// --- 2. first render, 3. recolour -------------------------------------------
+const server = await serveDist();
+const browser = await launchBrowser();
+const origin = server.url.replace(/\/$/, '');
+try {
+  const firsts = []; const mounts = [];
+  for (let r = 0; r < RUNS; r += 1) {
+    const { page } = await openPage(browser, origin, '/');
+    await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+    const t = await page.$eval('#kaart', (el) => ({ readyAt: Number(el.dataset.readyAt), mount: Number(el.dataset.mountMs) }));
+    firsts.push(t.readyAt); mounts.push(t.mount);
+    await page.close();
+  }
+  console.log(`first map render, ${RUNS} page loads (navigation start → map drawn; includes wasm init and the calculator's first result)`);
+  console.log(`  median ${ms(median(firsts))}, max ${ms(Math.max(...firsts))}   target ≤ 1000 ms: ${verdict(median(firsts) <= 1000)}`);
+  console.log(`  mountMap alone (fetch + parse geo.json, build 3500 Path2D, first draw): median ${ms(median(mounts))}`);
+
+  const { page } = await openPage(browser, origin, '/?wijk=WK036300');
+  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  await page.click('[data-testid="map-zoom-fit"]');
+  for (const [view, scope] of [['verwacht', 'land'], ['verschil', 'land'], ['verwacht', 'wijk']]) {
+    await page.click(`[data-testid="map-view-${view}"]`);
+    await page.check(`[data-testid="map-scope-${scope}"]`);
+    const res = await page.evaluate(async (n) => {
+      const el = document.getElementById('kaart');
+      const { api } = el.mapDebug;
+      const nDet = (await import('./pkg/jeugdhulp_wijk.js')).determinants().length;
+      const frame = () => new Promise((r) => requestAnimationFrame(r));
+      const work = []; const shown = [];
+      for (let i = 0; i < n; i += 1) {
+        const deltas = new Float64Array(nDet);
+        deltas[0] = (i % 2 ? 1 : -1) * (1 + i / 10);
+        const before = Number(el.dataset.recolours);
+        await frame();
+        const t0 = performance.now();
+        api.update({ deltas, wijk: 'WK036300', gemeente: 'GM0363' });
+        // the recolour runs in the next animation frame; the frame after that shows it
+        await frame();
+        while (Number(el.dataset.recolours) === before) await frame();
+        work.push(el.mapDebug.lastRecolourMs);
+        await frame();
+        shown.push(performance.now() - t0);
+      }
+      return { work, shown };
+    }, RECOLOURS);
+    console.log(`recolour, view ${view}, scope ${scope}, ${RECOLOURS} inputs`);
+    console.log(`  expectedAll${view === 'verschil' ? ' + intervalsAll' : ''} + classify + redraw: median ${ms(median(res.work))}, p95 ${ms(p95(res.work))}   target ≤ 16 ms: ${verdict(p95(res.work) <= 16)}`);
+    console.log(`  input → recoloured frame on screen (waits for up to two vsyncs): median ${ms(median(res.shown))}, p95 ${ms(p95(res.shown))}`);
+  }
+  await page.close();
+} finally {
+  await browser.close();
+  await server.close();
+}

@@ -1,0 +1,250 @@
+// End-to-end tests of the map (www/map.js) against the optimised dist/
+// (`./build.sh build` first; JEUGDHULP_DIST=… to point elsewhere).
+// Run: node --test tests/e2e/map.test.mjs
+// Screenshots of the four views go to $MAP_SHOTS (default /tmp/jeugdhulp-map).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { serveDist, launchBrowser, openPage, distDir } from './helpers.mjs';
+
+const SHOTS = process.env.MAP_SHOTS || '/tmp/jeugdhulp-map';
+const WIJK = 'WK001404'; // Oosterparkwijk, Groningen
+const VIEWS = ['werkelijk', 'verwacht', 'verschil', 'gemeente-effect'];
+
+let server; let browser; let origin; let geo;
+
+before(async () => {
+  server = await serveDist();
+  origin = server.url.replace(/\/$/, '');
+  browser = await launchBrowser();
+  geo = JSON.parse(await readFile(path.join(distDir, 'geo.json'), 'utf8'));
+  await mkdir(SHOTS, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Open the page and wait for the map to be drawn. */
+async function open(pathAndQuery = '/') {
+  const o = await openPage(browser, origin, pathAndQuery);
+  await o.page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  return o;
+}
+
+async function inPage(page, fn, arg) {
+  const jw = await page.evaluateHandle(() => import('./pkg/jeugdhulp_wijk.js'));
+  try { return await jw.evaluate(fn, arg); } finally { await jw.dispose(); }
+}
+
+const recolours = (page) => page.$eval('#kaart', (el) => Number(el.dataset.recolours));
+const screenPoint = (page, code) => page.$eval('#kaart', (el, c) => el.mapDebug.screenPoint(c), code);
+
+async function download(page, testid) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid="${testid}"]`)]);
+  return { name: dl.suggestedFilename(), body: await readFile(await dl.path()) };
+}
+
+/** Semicolon CSV with "…" quoting → rows of cells. */
+function parseCsv(text) {
+  const rows = [];
+  let row = []; let cell = ''; let q = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (q) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i += 1; } else if (c === '"') q = false; else cell += c;
+    } else if (c === '"') q = true;
+    else if (c === ';') { row.push(cell); cell = ''; }
+    else if (c === '\n') { row.push(cell.replace(/\r$/, '')); rows.push(row); row = []; cell = ''; }
+    else cell += c;
+  }
+  if (cell || row.length) { row.push(cell); rows.push(row); }
+  return rows;
+}
+const num = (s) => (s === '' ? null : Number(s.replace(',', '.')));
+
+async function csvTable(page) {
+  const { name, body } = await download(page, 'map-export-csv');
+  assert.match(name, /\.csv$/);
+  const text = body.toString('utf8').replace(/^\ufeff/, '');
+  const [header, ...rows] = parseCsv(text);
+  return { header, rows, col: (r, h) => r[header.indexOf(h)] };
+}
+
+/** A big wijk with published data, so that a click at its label point is unambiguous. */
+async function bigWijk(page) {
+  const withData = new Set(await inPage(page, (jw) => jw.wijken().filter((w) => w.observed != null).map((w) => w.code)));
+  const area = (s) => (s.bbox[2] - s.bbox[0]) * (s.bbox[3] - s.bbox[1]);
+  return geo.wijken.filter((s) => withData.has(s.code)).sort((a, b) => area(b) - area(a))[3].code;
+}
+
+test('the map draws all 3070 wijken in four views, with legend and list, without errors', async () => {
+  const { page, consoleErrors, foreignRequests } = await open('/');
+  assert.equal(geo.wijken.length, 3070);
+  assert.equal(await page.getAttribute('#kaart', 'data-rendered-shapes'), '3070');
+  assert.equal(await page.locator('[data-testid="map-list"] [role="option"][data-code]').count(), 3070);
+  await page.click('[data-testid="map-zoom-fit"]');
+  for (const v of VIEWS) {
+    await page.click(`[data-testid="map-view-${v}"]`);
+    assert.equal(await page.getAttribute(`[data-testid="map-view-${v}"]`, 'aria-pressed'), 'true');
+    assert.equal(await page.getAttribute('#kaart', 'data-rendered-shapes'), '3070');
+    const legend = await page.textContent('[data-testid="map-legend"]');
+    assert.match(legend, v === 'werkelijk' || v === 'verwacht' ? /\d,\d\s%|\d\s%/ : /procentpunt/);
+    assert.match(legend, /geen gegevens/);
+    if (v === 'werkelijk' || v === 'verschil') assert.match(legend, /niet gepubliceerd/);
+    if (v === 'verschil') assert.match(legend, /95%-voorspellingsinterval/);
+    await page.waitForTimeout(50);
+    await page.locator('#kaart').screenshot({ path: path.join(SHOTS, `map-${v}.png`) });
+  }
+  // Same classes for werkelijk and verwacht.
+  await page.click('[data-testid="map-view-werkelijk"]');
+  const l1 = await page.$$eval('[data-testid="map-legend"] li', (li) => li.map((x) => x.textContent).slice(0, 7));
+  await page.click('[data-testid="map-view-verwacht"]');
+  const l2 = await page.$$eval('[data-testid="map-legend"] li', (li) => li.map((x) => x.textContent).slice(0, 7));
+  assert.deepEqual(l1, l2);
+  assert.deepEqual(consoleErrors, []);
+  assert.deepEqual(foreignRequests, []);
+  await page.close();
+});
+
+test('hover shows a tooltip; a click selects the wijk in the calculator', async () => {
+  const { page } = await open('/');
+  await page.click('[data-testid="map-zoom-fit"]');
+  const code = await bigWijk(page);
+  const w = await inPage(page, (jw, c) => jw.wijken().find((x) => x.code === c), code);
+  const p = await screenPoint(page, code);
+  await page.mouse.move(p.x, p.y);
+  await page.waitForSelector('[data-testid="map-tooltip"]:not([hidden])');
+  const tip = await page.textContent('[data-testid="map-tooltip"]');
+  assert.ok(tip.includes(w.name) && tip.includes(w.gemeente_name), tip);
+  assert.match(tip, /Werkelijk.*Verwacht.*procentpunt/s);
+  await page.screenshot({ path: path.join(SHOTS, 'map-hover.png') });
+  await page.mouse.click(p.x, p.y);
+  await page.waitForFunction((n) => document.querySelector('[data-testid="title"]').textContent === n, w.name);
+  assert.equal(Number(await page.getAttribute('[data-testid="observed"]', 'data-value')), w.observed);
+  assert.equal(new URL(page.url()).searchParams.get('wijk'), code);
+  await page.close();
+});
+
+test('keyboard: walk the wijk list with a tooltip, Enter selects; +/− and arrows move the map', async () => {
+  const { page } = await open(`/?wijk=${WIJK}`);
+  await page.locator('[data-testid="map-list"]').focus();
+  await page.keyboard.press('Home');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  const active = await page.getAttribute('[data-testid="map-list"]', 'aria-activedescendant');
+  const code = await page.getAttribute(`#${active}`, 'data-code');
+  assert.match(code, /^WK\d{6}$/);
+  await page.waitForSelector('[data-testid="map-tooltip"]:not([hidden])');
+  const name = await inPage(page, (jw, c) => jw.wijken().find((x) => x.code === c)?.name ?? null, code);
+  const tip = await page.textContent('[data-testid="map-tooltip"]');
+  assert.ok(name === null || tip.includes(name), `${name} / ${tip}`);
+  // type-ahead to a gemeente, then Enter selects its first wijk with data
+  await page.keyboard.type('Groningen', { delay: 20 });
+  const c2 = await page.$eval('[data-testid="map-list"]', (l) => document.getElementById(l.getAttribute('aria-activedescendant')).dataset.code);
+  assert.match(c2, /^WK0014/);
+  const w2 = await inPage(page, (jw, c) => jw.wijken().find((x) => x.code === c), c2);
+  assert.ok(w2, `${c2} has data`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((n) => document.querySelector('[data-testid="title"]').textContent === n, w2.name);
+  // zoom and pan on the canvas
+  await page.locator('[data-testid="map-canvas"]').focus();
+  const a = await screenPoint(page, WIJK);
+  await page.keyboard.press('+');
+  await page.waitForTimeout(50);
+  const b = await screenPoint(page, WIJK);
+  await page.keyboard.press('ArrowLeft');
+  const c = await screenPoint(page, WIJK);
+  assert.ok(Math.hypot(b.x - a.x, b.y - a.y) > 1, 'zoom moved the wijk on screen');
+  assert.ok(c.x > b.x + 30, `ArrowLeft moves the map right: ${b.x} → ${c.x}`);
+  await page.keyboard.press('-');
+  await page.keyboard.press('-');
+  const d = await screenPoint(page, WIJK);
+  assert.notDeepEqual(d, c);
+  await page.close();
+});
+
+test('a slider change recolours the map; the scope decides which wijken change', async () => {
+  const { page } = await open(`/?wijk=${WIJK}`);
+  await page.click('[data-testid="map-view-verwacht"]');
+  const before = await csvTable(page);
+  assert.equal(before.rows.length, 2918);
+  const e0 = num(before.col(before.rows.find((r) => r[0] === WIJK), 'verwacht_pct'));
+  const r0 = await recolours(page);
+  const shot0 = await page.locator('[data-testid="map-canvas"]').screenshot();
+
+  await page.locator('#wi-perc_1ouder-range').focus();
+  for (let i = 0; i < 4; i += 1) await page.keyboard.press('PageUp');
+  await page.waitForFunction((n) => Number(document.getElementById('kaart').dataset.recolours) > n, r0);
+  assert.ok(await page.isChecked('[data-testid="map-scope-wijk"]'), 'default scope is deze wijk');
+  const one = await csvTable(page);
+  assert.ok(one.header.includes('wijziging_perc_1ouder'), one.header.join(';'));
+  const applied = one.rows.filter((r) => one.col(r, 'wat_als_toegepast') === 'ja');
+  assert.deepEqual(applied.map((r) => r[0]), [WIJK]);
+  const e1 = num(one.col(applied[0], 'verwacht_pct'));
+  assert.notEqual(e1, e0);
+  // the page's own expected value agrees with the map's
+  const pageExp = Number(await page.getAttribute('[data-testid="expected"]', 'data-value'));
+  assert.ok(Math.abs(pageExp - e1) < 0.01, `${pageExp} vs ${e1}`);
+
+  // heel Nederland: every wijk changes and the picture changes
+  const r1 = await recolours(page);
+  await page.check('[data-testid="map-scope-land"]');
+  await page.waitForFunction((n) => Number(document.getElementById('kaart').dataset.recolours) > n, r1);
+  const all = await csvTable(page);
+  assert.equal(all.rows.filter((r) => all.col(r, 'wat_als_toegepast') === 'ja').length, 2918);
+  const changed = all.rows.filter((r, i) => all.col(r, 'verwacht_pct') !== before.col(before.rows[i], 'verwacht_pct')).length;
+  assert.ok(changed > 2800, `changed ${changed}`);
+  const shot1 = await page.locator('[data-testid="map-canvas"]').screenshot();
+  assert.ok(!shot0.equals(shot1), 'canvas pixels changed');
+  assert.match(await page.textContent('[data-testid="map-scenario"]'), /heel Nederland/);
+  await page.locator('#kaart').screenshot({ path: path.join(SHOTS, 'map-whatif-land.png') });
+
+  // gemeente scope: only the wijken of Groningen
+  const r2 = await recolours(page);
+  await page.check('[data-testid="map-scope-gemeente"]');
+  await page.waitForFunction((n) => Number(document.getElementById('kaart').dataset.recolours) > n, r2);
+  const gm = await csvTable(page);
+  const gmRows = gm.rows.filter((r) => gm.col(r, 'wat_als_toegepast') === 'ja');
+  assert.ok(gmRows.length > 5 && gmRows.every((r) => gm.col(r, 'gemeentecode') === 'GM0014'), String(gmRows.length));
+  await page.close();
+});
+
+test('exports: SVG parses, PNG has the PNG signature, CSV has 2918 rows and a fixed column count', async () => {
+  const { page } = await open(`/?wijk=${WIJK}`);
+  await page.click('[data-testid="map-view-verschil"]');
+  const svg = await download(page, 'map-export-svg');
+  assert.match(svg.name, /\.svg$/);
+  const check = await page.evaluate((text) => {
+    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+    return {
+      error: doc.querySelector('parsererror')?.textContent ?? null,
+      root: doc.documentElement.nodeName,
+      wijken: doc.querySelectorAll('path[id^="WK"]').length,
+      text: doc.documentElement.textContent,
+    };
+  }, svg.body.toString('utf8'));
+  assert.equal(check.error, null);
+  assert.equal(check.root, 'svg');
+  assert.equal(check.wijken, 3070);
+  assert.match(check.text, /procentpunt/);
+
+  const png = await download(page, 'map-export-png');
+  assert.match(png.name, /\.png$/);
+  assert.deepEqual([...png.body.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  assert.ok(png.body.length > 50_000, `png ${png.body.length} bytes`);
+
+  const { header, rows, col } = await csvTable(page);
+  assert.equal(rows.length, 2918);
+  for (const h of ['wijkcode', 'wijknaam', 'gemeentenaam', 'werkelijk_pct', 'verwacht_pct', 'ci95_laag', 'ci95_hoog', 'pi95_laag', 'pi95_hoog', 'verschil_pp', 'buiten_pi']) {
+    assert.ok(header.includes(h), h);
+  }
+  for (const r of rows) assert.equal(r.length, header.length, r.join(';'));
+  assert.equal(rows.filter((r) => col(r, 'werkelijk_pct') === '').length, 286);
+  for (const r of rows.slice(0, 200)) {
+    const [e, lo, hi, plo, phi] = ['verwacht_pct', 'ci95_laag', 'ci95_hoog', 'pi95_laag', 'pi95_hoog'].map((h) => num(col(r, h)));
+    assert.ok(plo <= lo && lo <= e && e <= hi && hi <= phi, r.join(';'));
+  }
+  await page.close();
+});
