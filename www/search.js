@@ -46,7 +46,6 @@ export function createSearch(root, { wijken, gemeenten, onWijk, onGemeente }) {
 
   function score(item, q, words) {
     // Lower is better. Exact code or name first, then prefixes, then word matches.
-    if (!words.length) return item.kind === 'wijk' ? item.nName.localeCompare('') : 0;
     const code = item.code.toLowerCase();
     if (code === q.replace(/ /g, '')) return 0;
     for (const w of words) if (!item.nAll.includes(w)) return Infinity;

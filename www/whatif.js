@@ -102,6 +102,7 @@ export function createWhatIf(root, { determinants, onInput }) {
         sel.value = vs;
       } else {
         if (!fromRange) range.value = String(v);
+        range.setAttribute('aria-valuetext', fmtValue(v, det));
         if (!fromNum) num.value = inputText(v, shownDec);
       }
     }
