@@ -253,7 +253,9 @@ export async function mountMap(container, ctx) {
     'aria-label': 'Alle wijken op de kaart. Pijl omhoog en omlaag om te bladeren, Enter om een wijk te kiezen.',
     'aria-describedby': 'map-tooltip',
   });
-  const stage = el('div', { class: 'map-stage' }, canvas, tooltip);
+  // de lijst ligt in het kaartvlak: bij focus verschijnt hij als paneel over de
+  // kaart, zonder dat de rest van de pagina verschuift
+  const stage = el('div', { class: 'map-stage' }, canvas, list, tooltip);
   const listHint = el('p', { class: 'map-list-hint', id: 'map-list-hint' },
     'Toetsenbord: Tab naar de lijst met wijken, ↑/↓ om te bladeren, Enter om te kiezen.');
   const legend = el('div', { class: 'map-legend', 'data-testid': 'map-legend', 'aria-live': 'polite' });
@@ -273,7 +275,7 @@ export async function mountMap(container, ctx) {
 
   container.append(
     el('h2', { class: 'map-heading visually-hidden' }, 'Kaart'),
-    toolbar, stage, legend, scopeBox, scenarioNote, listHint, list, exportsBox, source,
+    toolbar, listHint, stage, legend, scopeBox, scenarioNote, exportsBox, source,
   );
   status.remove();
   container.append(status);
@@ -979,7 +981,7 @@ export async function mountMap(container, ctx) {
 
   function exportPng() {
     const W = 1000, H = Math.round((geo.height / geo.width) * W);
-    const scale = 2;
+    const scale = 1.5; // 1500 px breed
     const off = el('canvas', { width: String(W * scale), height: String(H * scale) });
     const c = off.getContext('2d');
     const k = Math.min(W / geo.width, H / geo.height);
