@@ -39,7 +39,12 @@ pub struct GeoError {
 
 impl GeoError {
     fn file(file: &str, message: impl Into<String>) -> Self {
-        GeoError { file: file.to_string(), geometry: None, code: None, message: message.into() }
+        GeoError {
+            file: file.to_string(),
+            geometry: None,
+            code: None,
+            message: message.into(),
+        }
     }
     fn geom(file: &str, index: usize, code: Option<&str>, message: impl Into<String>) -> Self {
         GeoError {
@@ -176,7 +181,10 @@ pub fn decode_topology(json: &str, file: &str) -> Result<Vec<Feature>, GeoError>
     let topo: RawTopology = serde_json::from_str(json)
         .map_err(|e| GeoError::file(file, format!("not valid TopoJSON: {e}")))?;
     if topo.kind != "Topology" {
-        return Err(GeoError::file(file, format!("type is {:?}, expected \"Topology\"", topo.kind)));
+        return Err(GeoError::file(
+            file,
+            format!("type is {:?}, expected \"Topology\"", topo.kind),
+        ));
     }
     // Absolute lon/lat of every arc.
     let arcs = decode_arcs(&topo, file)?;
@@ -190,13 +198,20 @@ pub fn decode_topology(json: &str, file: &str) -> Result<Vec<Feature>, GeoError>
     if coll.kind != "GeometryCollection" {
         return Err(GeoError::file(
             file,
-            format!("object {name:?} is a {}, expected a GeometryCollection", coll.kind),
+            format!(
+                "object {name:?} is a {}, expected a GeometryCollection",
+                coll.kind
+            ),
         ));
     }
     let mut out = Vec::with_capacity(coll.geometries.len());
     for (i, g) in coll.geometries.iter().enumerate() {
         let prop = |key: &str| -> Option<String> {
-            g.properties.as_ref()?.get(key)?.as_str().map(str::to_string)
+            g.properties
+                .as_ref()?
+                .get(key)?
+                .as_str()
+                .map(str::to_string)
         };
         let code = prop("statcode")
             .ok_or_else(|| GeoError::geom(file, i, None, "properties.statcode is missing"))?;
@@ -208,7 +223,11 @@ pub fn decode_topology(json: &str, file: &str) -> Result<Vec<Feature>, GeoError>
                 .map_err(|e| err(format!("Polygon arcs are not a list of rings: {e}")))?],
             "MultiPolygon" => serde_json::from_value(arcs_value.clone())
                 .map_err(|e| err(format!("MultiPolygon arcs are not a list of polygons: {e}")))?,
-            other => return Err(err(format!("geometry type {other:?}, expected Polygon or MultiPolygon"))),
+            other => {
+                return Err(err(format!(
+                    "geometry type {other:?}, expected Polygon or MultiPolygon"
+                )))
+            }
         };
         let mut polygons = Vec::with_capacity(polygons_idx.len());
         for (pi, poly) in polygons_idx.iter().enumerate() {
@@ -226,7 +245,11 @@ pub fn decode_topology(json: &str, file: &str) -> Result<Vec<Feature>, GeoError>
         if polygons.is_empty() {
             return Err(err("has no polygons".into()));
         }
-        out.push(Feature { code, name: fname, polygons });
+        out.push(Feature {
+            code,
+            name: fname,
+            polygons,
+        });
     }
     Ok(out)
 }
@@ -238,21 +261,30 @@ fn decode_arcs(topo: &RawTopology, file: &str) -> Result<Vec<Vec<[f64; 2]>>, Geo
         let (mut qx, mut qy) = (0.0f64, 0.0f64);
         for (pi, p) in arc.iter().enumerate() {
             if p.len() < 2 || !p[0].is_finite() || !p[1].is_finite() {
-                return Err(GeoError::file(file, format!("arc {ai}, position {pi} is not a finite [x, y]")));
+                return Err(GeoError::file(
+                    file,
+                    format!("arc {ai}, position {pi} is not a finite [x, y]"),
+                ));
             }
             let pt = match &topo.transform {
                 // Quantized: positions are deltas from the previous one.
                 Some(t) => {
                     qx += p[0];
                     qy += p[1];
-                    [qx * t.scale[0] + t.translate[0], qy * t.scale[1] + t.translate[1]]
+                    [
+                        qx * t.scale[0] + t.translate[0],
+                        qy * t.scale[1] + t.translate[1],
+                    ]
                 }
                 None => [p[0], p[1]],
             };
             pts.push(pt);
         }
         if pts.len() < 2 {
-            return Err(GeoError::file(file, format!("arc {ai} has {} position(s), needs 2", pts.len())));
+            return Err(GeoError::file(
+                file,
+                format!("arc {ai} has {} position(s), needs 2", pts.len()),
+            ));
         }
         arcs.push(pts);
     }
@@ -267,10 +299,17 @@ fn stitch_ring(arcs: &[Vec<[f64; 2]>], idx: &[i64]) -> Result<Vec<[f64; 2]>, Str
     }
     let mut ring: Vec<[f64; 2]> = Vec::new();
     for &k in idx {
-        let (i, reversed) = if k >= 0 { (k as usize, false) } else { ((!k) as usize, true) };
-        let arc = arcs
-            .get(i)
-            .ok_or_else(|| format!("arc index {k} out of range (topology has {} arcs)", arcs.len()))?;
+        let (i, reversed) = if k >= 0 {
+            (k as usize, false)
+        } else {
+            ((!k) as usize, true)
+        };
+        let arc = arcs.get(i).ok_or_else(|| {
+            format!(
+                "arc index {k} out of range (topology has {} arcs)",
+                arcs.len()
+            )
+        })?;
         let mut pts: Vec<[f64; 2]> = arc.clone();
         if reversed {
             pts.reverse();
@@ -289,10 +328,15 @@ fn stitch_ring(arcs: &[Vec<[f64; 2]>], idx: &[i64]) -> Result<Vec<[f64; 2]>, Str
     }
     let (first, last) = (ring[0], *ring.last().expect("non-empty"));
     if !same(first, last) {
-        return Err(format!("ring does not close: starts at {first:?}, ends at {last:?}"));
+        return Err(format!(
+            "ring does not close: starts at {first:?}, ends at {last:?}"
+        ));
     }
     if ring.len() < 4 {
-        return Err(format!("ring has {} positions, needs at least 4", ring.len()));
+        return Err(format!(
+            "ring has {} positions, needs at least 4",
+            ring.len()
+        ));
     }
     Ok(ring)
 }
@@ -354,8 +398,12 @@ pub fn build_site_geometry(
         ("jeugdzorgregio_2017.topojson", regio_topojson, "JZ", 2),
     ];
     let mut projected: Vec<Vec<(String, String, Vec<Vec<[f64; 2]>>)>> = Vec::new();
-    let (mut min_x, mut min_y, mut max_x, mut max_y) =
-        (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    let (mut min_x, mut min_y, mut max_x, mut max_y) = (
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    );
     for (file, json, prefix, digits) in layers {
         let features = decode_topology(json, file)?;
         if features.is_empty() {
@@ -373,7 +421,12 @@ pub fn build_site_geometry(
                 ));
             }
             if !seen.insert(f.code.clone()) {
-                return Err(GeoError::geom(file, i, Some(&f.code), "statcode occurs more than once"));
+                return Err(GeoError::geom(
+                    file,
+                    i,
+                    Some(&f.code),
+                    "statcode occurs more than once",
+                ));
             }
             let mut rings = Vec::new();
             for poly in &f.polygons {
@@ -403,9 +456,15 @@ pub fn build_site_geometry(
         projected.push(layer);
     }
     // Origin on a whole kilometre so map units are round RD numbers.
-    let origin = [(min_x / 1000.0).floor() * 1000.0, (max_y / 1000.0).ceil() * 1000.0];
+    let origin = [
+        (min_x / 1000.0).floor() * 1000.0,
+        (max_y / 1000.0).ceil() * 1000.0,
+    ];
     let to_map = |p: [f64; 2]| -> [i64; 2] {
-        [((p[0] - origin[0]) / UNIT_M).round() as i64, ((origin[1] - p[1]) / UNIT_M).round() as i64]
+        [
+            ((p[0] - origin[0]) / UNIT_M).round() as i64,
+            ((origin[1] - p[1]) / UNIT_M).round() as i64,
+        ]
     };
     let width = ((max_x - origin[0]) / UNIT_M).ceil() as i64;
     let height = ((origin[1] - min_y) / UNIT_M).ceil() as i64;
@@ -428,7 +487,8 @@ pub fn build_site_geometry(
         origin_rd: origin,
         width,
         height,
-        source: "Bron: CBS, Kadaster (wijk- en buurtkaart 2017, gegeneraliseerd, via cartomap/nl)".into(),
+        source: "Bron: CBS, Kadaster (wijk- en buurtkaart 2017, gegeneraliseerd, via cartomap/nl)"
+            .into(),
         wijken,
         gemeenten,
         regios,
@@ -506,7 +566,13 @@ fn encode_shape(
         d.push('z');
     }
     let label = label_point(&q_rings);
-    Shape { code, name, d, bbox, label }
+    Shape {
+        code,
+        name,
+        d,
+        bbox,
+        label,
+    }
 }
 
 /// Area-weighted centroid of the largest ring; if that falls outside the ring
@@ -522,7 +588,10 @@ fn label_point(rings: &[Vec<[i64; 2]>]) -> [i64; 2] {
             .sum::<f64>()
             / 2.0
     };
-    let Some(big) = rings.iter().max_by(|a, b| area(a).abs().total_cmp(&area(b).abs())) else {
+    let Some(big) = rings
+        .iter()
+        .max_by(|a, b| area(a).abs().total_cmp(&area(b).abs()))
+    else {
         return [0, 0];
     };
     let a = area(big);
@@ -632,7 +701,11 @@ pub fn parse_path(d: &str) -> Result<Vec<Vec<[i64; 2]>>, String> {
                 while i < bytes.len() && bytes[i].is_ascii_digit() {
                     i += 1;
                 }
-                nums.push(d[start..i].parse().map_err(|e| format!("bad number: {e}"))?);
+                nums.push(
+                    d[start..i]
+                        .parse()
+                        .map_err(|e| format!("bad number: {e}"))?,
+                );
             }
             _ => return Err(format!("unexpected character {c:?}")),
         }
@@ -679,11 +752,17 @@ mod tests {
 
     #[test]
     fn errors_name_file_and_code() {
-        let bad = TINY.replace("~1", "-2").replace("~0", "-1").replace("[[0,1],[2]]", "[[0,2]]");
+        let bad = TINY
+            .replace("~1", "-2")
+            .replace("~0", "-1")
+            .replace("[[0,1],[2]]", "[[0,2]]");
         let e = decode_topology(&bad, "wijk_2017.topojson").unwrap_err();
         assert_eq!(e.code.as_deref(), Some("WK000101"));
         let msg = e.to_string();
-        assert!(msg.contains("wijk_2017.topojson") && msg.contains("WK000101"), "{msg}");
+        assert!(
+            msg.contains("wijk_2017.topojson") && msg.contains("WK000101"),
+            "{msg}"
+        );
         let oob = TINY.replace("~1", "-2").replace("~0", "-9");
         let e = decode_topology(&oob, "f").unwrap_err();
         assert!(e.to_string().contains("out of range"), "{e}");
@@ -692,7 +771,9 @@ mod tests {
     #[test]
     fn path_round_trip() {
         let rings = vec![vec![[0.0, 0.0], [0.0, 100.0], [100.0, 100.0], [0.0, 0.0]]];
-        let s = encode_shape("WK000101".into(), "A".into(), &rings, &|p| [p[0] as i64, p[1] as i64]);
+        let s = encode_shape("WK000101".into(), "A".into(), &rings, &|p| {
+            [p[0] as i64, p[1] as i64]
+        });
         assert_eq!(s.d, "M0 0l0 100 100 0z");
         let back = parse_path(&s.d).unwrap();
         assert_eq!(back, vec![vec![[0, 0], [0, 100], [100, 100], [0, 0]]]);
