@@ -87,7 +87,11 @@ pub fn parse_csv(text: &str) -> Result<Vec<(usize, Vec<String>)>, (usize, String
     let mut in_quotes = false;
     let mut line = 1;
     let mut start_line = 1;
-    let mut chars = text.strip_prefix('\u{feff}').unwrap_or(text).chars().peekable();
+    let mut chars = text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(text)
+        .chars()
+        .peekable();
     let mut at_record_start = true;
     while let Some(c) = chars.next() {
         if at_record_start {
@@ -143,7 +147,9 @@ pub fn parse_optional_number(raw: &str) -> Result<Option<f64>, String> {
 }
 
 fn code_ok(code: &str, prefix: &str, digits: usize) -> bool {
-    code.len() == prefix.len() + digits && code.starts_with(prefix) && code[prefix.len()..].bytes().all(|b| b.is_ascii_digit())
+    code.len() == prefix.len() + digits
+        && code.starts_with(prefix)
+        && code[prefix.len()..].bytes().all(|b| b.is_ascii_digit())
 }
 
 pub fn is_wijkcode(code: &str) -> bool {
@@ -159,25 +165,52 @@ pub fn is_regiocode(code: &str) -> bool {
 impl Dataset {
     /// Parse and validate the wijk file. `file` names it in error messages.
     pub fn from_csv(file: &str, text: &str) -> Result<Dataset, DataErrors> {
-        let err = |line: usize, column: Option<&str>, value: Option<&str>, message: String| DataError {
-            file: file.to_string(),
-            line,
-            column: column.map(str::to_string),
-            value: value.map(str::to_string),
-            message,
-        };
-        let records = parse_csv(text).map_err(|(line, m)| DataErrors(vec![err(line, None, None, m)]))?;
+        let err =
+            |line: usize, column: Option<&str>, value: Option<&str>, message: String| DataError {
+                file: file.to_string(),
+                line,
+                column: column.map(str::to_string),
+                value: value.map(str::to_string),
+                message,
+            };
+        let records =
+            parse_csv(text).map_err(|(line, m)| DataErrors(vec![err(line, None, None, m)]))?;
         let Some(((_, header), rows)) = records.split_first() else {
-            return Err(DataErrors(vec![err(1, None, None, "het bestand is leeg".into())]));
+            return Err(DataErrors(vec![err(
+                1,
+                None,
+                None,
+                "het bestand is leeg".into(),
+            )]));
         };
-        let index: HashMap<&str, usize> = header.iter().enumerate().map(|(i, h)| (h.trim(), i)).collect();
-        let required = ["wijkcode", "wijknaam_cbs2017", "gemeentecode", "gemeentenaam", "jeugdzorgregiocode", "jeugdzorgregionaam", "perc_jhzv", "perc_przv"];
+        let index: HashMap<&str, usize> = header
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.trim(), i))
+            .collect();
+        let required = [
+            "wijkcode",
+            "wijknaam_cbs2017",
+            "gemeentecode",
+            "gemeentenaam",
+            "jeugdzorgregiocode",
+            "jeugdzorgregionaam",
+            "perc_jhzv",
+            "perc_przv",
+        ];
         let missing: Vec<DataError> = required
             .iter()
             .copied()
             .chain(DETERMINANTS.iter().map(|d| d.name))
             .filter(|c| !index.contains_key(c))
-            .map(|c| err(1, Some(c), None, "verplichte kolom ontbreekt in de kopregel".into()))
+            .map(|c| {
+                err(
+                    1,
+                    Some(c),
+                    None,
+                    "verplichte kolom ontbreekt in de kopregel".into(),
+                )
+            })
             .collect();
         if !missing.is_empty() {
             return Err(DataErrors(missing));
@@ -193,7 +226,16 @@ impl Dataset {
         for (line, fields) in rows {
             let line = *line;
             if fields.len() != header.len() {
-                errors.push(err(line, None, None, format!("{} velden, de kopregel heeft er {}", fields.len(), header.len())));
+                errors.push(err(
+                    line,
+                    None,
+                    None,
+                    format!(
+                        "{} velden, de kopregel heeft er {}",
+                        fields.len(),
+                        header.len()
+                    ),
+                ));
                 continue;
             }
             let text = |name: &str| fields[col(name)].trim().to_string();
@@ -209,15 +251,32 @@ impl Dataset {
                 }
                 v
             };
-            let code = check_code("wijkcode", is_wijkcode, "wijkcode (verwacht WK + 6 cijfers)");
-            let gemeente_code = check_code("gemeentecode", is_gemeentecode, "gemeentecode (verwacht GM + 4 cijfers)");
+            let code = check_code(
+                "wijkcode",
+                is_wijkcode,
+                "wijkcode (verwacht WK + 6 cijfers)",
+            );
+            let gemeente_code = check_code(
+                "gemeentecode",
+                is_gemeentecode,
+                "gemeentecode (verwacht GM + 4 cijfers)",
+            );
             let regio_raw = text("jeugdzorgregiocode");
             let regio_code = if regio_raw.is_empty() {
-                errors.push(err(line, Some("jeugdzorgregiocode"), Some(""), format!("gemeente {gemeente_code} heeft geen jeugdzorgregio")));
+                errors.push(err(
+                    line,
+                    Some("jeugdzorgregiocode"),
+                    Some(""),
+                    format!("gemeente {gemeente_code} heeft geen jeugdzorgregio"),
+                ));
                 row_ok = false;
                 regio_raw
             } else {
-                check_code("jeugdzorgregiocode", is_regiocode, "jeugdzorgregiocode (verwacht JZ + 2 cijfers)")
+                check_code(
+                    "jeugdzorgregiocode",
+                    is_regiocode,
+                    "jeugdzorgregiocode (verwacht JZ + 2 cijfers)",
+                )
             };
 
             let mut number = |name: &str, unit: Option<Unit>| -> Option<f64> {
@@ -235,7 +294,12 @@ impl Dataset {
                                 errors.push(err(line, Some(name), Some(raw.trim()), what));
                                 row_ok = false;
                             } else if unit == Unit::YesNo && v != 0.0 && v != 1.0 {
-                                errors.push(err(line, Some(name), Some(raw.trim()), "verwacht 0 of 1".into()));
+                                errors.push(err(
+                                    line,
+                                    Some(name),
+                                    Some(raw.trim()),
+                                    "verwacht 0 of 1".into(),
+                                ));
                                 row_ok = false;
                             }
                         }
@@ -251,11 +315,19 @@ impl Dataset {
             };
             let observed = number("perc_jhzv", Some(Unit::Percent));
             let scp_expected = number("perc_przv", Some(Unit::Percent));
-            let values: Vec<Option<f64>> = DETERMINANTS.iter().map(|d| number(d.name, Some(d.unit))).collect();
+            let values: Vec<Option<f64>> = DETERMINANTS
+                .iter()
+                .map(|d| number(d.name, Some(d.unit)))
+                .collect();
 
             if !code.is_empty() {
                 if let Some(first) = seen.insert(code.clone(), line) {
-                    errors.push(err(line, Some("wijkcode"), Some(&code), format!("dubbele wijk: staat ook op regel {first}")));
+                    errors.push(err(
+                        line,
+                        Some("wijkcode"),
+                        Some(&code),
+                        format!("dubbele wijk: staat ook op regel {first}"),
+                    ));
                     row_ok = false;
                 }
             }
@@ -324,14 +396,18 @@ pub mod fs {
     pub fn read_wijk_file(dir: &Path) -> Result<(PathBuf, String), String> {
         let path = dir.join(WIJK_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| {
-            format!("kan {} niet lezen: {e} (stel de datamap in met --data DIR of JEUGDHULP_DATA)", path.display())
+            format!(
+                "kan {} niet lezen: {e} (stel de datamap in met --data DIR of JEUGDHULP_DATA)",
+                path.display()
+            )
         })?;
         Ok((path, text))
     }
 
     pub fn load(dir: &Path) -> Result<(Dataset, String), String> {
         let (path, text) = read_wijk_file(dir)?;
-        let ds = Dataset::from_csv(&path.display().to_string(), &text).map_err(|e| e.to_string())?;
+        let ds =
+            Dataset::from_csv(&path.display().to_string(), &text).map_err(|e| e.to_string())?;
         Ok((ds, text))
     }
 }

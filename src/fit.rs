@@ -116,10 +116,14 @@ impl Stats {
         let p = q + 1;
         let k = p + 1;
         if d.gemeente.len() != n || d.x.iter().any(|c| c.len() != n) {
-            return Err(FitError("ongelijke lengtes van respons, covariaten en groepen".into()));
+            return Err(FitError(
+                "ongelijke lengtes van respons, covariaten en groepen".into(),
+            ));
         }
         if n <= p {
-            return Err(FitError(format!("te weinig rijen ({n}) voor {p} vaste effecten")));
+            return Err(FitError(format!(
+                "te weinig rijen ({n}) voor {p} vaste effecten"
+            )));
         }
         let n_gemeente = d.regio_of_gemeente.len();
         if let Some(&g) = d.gemeente.iter().find(|&&g| g >= n_gemeente) {
@@ -174,7 +178,17 @@ impl Stats {
         for (g, &r) in d.regio_of_gemeente.iter().enumerate() {
             members[r].push(g);
         }
-        Ok(Stats { n, k, cross, sums, sizes, by_size, members, centre, scale })
+        Ok(Stats {
+            n,
+            k,
+            cross,
+            sums,
+            sizes,
+            by_size,
+            members,
+            centre,
+            scale,
+        })
     }
 
     /// REML criterion (−2 log restricted likelihood, lme4's REMLcrit) at
@@ -217,11 +231,17 @@ impl Stats {
         // Back to X in its own units: |X'V⁻¹X| = |X_s'V⁻¹X_s| · Π s_j⁻².
         let log_scale: f64 = 2.0 * self.scale.iter().map(|s| s.ln()).sum::<f64>();
         let crit = df * (LN_2PI + sigma2.ln() + 1.0) + log_det_v + log_det_xtvx + log_scale;
-        Some(Eval { crit, beta_scaled: beta, xtvx_inv: chol.inverse(), sigma2 })
+        Some(Eval {
+            crit,
+            beta_scaled: beta,
+            xtvx_inv: chol.inverse(),
+            sigma2,
+        })
     }
 
     fn crit_at(&self, rho: [f64; 2]) -> f64 {
-        self.eval(rho[0] * rho[0], rho[1] * rho[1]).map_or(f64::INFINITY, |e| e.crit)
+        self.eval(rho[0] * rho[0], rho[1] * rho[1])
+            .map_or(f64::INFINITY, |e| e.crit)
     }
 }
 
@@ -270,7 +290,11 @@ fn optimise(stats: &Stats) -> Convergence {
             if a > 0.0 && det > 0.0 {
                 break [-(c * g[0] - b * g[1]) / det, -(a * g[1] - b * g[0]) / det];
             }
-            lambda = if lambda == 0.0 { 1e-3 * (1.0 + h00.abs().max(h11.abs())) } else { lambda * 10.0 };
+            lambda = if lambda == 0.0 {
+                1e-3 * (1.0 + h00.abs().max(h11.abs()))
+            } else {
+                lambda * 10.0
+            };
         };
         let slope = g[0] * dir[0] + g[1] * dir[1];
         let mut step = 1.0;
@@ -284,7 +308,9 @@ fn optimise(stats: &Stats) -> Convergence {
                 x = cand;
                 fx = fc;
                 moved = true;
-                if size < 1e-9 * (1.0 + x[0].abs().max(x[1].abs())) || gain < 1e-13 * (1.0 + fx.abs()) {
+                if size < 1e-9 * (1.0 + x[0].abs().max(x[1].abs()))
+                    || gain < 1e-13 * (1.0 + fx.abs())
+                {
                     converged = true;
                 }
                 break;
@@ -295,7 +321,11 @@ fn optimise(stats: &Stats) -> Convergence {
             // No decrease along a descent direction: we are at the optimum to
             // the precision of the finite differences.
             converged = g[0].abs().max(g[1].abs()) < 1e-4;
-            message = if converged { "geconvergeerd".into() } else { "geen verbetering meer mogelijk; gradiënt niet klein".into() };
+            message = if converged {
+                "geconvergeerd".into()
+            } else {
+                "geen verbetering meer mogelijk; gradiënt niet klein".into()
+            };
             break;
         }
         if converged {
@@ -303,7 +333,14 @@ fn optimise(stats: &Stats) -> Convergence {
             break;
         }
     }
-    Convergence { converged, iterations, evaluations, theta: [x[0].abs(), x[1].abs()], gradient: grad, message }
+    Convergence {
+        converged,
+        iterations,
+        evaluations,
+        theta: [x[0].abs(), x[1].abs()],
+        gradient: grad,
+        message,
+    }
 }
 
 /// Fit by REML. `names` are the determinant names (for error messages only).
@@ -312,7 +349,12 @@ pub fn fit(design: &Design, names: &[&str]) -> Result<Fit, FitError> {
     let convergence = optimise(&stats);
     let [rho_g, rho_r] = convergence.theta;
     let (theta_g, theta_r) = (rho_g * rho_g, rho_r * rho_r);
-    let e = stats.eval(theta_g, theta_r).ok_or_else(|| FitError("het model is niet te schatten: X'V⁻¹X is singulier (collineaire determinanten?)".into()))?;
+    let e = stats.eval(theta_g, theta_r).ok_or_else(|| {
+        FitError(
+            "het model is niet te schatten: X'V⁻¹X is singulier (collineaire determinanten?)"
+                .into(),
+        )
+    })?;
     let p = stats.k - 1;
     let q = p - 1;
 
@@ -328,8 +370,16 @@ pub fn fit(design: &Design, names: &[&str]) -> Result<Fit, FitError> {
 
     // BLUPs from the residual sums per gemeente: u = D Z' V⁻¹ (y − Xβ).
     let n_g = stats.sums.len();
-    let resid: Vec<f64> = stats.sums.iter().map(|s| s[p] - s.rows(0, p).dot(&e.beta_scaled)).collect();
-    let w: Vec<f64> = stats.sizes.iter().map(|&s| 1.0 / (1.0 + s as f64 * theta_g)).collect();
+    let resid: Vec<f64> = stats
+        .sums
+        .iter()
+        .map(|s| s[p] - s.rows(0, p).dot(&e.beta_scaled))
+        .collect();
+    let w: Vec<f64> = stats
+        .sizes
+        .iter()
+        .map(|&s| 1.0 / (1.0 + s as f64 * theta_g))
+        .collect();
     let mut u_gemeente = vec![0.0; n_g];
     let mut sd_gemeente = vec![0.0; n_g];
     let mut u_regio = vec![0.0; stats.members.len()];
@@ -346,7 +396,11 @@ pub fn fit(design: &Design, names: &[&str]) -> Result<Fit, FitError> {
         // σ² (Z'Z + Λ⁻²)⁻¹ within the regio block, by a Schur complement.
         let d = |g: usize| stats.sizes[g] as f64 + 1.0 / theta_g;
         if theta_g == 0.0 {
-            sd_regio[r] = if theta_r == 0.0 { 0.0 } else { (e.sigma2 / (m_r + 1.0 / theta_r)).sqrt() };
+            sd_regio[r] = if theta_r == 0.0 {
+                0.0
+            } else {
+                (e.sigma2 / (m_r + 1.0 / theta_r)).sqrt()
+            };
             // sizes weighted by w_g = 1 when θ_g = 0, so m_r = Σ n_g here.
             continue;
         }
@@ -354,7 +408,11 @@ pub fn fit(design: &Design, names: &[&str]) -> Result<Fit, FitError> {
         let schur = if theta_r == 0.0 {
             f64::INFINITY
         } else {
-            n_r + 1.0 / theta_r - group.iter().map(|&g| (stats.sizes[g] as f64).powi(2) / d(g)).sum::<f64>()
+            n_r + 1.0 / theta_r
+                - group
+                    .iter()
+                    .map(|&g| (stats.sizes[g] as f64).powi(2) / d(g))
+                    .sum::<f64>()
         };
         sd_regio[r] = (e.sigma2 / schur).sqrt();
         for &g in group {

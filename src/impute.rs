@@ -41,7 +41,9 @@ impl Imputation {
         let mut national = vec![Acc::default(); columns.len()];
         let mut per_gemeente: BTreeMap<&str, Vec<Acc>> = BTreeMap::new();
         for w in &ds.wijken {
-            let accs = per_gemeente.entry(&w.gemeente_code).or_insert_with(|| vec![Acc::default(); columns.len()]);
+            let accs = per_gemeente
+                .entry(&w.gemeente_code)
+                .or_insert_with(|| vec![Acc::default(); columns.len()]);
             for (k, &j) in columns.iter().enumerate() {
                 national[k].add(w.values[j]);
                 accs[k].add(w.values[j]);
@@ -50,9 +52,19 @@ impl Imputation {
         let national = national
             .iter()
             .zip(columns)
-            .map(|(a, &j)| a.mean().ok_or_else(|| format!("determinant {} heeft in geen enkele wijk een waarde", crate::determinants::DETERMINANTS[j].name)))
+            .map(|(a, &j)| {
+                a.mean().ok_or_else(|| {
+                    format!(
+                        "determinant {} heeft in geen enkele wijk een waarde",
+                        crate::determinants::DETERMINANTS[j].name
+                    )
+                })
+            })
             .collect::<Result<Vec<f64>, String>>()?;
-        let gemeente = per_gemeente.into_iter().map(|(g, accs)| (g.to_string(), accs.into_iter().map(Acc::mean).collect())).collect();
+        let gemeente = per_gemeente
+            .into_iter()
+            .map(|(g, accs)| (g.to_string(), accs.into_iter().map(Acc::mean).collect()))
+            .collect();
         Ok(Imputation { national, gemeente })
     }
 
@@ -63,7 +75,10 @@ impl Imputation {
         values
             .iter()
             .enumerate()
-            .map(|(k, v)| v.or_else(|| local.and_then(|m| m[k])).unwrap_or(self.national[k]))
+            .map(|(k, v)| {
+                v.or_else(|| local.and_then(|m| m[k]))
+                    .unwrap_or(self.national[k])
+            })
             .collect()
     }
 

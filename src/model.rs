@@ -121,11 +121,18 @@ pub fn default_determinants() -> Vec<&'static Determinant> {
 }
 
 fn column_index(d: &Determinant) -> usize {
-    determinants::find(d.name).expect("determinant from the table").0
+    determinants::find(d.name)
+        .expect("determinant from the table")
+        .0
 }
 
 /// Fit the model on a dataset. Pure: the caller supplies the input's provenance.
-pub fn fit_model(ds: &Dataset, dets: &[&'static Determinant], input_file: &str, input_sha256: &str) -> Result<Model, String> {
+pub fn fit_model(
+    ds: &Dataset,
+    dets: &[&'static Determinant],
+    input_file: &str,
+    input_sha256: &str,
+) -> Result<Model, String> {
     let columns: Vec<usize> = dets.iter().map(|d| column_index(d)).collect();
     let imputation = Imputation::from_dataset(ds, &columns)?;
 
@@ -146,19 +153,27 @@ pub fn fit_model(ds: &Dataset, dets: &[&'static Determinant], input_file: &str, 
     }
     let mut regio_of_gemeente = vec![0; gemeente_index.len()];
     for w in &rows {
-        regio_of_gemeente[gemeente_index[w.gemeente_code.as_str()]] = regio_index[w.regio_code.as_str()];
+        regio_of_gemeente[gemeente_index[w.gemeente_code.as_str()]] =
+            regio_index[w.regio_code.as_str()];
     }
     let mut x = vec![Vec::with_capacity(rows.len()); dets.len()];
     for w in &rows {
         let raw: Vec<Option<f64>> = columns.iter().map(|&j| w.values[j]).collect();
-        for (k, v) in imputation.fill(Some(&w.gemeente_code), &raw).into_iter().enumerate() {
+        for (k, v) in imputation
+            .fill(Some(&w.gemeente_code), &raw)
+            .into_iter()
+            .enumerate()
+        {
             x[k].push(v);
         }
     }
     let design = Design {
         y: rows.iter().map(|w| w.observed.unwrap()).collect(),
         x,
-        gemeente: rows.iter().map(|w| gemeente_index[w.gemeente_code.as_str()]).collect(),
+        gemeente: rows
+            .iter()
+            .map(|w| gemeente_index[w.gemeente_code.as_str()])
+            .collect(),
         regio_of_gemeente,
         n_regio: regio_index.len(),
     };
@@ -168,10 +183,21 @@ pub fn fit_model(ds: &Dataset, dets: &[&'static Determinant], input_file: &str, 
     let terms = std::iter::once("(Intercept)").chain(names.iter().copied());
     let fixed_effects = terms
         .zip(f.beta.iter().zip(&f.std_error))
-        .map(|(term, (&estimate, &std_error))| FixedEffect { term: term.to_string(), estimate, std_error })
+        .map(|(term, (&estimate, &std_error))| FixedEffect {
+            term: term.to_string(),
+            estimate,
+            std_error,
+        })
         .collect();
     let blups = |index: &BTreeMap<&str, usize>, u: &[f64], sd: &[f64]| {
-        index.iter().map(|(code, &i)| RandomEffect { code: code.to_string(), value: u[i], cond_sd: sd[i] }).collect()
+        index
+            .iter()
+            .map(|(code, &i)| RandomEffect {
+                code: code.to_string(),
+                value: u[i],
+                cond_sd: sd[i],
+            })
+            .collect()
     };
     let determinants = dets
         .iter()
@@ -197,7 +223,10 @@ pub fn fit_model(ds: &Dataset, dets: &[&'static Determinant], input_file: &str, 
     let c = &f.convergence;
     Ok(Model {
         schema_version: SCHEMA_VERSION,
-        formula: format!("perc_jhzv ~ {} + (1 | jeugdzorgregiocode) + (1 | gemeentecode)", names.join(" + ")),
+        formula: format!(
+            "perc_jhzv ~ {} + (1 | jeugdzorgregiocode) + (1 | gemeentecode)",
+            names.join(" + ")
+        ),
         provenance: Provenance {
             input_file: input_file.into(),
             input_sha256: input_sha256.into(),
@@ -208,13 +237,23 @@ pub fn fit_model(ds: &Dataset, dets: &[&'static Determinant], input_file: &str, 
         n_regio: regio_index.len(),
         reml_criterion: f.reml_criterion,
         fixed_effects,
-        vcov: (0..f.vcov.nrows()).map(|i| f.vcov.row(i).iter().copied().collect()).collect(),
-        variance: Variance { regio: f.var_regio, gemeente: f.var_gemeente, residual: f.var_residual },
+        vcov: (0..f.vcov.nrows())
+            .map(|i| f.vcov.row(i).iter().copied().collect())
+            .collect(),
+        variance: Variance {
+            regio: f.var_regio,
+            gemeente: f.var_gemeente,
+            residual: f.var_residual,
+        },
         random_effects: RandomEffects {
             regio: blups(&regio_index, &f.u_regio, &f.sd_regio),
             gemeente: blups(&gemeente_index, &f.u_gemeente, &f.sd_gemeente),
         },
-        gemeente_regio: ds.wijken.iter().map(|w| (w.gemeente_code.clone(), w.regio_code.clone())).collect(),
+        gemeente_regio: ds
+            .wijken
+            .iter()
+            .map(|w| (w.gemeente_code.clone(), w.regio_code.clone()))
+            .collect(),
         determinants,
         imputation,
         fit: FitInfo {
@@ -297,26 +336,46 @@ pub struct Predictor {
 impl Predictor {
     pub fn new(model: Model) -> Result<Predictor, String> {
         let p = model.fixed_effects.len();
-        if model.determinants.len() + 1 != p || model.vcov.len() != p || model.vcov.iter().any(|r| r.len() != p) {
+        if model.determinants.len() + 1 != p
+            || model.vcov.len() != p
+            || model.vcov.iter().any(|r| r.len() != p)
+        {
             return Err("modelbestand: aantallen van fixed_effects, determinants en vcov passen niet bij elkaar".into());
         }
         if model.imputation.national.len() + 1 != p {
             return Err("modelbestand: imputation.national heeft de verkeerde lengte".into());
         }
         if model.schema_version != SCHEMA_VERSION {
-            return Err(format!("modelbestand heeft schemaversie {}, verwacht {SCHEMA_VERSION}", model.schema_version));
+            return Err(format!(
+                "modelbestand heeft schemaversie {}, verwacht {SCHEMA_VERSION}",
+                model.schema_version
+            ));
         }
         let v = DMatrix::from_fn(p, p, |i, j| model.vcov[i][j]);
-        let l = v.cholesky().ok_or("modelbestand: vcov is niet positief definiet")?.l();
-        let chol = (0..p).flat_map(|i| (0..p).map(move |j| (i, j))).map(|(i, j)| l[(i, j)]).collect();
-        let index = |v: &[RandomEffect]| v.iter().map(|e| (e.code.clone(), (e.value, e.cond_sd * e.cond_sd))).collect();
+        let l = v
+            .cholesky()
+            .ok_or("modelbestand: vcov is niet positief definiet")?
+            .l();
+        let chol = (0..p)
+            .flat_map(|i| (0..p).map(move |j| (i, j)))
+            .map(|(i, j)| l[(i, j)])
+            .collect();
+        let index = |v: &[RandomEffect]| {
+            v.iter()
+                .map(|e| (e.code.clone(), (e.value, e.cond_sd * e.cond_sd)))
+                .collect()
+        };
         Ok(Predictor {
             beta: model.fixed_effects.iter().map(|f| f.estimate).collect(),
             chol,
             gemeente: index(&model.random_effects.gemeente),
             regio: index(&model.random_effects.regio),
             means: model.imputation.national.clone(),
-            ranges: model.determinants.iter().map(|d| d.unit.valid_range()).collect(),
+            ranges: model
+                .determinants
+                .iter()
+                .map(|d| d.unit.valid_range())
+                .collect(),
             model,
         })
     }
@@ -334,7 +393,10 @@ impl Predictor {
         let d = &self.model.determinants[k];
         let field = d.name.clone();
         if !v.is_finite() {
-            return Err(InputError { field, message: "geen geldig getal".into() });
+            return Err(InputError {
+                field,
+                message: "geen geldig getal".into(),
+            });
         }
         let (lo, hi) = self.ranges[k];
         if v < lo || v > hi {
@@ -352,7 +414,10 @@ impl Predictor {
     pub fn random_part(&self, gemeente: Option<&str>) -> (f64, f64, f64, f64, EffectLevel) {
         let var = &self.model.variance;
         let regio_code = gemeente.and_then(|g| self.model.gemeente_regio.get(g));
-        match (gemeente.and_then(|g| self.gemeente.get(g)), regio_code.and_then(|r| self.regio.get(r))) {
+        match (
+            gemeente.and_then(|g| self.gemeente.get(g)),
+            regio_code.and_then(|r| self.regio.get(r)),
+        ) {
             (Some(&(ug, vg)), Some(&(ur, vr))) => (ug, vg, ur, vr, EffectLevel::Gemeente),
             (None, Some(&(ur, vr))) => (0.0, var.gemeente, ur, vr, EffectLevel::Regio),
             _ => (0.0, var.gemeente, 0.0, var.regio, EffectLevel::Geen),
@@ -376,7 +441,12 @@ impl Predictor {
     }
 
     pub fn fixed_part(&self, x: &[f64]) -> f64 {
-        self.beta[0] + self.beta[1..].iter().zip(x).map(|(b, v)| b * v).sum::<f64>()
+        self.beta[0]
+            + self.beta[1..]
+                .iter()
+                .zip(x)
+                .map(|(b, v)| b * v)
+                .sum::<f64>()
     }
 
     /// Expected use with intervals and contributions for one profile.
@@ -384,7 +454,11 @@ impl Predictor {
         if profile.values.len() != self.means.len() {
             return Err(InputError {
                 field: "values".into(),
-                message: format!("{} waarden gegeven, het model heeft {} determinanten", profile.values.len(), self.means.len()),
+                message: format!(
+                    "{} waarden gegeven, het model heeft {} determinanten",
+                    profile.values.len(),
+                    self.means.len()
+                ),
             });
         }
         for (k, v) in profile.values.iter().enumerate() {
@@ -401,7 +475,12 @@ impl Predictor {
         let se = var_mean.sqrt();
         let se_pred = (var_mean + self.model.variance.residual).sqrt();
         let expected = expected_fixed + ug + ur;
-        let contributions = self.beta[1..].iter().zip(&x).zip(&self.means).map(|((b, v), m)| b * (v - m)).collect();
+        let contributions = self.beta[1..]
+            .iter()
+            .zip(&x)
+            .zip(&self.means)
+            .map(|((b, v), m)| b * (v - m))
+            .collect();
         Ok(Prediction {
             expected,
             expected_fixed,

@@ -32,9 +32,105 @@ pub struct Agreement {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "SiteFile", into = "SiteFile")]
 pub struct SiteData {
     pub wijken: Vec<SiteWijk>,
     pub agreement: Agreement,
+}
+
+/// The serialised form of [`SiteData`]: columns instead of one object per wijk,
+/// and names stored once per gemeente and regio. It is compiled into the wasm,
+/// so its size is part of the page's first download.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct SiteFile {
+    /// `[code, name, regio index]` per gemeente.
+    gemeenten: Vec<(String, String, usize)>,
+    /// `[code, name]` per regio.
+    regios: Vec<(String, String)>,
+    code: Vec<String>,
+    name: Vec<String>,
+    gemeente: Vec<usize>,
+    observed: Vec<Option<f64>>,
+    scp_expected: Vec<Option<f64>>,
+    agreement: Agreement,
+}
+
+/// The per-wijk determinant values, one column per determinant in model order.
+/// Kept apart from [`SiteData`]'s file so the page can show its first result
+/// before these (the bulk of the data) have arrived.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValuesFile {
+    pub determinants: Vec<String>,
+    pub wijken: usize,
+    pub values: Vec<Vec<Option<f64>>>,
+}
+
+impl From<SiteData> for SiteFile {
+    fn from(s: SiteData) -> SiteFile {
+        let mut gemeenten: Vec<(String, String, usize)> = Vec::new();
+        let mut regios: Vec<(String, String)> = Vec::new();
+        let mut gemeente = Vec::with_capacity(s.wijken.len());
+        for w in &s.wijken {
+            let r = regios
+                .iter()
+                .position(|r| r.0 == w.regio_code)
+                .unwrap_or_else(|| {
+                    regios.push((w.regio_code.clone(), w.regio_name.clone()));
+                    regios.len() - 1
+                });
+            let g = gemeenten
+                .iter()
+                .position(|g| g.0 == w.gemeente_code)
+                .unwrap_or_else(|| {
+                    gemeenten.push((w.gemeente_code.clone(), w.gemeente_name.clone(), r));
+                    gemeenten.len() - 1
+                });
+            gemeente.push(g);
+        }
+        SiteFile {
+            gemeenten,
+            regios,
+            code: s.wijken.iter().map(|w| w.code.clone()).collect(),
+            name: s.wijken.iter().map(|w| w.name.clone()).collect(),
+            gemeente,
+            observed: s.wijken.iter().map(|w| w.observed).collect(),
+            scp_expected: s.wijken.iter().map(|w| w.scp_expected).collect(),
+            agreement: s.agreement,
+        }
+    }
+}
+
+impl From<SiteFile> for SiteData {
+    fn from(f: SiteFile) -> SiteData {
+        // Indices and lengths come from our own build; out-of-range entries are
+        // dropped to empty strings rather than panicking in the browser.
+        let empty = (String::new(), String::new(), 0);
+        let wijken = (0..f.code.len())
+            .map(|i| {
+                let g = f
+                    .gemeente
+                    .get(i)
+                    .and_then(|&g| f.gemeenten.get(g))
+                    .unwrap_or(&empty);
+                let (rc, rn) = f.regios.get(g.2).cloned().unwrap_or_default();
+                SiteWijk {
+                    code: f.code[i].clone(),
+                    name: f.name.get(i).cloned().unwrap_or_default(),
+                    gemeente_code: g.0.clone(),
+                    gemeente_name: g.1.clone(),
+                    regio_code: rc,
+                    regio_name: rn,
+                    observed: f.observed.get(i).copied().flatten(),
+                    scp_expected: f.scp_expected.get(i).copied().flatten(),
+                    values: Vec::new(),
+                }
+            })
+            .collect();
+        SiteData {
+            wijken,
+            agreement: f.agreement,
+        }
+    }
 }
 
 impl SiteData {
@@ -43,7 +139,11 @@ impl SiteData {
             .model
             .determinants
             .iter()
-            .map(|d| determinants::find(&d.name).map(|(j, _)| j).ok_or_else(|| format!("onbekende determinant {} in het model", d.name)))
+            .map(|d| {
+                determinants::find(&d.name)
+                    .map(|(j, _)| j)
+                    .ok_or_else(|| format!("onbekende determinant {} in het model", d.name))
+            })
             .collect::<Result<_, _>>()?;
         let wijken: Vec<SiteWijk> = ds
             .wijken
@@ -62,19 +162,61 @@ impl SiteData {
             .collect();
         let mut pairs = Vec::new();
         for w in &wijken {
-            let ours = predictor.expected(&crate::model::Profile { gemeente: Some(w.gemeente_code.clone()), values: w.values.clone() }).map_err(|e| format!("{}: {e}", w.code))?;
+            let ours = predictor
+                .expected(&crate::model::Profile {
+                    gemeente: Some(w.gemeente_code.clone()),
+                    values: w.values.clone(),
+                })
+                .map_err(|e| format!("{}: {e}", w.code))?;
             if let Some(scp) = w.scp_expected {
                 pairs.push((ours.expected, scp));
             }
         }
-        Ok(SiteData { wijken, agreement: agreement(&pairs) })
+        Ok(SiteData {
+            wijken,
+            agreement: agreement(&pairs),
+        })
+    }
+
+    /// The determinant values as their own file.
+    pub fn values_file(&self, names: &[String]) -> ValuesFile {
+        ValuesFile {
+            determinants: names.to_vec(),
+            wijken: self.wijken.len(),
+            values: (0..names.len())
+                .map(|k| self.wijken.iter().map(|w| w.values[k]).collect())
+                .collect(),
+        }
+    }
+
+    /// Put values from [`ValuesFile`] back on the wijken, checking they belong together.
+    pub fn set_values(&mut self, file: &ValuesFile, names: &[String]) -> Result<(), String> {
+        if file.determinants != names {
+            return Err("wijkwaarden: de determinanten passen niet bij het model".into());
+        }
+        if file.wijken != self.wijken.len()
+            || file.values.iter().any(|c| c.len() != self.wijken.len())
+        {
+            return Err(format!(
+                "wijkwaarden: {} wijken, de sitegegevens hebben er {}",
+                file.wijken,
+                self.wijken.len()
+            ));
+        }
+        for (i, w) in self.wijken.iter_mut().enumerate() {
+            w.values = file.values.iter().map(|c| c[i]).collect();
+        }
+        Ok(())
     }
 }
 
 /// Pearson correlation, RMSE and largest absolute difference of (a, b) pairs.
 pub fn agreement(pairs: &[(f64, f64)]) -> Agreement {
     let n = pairs.len() as f64;
-    let (ma, mb) = (pairs.iter().map(|p| p.0).sum::<f64>() / n, pairs.iter().map(|p| p.1).sum::<f64>() / n);
+    let (ma, mb) = (
+        pairs.iter().map(|p| p.0).sum::<f64>() / n,
+        pairs.iter().map(|p| p.1).sum::<f64>() / n,
+    );
     let (mut sab, mut saa, mut sbb, mut sse, mut max_abs) = (0.0, 0.0, 0.0, 0.0, 0.0f64);
     for &(a, b) in pairs {
         sab += (a - ma) * (b - mb);
@@ -83,7 +225,12 @@ pub fn agreement(pairs: &[(f64, f64)]) -> Agreement {
         sse += (a - b).powi(2);
         max_abs = max_abs.max((a - b).abs());
     }
-    Agreement { n: pairs.len(), correlation: sab / (saa * sbb).sqrt(), rmse: (sse / n).sqrt(), max_abs }
+    Agreement {
+        n: pairs.len(),
+        correlation: sab / (saa * sbb).sqrt(),
+        rmse: (sse / n).sqrt(),
+        max_abs,
+    }
 }
 
 /// Where a what-if change applies.
@@ -98,14 +245,24 @@ pub enum Scope<'a> {
 impl<'a> Scope<'a> {
     pub fn parse(kind: &str, code: Option<&'a str>) -> Result<Scope<'a>, InputError> {
         let need = |what: &str| {
-            code.filter(|c| !c.is_empty()).ok_or_else(|| InputError { field: "code".into(), message: format!("een {what} is nodig voor dit bereik") })
+            code.filter(|c| !c.is_empty()).ok_or_else(|| InputError {
+                field: "code".into(),
+                message: format!("een {what} is nodig voor dit bereik"),
+            })
         };
         Ok(match kind {
             "land" => Scope::Land,
             "regio" => Scope::Regio(need("regiocode")?),
             "gemeente" => Scope::Gemeente(need("gemeentecode")?),
             "wijk" => Scope::Wijk(need("wijkcode")?),
-            other => return Err(InputError { field: "scope".into(), message: format!("onbekend bereik '{other}' (kies land, regio, gemeente of wijk)") }),
+            other => {
+                return Err(InputError {
+                    field: "scope".into(),
+                    message: format!(
+                        "onbekend bereik '{other}' (kies land, regio, gemeente of wijk)"
+                    ),
+                })
+            }
         })
     }
 }
@@ -124,24 +281,107 @@ pub struct Calculator {
 }
 
 impl Calculator {
+    /// `site` may come without determinant values (as the browser first has
+    /// it); the functions that need them say so until [`Calculator::load_values`].
     pub fn new(predictor: Predictor, site: SiteData) -> Result<Calculator, String> {
         let q = predictor.n_determinants();
-        let mut filled = Vec::with_capacity(site.wijken.len() * q);
-        let (mut base_fixed, mut random, mut random_var) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut random, mut random_var) = (Vec::new(), Vec::new());
         let mut by_code = HashMap::new();
         for (i, w) in site.wijken.iter().enumerate() {
-            if w.values.len() != q {
-                return Err(format!("wijk {}: {} waarden, het model heeft {} determinanten", w.code, w.values.len(), q));
-            }
-            let x = predictor.model.imputation.fill(Some(&w.gemeente_code), &w.values);
-            base_fixed.push(predictor.fixed_part(&x));
             let (ug, vg, ur, vr, _) = predictor.random_part(Some(&w.gemeente_code));
             random.push(ug + ur);
             random_var.push(vg + vr);
-            filled.extend_from_slice(&x);
             by_code.insert(w.code.clone(), i);
         }
-        Ok(Calculator { predictor, site, filled, base_fixed, random, random_var, by_code })
+        let with_values = site.wijken.iter().filter(|w| w.values.len() == q).count();
+        let mut c = Calculator {
+            predictor,
+            site,
+            filled: Vec::new(),
+            base_fixed: Vec::new(),
+            random,
+            random_var,
+            by_code,
+        };
+        if with_values == c.len() && !c.is_empty() {
+            c.prepare_values()?;
+        } else if let Some(w) = c.site.wijken.iter().find(|w| !w.values.is_empty()) {
+            return Err(format!(
+                "wijk {}: {} waarden, het model heeft {q} determinanten",
+                w.code,
+                w.values.len()
+            ));
+        }
+        Ok(c)
+    }
+
+    /// Add the per-wijk determinant values after construction.
+    pub fn load_values(&mut self, file: &ValuesFile) -> Result<(), String> {
+        let names: Vec<String> = self
+            .predictor
+            .model
+            .determinants
+            .iter()
+            .map(|d| d.name.clone())
+            .collect();
+        self.site.set_values(file, &names)?;
+        self.prepare_values()
+    }
+
+    pub fn has_values(&self) -> bool {
+        !self.filled.is_empty()
+    }
+
+    fn prepare_values(&mut self) -> Result<(), String> {
+        let q = self.predictor.n_determinants();
+        if self.predictor.model.imputation.gemeente.is_empty() {
+            // The browser's copy of the model leaves out the gemeente means: they
+            // follow from the per-wijk values.
+            let imputation = site_imputation(&self.site, q);
+            if imputation.national != self.predictor.model.imputation.national {
+                return Err(
+                    "de landelijke gemiddelden van model en wijkwaarden verschillen".into(),
+                );
+            }
+            self.predictor.model.imputation = imputation;
+        }
+        let mut filled = Vec::with_capacity(self.len() * q);
+        let mut base_fixed = Vec::with_capacity(self.len());
+        for w in &self.site.wijken {
+            let x = self
+                .predictor
+                .model
+                .imputation
+                .fill(Some(&w.gemeente_code), &w.values);
+            base_fixed.push(self.predictor.fixed_part(&x));
+            filled.extend_from_slice(&x);
+        }
+        self.filled = filled;
+        self.base_fixed = base_fixed;
+        Ok(())
+    }
+
+    fn need_values(&self) -> Result<(), InputError> {
+        if self.has_values() {
+            Ok(())
+        } else {
+            Err(InputError {
+                field: "wijkwaarden".into(),
+                message: "de wijkgegevens zijn nog niet geladen".into(),
+            })
+        }
+    }
+
+    /// [`Predictor::expected`], refusing a gemeente-mean imputation before the
+    /// values that define those means have been loaded.
+    pub fn expected(
+        &self,
+        profile: &crate::model::Profile,
+    ) -> Result<crate::model::Prediction, InputError> {
+        if profile.gemeente.is_some() && profile.values.iter().any(Option::is_none) {
+            self.need_values()?;
+        }
+        self.predictor.expected(profile)
     }
 
     pub fn len(&self) -> usize {
@@ -156,10 +396,11 @@ impl Calculator {
         self.by_code.get(code).copied()
     }
 
-    /// The filled (imputed) profile of wijk i.
-    pub fn filled(&self, i: usize) -> &[f64] {
+    /// The filled (imputed) profile of wijk i, once the values are loaded.
+    pub fn filled(&self, i: usize) -> Result<&[f64], InputError> {
+        self.need_values()?;
         let q = self.predictor.n_determinants();
-        &self.filled[i * q..(i + 1) * q]
+        Ok(&self.filled[i * q..(i + 1) * q])
     }
 
     fn in_scope(&self, scope: Scope) -> Result<Vec<bool>, InputError> {
@@ -167,12 +408,23 @@ impl Calculator {
             if ok {
                 Ok(())
             } else {
-                Err(InputError { field: field.into(), message: format!("onbekende code '{code}'") })
+                Err(InputError {
+                    field: field.into(),
+                    message: format!("onbekende code '{code}'"),
+                })
             }
         };
         match scope {
-            Scope::Regio(c) => known(self.site.wijken.iter().any(|w| w.regio_code == c), "regio", c)?,
-            Scope::Gemeente(c) => known(self.site.wijken.iter().any(|w| w.gemeente_code == c), "gemeente", c)?,
+            Scope::Regio(c) => known(
+                self.site.wijken.iter().any(|w| w.regio_code == c),
+                "regio",
+                c,
+            )?,
+            Scope::Gemeente(c) => known(
+                self.site.wijken.iter().any(|w| w.gemeente_code == c),
+                "gemeente",
+                c,
+            )?,
             Scope::Wijk(c) => known(self.by_code.contains_key(c), "wijk", c)?,
             Scope::Land => {}
         }
@@ -192,20 +444,36 @@ impl Calculator {
     fn check_deltas(&self, deltas: &[f64]) -> Result<(), InputError> {
         let q = self.predictor.n_determinants();
         if deltas.len() != q {
-            return Err(InputError { field: "deltas".into(), message: format!("{} waarden gegeven, verwacht {q}", deltas.len()) });
+            return Err(InputError {
+                field: "deltas".into(),
+                message: format!("{} waarden gegeven, verwacht {q}", deltas.len()),
+            });
         }
         if let Some(k) = deltas.iter().position(|d| !d.is_finite()) {
-            return Err(InputError { field: self.predictor.model.determinants[k].name.clone(), message: "wijziging is geen geldig getal".into() });
+            return Err(InputError {
+                field: self.predictor.model.determinants[k].name.clone(),
+                message: "wijziging is geen geldig getal".into(),
+            });
         }
         Ok(())
     }
 
     /// Expected use of every wijk after adding `deltas` to the wijken in scope.
     /// Linear in x, so a scope shift is one dot product for all wijken.
-    pub fn expected_all(&self, deltas: &[f64], scope: Scope, out: &mut [f64]) -> Result<(), InputError> {
+    pub fn expected_all(
+        &self,
+        deltas: &[f64],
+        scope: Scope,
+        out: &mut [f64],
+    ) -> Result<(), InputError> {
+        self.need_values()?;
         self.check_deltas(deltas)?;
         let mask = self.in_scope(scope)?;
-        let shift: f64 = self.predictor.beta()[1..].iter().zip(deltas).map(|(b, d)| b * d).sum();
+        let shift: f64 = self.predictor.beta()[1..]
+            .iter()
+            .zip(deltas)
+            .map(|(b, d)| b * d)
+            .sum();
         for (i, o) in out.iter_mut().enumerate().take(self.len()) {
             *o = self.base_fixed[i] + self.random[i] + if mask[i] { shift } else { 0.0 };
         }
@@ -223,7 +491,7 @@ impl Calculator {
         let mut out = vec![0.0; 4 * n];
         let mut x = vec![0.0; q];
         for i in 0..n {
-            x.copy_from_slice(self.filled(i));
+            x.copy_from_slice(self.filled(i)?);
             if mask[i] {
                 x.iter_mut().zip(deltas).for_each(|(v, d)| *v += d);
             }
@@ -238,9 +506,60 @@ impl Calculator {
     }
 }
 
-/// Parse the model and site JSON compiled into the wasm (or read by tests).
-pub fn calculator_from_json(model_json: &str, site_json: &str) -> Result<Calculator, String> {
-    let model: Model = serde_json::from_str(model_json).map_err(|e| format!("modelbestand: {e}"))?;
-    let site: SiteData = serde_json::from_str(site_json).map_err(|e| format!("sitegegevens: {e}"))?;
-    Calculator::new(Predictor::new(model)?, site)
+/// The imputation means over the site's wijken (the same rows, in the same
+/// order, as the dataset the model was fitted on).
+fn site_imputation(site: &SiteData, q: usize) -> crate::impute::Imputation {
+    let ds = Dataset {
+        wijken: site
+            .wijken
+            .iter()
+            .map(|w| crate::data::Wijk {
+                code: w.code.clone(),
+                name: String::new(),
+                gemeente_code: w.gemeente_code.clone(),
+                gemeente_name: String::new(),
+                regio_code: w.regio_code.clone(),
+                regio_name: String::new(),
+                observed: w.observed,
+                scp_expected: w.scp_expected,
+                values: w.values.clone(),
+            })
+            .collect(),
+    };
+    crate::impute::Imputation::from_dataset(&ds, &(0..q).collect::<Vec<_>>()).unwrap_or(
+        crate::impute::Imputation {
+            national: vec![],
+            gemeente: Default::default(),
+        },
+    )
+}
+
+/// The model as compiled into the wasm: without the gemeente imputation means,
+/// which [`Calculator::new`] rebuilds from the site data.
+pub fn browser_model(model: &Model) -> Model {
+    let mut m = model.clone();
+    m.imputation.gemeente.clear();
+    m
+}
+
+/// Parse the model and site JSON compiled into the wasm (or read by tests),
+/// and the values file where it is at hand.
+pub fn calculator_from_json(
+    model_json: &str,
+    site_json: &str,
+    values_json: Option<&str>,
+) -> Result<Calculator, String> {
+    let model: Model =
+        serde_json::from_str(model_json).map_err(|e| format!("modelbestand: {e}"))?;
+    let site: SiteData =
+        serde_json::from_str(site_json).map_err(|e| format!("sitegegevens: {e}"))?;
+    let mut c = Calculator::new(Predictor::new(model)?, site)?;
+    if let Some(v) = values_json {
+        c.load_values(&parse_values(v)?)?;
+    }
+    Ok(c)
+}
+
+pub fn parse_values(json: &str) -> Result<ValuesFile, String> {
+    serde_json::from_str(json).map_err(|e| format!("wijkwaarden: {e}"))
 }

@@ -40,7 +40,12 @@ impl Args {
             };
             let (name, value) = match name.split_once('=') {
                 Some((n, v)) => (n.to_string(), v.to_string()),
-                None => (name.to_string(), it.next().ok_or_else(|| format!("--{name} heeft een waarde nodig"))?.clone()),
+                None => (
+                    name.to_string(),
+                    it.next()
+                        .ok_or_else(|| format!("--{name} heeft een waarde nodig"))?
+                        .clone(),
+                ),
             };
             flags.insert(name, value);
         }
@@ -50,7 +55,8 @@ impl Args {
         self.flags.get(name).map(String::as_str)
     }
     fn need(&self, name: &str) -> Result<&str, String> {
-        self.get(name).ok_or_else(|| format!("--{name} ontbreekt\n\n{USAGE}"))
+        self.get(name)
+            .ok_or_else(|| format!("--{name} ontbreekt\n\n{USAGE}"))
     }
     fn only(&self, allowed: &[&str]) -> Result<(), String> {
         match self.flags.keys().find(|k| !allowed.contains(&k.as_str())) {
@@ -61,7 +67,10 @@ impl Args {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn load(args: &Args) -> Result<(Dataset, String, PathBuf), String> {
@@ -80,14 +89,17 @@ fn fit_from_args(args: &Args) -> Result<Model, String> {
 }
 
 fn read_model(path: &str) -> Result<Predictor, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("kan model {path} niet lezen: {e}"))?;
-    let model: Model = serde_json::from_str(&text).map_err(|e| format!("{path}: geen geldig modelbestand: {e}"))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("kan model {path} niet lezen: {e}"))?;
+    let model: Model = serde_json::from_str(&text)
+        .map_err(|e| format!("{path}: geen geldig modelbestand: {e}"))?;
     Predictor::new(model).map_err(|e| format!("{path}: {e}"))
 }
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| format!("kan map {} niet maken: {e}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("kan map {} niet maken: {e}", parent.display()))?;
     }
     std::fs::write(path, text).map_err(|e| format!("kan {} niet schrijven: {e}", path.display()))
 }
@@ -106,11 +118,17 @@ fn cmd_fit(args: &Args) -> Result<ExitCode, String> {
         }
         None => println!("{json}"),
     }
-    Ok(if m.fit.converged { ExitCode::SUCCESS } else { ExitCode::from(3) })
+    Ok(if m.fit.converged {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    })
 }
 
 fn fmt_opt(v: Option<f64>, unit: &str) -> String {
-    v.map_or("niet gepubliceerd (minder dan 10 jongeren)".into(), |v| format!("{v:.2}{unit}"))
+    v.map_or("niet gepubliceerd (minder dan 10 jongeren)".into(), |v| {
+        format!("{v:.2}{unit}")
+    })
 }
 
 fn cmd_predict(args: &Args) -> Result<ExitCode, String> {
@@ -118,16 +136,44 @@ fn cmd_predict(args: &Args) -> Result<ExitCode, String> {
     let predictor = read_model(args.need("model")?)?;
     let code = args.need("wijk")?;
     let (ds, _, _) = load(args)?;
-    let w = ds.wijken.iter().find(|w| w.code == code).ok_or_else(|| format!("wijk {code} staat niet in de data"))?;
-    let columns: Vec<usize> = predictor.model.determinants.iter().map(|d| determinants::find(&d.name).map(|x| x.0).ok_or(format!("onbekende determinant {}", d.name))).collect::<Result<_, _>>()?;
-    let profile = Profile { gemeente: Some(w.gemeente_code.clone()), values: columns.iter().map(|&j| w.values[j]).collect() };
+    let w = ds
+        .wijken
+        .iter()
+        .find(|w| w.code == code)
+        .ok_or_else(|| format!("wijk {code} staat niet in de data"))?;
+    let columns: Vec<usize> = predictor
+        .model
+        .determinants
+        .iter()
+        .map(|d| {
+            determinants::find(&d.name)
+                .map(|x| x.0)
+                .ok_or(format!("onbekende determinant {}", d.name))
+        })
+        .collect::<Result<_, _>>()?;
+    let profile = Profile {
+        gemeente: Some(w.gemeente_code.clone()),
+        values: columns.iter().map(|&j| w.values[j]).collect(),
+    };
     let p = predictor.expected(&profile).map_err(|e| e.to_string())?;
-    println!("{} {} ({}, {})", w.code, w.name, w.gemeente_name, w.regio_name);
+    println!(
+        "{} {} ({}, {})",
+        w.code, w.name, w.gemeente_name, w.regio_name
+    );
     println!("  werkelijk gebruik   {}", fmt_opt(w.observed, " %"));
     println!("  verwacht gebruik    {:.2} % van de jeugdigen", p.expected);
-    println!("    95%-betrouwbaarheidsinterval  {:.2} – {:.2} %", p.ci_low, p.ci_high);
-    println!("    95%-voorspellingsinterval     {:.2} – {:.2} %", p.pi_low, p.pi_high);
-    println!("    vast deel {:.2} %, gemeente-effect {:+.2}, regio-effect {:+.2} procentpunt", p.expected_fixed, p.u_gemeente, p.u_regio);
+    println!(
+        "    95%-betrouwbaarheidsinterval  {:.2} – {:.2} %",
+        p.ci_low, p.ci_high
+    );
+    println!(
+        "    95%-voorspellingsinterval     {:.2} – {:.2} %",
+        p.pi_low, p.pi_high
+    );
+    println!(
+        "    vast deel {:.2} %, gemeente-effect {:+.2}, regio-effect {:+.2} procentpunt",
+        p.expected_fixed, p.u_gemeente, p.u_regio
+    );
     match w.observed {
         Some(o) => {
             let verdict = if o > p.pi_high {
@@ -137,12 +183,20 @@ fn cmd_predict(args: &Args) -> Result<ExitCode, String> {
             } else {
                 "binnen de verwachting"
             };
-            println!("  verschil            {:+.2} procentpunt: {verdict}", o - p.expected);
+            println!(
+                "  verschil            {:+.2} procentpunt: {verdict}",
+                o - p.expected
+            );
         }
         None => println!("  verschil            niet te berekenen"),
     }
     println!("  verwacht volgens SCP {}", fmt_opt(w.scp_expected, " %"));
-    let mut contrib: Vec<(f64, &str)> = p.contributions.iter().zip(&predictor.model.determinants).map(|(c, d)| (*c, d.label.as_str())).collect();
+    let mut contrib: Vec<(f64, &str)> = p
+        .contributions
+        .iter()
+        .zip(&predictor.model.determinants)
+        .map(|(c, d)| (*c, d.label.as_str()))
+        .collect();
     contrib.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
     println!("  grootste bijdragen t.o.v. het landelijk gemiddelde profiel:");
     for (c, label) in contrib.iter().take(5) {
@@ -165,37 +219,75 @@ fn cmd_score(args: &Args) -> Result<ExitCode, String> {
     let predictor = read_model(args.need("model")?)?;
     let input = args.need("input")?;
     let output = args.need("output")?;
-    let text = std::fs::read_to_string(input).map_err(|e| format!("kan {input} niet lezen: {e}"))?;
+    let text =
+        std::fs::read_to_string(input).map_err(|e| format!("kan {input} niet lezen: {e}"))?;
     let records = data::parse_csv(&text).map_err(|(line, m)| format!("{input}:{line}: {m}"))?;
     let Some(((_, header), rows)) = records.split_first() else {
         return Err(format!("{input}: het bestand is leeg"));
     };
     let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
-    let det_col: Vec<Option<usize>> = predictor.model.determinants.iter().map(|d| header.iter().position(|h| *h == d.name)).collect();
+    let det_col: Vec<Option<usize>> = predictor
+        .model
+        .determinants
+        .iter()
+        .map(|d| header.iter().position(|h| *h == d.name))
+        .collect();
     let gemeente_col = header.iter().position(|h| h == "gemeentecode");
     let unused: Vec<&str> = header
         .iter()
-        .filter(|h| !predictor.model.determinants.iter().any(|d| d.name == **h) && determinants::find(h).is_some())
+        .filter(|h| {
+            !predictor.model.determinants.iter().any(|d| d.name == **h)
+                && determinants::find(h).is_some()
+        })
         .map(String::as_str)
         .collect();
     if !unused.is_empty() {
         eprintln!("let op: kolommen {} zijn determinanten die dit model niet gebruikt; ze worden genegeerd", unused.join(", "));
     }
-    let missing: Vec<&str> = predictor.model.determinants.iter().zip(&det_col).filter(|(_, c)| c.is_none()).map(|(d, _)| d.name.as_str()).collect();
+    let missing: Vec<&str> = predictor
+        .model
+        .determinants
+        .iter()
+        .zip(&det_col)
+        .filter(|(_, c)| c.is_none())
+        .map(|(d, _)| d.name.as_str())
+        .collect();
     if !missing.is_empty() {
         eprintln!("let op: kolommen {} ontbreken; die waarden worden geïmputeerd (gemeentegemiddelde, anders landelijk gemiddelde)", missing.join(", "));
     }
-    let extra = ["expected", "expected_fixed", "ci_low", "ci_high", "pi_low", "pi_high", "level", "error"];
+    let extra = [
+        "expected",
+        "expected_fixed",
+        "ci_low",
+        "ci_high",
+        "pi_low",
+        "pi_high",
+        "level",
+        "error",
+    ];
     let mut out = String::new();
-    out.push_str(&header.iter().map(|h| csv_field(h)).chain(extra.iter().map(|s| s.to_string())).collect::<Vec<_>>().join(","));
+    out.push_str(
+        &header
+            .iter()
+            .map(|h| csv_field(h))
+            .chain(extra.iter().map(|s| s.to_string()))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
     out.push('\n');
     let mut n_err = 0;
     for (line, fields) in rows {
         let result = (|| -> Result<model::Prediction, String> {
             if fields.len() != header.len() {
-                return Err(format!("regel {line}: {} velden, de kopregel heeft er {}", fields.len(), header.len()));
+                return Err(format!(
+                    "regel {line}: {} velden, de kopregel heeft er {}",
+                    fields.len(),
+                    header.len()
+                ));
             }
-            let gemeente = gemeente_col.map(|c| fields[c].trim().to_string()).filter(|g| !g.is_empty());
+            let gemeente = gemeente_col
+                .map(|c| fields[c].trim().to_string())
+                .filter(|g| !g.is_empty());
             if let Some(g) = &gemeente {
                 if !data::is_gemeentecode(g) {
                     return Err(format!("regel {line}, kolom gemeentecode: ongeldige code {g:?} (verwacht GM + 4 cijfers)"));
@@ -204,20 +296,40 @@ fn cmd_score(args: &Args) -> Result<ExitCode, String> {
             let mut values = Vec::with_capacity(det_col.len());
             for (d, c) in predictor.model.determinants.iter().zip(&det_col) {
                 values.push(match c {
-                    Some(c) => data::parse_optional_number(&fields[*c]).map_err(|m| format!("regel {line}, kolom {}: waarde {:?}: {m}", d.name, fields[*c].trim()))?,
+                    Some(c) => data::parse_optional_number(&fields[*c]).map_err(|m| {
+                        format!(
+                            "regel {line}, kolom {}: waarde {:?}: {m}",
+                            d.name,
+                            fields[*c].trim()
+                        )
+                    })?,
                     None => None,
                 });
             }
-            predictor.expected(&Profile { gemeente, values }).map_err(|e| format!("regel {line}, kolom {}: {}", e.field, e.message))
+            predictor
+                .expected(&Profile { gemeente, values })
+                .map_err(|e| format!("regel {line}, kolom {}: {}", e.field, e.message))
         })();
         let mut row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         row.resize(header.len(), String::new());
         match result {
             Ok(p) => {
-                for v in [p.expected, p.expected_fixed, p.ci_low, p.ci_high, p.pi_low, p.pi_high] {
+                for v in [
+                    p.expected,
+                    p.expected_fixed,
+                    p.ci_low,
+                    p.ci_high,
+                    p.pi_low,
+                    p.pi_high,
+                ] {
                     row.push(format!("{v}"));
                 }
-                row.push(serde_json::to_value(p.level).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default());
+                row.push(
+                    serde_json::to_value(p.level)
+                        .ok()
+                        .and_then(|v| v.as_str().map(String::from))
+                        .unwrap_or_default(),
+                );
                 row.push(String::new());
             }
             Err(e) => {
@@ -230,8 +342,15 @@ fn cmd_score(args: &Args) -> Result<ExitCode, String> {
         out.push('\n');
     }
     write(Path::new(output), &out)?;
-    eprintln!("{} rijen gescoord naar {output}, {n_err} met een fout", rows.len());
-    Ok(if n_err > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    eprintln!(
+        "{} rijen gescoord naar {output}, {n_err} met een fout",
+        rows.len()
+    );
+    Ok(if n_err > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn cmd_site(args: &Args) -> Result<ExitCode, String> {
@@ -242,12 +361,40 @@ fn cmd_site(args: &Args) -> Result<ExitCode, String> {
     let out = PathBuf::from(args.need("out")?);
     let site = SiteData::build(&ds, &predictor)?;
     let a = site.agreement;
-    write(&out.join("site.json"), &serde_json::to_string(&site).map_err(|e| e.to_string())?)?;
+    write(
+        &out.join("site.json"),
+        &serde_json::to_string(&site).map_err(|e| e.to_string())?,
+    )?;
+    let names: Vec<String> = predictor
+        .model
+        .determinants
+        .iter()
+        .map(|d| d.name.clone())
+        .collect();
+    write(
+        &out.join("wijkwaarden.json"),
+        &serde_json::to_string(&site.values_file(&names)).map_err(|e| e.to_string())?,
+    )?;
+    let browser = jeugdhulp_wijk::site::browser_model(&predictor.model);
+    write(
+        &out.join("model.browser.json"),
+        &serde_json::to_string(&browser).map_err(|e| e.to_string())?,
+    )?;
     let geo_dir = dir.join("geo");
-    let read = |name: &str| std::fs::read_to_string(geo_dir.join(name)).map_err(|e| format!("kan {} niet lezen: {e}", geo_dir.join(name).display()));
-    let geometry = jeugdhulp_wijk::geo::build_site_geometry(&read("wijk_2017.topojson")?, &read("gemeente_2017.topojson")?, &read("jeugdzorgregio_2017.topojson")?)
-        .map_err(|e| e.to_string())?;
-    write(&out.join("geo.json"), &serde_json::to_string(&geometry).map_err(|e| e.to_string())?)?;
+    let read = |name: &str| {
+        std::fs::read_to_string(geo_dir.join(name))
+            .map_err(|e| format!("kan {} niet lezen: {e}", geo_dir.join(name).display()))
+    };
+    let geometry = jeugdhulp_wijk::geo::build_site_geometry(
+        &read("wijk_2017.topojson")?,
+        &read("gemeente_2017.topojson")?,
+        &read("jeugdzorgregio_2017.topojson")?,
+    )
+    .map_err(|e| e.to_string())?;
+    write(
+        &out.join("geo.json"),
+        &serde_json::to_string(&geometry).map_err(|e| e.to_string())?,
+    )?;
     eprintln!(
         "sitegegevens geschreven naar {}: {} wijken; overeenkomst met SCP: r = {:.4}, RMSE = {:.3} procentpunt",
         out.display(),
@@ -260,7 +407,11 @@ fn cmd_site(args: &Args) -> Result<ExitCode, String> {
 
 fn cmd_bench(args: &Args) -> Result<ExitCode, String> {
     args.only(&["data", "runs"])?;
-    let runs: usize = args.get("runs").unwrap_or("51").parse().map_err(|_| "--runs moet een geheel getal zijn".to_string())?;
+    let runs: usize = args
+        .get("runs")
+        .unwrap_or("51")
+        .parse()
+        .map_err(|_| "--runs moet een geheel getal zijn".to_string())?;
     let (ds, text, _) = load(args)?;
     let dets = model::default_determinants();
     let mut times = Vec::with_capacity(runs);
@@ -288,7 +439,14 @@ fn cmd_bench(args: &Args) -> Result<ExitCode, String> {
 
 fn cmd_determinants() -> Result<ExitCode, String> {
     for d in determinants::DETERMINANTS.iter() {
-        println!("{:<16} {:<9} {:<12} {:<24} {}", d.name, format!("{:?}", d.level).to_lowercase(), format!("{:?}", d.group).to_lowercase(), d.unit.label(), d.label);
+        println!(
+            "{:<16} {:<9} {:<12} {:<24} {}",
+            d.name,
+            format!("{:?}", d.level).to_lowercase(),
+            format!("{:?}", d.group).to_lowercase(),
+            d.unit.label(),
+            d.label
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

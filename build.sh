@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# jeugdhulp-wijk build script.
+#
+#   ./build.sh          install what is missing, fit, build dist/, serve on http://127.0.0.1:8080
+#   ./build.sh build    … up to and including dist/ (no server)
+#   ./build.sh test     every test: native Rust, wasm in headless Chromium, end-to-end on dist/
+#   ./build.sh bench    benchmarks: fit (whole process and in-process), page, map
+#   ./build.sh serve    serve the existing dist/
+#
+# Data: $JEUGDHULP_DATA, default ../shared/data. Port: $PORT, default 8080.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+export JEUGDHULP_DATA="${JEUGDHULP_DATA:-$ROOT/../shared/data}"
+GEN=$ROOT/generated
+DIST=$ROOT/dist
+PORT=${PORT:-8080}
+WASM_TARGET=wasm32-unknown-unknown
+
+say() { printf '\n== %s\n' "$*"; }
+skip() { printf '   (skipped: %s)\n' "$*"; }
+
+# The wasm-bindgen CLI must equal the crate version exactly; read it from Cargo.lock.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+need_root_apt() {
+  # apt-get install as root (CI and these machines run as root); sudo where available.
+  if [ "$(id -u)" -eq 0 ]; then apt-get "$@"; else sudo apt-get "$@"; fi
+}
+
+apt_updated=
+apt_install() {
+  [ -n "$apt_updated" ] || { need_root_apt update -qq >/dev/null; apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive need_root_apt install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+setup_build() {
+  say "toolchain"
+  if ! rustup target list --installed | grep -qx "$WASM_TARGET"; then
+    rustup target add "$WASM_TARGET"
+  else skip "$WASM_TARGET already installed"; fi
+  local want; want=$(wasm_bindgen_version)
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    echo "   installing wasm-bindgen-cli $want (about 6 minutes on 2 cores)"
+    # Without --locked: the CLI's own lockfile wants a crate version this registry lacks.
+    cargo install wasm-bindgen-cli --version "$want"
+  else skip "wasm-bindgen-cli $want already installed"; fi
+  if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund
+  else skip "node_modules up to date"; fi
+}
+
+setup_browser() {
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+    skip "chromium and chromedriver already installed"
+  else
+    echo "   installing Debian chromium and chromium-driver"
+    apt_install chromium chromium-driver
+  fi
+}
+
+fit_and_site() {
+  say "fit the model on $JEUGDHULP_DATA"
+  cargo build --release --quiet --bin jeugdhulp-wijk
+  ./target/release/jeugdhulp-wijk fit --out "$GEN/model.json"
+  ./target/release/jeugdhulp-wijk site --model "$GEN/model.json" --out "$GEN/site"
+}
+
+# Variables the wasm crate compiles in.
+export JEUGDHULP_MODEL_JSON=$GEN/site/model.browser.json
+export JEUGDHULP_SITE_JSON=$GEN/site/site.json
+
+build_wasm() {
+  say "wasm"
+  cargo build --release --quiet --lib --target "$WASM_TARGET"
+  rm -rf "$GEN/pkg"
+  wasm-bindgen --target web --no-typescript --out-dir "$GEN/pkg" "target/$WASM_TARGET/release/jeugdhulp_wijk.wasm"
+  # binaryen from npm (>= 132); Debian's wasm-opt 108 produces modules Chromium rejects.
+  node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$GEN/pkg/jeugdhulp_wijk_bg.wasm" -o "$GEN/pkg/jeugdhulp_wijk_bg.opt.wasm"
+  mv "$GEN/pkg/jeugdhulp_wijk_bg.opt.wasm" "$GEN/pkg/jeugdhulp_wijk_bg.wasm"
+}
+
+assemble() {
+  say "dist/"
+  rm -rf "$DIST"
+  mkdir -p "$DIST/pkg"
+  cp -r www/. "$DIST/"
+  cp "$GEN/pkg/jeugdhulp_wijk.js" "$GEN/pkg/jeugdhulp_wijk_bg.wasm" "$DIST/pkg/"
+  cp "$GEN/site/geo.json" "$GEN/site/wijkwaarden.json" "$DIST/"
+  cp "$GEN/model.json" "$DIST/model.json"
+  touch "$DIST/.nojekyll"
+  local raw gz
+  raw=$(stat -c %s "$DIST/pkg/jeugdhulp_wijk_bg.wasm"); gz=$(gzip -9c "$DIST/pkg/jeugdhulp_wijk_bg.wasm" | wc -c)
+  echo "   dist/ ready: wasm $raw bytes ($gz gzip)"
+}
+
+build_all() {
+  setup_build
+  fit_and_site
+  build_wasm
+  assemble
+}
+
+serve() {
+  say "serving dist/ on http://127.0.0.1:$PORT/ (Ctrl-C stops)"
+  exec python3 -m http.server "$PORT" --bind 127.0.0.1 --directory "$DIST"
+}
+
+run_tests() {
+  setup_browser
+  build_all
+  say "native tests"
+  cargo test --release
+  say "wasm tests in headless Chromium"
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver \
+    WASM_BINDGEN_TEST_TIMEOUT=120 cargo test --release --target "$WASM_TARGET" --test web
+  say "end-to-end tests on the optimised dist/"
+  node --test --test-concurrency=1 tests/e2e/
+}
+
+run_bench() {
+  setup_browser
+  build_all
+  say "fit benchmark"
+  bash bench/fit.sh
+  for b in bench/page.mjs bench/map.mjs; do
+    if [ -f "$b" ]; then say "$b"; node "$b"; else skip "$b not present"; fi
+  done
+}
+
+case "${1:-serve-after-build}" in
+  serve-after-build) build_all; serve ;;
+  build) build_all ;;
+  test) run_tests ;;
+  bench) run_bench ;;
+  serve) serve ;;
+  *) echo "usage: ./build.sh [build|test|bench|serve]" >&2; exit 2 ;;
+esac
