@@ -9,6 +9,12 @@
 //                                        profile, as String(number) so a reload
 //                                        reproduces the exact same doubles.
 // In eigen mode a missing `gemeente` means "geen gemeente".
+//
+// Loading: the wasm (model + wijk list) comes first; the per-wijk determinant
+// values (wijkwaarden.json, see docs/wasm-api.md) load in the background. Without
+// a wijk in the URL the first result is the national mean profile (eigen wijk,
+// geen gemeente), shown right after init(); a wijk chosen before the values
+// arrive is shown as soon as they are there. The map loads after both.
 
 import init, * as jw from './pkg/jeugdhulp_wijk.js';
 import { fmtPct, fmtPp, fmtRange, fmtNum, fmtCoef } from './format.js';
@@ -16,7 +22,6 @@ import { createSearch } from './search.js';
 import { createWhatIf } from './whatif.js';
 import { createContributions } from './charts.js';
 
-const DEFAULT_WIJK = 'WK001404'; // Oosterparkwijk, Groningen
 const $ = (id) => document.getElementById(id);
 
 const state = {
@@ -35,6 +40,8 @@ let wijkIndex; let gemeenteIndex;
 let search; let whatif; let contrib;
 let map = null;
 let urlEnabled = false;
+let valuesReady = null; // Promise<boolean>, set by loadValues()
+let pendingWijk = null; // wijk asked for while the values were loading
 
 function safeMap(fn) {
   if (!map) return;
@@ -78,6 +85,7 @@ function renderHeader() {
     setText('resultaat-titel', 'Eigen wijk');
     setText('resultaat-sub', `${from} · ${g ? `gemeente ${g.name}` : 'geen gemeente'}`);
   }
+  $('eigen-uitleg').hidden = state.mode !== 'eigen';
   const note = $('whatif-note');
   note.hidden = changed === 0;
   note.textContent = changed === 0 ? ''
@@ -194,6 +202,19 @@ function selectWijk(code, { overrides = {}, fromSearch = false } = {}) {
   if (!fromSearch) search.showWijk(wijken[wijkIndex.get(code)]);
   safeMap((m) => m.setSelected(code));
   return true;
+}
+
+/** Select a wijk now, or as soon as the wijk values are loaded. */
+async function requestWijk(code, opts = {}) {
+  if (jw.hasWijkValues()) return selectWijk(code, opts);
+  pendingWijk = code;
+  const w = wijken[wijkIndex.get(code)];
+  if (w) setText('resultaat-titel', `${w.name}: gegevens laden…`);
+  const ok = await loadValues();
+  if (pendingWijk !== code) return false; // a later choice won
+  pendingWijk = null;
+  if (!ok) { renderHeader(); return false; }
+  return selectWijk(code, opts);
 }
 
 function startEigen(from, { gemeente, overrides = {} } = {}) {
@@ -336,6 +357,22 @@ function fillVerantwoording() {
   }
 }
 
+// ---------------------------------------------------------------- wijk values
+
+function loadValues() {
+  if (!valuesReady) {
+    valuesReady = fetch('wijkwaarden.json')
+      .then((r) => { if (!r.ok) throw new Error(`HTTP ${r.status}`); return r.text(); })
+      .then((t) => { jw.loadWijkValues(t); return true; })
+      .catch((e) => {
+        console.warn('wijkwaarden:', e);
+        showFatal(`De gegevens per wijk konden niet worden geladen (${e.message || e}). U kunt wel met een eigen wijk rekenen.`, false);
+        return false;
+      });
+  }
+  return valuesReady;
+}
+
 // ---------------------------------------------------------------- map
 
 async function loadMap() {
@@ -344,19 +381,23 @@ async function loadMap() {
     const { mountMap } = await import('./map.js');
     map = await mountMap(el, {
       jw, wijken, determinants, gemeenten, geometryUrl: 'geo.json',
-      onSelectWijk: (code) => { urlEnabled = true; selectWijk(code); },
+      onSelectWijk: (code) => { urlEnabled = true; requestWijk(code); },
     });
     if (state.wijk) safeMap((m) => m.setSelected(state.wijk));
     scheduleMapUpdate();
   } catch (e) {
     console.warn('De kaart kon niet worden geladen:', e);
     map = null;
-    const p = document.createElement('p');
-    p.className = 'notice map-notice';
-    p.setAttribute('role', 'status');
-    p.textContent = 'De kaart kon niet worden geladen. De rekenhulp werkt wel: zoek een wijk met het zoekveld.';
-    el.append(p);
+    mapNotice();
   }
+}
+
+function mapNotice() {
+  const p = document.createElement('p');
+  p.className = 'notice map-notice';
+  p.setAttribute('role', 'status');
+  p.textContent = 'De kaart kon niet worden geladen. De rekenhulp werkt wel: zoek een wijk met het zoekveld.';
+  $('kaart').append(p);
 }
 
 // ---------------------------------------------------------------- start
@@ -386,7 +427,7 @@ async function main() {
   });
   search = createSearch(document.querySelector('.search'), {
     wijken, gemeenten,
-    onWijk: (code) => { urlEnabled = true; selectWijk(code, { fromSearch: true }); },
+    onWijk: (code) => { urlEnabled = true; requestWijk(code, { fromSearch: true }); },
     onGemeente: (code) => safeMap((m) => m.zoomToGemeente(code)),
   });
   fillEigenSelect();
@@ -407,20 +448,34 @@ async function main() {
   });
 
   const fromUrl = readUrl();
+  const urlWijk = fromUrl?.wijk ?? (fromUrl?.eigen && fromUrl.eigen !== 'land' ? fromUrl.eigen : null);
   let ok = false;
-  if (fromUrl?.wijk) ok = selectWijk(fromUrl.wijk, { overrides: fromUrl.overrides });
-  else if (fromUrl?.eigen) {
-    const from = fromUrl.eigen === 'land' ? 'land' : fromUrl.eigen;
-    ok = startEigen(from, { gemeente: fromUrl.gemeente, overrides: fromUrl.overrides });
+  if (urlWijk) {
+    // The URL names a wijk: its values are needed for the first result.
+    setText('resultaat-titel', 'Gegevens laden…');
+    if (wijkIndex.has(urlWijk) && await loadValues()) {
+      ok = fromUrl.wijk
+        ? selectWijk(urlWijk, { overrides: fromUrl.overrides })
+        : startEigen(urlWijk, { gemeente: fromUrl.gemeente, overrides: fromUrl.overrides });
+    }
+  } else if (fromUrl?.eigen === 'land') {
+    ok = startEigen('land', { gemeente: fromUrl.gemeente, overrides: fromUrl.overrides });
   }
-  if (!ok) selectWijk(wijkIndex.has(DEFAULT_WIJK) ? DEFAULT_WIJK : wijken[0].code);
-  if (fromUrl && !ok) showFatal('De wijk in de link bestaat niet; we tonen een voorbeeldwijk.', false);
+  // Default (or a broken link): the national mean profile, which needs no wijk values.
+  if (!ok && !state.result) startEigen('land', { gemeente: null });
+  if (fromUrl && !ok) showFatal('De wijk in de link bestaat niet of kon niet worden geladen; u ziet het landelijk gemiddelde.', false);
   urlEnabled = !!fromUrl && ok;
 
-  // After the first result is on screen: the Verantwoording tables, then the map.
-  requestAnimationFrame(() => setTimeout(() => {
+  // After the first result is on screen: the Verantwoording tables, the wijk
+  // values, then the map (which needs them).
+  requestAnimationFrame(() => setTimeout(async () => {
     fillVerantwoording();
-    loadMap();
+    if (await loadValues()) {
+      updateEigenUi();
+      loadMap();
+    } else {
+      mapNotice();
+    }
   }, 0));
 }
 

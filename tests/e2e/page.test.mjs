@@ -25,6 +25,11 @@ async function open(pathAndQuery = '/') {
   return o;
 }
 
+/** Wait until the result panel shows this title (selection can wait for wijkwaarden.json). */
+async function waitTitle(page, title) {
+  await page.waitForFunction((t) => document.querySelector('[data-testid="title"]').textContent === t, title, { timeout: 10_000 });
+}
+
 const dataValue = (page, id) => page.getAttribute(`[data-testid="${id}"]`, 'data-value');
 const expectedValue = async (page) => Number(await dataValue(page, 'expected'));
 
@@ -81,7 +86,7 @@ test('search selects a wijk by typing and keyboard', async () => {
   assert.match(await page.textContent(`#${active}`), /Amsterdam/); // gemeente shown in the option
   await page.keyboard.press('Enter');
   assert.equal(await box.getAttribute('aria-expanded'), 'false');
-  assert.equal(await page.textContent('[data-testid="title"]'), 'Oosterparkbuurt');
+  await waitTitle(page, 'Oosterparkbuurt');
   const want = await inPage(page, (jw) => {
     const p = jw.wijkProfile('WK036328');
     return jw.expected({ gemeente: p.gemeente, values: p.imputed }).expected;
@@ -163,6 +168,7 @@ test('URL state round-trips: same wijk, same inputs, identical expected value', 
   await box.fill('WK036328');
   await page.waitForSelector('#zoek-lijst [role="option"]');
   await page.keyboard.press('Enter');
+  await waitTitle(page, 'Oosterparkbuurt');
   await page.locator('#wi-perc_1ouder-num').fill('33,3');
   const slider = page.locator('#wi-perc_hhbijs-range');
   await slider.focus();
@@ -178,7 +184,7 @@ test('URL state round-trips: same wijk, same inputs, identical expected value', 
   const iv = await dataValue(page, 'interval');
 
   const { page: p2 } = await open(url.slice(origin.length));
-  assert.equal(await p2.textContent('[data-testid="title"]'), 'Oosterparkbuurt');
+  await waitTitle(p2, 'Oosterparkbuurt');
   assert.equal(await dataValue(p2, 'expected'), e);
   assert.equal(await dataValue(p2, 'interval'), iv);
   assert.equal(await p2.locator('#wi-perc_1ouder-num').inputValue(), '33,3');
@@ -232,7 +238,7 @@ test('keyboard only: Tab to search, type, Enter, Tab to a slider, ArrowRight', a
   await page.keyboard.type('Oosterparkbuurt');
   await page.waitForSelector('#zoek-lijst [role="option"]');
   await page.keyboard.press('Enter');
-  assert.equal(await page.textContent('[data-testid="title"]'), 'Oosterparkbuurt');
+  await waitTitle(page, 'Oosterparkbuurt');
   for (let i = 0; i < 40 && !id.endsWith('-range'); i += 1) {
     await page.keyboard.press('Tab');
     id = await focusedId();
