@@ -97,13 +97,16 @@ function renderResult(r) {
   const w = state.mode === 'wijk' ? wijken[wijkIndex.get(state.wijk)] : null;
   const observed = w ? w.observed : null;
 
+  // An eigen wijk has no observed use: hide the figures that depend on it.
+  for (const id of ['fig-observed', 'fig-difference', 'fig-verdict', 'fig-scp']) $(id).hidden = !w;
   if (w) {
     if (observed === null) setTest('observed', 'niet gepubliceerd (minder dan 10 jongeren)', null);
-    else setTest('observed', `${fmtPct(observed)} van de jeugdigen`, observed);
+    else setTest('observed', fmtPct(observed), observed);
   } else {
     setTest('observed', 'geen (eigen wijk)', null);
   }
-  setTest('expected', `${fmtPct(r.expected)} van de jeugdigen`, r.expected);
+  $('observed-unit').hidden = observed === null;
+  setTest('expected', fmtPct(r.expected), r.expected);
 
   const iv = testEl('interval');
   iv.dataset.value = `${r.pi_low};${r.pi_high}`;
@@ -167,7 +170,9 @@ function recompute({ resort = false } = {}) {
   renderResult(r);
   contrib.update(r, state.values, { resort });
   whatif.refresh();
+  // Benchmark hooks (bench/page.mjs): first result of any kind, first wijk result.
   if (window.__firstResultAt === undefined) window.__firstResultAt = performance.now();
+  if (state.mode === 'wijk' && window.__wijkResultAt === undefined) window.__wijkResultAt = performance.now();
   scheduleMapUpdate();
   scheduleUrl();
 }
