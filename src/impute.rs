@@ -40,7 +40,11 @@ impl Imputation {
     pub fn from_dataset(ds: &Dataset, columns: &[usize]) -> Result<Imputation, String> {
         let mut national = vec![Acc::default(); columns.len()];
         let mut per_gemeente: BTreeMap<&str, Vec<Acc>> = BTreeMap::new();
-        for w in &ds.wijken {
+        // Sum in wijkcode order, so the means (and hence the fit) do not depend
+        // on the order of the rows in the file.
+        let mut wijken: Vec<_> = ds.wijken.iter().collect();
+        wijken.sort_by(|a, b| a.code.cmp(&b.code));
+        for w in wijken {
             let accs = per_gemeente
                 .entry(&w.gemeente_code)
                 .or_insert_with(|| vec![Acc::default(); columns.len()]);
