@@ -1,0 +1,153 @@
+//! Every validation error, with malformed data built from real rows: each names
+//! file, line, column and value, and a bad row is reported, never dropped.
+
+mod common;
+use jeugdhulp_wijk::data::{DataError, Dataset};
+
+/// Header plus the first `n` data lines of the real file.
+fn sample(n: usize) -> Vec<String> {
+    common::wijk_csv().lines().take(n + 1).map(String::from).collect()
+}
+
+fn column(lines: &[String], name: &str) -> usize {
+    lines[0].split(',').position(|h| h == name).unwrap_or_else(|| panic!("column {name}"))
+}
+
+/// Replace field `name` on data line `row` (1-based, so file line row+1).
+fn set(lines: &mut [String], row: usize, name: &str, value: &str) {
+    let c = column(lines, name);
+    let mut fields: Vec<String> = lines[row].split(',').map(String::from).collect();
+    fields[c] = value.to_string();
+    lines[row] = fields.join(",");
+}
+
+fn errors(lines: &[String]) -> Vec<DataError> {
+    Dataset::from_csv("test.csv", &(lines.join("\n") + "\n")).expect_err("the data must be refused").0
+}
+
+fn assert_one(errs: &[DataError], line: usize, column: &str, value: &str, message_part: &str) {
+    let e = errs
+        .iter()
+        .find(|e| e.line == line && e.column.as_deref() == Some(column))
+        .unwrap_or_else(|| panic!("no error for line {line}, column {column} in {errs:#?}"));
+    assert_eq!(e.file, "test.csv");
+    assert_eq!(e.value.as_deref(), Some(value), "{e}");
+    assert!(e.message.contains(message_part), "{e}");
+    let shown = e.to_string();
+    assert!(shown.contains("test.csv:") && shown.contains(column) && shown.contains(&format!("{value:?}")), "{shown}");
+}
+
+#[test]
+fn the_sample_itself_is_valid() {
+    let ds = Dataset::from_csv("test.csv", &(sample(5).join("\n") + "\n")).unwrap();
+    assert_eq!(ds.wijken.len(), 5);
+}
+
+#[test]
+fn malformed_codes() {
+    let mut l = sample(4);
+    set(&mut l, 1, "wijkcode", "WK12345");
+    set(&mut l, 2, "gemeentecode", "G0005");
+    set(&mut l, 3, "jeugdzorgregiocode", "JZ1");
+    let e = errors(&l);
+    assert_one(&e, 2, "wijkcode", "WK12345", "ongeldige wijkcode");
+    assert_one(&e, 3, "gemeentecode", "G0005", "ongeldige gemeentecode");
+    assert_one(&e, 4, "jeugdzorgregiocode", "JZ1", "ongeldige jeugdzorgregiocode");
+}
+
+#[test]
+fn unparseable_numbers() {
+    let mut l = sample(3);
+    set(&mut l, 1, "perc_1ouder", "\"12,5\"");
+    set(&mut l, 2, "gem_gestink", "veel");
+    set(&mut l, 3, "perc_jhzv", "NaN");
+    let e = errors(&l);
+    assert_one(&e, 2, "perc_1ouder", "12,5", "geen geldig getal");
+    assert_one(&e, 3, "gem_gestink", "veel", "geen geldig getal");
+    assert_one(&e, 4, "perc_jhzv", "NaN", "geen geldig getal");
+}
+
+#[test]
+fn percentages_outside_0_100_and_bad_yes_no() {
+    let mut l = sample(4);
+    set(&mut l, 1, "perc_hhbijs", "100.5");
+    set(&mut l, 2, "perc_jhzv", "-1");
+    set(&mut l, 3, "kleinewijk", "2");
+    set(&mut l, 4, "samenw", "0.5");
+    let e = errors(&l);
+    assert_one(&e, 2, "perc_hhbijs", "100.5", "buiten 0–100");
+    assert_one(&e, 3, "perc_jhzv", "-1", "buiten 0–100");
+    assert_one(&e, 4, "kleinewijk", "2", "0 of 1");
+    assert_one(&e, 5, "samenw", "0.5", "0 of 1");
+}
+
+#[test]
+fn duplicate_wijk() {
+    let mut l = sample(3);
+    let first = l[1].split(',').next().unwrap().to_string();
+    set(&mut l, 3, "wijkcode", &first);
+    let e = errors(&l);
+    assert_one(&e, 4, "wijkcode", &first, "dubbele wijk: staat ook op regel 2");
+}
+
+#[test]
+fn gemeente_without_regio_or_in_two_regios() {
+    let mut l = sample(6);
+    set(&mut l, 2, "jeugdzorgregiocode", "");
+    let e = errors(&l);
+    assert_one(&e, 3, "jeugdzorgregiocode", "", "heeft geen jeugdzorgregio");
+
+    // Same gemeente as line 2, placed in another regio.
+    let mut l = sample(3);
+    let g = l[1].split(',').nth(column(&l, "gemeentecode")).unwrap().to_string();
+    set(&mut l, 3, "gemeentecode", &g);
+    set(&mut l, 3, "jeugdzorgregiocode", "JZ42");
+    let e = errors(&l);
+    assert_one(&e, 4, "jeugdzorgregiocode", "JZ42", &format!("gemeente {g} staat op regel 2"));
+}
+
+#[test]
+fn structural_problems() {
+    let mut l = sample(2);
+    l[2].push_str(",extra");
+    let e = errors(&l);
+    assert!(e.iter().any(|e| e.line == 3 && e.message.contains("velden")), "{e:?}");
+
+    let mut l = sample(2);
+    l[0] = l[0].replace("perc_hhbijs", "perc_bijstand");
+    let e = errors(&l);
+    assert!(e.iter().any(|e| e.line == 1 && e.column.as_deref() == Some("perc_hhbijs") && e.message.contains("ontbreekt")), "{e:?}");
+
+    let e = Dataset::from_csv("test.csv", "").unwrap_err().0;
+    assert!(e[0].message.contains("leeg"));
+    let e = Dataset::from_csv("test.csv", &format!("{}\n\"WK000300,oops\n", sample(0)[0])).unwrap_err().0;
+    assert!(e[0].message.contains("aanhalingsteken"), "{e:?}");
+}
+
+#[test]
+fn all_bad_rows_are_reported_and_missing_values_stay_missing() {
+    let mut l = sample(5);
+    set(&mut l, 2, "perc_ao", "abc");
+    set(&mut l, 4, "perc_ao", "101");
+    let e = errors(&l);
+    let lines: Vec<usize> = e.iter().map(|e| e.line).collect();
+    assert_eq!(lines, vec![3, 5], "{e:?}");
+
+    // An empty cell is missing, not zero; observed use may be suppressed.
+    let mut l = sample(2);
+    set(&mut l, 1, "perc_1ouder", "");
+    set(&mut l, 1, "perc_jhzv", "");
+    let ds = Dataset::from_csv("test.csv", &l.join("\n")).unwrap();
+    let k = jeugdhulp_wijk::determinants::find("perc_1ouder").unwrap().0;
+    assert_eq!(ds.wijken[0].values[k], None);
+    assert_eq!(ds.wijken[0].observed, None);
+}
+
+#[test]
+fn the_real_file_loads_completely() {
+    let ds = common::dataset();
+    assert_eq!(ds.wijken.len(), 2918);
+    assert_eq!(ds.wijken.iter().filter(|w| w.observed.is_none()).count(), 286);
+    let k = jeugdhulp_wijk::determinants::find("perc_hhverd").unwrap().0;
+    assert_eq!(ds.wijken.iter().filter(|w| w.values[k].is_none()).count(), 1042);
+}
