@@ -123,7 +123,8 @@ test('hover shows a tooltip; a click selects the wijk in the calculator', async 
   await page.mouse.click(p.x, p.y);
   await page.waitForFunction((n) => document.querySelector('[data-testid="title"]').textContent === n, w.name);
   assert.equal(Number(await page.getAttribute('[data-testid="observed"]', 'data-value')), w.observed);
-  assert.equal(new URL(page.url()).searchParams.get('wijk'), code);
+  // the page writes the selection to the URL (debounced)
+  await page.waitForFunction((c) => new URLSearchParams(location.search).get('wijk') === c, code, { timeout: 5_000 });
   await page.close();
 });
 
