@@ -177,6 +177,12 @@ function recompute({ resort = false } = {}) {
   scheduleUrl();
 }
 
+/** The wijk the page is about: the selected wijk, or the start of an eigen wijk. */
+function currentWijk() {
+  if (state.mode === 'wijk') return state.wijk;
+  return state.start !== 'land' ? state.start : null;
+}
+
 let mapFrame = 0;
 function scheduleMapUpdate() {
   if (!map || mapFrame) return;
@@ -184,8 +190,7 @@ function scheduleMapUpdate() {
     mapFrame = 0;
     const deltas = new Float64Array(determinants.length);
     determinants.forEach((d, j) => { deltas[j] = state.values[d.name] - state.base[d.name]; });
-    const wijk = state.mode === 'wijk' ? state.wijk : (state.start !== 'land' ? state.start : null);
-    safeMap((m) => m.update({ deltas, wijk, gemeente: state.gemeente }));
+    safeMap((m) => m.update({ deltas, wijk: currentWijk(), gemeente: state.gemeente }));
   });
 }
 
@@ -242,6 +247,7 @@ function startEigen(from, { gemeente, overrides = {} } = {}) {
   whatif.load(state.base, state.values, state.impKinds);
   updateEigenUi();
   recompute({ resort: true });
+  safeMap((m) => m.setSelected(from === 'land' ? null : from));
   return true;
 }
 
@@ -388,7 +394,7 @@ async function loadMap() {
       jw, wijken, determinants, gemeenten, geometryUrl: 'geo.json',
       onSelectWijk: (code) => { urlEnabled = true; requestWijk(code); },
     });
-    if (state.wijk) safeMap((m) => m.setSelected(state.wijk));
+    if (currentWijk()) safeMap((m) => m.setSelected(currentWijk()));
     scheduleMapUpdate();
   } catch (e) {
     console.warn('De kaart kon niet worden geladen:', e);

@@ -7,7 +7,7 @@
 // Warm (orange-red) = raises expected use, blue = lowers it; the sign is also
 // printed, so colour is never the only cue.
 
-import { fmtPp, fmtPct, fmtValue } from './format.js';
+import { fmtPp, fmtPct, fmtValue, fmtNum } from './format.js';
 
 const TOP = 8;
 
@@ -73,7 +73,10 @@ export function createContributions(root, { determinants }) {
       r.bar.className = `bar ${value > 0 ? 'pos' : value < 0 ? 'neg' : ''}`;
       r.c.textContent = fmtPp(value, 2).replace('\u00a0procentpunt', '');
       r.c.dataset.value = String(value);
-      r.val.textContent = fmtValue(last.values[name], byName.get(name));
+      // Short units inline; long ones ("per 100 inwoners van …") are in the what-if label.
+      const det = byName.get(name);
+      r.val.textContent = det.unit.length <= 5 || det.unit === 'ja/nee' ? fmtValue(last.values[name], det)
+        : fmtNum(last.values[name], det.decimals ?? 1);
     }
   }
 
