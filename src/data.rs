@@ -79,59 +79,57 @@ impl fmt::Display for DataErrors {
 impl std::error::Error for DataErrors {}
 
 /// Split CSV text (RFC 4180: quoted fields, doubled quotes, CRLF) into records,
-/// each with the 1-based line on which it starts.
+/// each with the 1-based line on which it starts. Lines without quotes take a
+/// fast path; a quoted field may span lines.
 pub fn parse_csv(text: &str) -> Result<Vec<(usize, Vec<String>)>, (usize, String)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut records = Vec::new();
-    let mut field = String::new();
-    let mut record: Vec<String> = Vec::new();
-    let mut in_quotes = false;
-    let mut line = 1;
-    let mut start_line = 1;
-    let mut chars = text
-        .strip_prefix('\u{feff}')
-        .unwrap_or(text)
-        .chars()
-        .peekable();
-    let mut at_record_start = true;
-    while let Some(c) = chars.next() {
-        if at_record_start {
-            start_line = line;
-            at_record_start = false;
+    let mut lines = text.split('\n').enumerate();
+    while let Some((i, line)) = lines.next() {
+        let start_line = i + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if !line.contains('"') {
+            if !line.trim().is_empty() {
+                records.push((start_line, line.split(',').map(String::from).collect()));
+            }
+            continue;
         }
+        // Join physical lines until the quotes balance.
+        let mut record = line.to_string();
+        while record.bytes().filter(|&b| b == b'"').count() % 2 == 1 {
+            match lines.next() {
+                Some((_, more)) => {
+                    record.push('\n');
+                    record.push_str(more.strip_suffix('\r').unwrap_or(more));
+                }
+                None => return Err((start_line, "aanhalingsteken wordt niet afgesloten".into())),
+            }
+        }
+        records.push((start_line, split_quoted(&record)));
+    }
+    Ok(records)
+}
+
+/// Split one record with balanced quotes into fields.
+fn split_quoted(record: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut in_quotes = false;
+    let mut chars = record.chars().peekable();
+    while let Some(c) = chars.next() {
         match (in_quotes, c) {
             (true, '"') if chars.peek() == Some(&'"') => {
                 chars.next();
                 field.push('"');
             }
             (true, '"') => in_quotes = false,
-            (true, c) => {
-                if c == '\n' {
-                    line += 1;
-                }
-                field.push(c);
-            }
             (false, '"') if field.is_empty() => in_quotes = true,
-            (false, ',') => record.push(std::mem::take(&mut field)),
-            (false, '\r') if chars.peek() == Some(&'\n') => {}
-            (false, '\n') => {
-                record.push(std::mem::take(&mut field));
-                records.push((start_line, std::mem::take(&mut record)));
-                line += 1;
-                at_record_start = true;
-            }
-            (false, c) => field.push(c),
+            (false, ',') => fields.push(std::mem::take(&mut field)),
+            (_, c) => field.push(c),
         }
     }
-    if in_quotes {
-        return Err((start_line, "aanhalingsteken wordt niet afgesloten".into()));
-    }
-    if !at_record_start {
-        record.push(field);
-        records.push((start_line, record));
-    }
-    // Blank lines carry no record.
-    records.retain(|(_, r)| !(r.len() == 1 && r[0].trim().is_empty()));
-    Ok(records)
+    fields.push(field);
+    fields
 }
 
 /// Parse an optional number: empty (or `.`, SCP's own missing marker) is missing, never zero.

@@ -93,7 +93,7 @@ struct Stats {
 struct Eval {
     crit: f64,
     beta_scaled: DVector<f64>,
-    xtvx_inv: DMatrix<f64>,
+    chol: nalgebra::Cholesky<f64, nalgebra::Dyn>,
     sigma2: f64,
 }
 
@@ -227,14 +227,14 @@ impl Stats {
         if !(sigma2 > 0.0) {
             return None;
         }
-        let log_det_xtvx: f64 = 2.0 * chol.l().diagonal().iter().map(|d| d.ln()).sum::<f64>();
+        let log_det_xtvx: f64 = 2.0 * chol.l_dirty().diagonal().iter().map(|d| d.ln()).sum::<f64>();
         // Back to X in its own units: |X'V⁻¹X| = |X_s'V⁻¹X_s| · Π s_j⁻².
         let log_scale: f64 = 2.0 * self.scale.iter().map(|s| s.ln()).sum::<f64>();
         let crit = df * (LN_2PI + sigma2.ln() + 1.0) + log_det_v + log_det_xtvx + log_scale;
         Some(Eval {
             crit,
             beta_scaled: beta,
-            xtvx_inv: chol.inverse(),
+            chol,
             sigma2,
         })
     }
@@ -253,7 +253,8 @@ fn optimise(stats: &Stats) -> Convergence {
         evaluations += 1;
         stats.crit_at(rho)
     };
-    let grid = [0.0, 0.15, 0.4, 0.8, 1.5, 3.0];
+    // A coarse grid guards against starting in a poor basin; Newton does the rest.
+    let grid = [0.1, 0.5, 1.5];
     let mut x = [1.0, 1.0];
     let mut fx = f(x);
     for &a in &grid {
@@ -365,7 +366,7 @@ pub fn fit(design: &Design, names: &[&str]) -> Result<Fit, FitError> {
         t[(0, j + 1)] = -stats.centre[j] / stats.scale[j];
     }
     let beta = &t * &e.beta_scaled;
-    let vcov = &t * (&e.xtvx_inv * e.sigma2) * t.transpose();
+    let vcov = &t * (e.chol.inverse() * e.sigma2) * t.transpose();
     let std_error = (0..p).map(|j| vcov[(j, j)].sqrt()).collect();
 
     // BLUPs from the residual sums per gemeente: u = D Z' V⁻¹ (y − Xβ).

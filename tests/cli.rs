@@ -1,0 +1,111 @@
+//! The command-line interface end to end: fit with a subset, predict, score in
+//! batch (row order kept, errors in place, exit code), and clear failures.
+
+mod common;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_jeugdhulp-wijk"));
+    c.env("JEUGDHULP_DATA", common::data_dir());
+    c
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("jeugdhulp-wijk-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn fitted(dets: Option<&str>, name: &str) -> PathBuf {
+    let out = tmp(name);
+    let mut c = bin();
+    c.args(["fit", "--out", out.to_str().unwrap()]);
+    if let Some(d) = dets {
+        c.args(["--determinants", d]);
+    }
+    let o = c.output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    out
+}
+
+#[test]
+fn fit_writes_a_versioned_model_with_provenance() {
+    let path = fitted(Some("perc_1ouder,perc_hhbijs"), "small.json");
+    let m = common::read_json(path);
+    assert_eq!(m["schema_version"], 1);
+    assert_eq!(m["fixed_effects"].as_array().unwrap().len(), 3);
+    assert_eq!(m["determinants"][0]["name"], "perc_1ouder");
+    assert_eq!(m["provenance"]["input_sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(m["n_fit"], 2632);
+    assert!(m["vcov"].as_array().unwrap().len() == 3);
+    assert!(m["imputation"]["gemeente"].as_object().unwrap().len() == 388);
+    for key in ["reml_criterion", "variance", "random_effects", "gemeente_regio", "fit"] {
+        assert!(!m[key].is_null(), "{key}");
+    }
+}
+
+#[test]
+fn fit_refuses_unknown_determinants_and_missing_data() {
+    let o = bin().args(["fit", "--determinants", "perc_1ouder,onzin"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("onbekende determinant 'onzin'"));
+    let o = bin().args(["fit", "--data", "/nonexistent"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent/jeugdhulp_wijk_2017.csv"));
+    let o = bin().args(["fit", "--bogus", "1"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--bogus"));
+}
+
+#[test]
+fn predict_prints_observed_expected_intervals_and_scp() {
+    let model = fitted(None, "full.json");
+    let o = bin().args(["predict", "--model", model.to_str().unwrap(), "--wijk", "WK036300"]).output().unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for part in ["WK036300", "werkelijk gebruik", "verwacht gebruik", "betrouwbaarheidsinterval", "voorspellingsinterval", "verschil", "SCP"] {
+        assert!(text.contains(part), "missing {part} in\n{text}");
+    }
+    let o = bin().args(["predict", "--model", model.to_str().unwrap(), "--wijk", "WK999999"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("WK999999"));
+}
+
+#[test]
+fn score_keeps_every_row_in_order_with_errors_in_place() {
+    let model = fitted(Some("perc_1ouder,perc_hhbijs"), "score-model.json");
+    let input = tmp("profiles.csv");
+    std::fs::write(
+        &input,
+        "id,gemeentecode,perc_1ouder,perc_hhbijs,opmerking\n\
+         a,GM0363,20,5,\"gewoon, met komma\"\n\
+         b,GM0363,abc,5,fout getal\n\
+         c,,20,,geen gemeente en bijstand ontbreekt\n\
+         d,GM0363,120,5,buiten bereik\n\
+         e,X0363,20,5,foute code\n\
+         f,GM0363,25,5,hoger\n",
+    )
+    .unwrap();
+    let output = tmp("scored.csv");
+    let o = bin().args(["score", "--model", model.to_str().unwrap(), "--input", input.to_str().unwrap(), "--output", output.to_str().unwrap()]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "errors give exit code 2: {}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&output).unwrap();
+    let rows = jeugdhulp_wijk::data::parse_csv(&text).unwrap();
+    assert_eq!(rows.len(), 7);
+    let header = &rows[0].1;
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let ids: Vec<&str> = rows[1..].iter().map(|r| r.1[0].as_str()).collect();
+    assert_eq!(ids, ["a", "b", "c", "d", "e", "f"]);
+    let err = |i: usize| rows[i].1[col("error")].clone();
+    assert_eq!(err(1), "");
+    assert!(err(2).contains("perc_1ouder") && err(2).contains("abc"), "{}", err(2));
+    assert_eq!(err(3), "");
+    assert_eq!(rows[3].1[col("level")], "geen");
+    assert!(err(4).contains("perc_1ouder") && err(4).contains("0–100"), "{}", err(4));
+    assert!(err(5).contains("gemeentecode"), "{}", err(5));
+    assert_eq!(rows[1].1[col("opmerking")], "gewoon, met komma");
+    let e = |i: usize| rows[i].1[col("expected")].parse::<f64>().unwrap();
+    let beta = common::read_json(model)["fixed_effects"][1]["estimate"].as_f64().unwrap();
+    assert!((e(6) - e(1) - 5.0 * beta).abs() < 1e-9);
+    assert!(rows[2].1[col("expected")].is_empty());
+}
