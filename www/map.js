@@ -157,6 +157,8 @@ const HATCH_SVG = {
 
 export async function mountMap(container, ctx) {
   const tMount = performance.now();
+  const phases = {}; // ms since mountMap started, for bench/map.mjs
+  const mark = (name) => { phases[name] = Math.round((performance.now() - tMount) * 10) / 10; };
   const { jw, onSelectWijk = () => {} } = ctx;
   const wijken = ctx.wijken ?? jw.wijken();
   const determinants = ctx.determinants ?? jw.determinants();
@@ -182,6 +184,7 @@ export async function mountMap(container, ctx) {
     throw e;
   }
   status.textContent = '';
+  mark('geometry');
 
   // --- indexen ------------------------------------------------------------
   const shapes = geo.wijken;
@@ -199,6 +202,7 @@ export async function mountMap(container, ctx) {
   const wijkMesh = mesh(wijkPaths);
   const gemMesh = mesh(gemPaths);
   const regioMesh = mesh(regioPaths);
+  mark('paths');
   const observed = new Float64Array(nData).map((_, i) => (wijken[i].observed == null ? NaN : wijken[i].observed));
   const gemOfGeo = (g) => `GM${shapes[g].code.slice(2, 6)}`;
   const wijkName = (g) => (geoToData[g] >= 0 ? wijken[geoToData[g]].name : shapes[g].name);
@@ -222,6 +226,7 @@ export async function mountMap(container, ctx) {
   for (let i = 0; i < nData; i++) if (Number.isFinite(observed[i])) baseDiff.push(observed[i] - baseExpected[i]);
   const divBreaks = divergingBreaks(baseDiff);
   const gemBreaks = divergingBreaks(gemeenten.map((g) => (g.effect == null ? NaN : g.effect)));
+  mark('model');
 
   function currentIntervals() {
     if (!scenario.active) {
@@ -735,19 +740,28 @@ export async function mountMap(container, ctx) {
   btnFit.addEventListener('click', () => { state.userMoved = false; state.gemeente = null; fit(); });
 
   // --- toegankelijke lijst -----------------------------------------------------
-  const collator = new Intl.Collator('nl', { numeric: true, sensitivity: 'base' });
-  const order = [...shapes.keys()].sort((a, b) => collator.compare(gemName(a), gemName(b)) || collator.compare(wijkName(a), wijkName(b)));
+  // Gebouwd na de eerste tekening (3070 opties kosten layout-tijd), of meteen
+  // als de lijst eerder focus krijgt.
+  let order = null;
   const options = new Array(nGeo);
-  const frag = document.createDocumentFragment();
-  for (const g of order) {
-    const li = el('li', { role: 'option', id: `map-opt-${shapes[g].code}`, 'data-code': shapes[g].code, 'aria-selected': 'false' },
-      `${wijkName(g)}, ${gemName(g)}${geoToData[g] < 0 ? ' (geen gegevens)' : ''}`);
-    options[g] = li;
-    frag.append(li);
-  }
-  list.append(frag);
   const posInOrder = new Int32Array(nGeo);
-  order.forEach((g, p) => { posInOrder[g] = p; });
+  function buildList() {
+    if (order) return;
+    const collator = new Intl.Collator('nl', { numeric: true, sensitivity: 'base' });
+    const gn = shapes.map((_, g) => gemName(g));
+    const wn = shapes.map((_, g) => wijkName(g));
+    order = [...shapes.keys()].sort((a, b) => collator.compare(gn[a], gn[b]) || collator.compare(wn[a], wn[b]));
+    const frag = document.createDocumentFragment();
+    for (const g of order) {
+      const li = el('li', { role: 'option', id: `map-opt-${shapes[g].code}`, 'data-code': shapes[g].code, 'aria-selected': 'false' },
+        `${wn[g]}, ${gn[g]}${geoToData[g] < 0 ? ' (geen gegevens)' : ''}`);
+      options[g] = li;
+      frag.append(li);
+    }
+    list.append(frag);
+    order.forEach((g, p) => { posInOrder[g] = p; });
+    container.dataset.listReady = 'true';
+  }
 
   function setFocus(g, { scroll = true } = {}) {
     if (state.focus >= 0) options[state.focus].setAttribute('aria-selected', 'false');
@@ -763,11 +777,13 @@ export async function mountMap(container, ctx) {
   }
   let typed = '', typedAt = 0;
   list.addEventListener('focus', () => {
+    buildList();
     if (state.focus < 0) setFocus(state.selected ?? order[0]);
     else showTooltip(state.focus);
   });
   list.addEventListener('blur', () => { hideTooltip(); });
   list.addEventListener('keydown', (e) => {
+    buildList();
     const p = state.focus >= 0 ? posInOrder[state.focus] : -1;
     const go = (q) => { setFocus(order[Math.max(0, Math.min(nGeo - 1, q))]); e.preventDefault(); };
     switch (e.key) {
@@ -1047,6 +1063,8 @@ export async function mountMap(container, ctx) {
   const ro = new ResizeObserver(() => resize());
   ro.observe(stage);
   resize();
+  mark('drawn');
+  setTimeout(() => { buildList(); mark('list'); }, 0);
   container.removeAttribute('aria-busy');
   container.dataset.mountMs = (performance.now() - tMount).toFixed(1);
   container.dataset.readyAt = performance.now().toFixed(1);
@@ -1091,6 +1109,7 @@ export async function mountMap(container, ctx) {
       return { x: r.left + lx * state.k + state.x, y: r.top + ly * state.k + state.y };
     },
     get lastRecolourMs() { return lastRecolourMs; },
+    phases,
     redraw,
   };
   return api;

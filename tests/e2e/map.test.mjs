@@ -83,6 +83,7 @@ test('the map draws all 3070 wijken in four views, with legend and list, without
   const { page, consoleErrors, foreignRequests } = await open('/');
   assert.equal(geo.wijken.length, 3070);
   assert.equal(await page.getAttribute('#kaart', 'data-rendered-shapes'), '3070');
+  await page.waitForSelector('#kaart[data-list-ready="true"]'); // built right after the first draw
   assert.equal(await page.locator('[data-testid="map-list"] [role="option"][data-code]').count(), 3070);
   await page.click('[data-testid="map-zoom-fit"]');
   for (const v of VIEWS) {
