@@ -17,7 +17,7 @@
 // arrive is shown as soon as they are there. The map loads after both.
 
 import init, * as jw from './pkg/jeugdhulp_wijk.js';
-import { fmtPct, fmtPp, fmtRange, fmtNum, fmtCoef } from './format.js';
+import { fmtPct, fmtPp, fmtRange, fmtNum, fmtCoef, collator } from './format.js';
 import { createSearch } from './search.js';
 import { createWhatIf } from './whatif.js';
 import { createContributions } from './charts.js';
@@ -310,7 +310,7 @@ function showFatal(msg, block = true) {
 
 function fillEigenSelect() {
   const sel = $('eigen-gemeente');
-  const sorted = [...gemeenten].sort((a, b) => a.name.localeCompare(b.name, 'nl'));
+  const sorted = [...gemeenten].sort((a, b) => collator.compare(a.name, b.name));
   for (const g of sorted) {
     const o = document.createElement('option');
     o.value = g.code;
@@ -415,11 +415,14 @@ function mapNotice() {
 
 async function main() {
   try {
+    performance.mark('jw:start');
     await init();
+    performance.mark('jw:init');
     determinants = jw.determinants();
     wijken = jw.wijken();
     gemeenten = jw.gemeenten();
     national = jw.nationalProfile();
+    performance.mark('jw:lists');
   } catch (e) {
     showFatal(`De rekenmodule kon niet worden geladen (${e.message || e}). Gebruik een recente browser met WebAssembly.`);
     return;
@@ -428,6 +431,7 @@ async function main() {
   gemeenteIndex = new Map(gemeenten.map((g, i) => [g.code, i]));
 
   contrib = createContributions($('bijdragen'), { determinants });
+  performance.mark('ui:contrib');
   whatif = createWhatIf($('whatif-controls'), {
     determinants,
     onInput: (name, value) => {
@@ -436,12 +440,15 @@ async function main() {
       recompute();
     },
   });
+  performance.mark('ui:whatif');
   search = createSearch(document.querySelector('.search'), {
     wijken, gemeenten,
     onWijk: (code) => { urlEnabled = true; requestWijk(code, { fromSearch: true }); },
     onGemeente: (code) => safeMap((m) => m.zoomToGemeente(code)),
   });
+  performance.mark('ui:search');
   fillEigenSelect();
+  performance.mark('ui:built');
 
   $('reset-alles').addEventListener('click', () => {
     urlEnabled = true;

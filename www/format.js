@@ -98,3 +98,6 @@ export function normalise(s) {
     .replace(/[^a-z0-9]+/g, ' ')
     .trim();
 }
+
+/** One shared Dutch collator (String#localeCompare with a locale builds one per call). */
+export const collator = new Intl.Collator('nl', { sensitivity: 'base', numeric: true });

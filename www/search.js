@@ -8,7 +8,7 @@
 // chooses, Escape closes (or clears when already closed). Matching ignores case
 // and diacritics; every typed word must occur in the name, gemeente or code.
 
-import { normalise } from './format.js';
+import { normalise, collator } from './format.js';
 
 const MAX_OPTIONS = 60;
 
@@ -24,7 +24,9 @@ export function createSearch(root, { wijken, gemeenten, onWijk, onGemeente }) {
   const wijkCount = new Map();
   for (const w of wijken) wijkCount.set(w.gemeente_code, (wijkCount.get(w.gemeente_code) || 0) + 1);
 
-  const items = [
+  // The index is built on first use (focus or typing), not during the first view.
+  let itemsCache = null;
+  const buildItems = () => [
     ...gemeenten.map((g) => ({
       kind: 'gemeente', code: g.code, name: g.name,
       detail: `gemeente · ${wijkCount.get(g.code) || 0} wijken · ${g.regio_name ?? ''}`.replace(/ · $/, ''),
@@ -38,6 +40,7 @@ export function createSearch(root, { wijken, gemeenten, onWijk, onGemeente }) {
       gemeente: w.gemeente_code,
     })),
   ];
+  const items = () => (itemsCache ??= buildItems());
 
   let scopeGemeente = null; // {code, name} when a gemeente was chosen
   let results = [];
@@ -62,15 +65,15 @@ export function createSearch(root, { wijken, gemeenten, onWijk, onGemeente }) {
     const q = normalise(text);
     const words = q ? q.split(' ') : [];
     const pool = scopeGemeente
-      ? items.filter((it) => it.kind === 'wijk' && it.gemeente === scopeGemeente.code)
-      : items;
+      ? items().filter((it) => it.kind === 'wijk' && it.gemeente === scopeGemeente.code)
+      : items();
     if (!words.length && !scopeGemeente) return { list: [], total: 0 };
     const scored = [];
     for (const it of pool) {
       const s = words.length ? score(it, q, words) : 0;
       if (s !== Infinity) scored.push([s, it]);
     }
-    scored.sort((a, b) => a[0] - b[0] || a[1].name.localeCompare(b[1].name, 'nl') || a[1].code.localeCompare(b[1].code));
+    scored.sort((a, b) => a[0] - b[0] || collator.compare(a[1].name, b[1].name) || (a[1].code < b[1].code ? -1 : 1));
     return { list: scored.slice(0, scopeGemeente ? Infinity : MAX_OPTIONS).map((x) => x[1]), total: scored.length };
   }
 
@@ -158,7 +161,10 @@ export function createSearch(root, { wijken, gemeenten, onWijk, onGemeente }) {
   }
 
   input.addEventListener('input', () => update(true));
-  input.addEventListener('focus', () => { if (scopeGemeente && !open) update(true); });
+  input.addEventListener('focus', () => {
+    if (scopeGemeente && !open) update(true);
+    else setTimeout(items, 0); // warm the index while the user starts typing
+  });
   input.addEventListener('keydown', (e) => {
     const n = results.length;
     switch (e.key) {
