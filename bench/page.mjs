@@ -79,6 +79,7 @@ const browser = await launchBrowser();
 
 // ---- first view
 const times = [];
+const phases = [];
 let firstView = null;
 for (let i = 0; i < RUNS; i += 1) {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -87,6 +88,10 @@ for (let i = 0; i < RUNS; i += 1) {
   await page.waitForFunction(() => window.__firstResultAt !== undefined, null, { timeout: 30_000 });
   const t = await page.evaluate(() => window.__firstResultAt);
   times.push(t);
+  phases.push(await page.evaluate(() => {
+    const m = Object.fromEntries(performance.getEntriesByType('mark').map((e) => [e.name, e.startTime]));
+    return { start: m['jw:start'], init: m['jw:init'] - m['jw:start'], lists: m['jw:lists'] - m['jw:init'], ui: m['ui:built'] - m['jw:lists'], render: window.__firstResultAt - m['ui:built'] };
+  }));
   if (!firstView) {
     await page.waitForTimeout(2000); // let the map load, to list what came after
     firstView = await page.evaluate((t0) => {
@@ -113,6 +118,12 @@ for (const url of firstView.after) if (url.startsWith(origin)) laterGz += gz(rea
 row('loaded after first result, gzip (wijkwaarden, map)', kb(laterGz));
 row(`navigation → first result (median of ${RUNS})`, `${median(times).toFixed(0)} ms`, '', '');
 row('  (min … max)', `${Math.min(...times).toFixed(0)} … ${Math.max(...times).toFixed(0)} ms`);
+const ph = (k) => `${median(phases.map((p) => p[k])).toFixed(0)} ms`;
+row('  of which: html + modules until app.js runs', ph('start'));
+row('  of which: wasm fetch + instantiate (init)', ph('init'));
+row('  of which: determinants/wijken/gemeenten (first calls)', ph('lists'));
+row('  of which: building the controls', ph('ui'));
+row('  of which: first expected() + render', ph('render'));
 
 const wijkTimes = [];
 for (let i = 0; i < RUNS; i += 1) {
