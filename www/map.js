@@ -866,7 +866,9 @@ export async function mountMap(container, ctx) {
 
   let pending = false;
   let lastRecolourMs = 0;
-  function recompute() {
+  let lastShownMs = 0;
+  let lastFrameGap = 0;
+  function recompute(frameTs) {
     const t0 = performance.now();
     const d = scenario.deltas;
     let any = false;
@@ -901,11 +903,16 @@ export async function mountMap(container, ctx) {
     }
     lastRecolourMs = performance.now() - t0;
     container.dataset.lastRecolourMs = lastRecolourMs.toFixed(2);
+    // wanneer staat het op het scherm: de volgende frame na deze
+    requestAnimationFrame((ts) => {
+      lastShownMs = performance.now() - t0;
+      lastFrameGap = frameTs === undefined ? NaN : ts - frameTs;
+    });
   }
   function scheduleRecompute() {
     if (pending) return;
     pending = true;
-    requestAnimationFrame(() => { pending = false; recompute(); });
+    requestAnimationFrame((ts) => { pending = false; recompute(ts); });
   }
   scopeRadios.forEach((r) => r.addEventListener('change', () => {
     if (!r.checked) return;
@@ -1109,6 +1116,8 @@ export async function mountMap(container, ctx) {
       return { x: r.left + lx * state.k + state.x, y: r.top + ly * state.k + state.y };
     },
     get lastRecolourMs() { return lastRecolourMs; },
+    get lastShownMs() { return lastShownMs; }, // recolour start → next animation frame
+    get lastFrameGap() { return lastFrameGap; }, // frame of the recolour → next frame (≈16,7 ms = no frame dropped)
     phases,
     redraw,
   };
