@@ -42,6 +42,7 @@ export function createSearch(root, { wijken, gemeenten, onWijk, onGemeente }) {
   ];
   const items = () => (itemsCache ??= buildItems());
 
+  let shownLabel = ''; // text put in the box for the chosen wijk
   let scopeGemeente = null; // {code, name} when a gemeente was chosen
   let results = [];
   let active = -1;
@@ -155,6 +156,7 @@ export function createSearch(root, { wijken, gemeenten, onWijk, onGemeente }) {
       onGemeente?.(it.code);
     } else {
       input.value = `${it.name} (${it.detail.split(' · ')[0]})`;
+      shownLabel = input.value;
       close();
       onWijk?.(it.code);
     }
@@ -162,6 +164,8 @@ export function createSearch(root, { wijken, gemeenten, onWijk, onGemeente }) {
 
   input.addEventListener('input', () => update(true));
   input.addEventListener('focus', () => {
+    // The box shows the chosen wijk; select it so typing starts a new search.
+    if (input.value && input.value === shownLabel) requestAnimationFrame(() => { if (input.value === shownLabel) input.select(); });
     if (scopeGemeente && !open) update(true);
     else setTimeout(items, 0); // warm the index while the user starts typing
   });
@@ -216,6 +220,7 @@ export function createSearch(root, { wijken, gemeenten, onWijk, onGemeente }) {
     /** Reflect an outside selection (map click, URL) in the input without opening the list. */
     showWijk(w) {
       input.value = w ? `${w.name} (${w.gemeente_name})` : '';
+      shownLabel = input.value;
       close();
     },
     clearScope() { setScope(null); },

@@ -47,7 +47,10 @@ export function createWhatIf(root, { determinants, onInput }) {
     const hi = binary ? 1 : Number((Math.ceil(det.max / step - 1e-9) * step).toFixed(stepDec));
     const shownDec = binary ? 2 : Math.max(det.decimals ?? 1, 0);
     const labelText = `${det.label} (${unitText(det)})`;
-    const betaText = `coëfficiënt ${fmtCoef(det.beta)} procentpunt per ${binary ? 'ja' : (det.unit === '%' ? 'procentpunt' : `eenheid (${det.unit})`)}`;
+    // Long units ("per 100 inwoners van 20–64 jaar") are in the label already.
+    const shortUnit = det.unit === '%' || det.unit.length <= 5;
+    const fmtShort = (x) => (shortUnit ? fmtValue(x, det) : fmtNum(x, det.decimals ?? 1));
+    const betaText = `coëfficiënt ${fmtCoef(det.beta)} procentpunt per ${binary ? 'ja' : (det.unit === '%' ? 'procentpunt' : shortUnit ? det.unit : 'eenheid')}`;
 
     const wrap = el('div', { class: 'control', 'data-name': det.name, 'data-testid': `control-${det.name}` });
     const head = el('div', { class: 'control-head' });
@@ -155,8 +158,8 @@ export function createWhatIf(root, { determinants, onInput }) {
           : impKind === 'land' ? 'geschat: landelijk gemiddelde' : '';
         wrap.classList.toggle('imputed', !!impKind);
         impKindNow = impKind;
-        const rangeText = binary ? '' : `Bereik ${fmtValue(lo, det)} tot ${fmtValue(hi, det)}; `;
-        hint.textContent = `${rangeText}startwaarde ${fmtValue(baseValue, det)}${det.level === 'gemeente' ? ' (gemeentecijfer)' : ''}; ${betaText}.`;
+        const rangeText = binary ? '' : `Bereik ${fmtShort(lo)} tot ${fmtShort(hi)}; `;
+        hint.textContent = `${rangeText}startwaarde ${binary ? fmtValue(baseValue, det) : fmtShort(baseValue)}${det.level === 'gemeente' ? ' (gemeentecijfer)' : ''}; ${betaText}.`;
       },
       get value() { return value; },
       get base() { return base; },
