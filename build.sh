@@ -116,7 +116,8 @@ run_tests() {
   say "native tests"
   cargo test --release
   say "wasm tests in headless Chromium"
-  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver \
+  JEUGDHULP_VALUES_JSON=$GEN/site/wijkwaarden.json \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver \
     WASM_BINDGEN_TEST_TIMEOUT=120 cargo test --release --target "$WASM_TARGET" --test web
   say "end-to-end tests on the optimised dist/"
   node --test --test-concurrency=1 tests/e2e/

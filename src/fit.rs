@@ -227,7 +227,13 @@ impl Stats {
         if !(sigma2 > 0.0) {
             return None;
         }
-        let log_det_xtvx: f64 = 2.0 * chol.l_dirty().diagonal().iter().map(|d| d.ln()).sum::<f64>();
+        let log_det_xtvx: f64 = 2.0
+            * chol
+                .l_dirty()
+                .diagonal()
+                .iter()
+                .map(|d| d.ln())
+                .sum::<f64>();
         // Back to X in its own units: |X'V⁻¹X| = |X_s'V⁻¹X_s| · Π s_j⁻².
         let log_scale: f64 = 2.0 * self.scale.iter().map(|s| s.ln()).sum::<f64>();
         let crit = df * (LN_2PI + sigma2.ln() + 1.0) + log_det_v + log_det_xtvx + log_scale;

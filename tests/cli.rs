@@ -40,17 +40,29 @@ fn fit_writes_a_versioned_model_with_provenance() {
     assert_eq!(m["n_fit"], 2632);
     assert!(m["vcov"].as_array().unwrap().len() == 3);
     assert!(m["imputation"]["gemeente"].as_object().unwrap().len() == 388);
-    for key in ["reml_criterion", "variance", "random_effects", "gemeente_regio", "fit"] {
+    for key in [
+        "reml_criterion",
+        "variance",
+        "random_effects",
+        "gemeente_regio",
+        "fit",
+    ] {
         assert!(!m[key].is_null(), "{key}");
     }
 }
 
 #[test]
 fn fit_refuses_unknown_determinants_and_missing_data() {
-    let o = bin().args(["fit", "--determinants", "perc_1ouder,onzin"]).output().unwrap();
+    let o = bin()
+        .args(["fit", "--determinants", "perc_1ouder,onzin"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("onbekende determinant 'onzin'"));
-    let o = bin().args(["fit", "--data", "/nonexistent"]).output().unwrap();
+    let o = bin()
+        .args(["fit", "--data", "/nonexistent"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent/jeugdhulp_wijk_2017.csv"));
     let o = bin().args(["fit", "--bogus", "1"]).output().unwrap();
@@ -60,13 +72,39 @@ fn fit_refuses_unknown_determinants_and_missing_data() {
 #[test]
 fn predict_prints_observed_expected_intervals_and_scp() {
     let model = fitted(None, "full.json");
-    let o = bin().args(["predict", "--model", model.to_str().unwrap(), "--wijk", "WK036300"]).output().unwrap();
+    let o = bin()
+        .args([
+            "predict",
+            "--model",
+            model.to_str().unwrap(),
+            "--wijk",
+            "WK036300",
+        ])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    for part in ["WK036300", "werkelijk gebruik", "verwacht gebruik", "betrouwbaarheidsinterval", "voorspellingsinterval", "verschil", "SCP"] {
+    for part in [
+        "WK036300",
+        "werkelijk gebruik",
+        "verwacht gebruik",
+        "betrouwbaarheidsinterval",
+        "voorspellingsinterval",
+        "verschil",
+        "SCP",
+    ] {
         assert!(text.contains(part), "missing {part} in\n{text}");
     }
-    let o = bin().args(["predict", "--model", model.to_str().unwrap(), "--wijk", "WK999999"]).output().unwrap();
+    let o = bin()
+        .args([
+            "predict",
+            "--model",
+            model.to_str().unwrap(),
+            "--wijk",
+            "WK999999",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("WK999999"));
 }
@@ -87,8 +125,24 @@ fn score_keeps_every_row_in_order_with_errors_in_place() {
     )
     .unwrap();
     let output = tmp("scored.csv");
-    let o = bin().args(["score", "--model", model.to_str().unwrap(), "--input", input.to_str().unwrap(), "--output", output.to_str().unwrap()]).output().unwrap();
-    assert_eq!(o.status.code(), Some(2), "errors give exit code 2: {}", String::from_utf8_lossy(&o.stderr));
+    let o = bin()
+        .args([
+            "score",
+            "--model",
+            model.to_str().unwrap(),
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "errors give exit code 2: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let text = std::fs::read_to_string(&output).unwrap();
     let rows = jeugdhulp_wijk::data::parse_csv(&text).unwrap();
     assert_eq!(rows.len(), 7);
@@ -98,14 +152,24 @@ fn score_keeps_every_row_in_order_with_errors_in_place() {
     assert_eq!(ids, ["a", "b", "c", "d", "e", "f"]);
     let err = |i: usize| rows[i].1[col("error")].clone();
     assert_eq!(err(1), "");
-    assert!(err(2).contains("perc_1ouder") && err(2).contains("abc"), "{}", err(2));
+    assert!(
+        err(2).contains("perc_1ouder") && err(2).contains("abc"),
+        "{}",
+        err(2)
+    );
     assert_eq!(err(3), "");
     assert_eq!(rows[3].1[col("level")], "geen");
-    assert!(err(4).contains("perc_1ouder") && err(4).contains("0–100"), "{}", err(4));
+    assert!(
+        err(4).contains("perc_1ouder") && err(4).contains("0–100"),
+        "{}",
+        err(4)
+    );
     assert!(err(5).contains("gemeentecode"), "{}", err(5));
     assert_eq!(rows[1].1[col("opmerking")], "gewoon, met komma");
     let e = |i: usize| rows[i].1[col("expected")].parse::<f64>().unwrap();
-    let beta = common::read_json(model)["fixed_effects"][1]["estimate"].as_f64().unwrap();
+    let beta = common::read_json(model)["fixed_effects"][1]["estimate"]
+        .as_f64()
+        .unwrap();
     assert!((e(6) - e(1) - 5.0 * beta).abs() < 1e-9);
     assert!(rows[2].1[col("expected")].is_empty());
 }

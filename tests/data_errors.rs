@@ -6,11 +6,18 @@ use jeugdhulp_wijk::data::{DataError, Dataset};
 
 /// Header plus the first `n` data lines of the real file.
 fn sample(n: usize) -> Vec<String> {
-    common::wijk_csv().lines().take(n + 1).map(String::from).collect()
+    common::wijk_csv()
+        .lines()
+        .take(n + 1)
+        .map(String::from)
+        .collect()
 }
 
 fn column(lines: &[String], name: &str) -> usize {
-    lines[0].split(',').position(|h| h == name).unwrap_or_else(|| panic!("column {name}"))
+    lines[0]
+        .split(',')
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("column {name}"))
 }
 
 /// Replace field `name` on data line `row` (1-based, so file line row+1).
@@ -22,7 +29,9 @@ fn set(lines: &mut [String], row: usize, name: &str, value: &str) {
 }
 
 fn errors(lines: &[String]) -> Vec<DataError> {
-    Dataset::from_csv("test.csv", &(lines.join("\n") + "\n")).expect_err("the data must be refused").0
+    Dataset::from_csv("test.csv", &(lines.join("\n") + "\n"))
+        .expect_err("the data must be refused")
+        .0
 }
 
 fn assert_one(errs: &[DataError], line: usize, column: &str, value: &str, message_part: &str) {
@@ -34,7 +43,12 @@ fn assert_one(errs: &[DataError], line: usize, column: &str, value: &str, messag
     assert_eq!(e.value.as_deref(), Some(value), "{e}");
     assert!(e.message.contains(message_part), "{e}");
     let shown = e.to_string();
-    assert!(shown.contains("test.csv:") && shown.contains(column) && shown.contains(&format!("{value:?}")), "{shown}");
+    assert!(
+        shown.contains("test.csv:")
+            && shown.contains(column)
+            && shown.contains(&format!("{value:?}")),
+        "{shown}"
+    );
 }
 
 #[test]
@@ -52,7 +66,13 @@ fn malformed_codes() {
     let e = errors(&l);
     assert_one(&e, 2, "wijkcode", "WK12345", "ongeldige wijkcode");
     assert_one(&e, 3, "gemeentecode", "G0005", "ongeldige gemeentecode");
-    assert_one(&e, 4, "jeugdzorgregiocode", "JZ1", "ongeldige jeugdzorgregiocode");
+    assert_one(
+        &e,
+        4,
+        "jeugdzorgregiocode",
+        "JZ1",
+        "ongeldige jeugdzorgregiocode",
+    );
 }
 
 #[test]
@@ -87,7 +107,13 @@ fn duplicate_wijk() {
     let first = l[1].split(',').next().unwrap().to_string();
     set(&mut l, 3, "wijkcode", &first);
     let e = errors(&l);
-    assert_one(&e, 4, "wijkcode", &first, "dubbele wijk: staat ook op regel 2");
+    assert_one(
+        &e,
+        4,
+        "wijkcode",
+        &first,
+        "dubbele wijk: staat ook op regel 2",
+    );
 }
 
 #[test]
@@ -99,11 +125,21 @@ fn gemeente_without_regio_or_in_two_regios() {
 
     // Same gemeente as line 2, placed in another regio.
     let mut l = sample(3);
-    let g = l[1].split(',').nth(column(&l, "gemeentecode")).unwrap().to_string();
+    let g = l[1]
+        .split(',')
+        .nth(column(&l, "gemeentecode"))
+        .unwrap()
+        .to_string();
     set(&mut l, 3, "gemeentecode", &g);
     set(&mut l, 3, "jeugdzorgregiocode", "JZ42");
     let e = errors(&l);
-    assert_one(&e, 4, "jeugdzorgregiocode", "JZ42", &format!("gemeente {g} staat op regel 2"));
+    assert_one(
+        &e,
+        4,
+        "jeugdzorgregiocode",
+        "JZ42",
+        &format!("gemeente {g} staat op regel 2"),
+    );
 }
 
 #[test]
@@ -111,16 +147,27 @@ fn structural_problems() {
     let mut l = sample(2);
     l[2].push_str(",extra");
     let e = errors(&l);
-    assert!(e.iter().any(|e| e.line == 3 && e.message.contains("velden")), "{e:?}");
+    assert!(
+        e.iter()
+            .any(|e| e.line == 3 && e.message.contains("velden")),
+        "{e:?}"
+    );
 
     let mut l = sample(2);
     l[0] = l[0].replace("perc_hhbijs", "perc_bijstand");
     let e = errors(&l);
-    assert!(e.iter().any(|e| e.line == 1 && e.column.as_deref() == Some("perc_hhbijs") && e.message.contains("ontbreekt")), "{e:?}");
+    assert!(
+        e.iter().any(|e| e.line == 1
+            && e.column.as_deref() == Some("perc_hhbijs")
+            && e.message.contains("ontbreekt")),
+        "{e:?}"
+    );
 
     let e = Dataset::from_csv("test.csv", "").unwrap_err().0;
     assert!(e[0].message.contains("leeg"));
-    let e = Dataset::from_csv("test.csv", &format!("{}\n\"WK000300,oops\n", sample(0)[0])).unwrap_err().0;
+    let e = Dataset::from_csv("test.csv", &format!("{}\n\"WK000300,oops\n", sample(0)[0]))
+        .unwrap_err()
+        .0;
     assert!(e[0].message.contains("aanhalingsteken"), "{e:?}");
 }
 
@@ -147,7 +194,13 @@ fn all_bad_rows_are_reported_and_missing_values_stay_missing() {
 fn the_real_file_loads_completely() {
     let ds = common::dataset();
     assert_eq!(ds.wijken.len(), 2918);
-    assert_eq!(ds.wijken.iter().filter(|w| w.observed.is_none()).count(), 286);
+    assert_eq!(
+        ds.wijken.iter().filter(|w| w.observed.is_none()).count(),
+        286
+    );
     let k = jeugdhulp_wijk::determinants::find("perc_hhverd").unwrap().0;
-    assert_eq!(ds.wijken.iter().filter(|w| w.values[k].is_none()).count(), 1042);
+    assert_eq!(
+        ds.wijken.iter().filter(|w| w.values[k].is_none()).count(),
+        1042
+    );
 }

@@ -19,37 +19,88 @@ fn compare(ours: &Model, reference: &Value, label: &str) -> HashMap<&'static str
         *e = e.max(v);
     };
     let rf = reference["fixed_effects"].as_array().unwrap();
-    assert_eq!(rf.len(), ours.fixed_effects.len(), "{label}: number of fixed effects");
+    assert_eq!(
+        rf.len(),
+        ours.fixed_effects.len(),
+        "{label}: number of fixed effects"
+    );
     for (o, r) in ours.fixed_effects.iter().zip(rf) {
         assert_eq!(o.term, r["term"].as_str().unwrap(), "{label}: term order");
-        let (est, se) = (r["estimate"].as_f64().unwrap(), r["std_error"].as_f64().unwrap());
+        let (est, se) = (
+            r["estimate"].as_f64().unwrap(),
+            r["std_error"].as_f64().unwrap(),
+        );
         let d_beta = (o.estimate - est).abs() / se;
         let d_se = (o.std_error / se - 1.0).abs();
-        assert!(d_beta <= 1e-3, "{label}: {} estimate {} vs lme4 {est}: {d_beta} SE apart", o.term, o.estimate);
-        assert!(d_se <= 1e-3, "{label}: {} SE {} vs lme4 {se}", o.term, o.std_error);
+        assert!(
+            d_beta <= 1e-3,
+            "{label}: {} estimate {} vs lme4 {est}: {d_beta} SE apart",
+            o.term,
+            o.estimate
+        );
+        assert!(
+            d_se <= 1e-3,
+            "{label}: {} SE {} vs lme4 {se}",
+            o.term,
+            o.std_error
+        );
         note("beta (in SE)", d_beta);
         note("SE (relative)", d_se);
     }
-    for (k, ours_v) in [("regio", ours.variance.regio), ("gemeente", ours.variance.gemeente), ("residual", ours.variance.residual)] {
+    for (k, ours_v) in [
+        ("regio", ours.variance.regio),
+        ("gemeente", ours.variance.gemeente),
+        ("residual", ours.variance.residual),
+    ] {
         let r = reference["variance"][k].as_f64().unwrap();
-        let d = if r == 0.0 { ours_v.abs() } else { (ours_v / r - 1.0).abs() };
-        assert!(d <= 1e-3 || (ours_v - r).abs() < 1e-6, "{label}: variance {k} {ours_v} vs lme4 {r}");
-        note("variance (relative)", if (ours_v - r).abs() < 1e-6 { 0.0 } else { d });
+        let d = if r == 0.0 {
+            ours_v.abs()
+        } else {
+            (ours_v / r - 1.0).abs()
+        };
+        assert!(
+            d <= 1e-3 || (ours_v - r).abs() < 1e-6,
+            "{label}: variance {k} {ours_v} vs lme4 {r}"
+        );
+        note(
+            "variance (relative)",
+            if (ours_v - r).abs() < 1e-6 { 0.0 } else { d },
+        );
     }
     let d_reml = (ours.reml_criterion - reference["reml_criterion"].as_f64().unwrap()).abs();
-    assert!(d_reml <= 1e-4, "{label}: REML criterion {} vs lme4 {}", ours.reml_criterion, reference["reml_criterion"]);
+    assert!(
+        d_reml <= 1e-4,
+        "{label}: REML criterion {} vs lme4 {}",
+        ours.reml_criterion,
+        reference["reml_criterion"]
+    );
     note("REML criterion", d_reml);
-    for (level, list) in [("regio", &ours.random_effects.regio), ("gemeente", &ours.random_effects.gemeente)] {
+    for (level, list) in [
+        ("regio", &ours.random_effects.regio),
+        ("gemeente", &ours.random_effects.gemeente),
+    ] {
         let refs = reference["random_effects"][level].as_array().unwrap();
         assert_eq!(refs.len(), list.len(), "{label}: number of {level} BLUPs");
         let by_code: HashMap<&str, _> = list.iter().map(|e| (e.code.as_str(), e)).collect();
         for r in refs {
             let code = r["code"].as_str().unwrap();
-            let o = by_code.get(code).unwrap_or_else(|| panic!("{label}: no BLUP for {code}"));
+            let o = by_code
+                .get(code)
+                .unwrap_or_else(|| panic!("{label}: no BLUP for {code}"));
             let dv = (o.value - r["value"].as_f64().unwrap()).abs();
             let ds = (o.cond_sd - r["cond_sd"].as_f64().unwrap()).abs();
-            assert!(dv <= 1e-4, "{label}: {level} BLUP {code}: {} vs {}", o.value, r["value"]);
-            assert!(ds <= 1e-4, "{label}: {level} cond_sd {code}: {} vs {}", o.cond_sd, r["cond_sd"]);
+            assert!(
+                dv <= 1e-4,
+                "{label}: {level} BLUP {code}: {} vs {}",
+                o.value,
+                r["value"]
+            );
+            assert!(
+                ds <= 1e-4,
+                "{label}: {level} cond_sd {code}: {} vs {}",
+                o.cond_sd,
+                r["cond_sd"]
+            );
             note("BLUP", dv);
             note("cond. SD", ds);
         }
@@ -59,8 +110,15 @@ fn compare(ours: &Model, reference: &Value, label: &str) -> HashMap<&'static str
 
 fn profile_of(ds: &Dataset, m: &Model, i: usize) -> Profile {
     let w = &ds.wijken[i];
-    let cols: Vec<usize> = m.determinants.iter().map(|d| determinants::find(&d.name).unwrap().0).collect();
-    Profile { gemeente: Some(w.gemeente_code.clone()), values: cols.iter().map(|&j| w.values[j]).collect() }
+    let cols: Vec<usize> = m
+        .determinants
+        .iter()
+        .map(|d| determinants::find(&d.name).unwrap().0)
+        .collect();
+    Profile {
+        gemeente: Some(w.gemeente_code.clone()),
+        values: cols.iter().map(|&j| w.values[j]).collect(),
+    }
 }
 
 #[test]
@@ -83,7 +141,10 @@ fn full_model_matches_lme4() {
         d_exp = d_exp.max((ours.expected - r["expected"].as_f64().unwrap()).abs());
         d_fix = d_fix.max((ours.expected_fixed - r["expected_fixed"].as_f64().unwrap()).abs());
     }
-    assert!(d_exp <= 1e-4 && d_fix <= 1e-4, "largest prediction deviation {d_exp}, fixed part {d_fix}");
+    assert!(
+        d_exp <= 1e-4 && d_fix <= 1e-4,
+        "largest prediction deviation {d_exp}, fixed part {d_fix}"
+    );
     let mut rows: Vec<_> = worst.into_iter().collect();
     rows.sort_by(|a, b| a.0.cmp(b.0));
     eprintln!("largest deviations from lme4: {rows:?}, prediction {d_exp:.3e}, fixed-part prediction {d_fix:.3e}");
@@ -104,12 +165,20 @@ fn imputed_inputs_equal_the_reference() {
         imputed_cells += prof.values.iter().filter(|v| v.is_none()).count();
         let filled = m.imputation.fill(prof.gemeente.as_deref(), &prof.values);
         for (d, v) in m.determinants.iter().zip(&filled) {
-            let want = r[&d.name].as_f64().unwrap_or_else(|| panic!("{} {}", r["wijkcode"], d.name));
+            let want = r[&d.name]
+                .as_f64()
+                .unwrap_or_else(|| panic!("{} {}", r["wijkcode"], d.name));
             worst = worst.max((v - want).abs() / want.abs().max(1.0));
         }
     }
-    assert!(imputed_cells > 4000, "the test must cover imputed cells, saw {imputed_cells}");
-    assert!(worst <= 1e-12, "largest relative deviation of an imputed input: {worst}");
+    assert!(
+        imputed_cells > 4000,
+        "the test must cover imputed cells, saw {imputed_cells}"
+    );
+    assert!(
+        worst <= 1e-12,
+        "largest relative deviation of an imputed input: {worst}"
+    );
 }
 
 #[test]
@@ -137,12 +206,20 @@ fn fit_does_not_depend_on_row_order() {
 /// its `provenance`): other designs, including a small one and gemeente-level only.
 #[test]
 fn subsets_match_lme4() {
-    let path = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/lme4_subsets.json"));
+    let path = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/lme4_subsets.json"
+    ));
     let fixtures = read_json(path);
     let fits = fixtures["fits"].as_array().unwrap();
     assert!(fits.len() >= 3);
     for f in fits {
-        let names: Vec<&str> = f["determinants"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        let names: Vec<&str> = f["determinants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
         let dets = determinants::select(&names).unwrap();
         let m = model::fit_model(dataset(), &dets, "x", "test").unwrap();
         assert!(m.fit.converged, "{names:?}: {:?}", m.fit);

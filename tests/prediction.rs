@@ -23,7 +23,10 @@ fn idx(m: &Model, name: &str) -> usize {
 /// Groningen's Oosterparkwijk area is a gemeente with many wijken; any wijk will do.
 fn some_wijk_profile(c: &Calculator, i: usize) -> Profile {
     let w = &c.site.wijken[i];
-    Profile { gemeente: Some(w.gemeente_code.clone()), values: w.values.clone() }
+    Profile {
+        gemeente: Some(w.gemeente_code.clone()),
+        values: w.values.clone(),
+    }
 }
 
 #[test]
@@ -33,19 +36,34 @@ fn pi_contains_ci_and_intervals_widen_without_gemeente() {
         let prof = some_wijk_profile(&c, i);
         let with = c.predictor.expected(&prof).unwrap();
         assert_eq!(with.level, EffectLevel::Gemeente);
-        assert!(with.pi_low < with.ci_low && with.ci_high < with.pi_high, "{with:?}");
+        assert!(
+            with.pi_low < with.ci_low && with.ci_high < with.pi_high,
+            "{with:?}"
+        );
         assert!((with.ci_high - with.expected - Z95 * with.se).abs() < 1e-12);
 
         // No gemeente: the same values (already filled, so imputation is equal).
         let filled: Vec<Option<f64>> = with.imputed.iter().map(|v| Some(*v)).collect();
-        let without = c.predictor.expected(&Profile { gemeente: None, values: filled.clone() }).unwrap();
+        let without = c
+            .predictor
+            .expected(&Profile {
+                gemeente: None,
+                values: filled.clone(),
+            })
+            .unwrap();
         assert_eq!(without.level, EffectLevel::Geen);
         assert_eq!(without.expected, with.expected_fixed);
         assert!(without.ci_high - without.ci_low > with.ci_high - with.ci_low);
         assert!(without.pi_high - without.pi_low > with.pi_high - with.pi_low);
 
         // A well-formed but unknown gemeente falls back to the fixed part.
-        let unknown = c.predictor.expected(&Profile { gemeente: Some("GM9999".into()), values: filled }).unwrap();
+        let unknown = c
+            .predictor
+            .expected(&Profile {
+                gemeente: Some("GM9999".into()),
+                values: filled,
+            })
+            .unwrap();
         assert_eq!(unknown.level, EffectLevel::Geen);
         assert_eq!(unknown.se, without.se);
     }
@@ -56,18 +74,37 @@ fn a_gemeente_without_blup_falls_back_to_its_regio() {
     let mut m = full_model().clone();
     let dropped = m.random_effects.gemeente.remove(0);
     let regio = m.gemeente_regio[&dropped.code].clone();
-    let u_r = m.random_effects.regio.iter().find(|r| r.code == regio).unwrap().clone();
+    let u_r = m
+        .random_effects
+        .regio
+        .iter()
+        .find(|r| r.code == regio)
+        .unwrap()
+        .clone();
     let p = Predictor::new(m.clone()).unwrap();
     let values: Vec<Option<f64>> = m.imputation.national.iter().map(|v| Some(*v)).collect();
-    let pred = p.expected(&Profile { gemeente: Some(dropped.code.clone()), values: values.clone() }).unwrap();
+    let pred = p
+        .expected(&Profile {
+            gemeente: Some(dropped.code.clone()),
+            values: values.clone(),
+        })
+        .unwrap();
     assert_eq!(pred.level, EffectLevel::Regio);
     assert_eq!(pred.u_gemeente, 0.0);
     assert_eq!(pred.u_regio, u_r.value);
     let fixed_var = p.fixed_variance(&pred.imputed);
     let want = (fixed_var + m.variance.gemeente + u_r.cond_sd.powi(2)).sqrt();
     assert!((pred.se - want).abs() < 1e-12);
-    let none = p.expected(&Profile { gemeente: None, values }).unwrap();
-    assert!(none.se > pred.se, "without a regio the interval is wider still");
+    let none = p
+        .expected(&Profile {
+            gemeente: None,
+            values,
+        })
+        .unwrap();
+    assert!(
+        none.se > pred.se,
+        "without a regio the interval is wider still"
+    );
 }
 
 #[test]
@@ -75,7 +112,13 @@ fn contributions_explain_the_fixed_part() {
     let c = calculator();
     let m = &c.predictor.model;
     let national: Vec<Option<f64>> = m.imputation.national.iter().map(|v| Some(*v)).collect();
-    let at_mean = c.predictor.expected(&Profile { gemeente: None, values: national }).unwrap();
+    let at_mean = c
+        .predictor
+        .expected(&Profile {
+            gemeente: None,
+            values: national,
+        })
+        .unwrap();
     assert!(at_mean.contributions.iter().all(|v| v.abs() < 1e-12));
     for i in [0, 500, 1500, 2900] {
         let p = c.predictor.expected(&some_wijk_profile(&c, i)).unwrap();
@@ -89,11 +132,31 @@ fn missing_values_are_imputed_from_the_gemeente_then_nationally() {
     let c = calculator();
     let m = &c.predictor.model;
     let k = idx(m, "perc_hhverd");
-    let (i, w) = c.site.wijken.iter().enumerate().find(|(_, w)| w.values[k].is_none() && m.imputation.gemeente[&w.gemeente_code][k].is_some()).unwrap();
+    let (i, w) = c
+        .site
+        .wijken
+        .iter()
+        .enumerate()
+        .find(|(_, w)| {
+            w.values[k].is_none() && m.imputation.gemeente[&w.gemeente_code][k].is_some()
+        })
+        .unwrap();
     let p = c.predictor.expected(&some_wijk_profile(&c, i)).unwrap();
-    assert_eq!(p.imputed[k], m.imputation.gemeente[&w.gemeente_code][k].unwrap());
-    assert_eq!(p.sources[k], jeugdhulp_wijk::impute::ValueSource::GemeenteMean);
-    let without = c.predictor.expected(&Profile { gemeente: None, values: w.values.clone() }).unwrap();
+    assert_eq!(
+        p.imputed[k],
+        m.imputation.gemeente[&w.gemeente_code][k].unwrap()
+    );
+    assert_eq!(
+        p.sources[k],
+        jeugdhulp_wijk::impute::ValueSource::GemeenteMean
+    );
+    let without = c
+        .predictor
+        .expected(&Profile {
+            gemeente: None,
+            values: w.values.clone(),
+        })
+        .unwrap();
     assert_eq!(without.imputed[k], m.imputation.national[k]);
 }
 
@@ -103,18 +166,55 @@ fn bad_values_name_the_field() {
     let m = &p.model;
     let mut values: Vec<Option<f64>> = m.imputation.national.iter().map(|v| Some(*v)).collect();
     values[idx(m, "perc_1ouder")] = Some(120.0);
-    let e = p.expected(&Profile { gemeente: None, values: values.clone() }).unwrap_err();
+    let e = p
+        .expected(&Profile {
+            gemeente: None,
+            values: values.clone(),
+        })
+        .unwrap_err();
     assert_eq!(e.field, "perc_1ouder");
     assert!(e.message.contains("0–100"));
     values[idx(m, "perc_1ouder")] = Some(f64::NAN);
-    assert_eq!(p.expected(&Profile { gemeente: None, values: values.clone() }).unwrap_err().field, "perc_1ouder");
+    assert_eq!(
+        p.expected(&Profile {
+            gemeente: None,
+            values: values.clone()
+        })
+        .unwrap_err()
+        .field,
+        "perc_1ouder"
+    );
     values[idx(m, "perc_1ouder")] = None;
     values[idx(m, "kleinewijk")] = Some(3.0);
-    assert_eq!(p.expected(&Profile { gemeente: None, values: values.clone() }).unwrap_err().field, "kleinewijk");
+    assert_eq!(
+        p.expected(&Profile {
+            gemeente: None,
+            values: values.clone()
+        })
+        .unwrap_err()
+        .field,
+        "kleinewijk"
+    );
     values[idx(m, "kleinewijk")] = None;
     values[idx(m, "gem_gestink")] = Some(-5.0);
-    assert_eq!(p.expected(&Profile { gemeente: None, values }).unwrap_err().field, "gem_gestink");
-    assert_eq!(p.expected(&Profile { gemeente: None, values: vec![None; 3] }).unwrap_err().field, "values");
+    assert_eq!(
+        p.expected(&Profile {
+            gemeente: None,
+            values
+        })
+        .unwrap_err()
+        .field,
+        "gem_gestink"
+    );
+    assert_eq!(
+        p.expected(&Profile {
+            gemeente: None,
+            values: vec![None; 3]
+        })
+        .unwrap_err()
+        .field,
+        "values"
+    );
 }
 
 #[test]
@@ -122,14 +222,18 @@ fn all_wijken_calls_agree_with_single_predictions() {
     let c = calculator();
     let q = c.predictor.n_determinants();
     let mut out = vec![0.0; c.len()];
-    c.expected_all(&vec![0.0; q], Scope::Land, &mut out).unwrap();
+    c.expected_all(&vec![0.0; q], Scope::Land, &mut out)
+        .unwrap();
     let bounds = c.intervals_all(&vec![0.0; q], Scope::Land).unwrap();
     let n = c.len();
     for i in (0..n).step_by(53) {
         let p = c.predictor.expected(&some_wijk_profile(&c, i)).unwrap();
         assert!((out[i] - p.expected).abs() < 1e-10);
         assert!((bounds[i] - p.ci_low).abs() < 1e-10 && (bounds[n + i] - p.ci_high).abs() < 1e-10);
-        assert!((bounds[2 * n + i] - p.pi_low).abs() < 1e-10 && (bounds[3 * n + i] - p.pi_high).abs() < 1e-10);
+        assert!(
+            (bounds[2 * n + i] - p.pi_low).abs() < 1e-10
+                && (bounds[3 * n + i] - p.pi_high).abs() < 1e-10
+        );
     }
 
     // Bijstand −2 procentpunt in one gemeente moves exactly its wijken by −2β.
@@ -139,21 +243,46 @@ fn all_wijken_calls_agree_with_single_predictions() {
     let mut deltas = vec![0.0; q];
     deltas[k] = -2.0;
     let mut shifted = vec![0.0; n];
-    c.expected_all(&deltas, Scope::Gemeente(&g), &mut shifted).unwrap();
+    c.expected_all(&deltas, Scope::Gemeente(&g), &mut shifted)
+        .unwrap();
     for i in 0..n {
-        let want = if c.site.wijken[i].gemeente_code == g { out[i] - 2.0 * beta } else { out[i] };
+        let want = if c.site.wijken[i].gemeente_code == g {
+            out[i] - 2.0 * beta
+        } else {
+            out[i]
+        };
         assert!((shifted[i] - want).abs() < 1e-10);
     }
     let moved_bounds = c.intervals_all(&deltas, Scope::Gemeente(&g)).unwrap();
-    let i = c.site.wijken.iter().position(|w| w.gemeente_code == g).unwrap();
+    let i = c
+        .site
+        .wijken
+        .iter()
+        .position(|w| w.gemeente_code == g)
+        .unwrap();
     assert!((moved_bounds[3 * n + i] - moved_bounds[2 * n + i]) > 0.0);
 
     // Errors name the field.
-    assert_eq!(c.expected_all(&[0.0; 3], Scope::Land, &mut out).unwrap_err().field, "deltas");
-    assert_eq!(c.expected_all(&vec![0.0; q], Scope::Gemeente("GM9999"), &mut out).unwrap_err().field, "gemeente");
+    assert_eq!(
+        c.expected_all(&[0.0; 3], Scope::Land, &mut out)
+            .unwrap_err()
+            .field,
+        "deltas"
+    );
+    assert_eq!(
+        c.expected_all(&vec![0.0; q], Scope::Gemeente("GM9999"), &mut out)
+            .unwrap_err()
+            .field,
+        "gemeente"
+    );
     let mut nan = vec![0.0; q];
     nan[k] = f64::NAN;
-    assert_eq!(c.expected_all(&nan, Scope::Land, &mut out).unwrap_err().field, "perc_hhbijs");
+    assert_eq!(
+        c.expected_all(&nan, Scope::Land, &mut out)
+            .unwrap_err()
+            .field,
+        "perc_hhbijs"
+    );
     assert_eq!(Scope::parse("provincie", None).unwrap_err().field, "scope");
     assert_eq!(Scope::parse("gemeente", None).unwrap_err().field, "code");
 }
@@ -163,7 +292,13 @@ fn browser_split_gives_the_same_numbers() {
     // The wasm gets the model without gemeente means and the site without values;
     // after loading the values it must predict exactly as the full model does.
     let full = calculator();
-    let names: Vec<String> = full.predictor.model.determinants.iter().map(|d| d.name.clone()).collect();
+    let names: Vec<String> = full
+        .predictor
+        .model
+        .determinants
+        .iter()
+        .map(|d| d.name.clone())
+        .collect();
     let model_json = serde_json::to_string(&site::browser_model(&full.predictor.model)).unwrap();
     let site_json = serde_json::to_string(&full.site).unwrap();
     let values_json = serde_json::to_string(&full.site.values_file(&names)).unwrap();
@@ -172,13 +307,24 @@ fn browser_split_gives_the_same_numbers() {
     assert!(!browser.has_values());
     let q = names.len();
     let mut out = vec![0.0; browser.len()];
-    assert_eq!(browser.expected_all(&vec![0.0; q], Scope::Land, &mut out).unwrap_err().field, "wijkwaarden");
+    assert_eq!(
+        browser
+            .expected_all(&vec![0.0; q], Scope::Land, &mut out)
+            .unwrap_err()
+            .field,
+        "wijkwaarden"
+    );
     let prof = some_wijk_profile(&full, 7);
     if prof.values.iter().any(Option::is_none) {
         assert_eq!(browser.expected(&prof).unwrap_err().field, "wijkwaarden");
     }
-    browser.load_values(&site::parse_values(&values_json).unwrap()).unwrap();
-    assert_eq!(browser.predictor.model.imputation, full.predictor.model.imputation);
+    browser
+        .load_values(&site::parse_values(&values_json).unwrap())
+        .unwrap();
+    assert_eq!(
+        browser.predictor.model.imputation,
+        full.predictor.model.imputation
+    );
     for i in (0..full.len()).step_by(101) {
         let a = full.expected(&some_wijk_profile(&full, i)).unwrap();
         let b = browser.expected(&some_wijk_profile(&full, i)).unwrap();
@@ -187,7 +333,10 @@ fn browser_split_gives_the_same_numbers() {
     let mut wrong = full.site.values_file(&names);
     wrong.values.pop();
     wrong.determinants.pop();
-    assert!(site::calculator_from_json(&model_json, &site_json, None).unwrap().load_values(&wrong).is_err());
+    assert!(site::calculator_from_json(&model_json, &site_json, None)
+        .unwrap()
+        .load_values(&wrong)
+        .is_err());
 }
 
 #[test]

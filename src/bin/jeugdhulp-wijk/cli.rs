@@ -1,4 +1,4 @@
-//! Command-line interface: fit the model, predict one wijk, score profiles in
+//! The command-line interface (native only): fit the model, predict one wijk, score profiles in
 //! batch, and generate the page's data.
 
 use jeugdhulp_wijk::data::{self, fs::data_dir, Dataset};
@@ -451,7 +451,7 @@ fn cmd_determinants() -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let raw: Vec<String> = std::env::args().skip(1).collect();
     let Some((cmd, rest)) = raw.split_first() else {
         eprint!("{USAGE}");

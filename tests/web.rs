@@ -1,0 +1,223 @@
+//! The wasm API in headless Chromium (wasm-bindgen-test): every export, and
+//! every error path throwing a JS `Error` with a Dutch message naming the field.
+#![cfg(target_arch = "wasm32")]
+
+use jeugdhulp_wijk::web;
+use js_sys::{Array, Error, Float64Array, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The per-wijk values, compiled into the test (the page fetches them).
+const VALUES_JSON: &str = include_str!(env!("JEUGDHULP_VALUES_JSON"));
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(key)).unwrap()
+}
+
+fn num(v: &JsValue, key: &str) -> f64 {
+    get(v, key)
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key} is not a number"))
+}
+
+fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
+    }
+    o.into()
+}
+
+fn message(r: Result<JsValue, wasm_bindgen::JsError>) -> String {
+    let e: JsValue = r.err().expect("an error").into();
+    assert!(e.is_instance_of::<Error>(), "a JS Error");
+    e.unchecked_into::<Error>().message().as_string().unwrap()
+}
+
+fn ensure_values() {
+    if !web::has_wijk_values().unwrap() {
+        web::load_wijk_values(VALUES_JSON).unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+fn lists_determinants_wijken_and_gemeenten() {
+    let dets = Array::from(&web::determinants().unwrap());
+    assert_eq!(dets.length(), 27);
+    let first = dets.get(0);
+    assert_eq!(get(&first, "name").as_string().unwrap(), "perc_sbo_g");
+    assert_eq!(get(&first, "group").as_string().unwrap(), "kind");
+    assert!(num(&first, "min") <= num(&first, "mean") && num(&first, "mean") <= num(&first, "max"));
+    assert!(
+        get(&first, "beta").as_f64().is_some()
+            && get(&first, "label")
+                .as_string()
+                .unwrap()
+                .contains("speciaal")
+    );
+
+    let wijken = Array::from(&web::wijken().unwrap());
+    assert_eq!(wijken.length(), 2918);
+    let suppressed = wijken
+        .iter()
+        .filter(|w| get(w, "observed").is_null())
+        .count();
+    assert_eq!(suppressed, 286);
+    assert!(get(&wijken.get(0), "scp_expected").as_f64().is_some());
+
+    let gemeenten = Array::from(&web::gemeenten().unwrap());
+    assert_eq!(gemeenten.length(), 388);
+    let g = gemeenten.get(0);
+    assert!((num(&g, "effect") - num(&g, "u_gemeente") - num(&g, "u_regio")).abs() < 1e-12);
+
+    let info = web::model_info().unwrap();
+    assert_eq!(num(&info, "n_fit"), 2632.0);
+    assert!(num(&get(&info, "agreement"), "correlation") > 0.95);
+}
+
+#[wasm_bindgen_test]
+fn expected_for_national_profile_and_a_wijk() {
+    let national = web::national_profile().unwrap();
+    let p = web::expected(obj(&[
+        ("gemeente", JsValue::NULL),
+        ("values", get(&national, "values")),
+    ]))
+    .unwrap();
+    assert_eq!(get(&p, "level").as_string().unwrap(), "geen");
+    assert!(num(&p, "pi_low") < num(&p, "ci_low") && num(&p, "ci_high") < num(&p, "pi_high"));
+    let contributions = Array::from(&get(&p, "contributions"));
+    assert_eq!(contributions.length(), 27);
+    assert!(contributions.iter().all(|c| num(&c, "value").abs() < 1e-9));
+
+    ensure_values();
+    let prof = web::wijk_profile("WK036300").unwrap();
+    let gemeente = get(&prof, "gemeente");
+    assert_eq!(gemeente.as_string().unwrap(), "GM0363");
+    let p = web::expected(obj(&[
+        ("gemeente", gemeente.clone()),
+        ("values", get(&prof, "values")),
+    ]))
+    .unwrap();
+    assert_eq!(get(&p, "level").as_string().unwrap(), "gemeente");
+    // The all-wijken call agrees with the single call.
+    let wijken = Array::from(&web::wijken().unwrap());
+    let i = wijken
+        .iter()
+        .position(|w| get(&w, "code").as_string().unwrap() == "WK036300")
+        .unwrap();
+    let all = web::expected_all(&Float64Array::new_with_length(27), "land", None).unwrap();
+    assert_eq!(all.length(), 2918);
+    assert!((all.get_index(i as u32) - num(&p, "expected")).abs() < 1e-10);
+    let bounds = web::intervals_all(&Float64Array::new_with_length(27), "land", None).unwrap();
+    assert_eq!(bounds.length(), 4 * 2918);
+    assert!((bounds.get_index(3 * 2918 + i as u32) - num(&p, "pi_high")).abs() < 1e-10);
+
+    // +10 on eenouderhuishoudens moves the expected value by 10·β.
+    let dets = Array::from(&web::determinants().unwrap());
+    let k = dets
+        .iter()
+        .position(|d| get(&d, "name").as_string().unwrap() == "perc_1ouder")
+        .unwrap();
+    let beta = num(&dets.get(k as u32), "beta");
+    let values = get(&prof, "imputed");
+    let base = web::expected(obj(&[
+        ("gemeente", gemeente.clone()),
+        ("values", values.clone()),
+    ]))
+    .unwrap();
+    let x = num(&values, "perc_1ouder");
+    Reflect::set(
+        &values,
+        &JsValue::from_str("perc_1ouder"),
+        &JsValue::from_f64(x + 10.0),
+    )
+    .unwrap();
+    let moved = web::expected(obj(&[("gemeente", gemeente), ("values", values)])).unwrap();
+    assert!((num(&moved, "expected") - num(&base, "expected") - 10.0 * beta).abs() < 1e-10);
+}
+
+#[wasm_bindgen_test]
+fn bad_input_throws_errors_that_name_the_field() {
+    ensure_values();
+    let values = |k: &str, v: JsValue| obj(&[("values", obj(&[(k, v)]))]);
+    let m = message(web::expected(values(
+        "perc_1ouder",
+        JsValue::from_f64(f64::NAN),
+    )));
+    assert!(m.contains("perc_1ouder") && m.contains("NaN"), "{m}");
+    let m = message(web::expected(values(
+        "perc_1ouder",
+        JsValue::from_f64(150.0),
+    )));
+    assert!(m.contains("perc_1ouder") && m.contains("0–100"), "{m}");
+    let m = message(web::expected(values(
+        "perc_1ouder",
+        JsValue::from_str("veel"),
+    )));
+    assert!(
+        m.contains("perc_1ouder") && m.contains("verwacht een getal"),
+        "{m}"
+    );
+    let m = message(web::expected(values("onzin", JsValue::from_f64(1.0))));
+    assert!(
+        m.contains("onzin") && m.contains("onbekende determinant"),
+        "{m}"
+    );
+    let m = message(web::expected(obj(&[(
+        "gemeente",
+        JsValue::from_str("GM9999"),
+    )])));
+    assert!(m.contains("gemeente") && m.contains("GM9999"), "{m}");
+    let m = message(web::expected(obj(&[(
+        "gemeente",
+        JsValue::from_f64(363.0),
+    )])));
+    assert!(m.contains("gemeente"), "{m}");
+    let m = message(web::expected(JsValue::from_str("WK036300")));
+    assert!(m.contains("profiel"), "{m}");
+    let m = message(web::wijk_profile("WK999999"));
+    assert!(m.contains("wijk") && m.contains("WK999999"), "{m}");
+    let e: JsValue = web::expected_all(&Float64Array::new_with_length(3), "land", None)
+        .err()
+        .unwrap()
+        .into();
+    assert!(e
+        .unchecked_into::<Error>()
+        .message()
+        .as_string()
+        .unwrap()
+        .contains("deltas"));
+    let e: JsValue = web::expected_all(&Float64Array::new_with_length(27), "provincie", None)
+        .err()
+        .unwrap()
+        .into();
+    assert!(e
+        .unchecked_into::<Error>()
+        .message()
+        .as_string()
+        .unwrap()
+        .contains("scope"));
+    let e: JsValue = web::intervals_all(
+        &Float64Array::new_with_length(27),
+        "gemeente",
+        Some("GM9999".into()),
+    )
+    .err()
+    .unwrap()
+    .into();
+    assert!(e
+        .unchecked_into::<Error>()
+        .message()
+        .as_string()
+        .unwrap()
+        .contains("GM9999"));
+    let e: JsValue = web::load_wijk_values("{\"kapot\":").err().unwrap().into();
+    assert!(e
+        .unchecked_into::<Error>()
+        .message()
+        .as_string()
+        .unwrap()
+        .contains("wijkwaarden"));
+}
