@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 pub fn data_dir() -> PathBuf {
-    std::env::var_os("JEUGDHULP_DATA").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")))
+    std::env::var_os("JEUGDHULP_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")))
 }
 
 pub fn reference_dir() -> PathBuf {
@@ -16,20 +18,36 @@ pub fn reference_dir() -> PathBuf {
 
 pub fn wijk_csv() -> &'static str {
     static TEXT: OnceLock<String> = OnceLock::new();
-    TEXT.get_or_init(|| std::fs::read_to_string(data_dir().join(data::WIJK_FILE)).expect("the wijk file in the data directory"))
+    TEXT.get_or_init(|| {
+        std::fs::read_to_string(data_dir().join(data::WIJK_FILE))
+            .expect("the wijk file in the data directory")
+    })
 }
 
 pub fn dataset() -> &'static Dataset {
     static DS: OnceLock<Dataset> = OnceLock::new();
-    DS.get_or_init(|| Dataset::from_csv(data::WIJK_FILE, wijk_csv()).expect("the real data validates"))
+    DS.get_or_init(|| {
+        Dataset::from_csv(data::WIJK_FILE, wijk_csv()).expect("the real data validates")
+    })
 }
 
 /// The default model (all 27 determinants), fitted once per test binary.
 pub fn full_model() -> &'static Model {
     static M: OnceLock<Model> = OnceLock::new();
-    M.get_or_init(|| model::fit_model(dataset(), &model::default_determinants(), data::WIJK_FILE, "test").expect("the default fit"))
+    M.get_or_init(|| {
+        model::fit_model(
+            dataset(),
+            &model::default_determinants(),
+            data::WIJK_FILE,
+            "test",
+        )
+        .expect("the default fit")
+    })
 }
 
 pub fn read_json(path: PathBuf) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).unwrap()
+    serde_json::from_str(
+        &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+    .unwrap()
 }
