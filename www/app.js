@@ -323,9 +323,14 @@ function fillVerantwoording() {
   let info;
   try { info = jw.modelInfo(); } catch (e) { console.warn(e); return; }
   setText('vw-nkenmerken', String(determinants.length));
-  setText('vw-nfit', fmtNum(info.n_fit, 0));
+  const unpublished = wijken.filter((w) => w.observed === null).length;
+  setText('vw-nfit', info.n_fit === wijken.length - unpublished
+    ? `${fmtNum(info.n_fit, 0)} van ${fmtNum(wijken.length, 0)} (zonder de ${fmtNum(unpublished, 0)} wijken waarvan het gebruik niet gepubliceerd is)`
+    : fmtNum(info.n_fit, 0));
+  if (info.formula) setText('vw-formula', info.formula);
+  if (info.converged === false) setText('vw-reml', `${fmtNum(info.reml_criterion, 2)} (niet geconvergeerd!)`);
   setText('vw-ngroups', `${fmtNum(info.n_gemeente, 0)} / ${fmtNum(info.n_regio, 0)}`);
-  setText('vw-reml', fmtNum(info.reml_criterion, 2));
+  if (info.converged !== false) setText('vw-reml', fmtNum(info.reml_criterion, 2));
   const v = info.variance || {};
   const varText = (x) => (Number.isFinite(x) ? `${fmtNum(x, 3)} (sd ${fmtNum(Math.sqrt(x), 2)} procentpunt)` : '–');
   setText('vw-var-regio', varText(v.regio));

@@ -261,6 +261,39 @@ test('keyboard only: Tab to search, type, Enter, Tab to a slider, ArrowRight', a
   await page.close();
 });
 
+test('imputed values are marked, unpublished observed use is not invented', async () => {
+  const { page } = await open(`/?wijk=${WIJK}`);
+  const found = await inPage(page, (jw) => {
+    const nat = jw.nationalProfile();
+    const out = { gemeente: null, land: null, unpublished: jw.wijken().find((w) => w.observed === null).code };
+    for (const w of jw.wijken()) {
+      const p = jw.wijkProfile(w.code);
+      for (const [name, v] of Object.entries(p.values)) {
+        if (v !== null) continue;
+        if (p.imputed[name] === nat.imputed[name]) out.land ??= [w.code, name];
+        else out.gemeente ??= [w.code, name];
+      }
+      if (out.gemeente && out.land) break;
+    }
+    return out;
+  });
+  for (const [kind, text] of [['gemeente', 'geschat: gemeentegemiddelde'], ['land', 'geschat: landelijk gemiddelde']]) {
+    const [code, name] = found[kind];
+    await page.goto(`${origin}/?wijk=${code}`);
+    await page.waitForFunction(() => window.__wijkResultAt !== undefined);
+    const flag = page.locator(`#wi-${name}-imp`);
+    assert.equal((await flag.textContent()).trim(), text, `${code} ${name}`);
+    assert.ok(await page.locator(`[data-testid="control-${name}"]`).evaluate((e) => e.classList.contains('imputed')));
+  }
+  await page.goto(`${origin}/?wijk=${found.unpublished}`);
+  await page.waitForFunction(() => window.__wijkResultAt !== undefined);
+  assert.equal((await page.textContent('[data-testid="observed"]')).trim(), 'niet gepubliceerd (minder dan 10 jongeren)');
+  assert.equal(await dataValue(page, 'observed'), '');
+  assert.equal(await dataValue(page, 'difference'), '');
+  assert.ok(Number.isFinite(await expectedValue(page)));
+  await page.close();
+});
+
 test('the calculator works when the map fails to load, and the map goes above the panel on narrow screens', async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 800 } });
   await page.route('**/map.js', (route) => route.abort());
