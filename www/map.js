@@ -531,6 +531,7 @@ export async function mountMap(container, ctx) {
     setTransform(state.k, state.x + dx, state.y + dy);
   }
   function centreOn(g, { zoom = true } = {}) {
+    state.userMoved = true; // een latere resize mag dit beeld niet terugzetten
     const b = shapes[g].bbox;
     const w = b[2] - b[0], h = b[3] - b[1];
     if (zoom && state.k < state.fitK * 2.5) {
@@ -770,7 +771,12 @@ export async function mountMap(container, ctx) {
     const li = options[g];
     li.setAttribute('aria-selected', 'true');
     list.setAttribute('aria-activedescendant', li.id);
-    if (scroll) li.scrollIntoView({ block: 'nearest' });
+    // zelf scrollen: scrollIntoView zou ook het kaartvlak verschuiven
+    if (scroll) {
+      const top = li.offsetTop, bottom = top + li.offsetHeight;
+      if (top < list.scrollTop) list.scrollTop = top;
+      else if (bottom > list.scrollTop + list.clientHeight) list.scrollTop = bottom - list.clientHeight;
+    }
     if (!isVisible(g)) centreOn(g, { zoom: false });
     scheduleRedraw();
     showTooltip(g);
