@@ -324,9 +324,10 @@ function fillVerantwoording() {
   try { info = jw.modelInfo(); } catch (e) { console.warn(e); return; }
   setText('vw-nkenmerken', String(determinants.length));
   const unpublished = wijken.filter((w) => w.observed === null).length;
-  setText('vw-nfit', info.n_fit === wijken.length - unpublished
-    ? `${fmtNum(info.n_fit, 0)} van ${fmtNum(wijken.length, 0)} (zonder de ${fmtNum(unpublished, 0)} wijken waarvan het gebruik niet gepubliceerd is)`
-    : fmtNum(info.n_fit, 0));
+  setText('vw-nfit', `${fmtNum(info.n_fit, 0)} van ${fmtNum(wijken.length, 0)}`);
+  if (info.n_fit === wijken.length - unpublished) {
+    setText('vw-nfit-note', `De ${fmtNum(unpublished, 0)} wijken waarvan het CBS het gebruik niet publiceert (minder dan 10 gebruikers), doen niet mee in de schatting. Het SCP schatte het gebruik in die wijken bij en nam ze wel mee; die bijgeschatte waarden zijn niet openbaar. Dat is een van de redenen dat onze verwachtingen iets afwijken van die van het SCP. Voor die wijken berekent de rekenhulp wel een verwachting.`);
+  }
   if (info.formula) setText('vw-formula', info.formula);
   if (info.converged === false) setText('vw-reml', `${fmtNum(info.reml_criterion, 2)} (niet geconvergeerd!)`);
   setText('vw-ngroups', `${fmtNum(info.n_gemeente, 0)} / ${fmtNum(info.n_regio, 0)}`);
