@@ -609,6 +609,7 @@ export async function mountMap(container, ctx) {
     tooltipFor = g;
     tooltipAnchor = anchor;
     tooltip.replaceChildren(...tooltipHtml(g));
+    tooltip.dataset.code = shapes[g].code;
     tooltip.hidden = false;
     placeTooltipForCurrent();
   }
@@ -964,6 +965,7 @@ export async function mountMap(container, ctx) {
     parts.push(`<g fill="none" stroke="#282828" stroke-opacity="0.55" stroke-width="${0.6 * u}">${geo.gemeenten.map((s) => `<path d="${s.d}"/>`).join('')}</g>`);
     parts.push(`<g fill="none" stroke="#222" stroke-width="${1.4 * u}">${geo.regios.map((s) => `<path d="${s.d}"/>`).join('')}</g>`);
     if (state.view === 'verschil' && outside.length) {
+      parts.push(`<g fill="none" stroke="#000" stroke-width="${1.3 * u}">${outside.map((g) => `<use href="#${shapes[g].code}"/>`).join('')}</g>`);
       parts.push(`<g fill="#000" stroke="#fff" stroke-width="${0.8 * u}">`);
       for (const g of outside) parts.push(`<circle cx="${shapes[g].label[0]}" cy="${shapes[g].label[1]}" r="${2.3 * u}"/>`);
       parts.push('</g>');

@@ -121,6 +121,25 @@ test('hover shows a tooltip; a click selects the wijk in the calculator', async 
   assert.ok(tip.includes(w.name) && tip.includes(w.gemeente_name), tip);
   assert.match(tip, /Werkelijk.*Verwacht.*procentpunt/s);
   await page.screenshot({ path: path.join(SHOTS, 'map-hover.png') });
+  // no SCP data / suppressed observed use: said in words, never shown as a value
+  const codes = await inPage(page, (jw) => {
+    const ws = jw.wijken();
+    return { all: ws.map((x) => x.code), suppressed: ws.filter((x) => x.observed == null).map((x) => x.code) };
+  });
+  const inData = new Set(codes.all);
+  const area = (s) => (s.bbox[2] - s.bbox[0]) * (s.bbox[3] - s.bbox[1]);
+  const byArea = [...geo.wijken].sort((a, b) => area(b) - area(a));
+  const noData = byArea.find((s) => !inData.has(s.code)).code;
+  const suppressed = byArea.find((s) => codes.suppressed.includes(s.code)).code;
+  for (const [c, re] of [[noData, /geen gegevens/], [suppressed, /Werkelijk\s*niet gepubliceerd/]]) {
+    const q = await screenPoint(page, c);
+    await page.mouse.move(q.x, q.y);
+    await page.waitForFunction((n) => {
+      const t = document.querySelector('[data-testid="map-tooltip"]');
+      return !t.hidden && t.textContent.length > 0 && t.dataset.code === n;
+    }, c);
+    assert.match(await page.textContent('[data-testid="map-tooltip"]'), re, c);
+  }
   await page.mouse.click(p.x, p.y);
   await page.waitForFunction((n) => document.querySelector('[data-testid="title"]').textContent === n, w.name);
   assert.equal(Number(await page.getAttribute('[data-testid="observed"]', 'data-value')), w.observed);
@@ -166,6 +185,21 @@ test('keyboard: walk the wijk list with a tooltip, Enter selects; +/− and arro
   await page.click('[data-testid="map-zoom-out"]');
   const d = await screenPoint(page, WIJK);
   assert.ok(dist(d) < dist(c) / 1.3, `− zooms out: ${dist(c)} → ${dist(d)}`);
+  // mouse: wheel zooms around the pointer, drag pans
+  await page.mouse.move(centre.x, centre.y);
+  await page.mouse.wheel(0, -400);
+  await page.waitForTimeout(50);
+  const e = await screenPoint(page, WIJK);
+  assert.ok(dist(e) > dist(d) * 1.3, `wheel zooms in: ${dist(d)} → ${dist(e)}`);
+  await page.mouse.down();
+  await page.mouse.move(centre.x + 80, centre.y + 40, { steps: 5 });
+  await page.mouse.up();
+  const f = await screenPoint(page, WIJK);
+  assert.ok(Math.abs(f.x - e.x - 80) < 2 && Math.abs(f.y - e.y - 40) < 2, `drag pans: ${JSON.stringify([e, f])}`);
+  // zoomToGemeente (the search calls it): the gemeente fills the view
+  await page.$eval('#kaart', (el) => el.mapDebug.api.zoomToGemeente('GM0363'));
+  const g = await screenPoint(page, 'WK036300');
+  assert.ok(dist(g) < box.width / 3, `Amsterdam centred: ${dist(g)}`);
   await page.close();
 });
 
