@@ -397,7 +397,7 @@ pub fn build_site_geometry(
         ("gemeente_2017.topojson", gemeente_topojson, "GM", 4),
         ("jeugdzorgregio_2017.topojson", regio_topojson, "JZ", 2),
     ];
-    let mut projected: Vec<Vec<(String, String, Vec<Vec<[f64; 2]>>)>> = Vec::new();
+    let mut projected: Vec<Vec<ProjectedFeature>> = Vec::new();
     let (mut min_x, mut min_y, mut max_x, mut max_y) = (
         f64::INFINITY,
         f64::INFINITY,
@@ -494,6 +494,9 @@ pub fn build_site_geometry(
         regios,
     })
 }
+
+/// Code, name and rings (RD metres) of one feature, before quantisation.
+type ProjectedFeature = (String, String, Vec<Vec<[f64; 2]>>);
 
 fn code_matches(code: &str, prefix: &str, digits: usize) -> bool {
     code.len() == prefix.len() + digits
@@ -655,7 +658,7 @@ pub fn parse_path(d: &str) -> Result<Vec<Vec<[i64; 2]>>, String> {
     let mut nums: Vec<i64> = Vec::new();
     let mut cmd = ' ';
     let flush = |cmd: char, nums: &mut Vec<i64>, cur: &mut Vec<[i64; 2]>| -> Result<(), String> {
-        if nums.len() % 2 != 0 {
+        if !nums.len().is_multiple_of(2) {
             return Err(format!("odd number of coordinates after {cmd}"));
         }
         for pair in nums.chunks_exact(2) {
