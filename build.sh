@@ -7,13 +7,15 @@
 #   ./build.sh bench    benchmarks: fit (whole process and in-process), page, map
 #   ./build.sh serve    serve the existing dist/
 #
-# Data: $JEUGDHULP_DATA, default ../shared/data. Port: $PORT, default 8080.
+# Data: $JEUGDHULP_DATA, default ../shared/data. Output: $JEUGDHULP_DIST, default dist/.
+# Port: $PORT, default 8080.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
 export JEUGDHULP_DATA="${JEUGDHULP_DATA:-$ROOT/../shared/data}"
 GEN=$ROOT/generated
-DIST=$ROOT/dist
+DIST=${JEUGDHULP_DIST:-$ROOT/dist}
+export JEUGDHULP_DIST=$DIST   # the end-to-end tests and benchmarks serve this folder
 PORT=${PORT:-8080}
 WASM_TARGET=wasm32-unknown-unknown
 
@@ -111,6 +113,8 @@ serve() {
 }
 
 run_tests() {
+  say "data converter (tools/data_from_sources.py)"
+  PYTHONDONTWRITEBYTECODE=1 python3 -m unittest tools/test_data_from_sources.py
   setup_browser
   build_all
   say "native tests"
