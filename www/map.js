@@ -582,7 +582,9 @@ export async function mountMap(container, ctx) {
   function tooltipHtml(g) {
     const i = geoToData[g];
     const rows = [];
-    const row = (k, v, cl = '') => rows.push(el('div', { class: `map-tt-row ${cl}` }, el('span', { class: 'map-tt-k' }, k), el('span', { class: 'map-tt-v' }, v)));
+    const row = (k, v, cl = '') => rows.push(k
+      ? el('div', { class: `map-tt-row ${cl}` }, el('span', { class: 'map-tt-k' }, k), el('span', { class: 'map-tt-v' }, v))
+      : el('p', { class: `map-tt-line ${cl}` }, v));
     const title = el('p', { class: 'map-tt-title' }, wijkName(g));
     const sub = el('p', { class: 'map-tt-sub' }, gemName(g));
     if (i < 0) {
@@ -749,7 +751,7 @@ export async function mountMap(container, ctx) {
   const posInOrder = new Int32Array(nGeo);
   function buildList() {
     if (order) return;
-    const collator = new Intl.Collator('nl', { numeric: true, sensitivity: 'base' });
+    const collator = new Intl.Collator('nl', { numeric: true, sensitivity: 'base', ignorePunctuation: true });
     const gn = shapes.map((_, g) => gemName(g));
     const wn = shapes.map((_, g) => wijkName(g));
     order = [...shapes.keys()].sort((a, b) => collator.compare(gn[a], gn[b]) || collator.compare(wn[a], wn[b]));
