@@ -299,6 +299,7 @@ export async function mountMap(container, ctx) {
   const cls = new Int8Array(nGeo); // klasse per wijk in de huidige weergave
   const gemCls = new Int8Array(geo.gemeenten.length);
   let outside = []; // geo indexen buiten het 95%-voorspellingsinterval (weergave verschil)
+  let outsideMesh = null; // hun randen als één Path2D, lui gebouwd
   let recolours = 0;
   const g2d = canvas.getContext('2d');
   const hitCtx = document.createElement('canvas').getContext('2d');
@@ -315,6 +316,7 @@ export async function mountMap(container, ctx) {
   function computeClasses() {
     const view = state.view;
     outside = [];
+    outsideMesh = null;
     if (view === 'gemeente-effect') {
       geo.gemeenten.forEach((s, i) => {
         const e = effectOfGem(s.code);
@@ -394,10 +396,12 @@ export async function mountMap(container, ctx) {
       // buiten het 95%-voorspellingsinterval: donkere rand en een stip
       c.lineWidth = 1.3 * px;
       c.strokeStyle = '#000';
+      // één pad voor alle randen (per recolour gebouwd) en één voor de stippen
+      if (!outsideMesh) { outsideMesh = new Path2D(); for (const g of outside) outsideMesh.addPath(wijkPaths[g]); }
+      c.stroke(outsideMesh);
       const dots = new Path2D();
       const r = 2.3 * px;
       for (const g of outside) {
-        c.stroke(wijkPaths[g]);
         const [lx, ly] = shapes[g].label;
         dots.moveTo(lx + r, ly);
         dots.arc(lx, ly, r, 0, 2 * Math.PI);
