@@ -46,7 +46,8 @@ try {
   const { page } = await openPage(browser, origin, '/?wijk=WK036300');
   await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
   await page.click('[data-testid="map-zoom-fit"]');
-  for (const [view, scope] of [['verwacht', 'land'], ['verschil', 'land'], ['verwacht', 'wijk']]) {
+  const cases = (process.env.BENCH_CASES || 'verwacht:land,verschil:land,verwacht:wijk').split(',').map((c) => c.split(':'));
+  for (const [view, scope] of cases) {
     await page.click(`[data-testid="map-view-${view}"]`);
     await page.check(`[data-testid="map-scope-${scope}"]`);
     const res = await page.evaluate(async (n) => {
