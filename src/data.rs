@@ -6,6 +6,7 @@
 //! first: a bad row never silently disappears.
 
 use crate::determinants::{Unit, DETERMINANTS};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
@@ -81,16 +82,25 @@ impl std::error::Error for DataErrors {}
 /// Split CSV text (RFC 4180: quoted fields, doubled quotes, CRLF) into records,
 /// each with the 1-based line on which it starts. Lines without quotes take a
 /// fast path; a quoted field may span lines.
-pub fn parse_csv(text: &str) -> Result<Vec<(usize, Vec<String>)>, (usize, String)> {
+pub fn parse_csv(text: &str) -> Result<Vec<(usize, Vec<Cow<'_, str>>)>, (usize, String)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut records = Vec::new();
     let mut lines = text.split('\n').enumerate();
     while let Some((i, line)) = lines.next() {
         let start_line = i + 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
-        if !line.contains('"') {
-            if !line.trim().is_empty() {
-                records.push((start_line, line.split(',').map(String::from).collect()));
+        if !line.as_bytes().contains(&b'"') {
+            if !line.trim_ascii().is_empty() {
+                let mut fields = Vec::with_capacity(48);
+                let mut start = 0;
+                for (i, &b) in line.as_bytes().iter().enumerate() {
+                    if b == b',' {
+                        fields.push(Cow::Borrowed(&line[start..i]));
+                        start = i + 1;
+                    }
+                }
+                fields.push(Cow::Borrowed(&line[start..]));
+                records.push((start_line, fields));
             }
             continue;
         }
@@ -105,7 +115,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<(usize, Vec<String>)>, (usize, String
                 None => return Err((start_line, "aanhalingsteken wordt niet afgesloten".into())),
             }
         }
-        records.push((start_line, split_quoted(&record)));
+        records.push((start_line, split_quoted(&record).into_iter().map(Cow::Owned).collect()));
     }
     Ok(records)
 }
@@ -134,14 +144,50 @@ fn split_quoted(record: &str) -> Vec<String> {
 
 /// Parse an optional number: empty (or `.`, SCP's own missing marker) is missing, never zero.
 pub fn parse_optional_number(raw: &str) -> Result<Option<f64>, String> {
-    let s = raw.trim();
+    let s = raw.trim_ascii();
     if s.is_empty() || s == "." || s.eq_ignore_ascii_case("na") {
         return Ok(None);
+    }
+    if let Some(v) = parse_plain_decimal(s) {
+        return Ok(Some(v));
     }
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(Some(v)),
         _ => Err("geen geldig getal (gebruik een punt als decimaalteken)".into()),
     }
+}
+
+/// Fast path for the data's plain decimals (`-12.345`): digits m and d decimals
+/// with m < 2⁵³ and d ≤ 22 give exactly the correctly rounded value as the one
+/// division m / 10^d (both operands exact in f64; Clinger's fast path). Anything
+/// else returns `None` and goes to the general parser.
+fn parse_plain_decimal(s: &str) -> Option<f64> {
+    const POW10: [f64; 23] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+    let bytes = s.as_bytes();
+    let (negative, digits) = match bytes.first()? {
+        b'-' => (true, &bytes[1..]),
+        _ => (false, bytes),
+    };
+    let (mut mantissa, mut decimals, mut seen_dot, mut n_digits) = (0u64, 0usize, false, 0usize);
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                n_digits += 1;
+                decimals += usize::from(seen_dot);
+                if n_digits > 15 {
+                    return None;
+                }
+            }
+            b'.' if !seen_dot => seen_dot = true,
+            _ => return None,
+        }
+    }
+    if n_digits == 0 || decimals > 22 || (seen_dot && decimals == 0) {
+        return None;
+    }
+    let v = mantissa as f64 / POW10[decimals];
+    Some(if negative { -v } else { v })
 }
 
 fn code_ok(code: &str, prefix: &str, digits: usize) -> bool {
@@ -213,11 +259,17 @@ impl Dataset {
         if !missing.is_empty() {
             return Err(DataErrors(missing));
         }
-        let col = |name: &str| index[name];
+        // Column positions, looked up once rather than per field.
+        let positions: HashMap<&str, usize> = required.iter().copied().chain(DETERMINANTS.iter().map(|d| d.name)).map(|c| (c, index[c])).collect();
+        let col = |name: &str| positions[name];
+        let det_cols: Vec<usize> = DETERMINANTS.iter().map(|d| col(d.name)).collect();
+        let (c_observed, c_expected) = (col("perc_jhzv"), col("perc_przv"));
+        let text_names = &required[..6];
+        let text_cols: Vec<usize> = text_names.iter().map(|n| col(n)).collect();
 
         let mut errors = Vec::new();
         let mut wijken = Vec::with_capacity(rows.len());
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut seen: HashMap<String, usize> = HashMap::with_capacity(rows.len());
         // gemeente → (regio, first line), to catch a gemeente placed in two regio's.
         let mut gemeente_regio: BTreeMap<String, (String, usize)> = BTreeMap::new();
 
@@ -236,7 +288,7 @@ impl Dataset {
                 ));
                 continue;
             }
-            let text = |name: &str| fields[col(name)].trim().to_string();
+            let text = |name: &str| fields[text_cols[text_names.iter().position(|n| *n == name).unwrap()]].trim().to_string();
             let mut row_ok = true;
             let mut check_code = |name: &str, ok: fn(&str) -> bool, what: &str| {
                 let v = text(name);
@@ -277,8 +329,8 @@ impl Dataset {
                 )
             };
 
-            let mut number = |name: &str, unit: Option<Unit>| -> Option<f64> {
-                let raw = &fields[col(name)];
+            let mut number = |name: &str, c: usize, unit: Option<Unit>| -> Option<f64> {
+                let raw = &fields[c];
                 match parse_optional_number(raw) {
                     Ok(Some(v)) => {
                         if let Some(unit) = unit {
@@ -311,11 +363,12 @@ impl Dataset {
                     }
                 }
             };
-            let observed = number("perc_jhzv", Some(Unit::Percent));
-            let scp_expected = number("perc_przv", Some(Unit::Percent));
+            let observed = number("perc_jhzv", c_observed, Some(Unit::Percent));
+            let scp_expected = number("perc_przv", c_expected, Some(Unit::Percent));
             let values: Vec<Option<f64>> = DETERMINANTS
                 .iter()
-                .map(|d| number(d.name, Some(d.unit)))
+                .zip(&det_cols)
+                .map(|(d, &c)| number(d.name, c, Some(d.unit)))
                 .collect();
 
             if !code.is_empty() {
@@ -419,7 +472,8 @@ mod tests {
         let recs = parse_csv("a,b\r\n\"x, y\",\"he said \"\"hi\"\"\"\r\n\r\n1,2").unwrap();
         assert_eq!(recs.len(), 3);
         assert_eq!(recs[1].1, vec!["x, y", "he said \"hi\""]);
-        assert_eq!(recs[2], (4, vec!["1".to_string(), "2".to_string()]));
+        assert_eq!(recs[2].0, 4);
+        assert_eq!(recs[2].1, vec!["1", "2"]);
         assert!(parse_csv("a\n\"open").is_err());
     }
 
@@ -430,5 +484,19 @@ mod tests {
         assert_eq!(parse_optional_number("0"), Ok(Some(0.0)));
         assert!(parse_optional_number("1,5").is_err());
         assert!(parse_optional_number("inf").is_err());
+        assert!(parse_optional_number("1.2.3").is_err());
+        assert!(parse_optional_number("-").is_err());
+    }
+
+    #[test]
+    fn fast_decimal_path_equals_the_standard_parser() {
+        for s in ["0", "12.489", "-8.494", "0.7", "25353", "227.273", "0.001", "-0.0", "99999.999", "1.000000000000001", "123456789012345", "0.30000000000000004", "5.", "1e3", "+3"] {
+            assert_eq!(parse_optional_number(s).ok().flatten().map(f64::to_bits), s.parse::<f64>().ok().map(f64::to_bits), "{s}");
+        }
+        // Every value with three decimals up to 100 (the data's own form).
+        for i in 0..=100_000u32 {
+            let s = format!("{}.{:03}", i / 1000, i % 1000);
+            assert_eq!(parse_plain_decimal(&s).unwrap().to_bits(), s.parse::<f64>().unwrap().to_bits(), "{s}");
+        }
     }
 }

@@ -144,22 +144,22 @@ impl Stats {
             centre[j] = mean;
             scale[j] = var.sqrt();
         }
-        let mut cross = DMatrix::zeros(k, k);
+        // The augmented matrix A = [1, scaled X, y], column by column; A'A by one
+        // matrix product (the bulk of the fit's arithmetic).
+        let a = DMatrix::from_fn(n, k, |i, j| match j {
+            0 => 1.0,
+            j if j == p => d.y[i],
+            j => (d.x[j - 1][i] - centre[j - 1]) / scale[j - 1],
+        });
+        let cross = a.tr_mul(&a);
         let mut sums = vec![DVector::zeros(k); n_gemeente];
         let mut sizes = vec![0usize; n_gemeente];
-        let mut a = DVector::zeros(k);
-        for i in 0..n {
-            a[0] = 1.0;
-            for j in 0..q {
-                a[j + 1] = (d.x[j][i] - centre[j]) / scale[j];
+        for (i, &g) in d.gemeente.iter().enumerate() {
+            for (j, s) in sums[g].iter_mut().enumerate() {
+                *s += a[(i, j)];
             }
-            a[p] = d.y[i];
-            cross.syger(1.0, &a, &a, 1.0);
-            let g = d.gemeente[i];
-            sums[g] += &a;
             sizes[g] += 1;
         }
-        cross.fill_upper_triangle_with_lower_triangle();
         if let Some(g) = sizes.iter().position(|&s| s == 0) {
             return Err(FitError(format!("gemeente-index {g} heeft geen rijen")));
         }
