@@ -29,8 +29,8 @@ export function createSearch(root, { wijken, gemeenten, onWijk, onGemeente }) {
   const buildItems = () => [
     ...gemeenten.map((g) => ({
       kind: 'gemeente', code: g.code, name: g.name,
-      detail: `gemeente · ${wijkCount.get(g.code) || 0} wijken · ${g.regio_name ?? ''}`.replace(/ · $/, ''),
-      nName: normalise(g.name), nAll: normalise(`${g.name} ${g.code} ${g.regio_name ?? ''}`),
+      detail: `${wijkCount.get(g.code) || 0} wijken · jeugdzorgregio ${g.regio_name ?? ''}`,
+      nName: normalise(g.name), nAll: normalise(`${g.name} ${g.code}`),
       gemeente: g.code,
     })),
     ...wijken.map((w) => ({
