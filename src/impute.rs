@@ -3,7 +3,7 @@
 //! value (observed use or not); if the gemeente has none, the national mean over
 //! all wijken that have a value.
 
-use crate::data::Dataset;
+use crate::data::{Dataset, Wijk};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -38,11 +38,18 @@ impl Imputation {
     /// Means over the whole dataset for the determinants at `columns`
     /// (indices into [`crate::determinants::DETERMINANTS`]).
     pub fn from_dataset(ds: &Dataset, columns: &[usize]) -> Result<Imputation, String> {
+        Self::from_wijken(&ds.wijken, columns)
+            .map_err(|j| format!("determinant {} heeft in geen enkele wijk een waarde", crate::determinants::DETERMINANTS[j].name))
+    }
+
+    /// As [`Imputation::from_dataset`], for any list of wijken; `columns` index
+    /// their `values`. The error is the column that has no value at all.
+    pub fn from_wijken(wijken: &[Wijk], columns: &[usize]) -> Result<Imputation, usize> {
         let mut national = vec![Acc::default(); columns.len()];
         let mut per_gemeente: BTreeMap<&str, Vec<Acc>> = BTreeMap::new();
         // Sum in wijkcode order, so the means (and hence the fit) do not depend
         // on the order of the rows in the file.
-        let mut wijken: Vec<_> = ds.wijken.iter().collect();
+        let mut wijken: Vec<&Wijk> = wijken.iter().collect();
         wijken.sort_by(|a, b| a.code.cmp(&b.code));
         for w in wijken {
             let accs = per_gemeente
@@ -56,15 +63,8 @@ impl Imputation {
         let national = national
             .iter()
             .zip(columns)
-            .map(|(a, &j)| {
-                a.mean().ok_or_else(|| {
-                    format!(
-                        "determinant {} heeft in geen enkele wijk een waarde",
-                        crate::determinants::DETERMINANTS[j].name
-                    )
-                })
-            })
-            .collect::<Result<Vec<f64>, String>>()?;
+            .map(|(a, &j)| a.mean().ok_or(j))
+            .collect::<Result<Vec<f64>, usize>>()?;
         let gemeente = per_gemeente
             .into_iter()
             .map(|(g, accs)| (g.to_string(), accs.into_iter().map(Acc::mean).collect()))

@@ -115,6 +115,22 @@ pub struct Model {
     pub fit: FitInfo,
 }
 
+impl Model {
+    /// Column of each model determinant in [`DETERMINANTS`] (and so in
+    /// [`crate::data::Wijk::values`] of a loaded dataset).
+    pub fn data_columns(&self) -> Result<Vec<usize>, String> {
+        self.determinants
+            .iter()
+            .map(|d| determinants::find(&d.name).map(|(j, _)| j).ok_or_else(|| format!("onbekende determinant {} in het model", d.name)))
+            .collect()
+    }
+
+    /// A dataset wijk as a profile for this model.
+    pub fn profile_of(&self, w: &Wijk) -> Result<Profile, String> {
+        Ok(Profile { gemeente: Some(w.gemeente_code.clone()), values: self.data_columns()?.iter().map(|&j| w.values[j]).collect() })
+    }
+}
+
 /// The default: all 27 determinants in the data file's order.
 pub fn default_determinants() -> Vec<&'static Determinant> {
     DETERMINANTS.iter().collect()

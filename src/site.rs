@@ -2,25 +2,10 @@
 //! from the dataset and the fitted model, plus the all-wijken what-if
 //! calculation that the maps use.
 
-use crate::data::Dataset;
-use crate::determinants;
+use crate::data::{Dataset, Wijk};
 use crate::model::{InputError, Model, Predictor, Z95};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SiteWijk {
-    pub code: String,
-    pub name: String,
-    pub gemeente_code: String,
-    pub gemeente_name: String,
-    pub regio_code: String,
-    pub regio_name: String,
-    pub observed: Option<f64>,
-    pub scp_expected: Option<f64>,
-    /// Raw determinant values in model order (`None` = missing in the data).
-    pub values: Vec<Option<f64>>,
-}
 
 /// How our expected use compares with SCP's published `perc_przv`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -34,7 +19,7 @@ pub struct Agreement {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(from = "SiteFile", into = "SiteFile")]
 pub struct SiteData {
-    pub wijken: Vec<SiteWijk>,
+    pub wijken: Vec<Wijk>,
     pub agreement: Agreement,
 }
 
@@ -113,7 +98,7 @@ impl From<SiteFile> for SiteData {
                     .and_then(|&g| f.gemeenten.get(g))
                     .unwrap_or(&empty);
                 let (rc, rn) = f.regios.get(g.2).cloned().unwrap_or_default();
-                SiteWijk {
+                Wijk {
                     code: f.code[i].clone(),
                     name: f.name.get(i).cloned().unwrap_or_default(),
                     gemeente_code: g.0.clone(),
@@ -135,30 +120,11 @@ impl From<SiteFile> for SiteData {
 
 impl SiteData {
     pub fn build(ds: &Dataset, predictor: &Predictor) -> Result<SiteData, String> {
-        let columns: Vec<usize> = predictor
-            .model
-            .determinants
-            .iter()
-            .map(|d| {
-                determinants::find(&d.name)
-                    .map(|(j, _)| j)
-                    .ok_or_else(|| format!("onbekende determinant {} in het model", d.name))
-            })
-            .collect::<Result<_, _>>()?;
-        let wijken: Vec<SiteWijk> = ds
+        let columns = predictor.model.data_columns()?;
+        let wijken: Vec<Wijk> = ds
             .wijken
             .iter()
-            .map(|w| SiteWijk {
-                code: w.code.clone(),
-                name: w.name.clone(),
-                gemeente_code: w.gemeente_code.clone(),
-                gemeente_name: w.gemeente_name.clone(),
-                regio_code: w.regio_code.clone(),
-                regio_name: w.regio_name.clone(),
-                observed: w.observed,
-                scp_expected: w.scp_expected,
-                values: columns.iter().map(|&j| w.values[j]).collect(),
-            })
+            .map(|w| Wijk { values: columns.iter().map(|&j| w.values[j]).collect(), ..w.clone() })
             .collect();
         let mut pairs = Vec::new();
         for w in &wijken {
@@ -509,29 +475,12 @@ impl Calculator {
 /// The imputation means over the site's wijken (the same rows, in the same
 /// order, as the dataset the model was fitted on).
 fn site_imputation(site: &SiteData, q: usize) -> crate::impute::Imputation {
-    let ds = Dataset {
-        wijken: site
-            .wijken
-            .iter()
-            .map(|w| crate::data::Wijk {
-                code: w.code.clone(),
-                name: String::new(),
-                gemeente_code: w.gemeente_code.clone(),
-                gemeente_name: String::new(),
-                regio_code: w.regio_code.clone(),
-                regio_name: String::new(),
-                observed: w.observed,
-                scp_expected: w.scp_expected,
-                values: w.values.clone(),
-            })
-            .collect(),
-    };
-    crate::impute::Imputation::from_dataset(&ds, &(0..q).collect::<Vec<_>>()).unwrap_or(
-        crate::impute::Imputation {
-            national: vec![],
-            gemeente: Default::default(),
-        },
-    )
+    let columns: Vec<usize> = (0..q).collect();
+    // Every model determinant has values somewhere (the fit needed them), so an
+    // error here means broken site data; an empty result then fails the check
+    // against the model's national means.
+    crate::impute::Imputation::from_wijken(&site.wijken, &columns)
+        .unwrap_or(crate::impute::Imputation { national: vec![], gemeente: Default::default() })
 }
 
 /// The model as compiled into the wasm: without the gemeente imputation means,

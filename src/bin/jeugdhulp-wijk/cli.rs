@@ -141,20 +141,7 @@ fn cmd_predict(args: &Args) -> Result<ExitCode, String> {
         .iter()
         .find(|w| w.code == code)
         .ok_or_else(|| format!("wijk {code} staat niet in de data"))?;
-    let columns: Vec<usize> = predictor
-        .model
-        .determinants
-        .iter()
-        .map(|d| {
-            determinants::find(&d.name)
-                .map(|x| x.0)
-                .ok_or(format!("onbekende determinant {}", d.name))
-        })
-        .collect::<Result<_, _>>()?;
-    let profile = Profile {
-        gemeente: Some(w.gemeente_code.clone()),
-        values: columns.iter().map(|&j| w.values[j]).collect(),
-    };
+    let profile = predictor.model.profile_of(w)?;
     let p = predictor.expected(&profile).map_err(|e| e.to_string())?;
     println!(
         "{} {} ({}, {})",
