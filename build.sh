@@ -92,6 +92,8 @@ assemble() {
   mkdir -p "$DIST/pkg"
   cp -r www/. "$DIST/"
   cp "$GEN/pkg/jeugdhulp_wijk.js" "$GEN/pkg/jeugdhulp_wijk_bg.wasm" "$DIST/pkg/"
+  # wasm-bindgen's inline JS (the profile boundary in src/web.rs)
+  [ -d "$GEN/pkg/snippets" ] && cp -r "$GEN/pkg/snippets" "$DIST/pkg/"
   cp "$GEN/site/geo.json" "$GEN/site/wijkwaarden.json" "$DIST/"
   cp "$GEN/model.json" "$DIST/model.json"
   touch "$DIST/.nojekyll"

@@ -4,9 +4,9 @@
 //! `build.sh` (env `JEUGDHULP_MODEL_JSON`, `JEUGDHULP_SITE_JSON`).
 
 use crate::determinants::Group;
-use crate::model::{Prediction, Profile};
+use crate::model::{EffectLevel, Prediction, Profile};
 use crate::site::{calculator_from_json, Calculator, Scope};
-use js_sys::{Float64Array, Object, Reflect};
+use js_sys::{Array, Float64Array};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -254,95 +254,146 @@ pub fn national_profile() -> Result<JsValue, JsError> {
     })
 }
 
+// Profiles cross the boundary in one call each way, with no strings on the way
+// (each string crossing costs about a microsecond): JS walks the profile into
+// typed arrays and a gemeente index, and builds the result object from one
+// Float64Array. Per-field access from wasm made `expected()` cost ~37 µs.
+#[wasm_bindgen(inline_js = r#"
+let index = null, gemeenten = null, problem = '';
+let memory = null, ptr = 0, len = 0, scratch = null;
+export function set_names(names, codes, mem, p, n) {
+  index = new Map(); names.forEach((n, i) => index.set(n, i));
+  gemeenten = new Map(); codes.forEach((c, i) => gemeenten.set(c, i));
+  memory = mem; ptr = p; len = n;
+}
+// A view on wasm's scratch buffer; made anew only when memory has grown.
+function view() {
+  if (scratch === null || scratch.buffer !== memory.buffer) scratch = new Float64Array(memory.buffer, ptr, len);
+  return scratch;
+}
+const fail = (field, kind) => { problem = field + '\u0000' + kind; return -2; };
+// Writes values to scratch[0..q] and given-flags to scratch[q..2q]; returns
+// the gemeente's index, -1 for none, or -2 with `problem` set.
+export function read_profile(profile) {
+  const out = view(), q = index.size;
+  if (profile === null || typeof profile !== 'object') return fail('profiel', 'profile');
+  let g = -1;
+  const code = profile.gemeente;
+  if (code !== undefined && code !== null) {
+    if (typeof code !== 'string') return fail('gemeente', 'code-type');
+    g = gemeenten.get(code);
+    if (g === undefined) return fail('gemeente', 'code:' + code);
+  }
+  out.fill(0, q, 2 * q);
+  const values = profile.values;
+  if (values === undefined || values === null) return g;
+  if (typeof values !== 'object') return fail('values', 'object');
+  for (const key of Object.keys(values)) {
+    const i = index.get(key);
+    if (i === undefined) return fail(key, 'unknown');
+    const v = values[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number') return fail(key, 'type:' + typeof v);
+    if (Number.isNaN(v)) return fail(key, 'nan');
+    out[i] = v;
+    out[q + i] = 1;
+  }
+  return g;
+}
+export function take_problem() { const p = problem; problem = ''; return p; }
+const LEVELS = ['gemeente', 'regio', 'geen'];
+// Reads the result from scratch[0..9+2q].
+export function build_prediction(names, level) {
+  const q = names.length, r = view();
+  const contributions = new Array(q);
+  for (let j = 0; j < q; j++) contributions[j] = { name: names[j], value: r[9 + j] };
+  // An array in model order: an object with 27 named keys cost more than the
+  // whole calculation.
+  const imputed = Array.prototype.slice.call(r, 9 + q, 9 + 2 * q);
+  return { expected: r[0], expected_fixed: r[1], u_gemeente: r[2], u_regio: r[3], level: LEVELS[level],
+    se: r[4], ci_low: r[5], ci_high: r[6], pi_low: r[7], pi_high: r[8], contributions, imputed };
+}
+"#)]
+extern "C" {
+    fn set_names(names: &Array, gemeenten: &Array, memory: &JsValue, ptr: u32, len: u32);
+    fn read_profile(profile: &JsValue) -> i32;
+    fn take_problem() -> String;
+    fn build_prediction(names: &Array, level: u32) -> JsValue;
+}
+
+/// What every `expected()` call reuses: the names on the JS side, and a
+/// scratch buffer in wasm memory that JS reads and writes through a view (no
+/// typed array is made per call).
+struct Boundary {
+    names: Array,
+    gemeenten: Vec<String>,
+    scratch: Box<[f64]>,
+}
+
+impl Boundary {
+    /// The scratch buffer as JS last left it. A raw pointer, because JS writes
+    /// to it behind Rust's back between calls.
+    fn scratch(&self) -> &[f64] {
+        // SAFETY: the buffer lives as long as `self` and is never reallocated;
+        // wasm is single-threaded and JS only writes during our extern calls.
+        unsafe { std::slice::from_raw_parts(self.scratch.as_ptr(), self.scratch.len()) }
+    }
+
+    fn scratch_mut(&mut self) -> &mut [f64] {
+        &mut self.scratch
+    }
+}
+
+thread_local! {
+    static BOUNDARY: RefCell<Option<Boundary>> = const { RefCell::new(None) };
+}
+
+/// Run `f` with the reused JS objects, creating them for this model on first use.
+fn with_boundary<T>(c: &Calculator, f: impl FnOnce(&mut Boundary) -> T) -> T {
+    BOUNDARY.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let b = slot.get_or_insert_with(|| {
+            let model = &c.predictor.model;
+            let q = c.predictor.n_determinants() as u32;
+            let names: Array = model.determinants.iter().map(|d| JsValue::from_str(&d.name)).collect();
+            let gemeenten: Vec<String> = model.gemeente_regio.keys().cloned().collect();
+            let scratch = vec![0.0; 9 + 2 * q as usize].into_boxed_slice();
+            set_names(
+                &names,
+                &gemeenten.iter().map(|g| JsValue::from_str(g)).collect(),
+                &wasm_bindgen::memory(),
+                scratch.as_ptr() as u32,
+                scratch.len() as u32,
+            );
+            Boundary { names, gemeenten, scratch }
+        });
+        f(b)
+    })
+}
+
 /// Read `{gemeente?, values: {name: number|null}}` into a core profile.
-fn read_profile(c: &Calculator, profile: &JsValue) -> Result<Profile, JsError> {
-    if !profile.is_object() {
-        return Err(field_error(
-            "profiel",
-            "verwacht een object {gemeente, values}",
-        ));
-    }
-    let model = &c.predictor.model;
-    let gemeente = Reflect::get(profile, &JsValue::from_str("gemeente"))
-        .map_err(|_| field_error("gemeente", "niet te lezen"))?;
-    let gemeente = if gemeente.is_undefined() || gemeente.is_null() {
-        None
-    } else {
-        let code = gemeente.as_string().ok_or_else(|| {
-            field_error(
-                "gemeente",
-                "verwacht een gemeentecode als tekst, bijvoorbeeld \"GM0363\"",
-            )
-        })?;
-        if !model.gemeente_regio.contains_key(&code) {
-            return Err(field_error(
-                "gemeente",
-                format!("onbekende gemeentecode '{code}'"),
-            ));
-        }
-        Some(code)
-    };
-    let mut values = vec![None; model.determinants.len()];
-    let raw = Reflect::get(profile, &JsValue::from_str("values"))
-        .map_err(|_| field_error("values", "niet te lezen"))?;
-    if !raw.is_undefined() && !raw.is_null() {
-        if !raw.is_object() {
-            return Err(field_error(
-                "values",
-                "verwacht een object met per determinant een getal",
-            ));
-        }
-        let obj: &Object = raw.unchecked_ref();
-        for key in Object::keys(obj).iter() {
-            let name = key.as_string().unwrap_or_default();
-            let k = model
-                .determinants
-                .iter()
-                .position(|d| d.name == name)
-                .ok_or_else(|| field_error(&name, "onbekende determinant voor dit model"))?;
-            let v = Reflect::get(obj, &key).map_err(|_| field_error(&name, "niet te lezen"))?;
-            values[k] = if v.is_undefined() || v.is_null() {
-                None
-            } else {
-                let x = v.as_f64().ok_or_else(|| {
-                    field_error(
-                        &name,
-                        format!(
-                            "verwacht een getal, kreeg {}",
-                            v.js_typeof().as_string().unwrap_or_default()
-                        ),
-                    )
-                })?;
-                if x.is_nan() {
-                    return Err(field_error(&name, "waarde is geen getal (NaN)"));
-                }
-                Some(x)
+fn read_profile_from_js(c: &Calculator, profile: &JsValue) -> Result<Profile, JsError> {
+    with_boundary(c, |b| {
+        let g = read_profile(profile);
+        if g == -2 {
+            let problem = take_problem();
+            let (field, kind) = problem.split_once('\u{0}').unwrap_or((problem.as_str(), ""));
+            let message = match kind {
+                "profile" => "verwacht een object {gemeente, values}".to_string(),
+                "code-type" => "verwacht een gemeentecode als tekst, bijvoorbeeld \"GM0363\"".to_string(),
+                "object" => "verwacht een object met per determinant een getal".to_string(),
+                "unknown" => "onbekende determinant voor dit model".to_string(),
+                "nan" => "waarde is geen getal (NaN)".to_string(),
+                k if k.starts_with("code:") => format!("onbekende gemeentecode '{}'", &k[5..]),
+                k => format!("verwacht een getal, kreeg {}", k.trim_start_matches("type:")),
             };
+            return Err(field_error(field, message));
         }
-    }
-    Ok(Profile { gemeente, values })
-}
-
-#[derive(Serialize)]
-struct Contribution<'a> {
-    name: &'a str,
-    value: f64,
-}
-
-#[derive(Serialize)]
-struct PredictionOut<'a> {
-    expected: f64,
-    expected_fixed: f64,
-    u_gemeente: f64,
-    u_regio: f64,
-    level: crate::model::EffectLevel,
-    se: f64,
-    ci_low: f64,
-    ci_high: f64,
-    pi_low: f64,
-    pi_high: f64,
-    contributions: Vec<Contribution<'a>>,
-    imputed: BTreeMap<&'a str, f64>,
+        let gemeente = usize::try_from(g).ok().and_then(|i| b.gemeenten.get(i)).cloned();
+        let q = b.names.length() as usize;
+        let buf = b.scratch();
+        Ok(Profile { gemeente, values: (0..q).map(|i| (buf[q + i] == 1.0).then_some(buf[i])).collect() })
+    })
 }
 
 /// Expected use for a profile, with 95 % intervals and contributions.
@@ -351,32 +402,22 @@ pub fn expected(profile: JsValue) -> Result<JsValue, JsError> {
     with_calculator(|c| {
         let c: &Calculator = c;
         let p: Prediction = c
-            .expected(&read_profile(c, &profile)?)
+            .expected(&read_profile_from_js(c, &profile)?)
             .map_err(|e| field_error(&e.field, e.message))?;
-        let names = c
-            .predictor
-            .model
-            .determinants
-            .iter()
-            .map(|d| d.name.as_str());
-        to_js(&PredictionOut {
-            expected: p.expected,
-            expected_fixed: p.expected_fixed,
-            u_gemeente: p.u_gemeente,
-            u_regio: p.u_regio,
-            level: p.level,
-            se: p.se,
-            ci_low: p.ci_low,
-            ci_high: p.ci_high,
-            pi_low: p.pi_low,
-            pi_high: p.pi_high,
-            contributions: names
-                .clone()
-                .zip(&p.contributions)
-                .map(|(name, &value)| Contribution { name, value })
-                .collect(),
-            imputed: names.zip(p.imputed.iter().copied()).collect(),
-        })
+        let head = [p.expected, p.expected_fixed, p.u_gemeente, p.u_regio, p.se, p.ci_low, p.ci_high, p.pi_low, p.pi_high];
+        let level = match p.level {
+            EffectLevel::Gemeente => 0,
+            EffectLevel::Regio => 1,
+            EffectLevel::Geen => 2,
+        };
+        Ok(with_boundary(c, |b| {
+            let q = p.contributions.len();
+            let buf = b.scratch_mut();
+            buf[..9].copy_from_slice(&head);
+            buf[9..9 + q].copy_from_slice(&p.contributions);
+            buf[9 + q..9 + 2 * q].copy_from_slice(&p.imputed);
+            build_prediction(&b.names, level)
+        }))
     })
 }
 

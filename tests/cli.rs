@@ -148,7 +148,7 @@ fn score_keeps_every_row_in_order_with_errors_in_place() {
     assert_eq!(rows.len(), 7);
     let header = &rows[0].1;
     let col = |n: &str| header.iter().position(|h| h == n).unwrap();
-    let ids: Vec<&str> = rows[1..].iter().map(|r| r.1[0].as_str()).collect();
+    let ids: Vec<&str> = rows[1..].iter().map(|r| r.1[0].as_ref()).collect();
     assert_eq!(ids, ["a", "b", "c", "d", "e", "f"]);
     let err = |i: usize| rows[i].1[col("error")].clone();
     assert_eq!(err(1), "");
