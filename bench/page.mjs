@@ -17,43 +17,17 @@
 // The server sends COOP/COEP headers so the page is cross-origin isolated and
 // performance.now() has 5 µs resolution instead of 100 µs (GitHub Pages does not
 // send them; they change nothing else for this same-origin page).
-import http from 'node:http';
-import { readFile, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { distDir, launchBrowser } from '../tests/e2e/helpers.mjs';
+import { distDir, launchBrowser, serveDist } from '../tests/e2e/helpers.mjs';
 
 const RUNS = Number(process.env.RUNS || 7);
-const types = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm', '.json': 'application/json',
-};
-
-function serve(dir) {
-  const server = http.createServer(async (req, res) => {
-    try {
-      const url = new URL(req.url, 'http://127.0.0.1');
-      let file = path.join(dir, decodeURIComponent(url.pathname));
-      if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
-      if ((await stat(file)).isDirectory()) file = path.join(file, 'index.html');
-      const body = await readFile(file);
-      res.writeHead(200, {
-        'content-type': types[path.extname(file)] || 'application/octet-stream',
-        'cross-origin-opener-policy': 'same-origin',
-        'cross-origin-embedder-policy': 'require-corp',
-        'cache-control': 'no-store',
-      });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end('not found');
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    url: `http://127.0.0.1:${server.address().port}/`,
-    close: () => new Promise((r) => server.close(r)),
-  })));
-}
+const serve = (dir) => serveDist(dir, {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+  'cache-control': 'no-store',
+});
 
 const gz = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;

@@ -16,8 +16,11 @@ const types = {
   '.csv': 'text/csv; charset=utf-8', '.png': 'image/png', '.ico': 'image/x-icon',
 };
 
-/** Serve dist/ like GitHub Pages would (static files, index.html for directories). */
-export async function serveDist(dir = distDir) {
+/**
+ * Serve dist/ like GitHub Pages would (static files, index.html for
+ * directories), with any extra response headers (the page bench adds COOP/COEP).
+ */
+export async function serveDist(dir = distDir, extraHeaders = {}) {
   const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url, 'http://127.0.0.1');
@@ -25,7 +28,7 @@ export async function serveDist(dir = distDir) {
       if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
       if ((await stat(file)).isDirectory()) file = path.join(file, 'index.html');
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
+      res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream', ...extraHeaders });
       res.end(body);
     } catch {
       res.writeHead(404).end('not found');
