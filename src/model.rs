@@ -265,11 +265,15 @@ pub fn fit_model(
             regio: blups(&regio_index, &f.u_regio, &f.sd_regio),
             gemeente: blups(&gemeente_index, &f.u_gemeente, &f.sd_gemeente),
         },
-        gemeente_regio: ds
-            .wijken
-            .iter()
-            .map(|w| (w.gemeente_code.clone(), w.regio_code.clone()))
-            .collect(),
+        gemeente_regio: {
+            let mut map = BTreeMap::new();
+            for w in &ds.wijken {
+                if !map.contains_key(&w.gemeente_code) {
+                    map.insert(w.gemeente_code.clone(), w.regio_code.clone());
+                }
+            }
+            map
+        },
         determinants,
         imputation,
         fit: FitInfo {
