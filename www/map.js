@@ -11,6 +11,7 @@
 // y naar beneden; per vorm een SVG-pad (even-odd), bbox en labelpunt.
 
 import { fmtNum, fmtPct, fmtPp } from './format.js';
+import { el } from './dom.js';
 
 // ColorBrewer, kleurenblindveilig. YlGnBu (7) voor gebruik, RdBu (7) omgekeerd
 // voor verschillen: hoger dan verwacht = rood, lager = blauw, rond 0 = wit.
@@ -38,18 +39,6 @@ const VIEW_TITLE = {
   verschil: 'Verschil werkelijk − verwacht (procentpunt)',
   'gemeente-effect': 'Gemeente-effect: gemeente + jeugdzorgregio (procentpunt)',
 };
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else e.setAttribute(k, v === true ? '' : String(v));
-  }
-  e.append(...children);
-  return e;
-}
 
 const codeOf = (v) => (v == null ? null : typeof v === 'string' ? v : v.code ?? null);
 

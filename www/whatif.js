@@ -7,6 +7,7 @@
 // the last valid result stays on screen.
 
 import { fmtNum, fmtValue, fmtCoef, inputText, parseNumber } from './format.js';
+import { el } from './dom.js';
 
 export const HEADLINE = ['perc_1ouder', 'perc_hhbijs'];
 const GROUPS = ['kind', 'ouders_gezin', 'omgeving'];
@@ -20,18 +21,6 @@ function decimalsOf(step) {
 
 function unitText(det) {
   return det.unit === 'ja/nee' ? 'ja/nee' : det.unit;
-}
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else e.setAttribute(k, v === true ? '' : String(v));
-  }
-  e.append(...children);
-  return e;
 }
 
 export function createWhatIf(root, { determinants, onInput }) {
