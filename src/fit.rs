@@ -41,8 +41,10 @@ pub struct Design {
     pub n_regio: usize,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// How the optimisation went; stored as the model file's `fit` section.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Convergence {
+    pub method: String,
     pub converged: bool,
     pub iterations: usize,
     pub evaluations: usize,
@@ -345,6 +347,7 @@ fn optimise(stats: &Stats) -> Convergence {
         }
     }
     Convergence {
+        method: "REML; profiled β en σ², Newton op σ-verhoudingen".into(),
         converged,
         iterations,
         evaluations,

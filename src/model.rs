@@ -83,18 +83,6 @@ pub struct Provenance {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FitInfo {
-    pub method: String,
-    pub converged: bool,
-    pub iterations: usize,
-    pub evaluations: usize,
-    /// σ_gemeente/σ and σ_regio/σ at the optimum.
-    pub theta: [f64; 2],
-    pub gradient: [f64; 2],
-    pub message: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Model {
     pub schema_version: u32,
     pub formula: String,
@@ -112,10 +100,15 @@ pub struct Model {
     pub gemeente_regio: BTreeMap<String, String>,
     pub determinants: Vec<DeterminantInfo>,
     pub imputation: Imputation,
-    pub fit: FitInfo,
+    pub fit: fit::Convergence,
 }
 
 impl Model {
+    /// The determinants' names, in model order.
+    pub fn determinant_names(&self) -> Vec<String> {
+        self.determinants.iter().map(|d| d.name.clone()).collect()
+    }
+
     /// Column of each model determinant in [`DETERMINANTS`] (and so in
     /// [`crate::data::Wijk::values`] of a loaded dataset).
     pub fn data_columns(&self) -> Result<Vec<usize>, String> {
@@ -236,7 +229,6 @@ pub fn fit_model(
             }
         })
         .collect();
-    let c = &f.convergence;
     Ok(Model {
         schema_version: SCHEMA_VERSION,
         formula: format!(
@@ -276,15 +268,7 @@ pub fn fit_model(
         },
         determinants,
         imputation,
-        fit: FitInfo {
-            method: "REML; profiled β en σ², Newton op σ-verhoudingen".into(),
-            converged: c.converged,
-            iterations: c.iterations,
-            evaluations: c.evaluations,
-            theta: c.theta,
-            gradient: c.gradient,
-            message: c.message.clone(),
-        },
+        fit: f.convergence,
     })
 }
 

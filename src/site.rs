@@ -283,13 +283,7 @@ impl Calculator {
 
     /// Add the per-wijk determinant values after construction.
     pub fn load_values(&mut self, file: &ValuesFile) -> Result<(), String> {
-        let names: Vec<String> = self
-            .predictor
-            .model
-            .determinants
-            .iter()
-            .map(|d| d.name.clone())
-            .collect();
+        let names = self.predictor.model.determinant_names();
         self.site.set_values(file, &names)?;
         self.prepare_values()
     }

@@ -292,13 +292,7 @@ fn browser_split_gives_the_same_numbers() {
     // The wasm gets the model without gemeente means and the site without values;
     // after loading the values it must predict exactly as the full model does.
     let full = calculator();
-    let names: Vec<String> = full
-        .predictor
-        .model
-        .determinants
-        .iter()
-        .map(|d| d.name.clone())
-        .collect();
+    let names = full.predictor.model.determinant_names();
     let model_json = serde_json::to_string(&site::browser_model(&full.predictor.model)).unwrap();
     let site_json = serde_json::to_string(&full.site).unwrap();
     let values_json = serde_json::to_string(&full.site.values_file(&names)).unwrap();

@@ -352,12 +352,7 @@ fn cmd_site(args: &Args) -> Result<ExitCode, String> {
         &out.join("site.json"),
         &serde_json::to_string(&site).map_err(|e| e.to_string())?,
     )?;
-    let names: Vec<String> = predictor
-        .model
-        .determinants
-        .iter()
-        .map(|d| d.name.clone())
-        .collect();
+    let names = predictor.model.determinant_names();
     write(
         &out.join("wijkwaarden.json"),
         &serde_json::to_string(&site.values_file(&names)).map_err(|e| e.to_string())?,
