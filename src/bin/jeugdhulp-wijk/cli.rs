@@ -321,7 +321,7 @@ fn cmd_score(args: &Args) -> Result<ExitCode, String> {
             }
             Err(e) => {
                 n_err += 1;
-                row.extend(std::iter::repeat(String::new()).take(7));
+                row.extend(std::iter::repeat_n(String::new(), 7));
                 row.push(csv_field(&e));
             }
         }
