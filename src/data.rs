@@ -79,30 +79,38 @@ impl fmt::Display for DataErrors {
 
 impl std::error::Error for DataErrors {}
 
-/// Split CSV text (RFC 4180: quoted fields, doubled quotes, CRLF) into records,
-/// each with the 1-based line on which it starts. Lines without quotes take a
-/// fast path; a quoted field may span lines.
-pub fn parse_csv(text: &str) -> Result<Vec<(usize, Vec<Cow<'_, str>>)>, (usize, String)> {
+/// A record: the 1-based line on which it starts, and its fields.
+pub type Record<'a> = (usize, Vec<Cow<'a, str>>);
+
+/// Split CSV text (RFC 4180: quoted fields, doubled quotes, CRLF) into records.
+pub fn parse_csv(text: &str) -> Result<Vec<Record<'_>>, (usize, String)> {
+    records(text).collect()
+}
+
+/// The records of CSV text one at a time, so a large file is never held as
+/// fields all at once. Lines without quotes take a fast path (fields borrow
+/// from the text); a quoted field may span lines. Blank lines are skipped.
+pub fn records(text: &str) -> impl Iterator<Item = Result<Record<'_>, (usize, String)>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut records = Vec::new();
     let mut lines = text.split('\n').enumerate();
-    while let Some((i, line)) = lines.next() {
+    std::iter::from_fn(move || loop {
+        let (i, line) = lines.next()?;
         let start_line = i + 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
         if !line.as_bytes().contains(&b'"') {
-            if !line.trim_ascii().is_empty() {
-                let mut fields = Vec::with_capacity(48);
-                let mut start = 0;
-                for (i, &b) in line.as_bytes().iter().enumerate() {
-                    if b == b',' {
-                        fields.push(Cow::Borrowed(&line[start..i]));
-                        start = i + 1;
-                    }
-                }
-                fields.push(Cow::Borrowed(&line[start..]));
-                records.push((start_line, fields));
+            if line.trim_ascii().is_empty() {
+                continue;
             }
-            continue;
+            let mut fields = Vec::with_capacity(48);
+            let mut start = 0;
+            for (i, &b) in line.as_bytes().iter().enumerate() {
+                if b == b',' {
+                    fields.push(Cow::Borrowed(&line[start..i]));
+                    start = i + 1;
+                }
+            }
+            fields.push(Cow::Borrowed(&line[start..]));
+            return Some(Ok((start_line, fields)));
         }
         // Join physical lines until the quotes balance.
         let mut record = line.to_string();
@@ -112,12 +120,11 @@ pub fn parse_csv(text: &str) -> Result<Vec<(usize, Vec<Cow<'_, str>>)>, (usize, 
                     record.push('\n');
                     record.push_str(more.strip_suffix('\r').unwrap_or(more));
                 }
-                None => return Err((start_line, "aanhalingsteken wordt niet afgesloten".into())),
+                None => return Some(Err((start_line, "aanhalingsteken wordt niet afgesloten".into()))),
             }
         }
-        records.push((start_line, split_quoted(&record).into_iter().map(Cow::Owned).collect()));
-    }
-    Ok(records)
+        return Some(Ok((start_line, split_quoted(&record).into_iter().map(Cow::Owned).collect())));
+    })
 }
 
 /// Split one record with balanced quotes into fields.
@@ -217,15 +224,18 @@ impl Dataset {
                 value: value.map(str::to_string),
                 message,
             };
-        let records =
-            parse_csv(text).map_err(|(line, m)| DataErrors(vec![err(line, None, None, m)]))?;
-        let Some(((_, header), rows)) = records.split_first() else {
+        let mut records = records(text);
+        let header = match records.next() {
+            Some(Ok((_, header))) => header,
+            Some(Err((line, m))) => return Err(DataErrors(vec![err(line, None, None, m)])),
+            None => {
             return Err(DataErrors(vec![err(
                 1,
                 None,
                 None,
                 "het bestand is leeg".into(),
             )]));
+            }
         };
         let index: HashMap<&str, usize> = header
             .iter()
@@ -268,13 +278,21 @@ impl Dataset {
         let text_cols: Vec<usize> = text_names.iter().map(|n| col(n)).collect();
 
         let mut errors = Vec::new();
-        let mut wijken = Vec::with_capacity(rows.len());
-        let mut seen: HashMap<String, usize> = HashMap::with_capacity(rows.len());
+        // Capacity for one wijk per line of text.
+        let lines = text.bytes().filter(|&b| b == b'\n').count();
+        let mut wijken = Vec::with_capacity(lines);
+        let mut seen: HashMap<String, usize> = HashMap::with_capacity(lines);
         // gemeente → (regio, first line), to catch a gemeente placed in two regio's.
         let mut gemeente_regio: BTreeMap<String, (String, usize)> = BTreeMap::new();
 
-        for (line, fields) in rows {
-            let line = *line;
+        for record in records {
+            let (line, fields) = match record {
+                Ok(r) => r,
+                Err((line, m)) => {
+                    errors.push(err(line, None, None, m));
+                    break;
+                }
+            };
             if fields.len() != header.len() {
                 errors.push(err(
                     line,

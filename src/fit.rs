@@ -85,6 +85,8 @@ struct Stats {
     sizes: Vec<usize>,
     /// Σ s_g s_g' per distinct gemeente size (w_g depends only on the size).
     by_size: Vec<(usize, DMatrix<f64>)>,
+    /// (size, number of gemeenten of that size).
+    size_counts: Vec<(usize, usize)>,
     /// Gemeenten of each regio.
     members: Vec<Vec<usize>>,
     centre: Vec<f64>,
@@ -180,6 +182,7 @@ impl Stats {
         for (g, &r) in d.regio_of_gemeente.iter().enumerate() {
             members[r].push(g);
         }
+        let size_counts = by_size.iter().map(|(size, _)| (*size, sizes.iter().filter(|&&s| s == *size).count())).collect();
         Ok(Stats {
             n,
             k,
@@ -187,6 +190,7 @@ impl Stats {
             sums,
             sizes,
             by_size,
+            size_counts,
             members,
             centre,
             scale,
@@ -206,7 +210,8 @@ impl Stats {
                 *a -= c * b;
             }
         }
-        let mut log_det_v = 0.0;
+        // Σ_g log(1 + n_g θ_g), one logarithm per distinct gemeente size.
+        let mut log_det_v: f64 = self.size_counts.iter().map(|&(size, count)| count as f64 * (size as f64 * theta_g).ln_1p()).sum();
         let mut t = DVector::zeros(k);
         for group in &self.members {
             t.fill(0.0);
@@ -215,7 +220,6 @@ impl Stats {
                 let wg = w(self.sizes[g]);
                 t.axpy(wg, &self.sums[g], 1.0);
                 m_r += self.sizes[g] as f64 * wg;
-                log_det_v += (self.sizes[g] as f64 * theta_g).ln_1p();
             }
             let c = theta_r / (1.0 + theta_r * m_r);
             m.syger(-c, &t, &t, 1.0);
