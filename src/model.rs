@@ -135,6 +135,23 @@ fn column_index(d: &Determinant) -> usize {
         .0
 }
 
+/// Distinct codes in sorted order, and each code's position: the grouping
+/// indices of the fit (sorted, so output order never depends on row order).
+struct Codes<'a> {
+    sorted: Vec<&'a str>,
+    index: HashMap<&'a str, usize>,
+}
+
+impl<'a> Codes<'a> {
+    fn new(codes: impl Iterator<Item = &'a str>) -> Codes<'a> {
+        let mut sorted: Vec<&str> = codes.collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let index = sorted.iter().enumerate().map(|(i, c)| (*c, i)).collect();
+        Codes { sorted, index }
+    }
+}
+
 /// Fit the model on a dataset. Pure: the caller supplies the input's provenance.
 pub fn fit_model(
     ds: &Dataset,
@@ -148,43 +165,25 @@ pub fn fit_model(
     // Fit rows in wijkcode order, so the result does not depend on row order.
     let mut rows: Vec<&Wijk> = ds.wijken.iter().filter(|w| w.observed.is_some()).collect();
     rows.sort_by(|a, b| a.code.cmp(&b.code));
-    let mut gemeente_index: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut regio_index: BTreeMap<&str, usize> = BTreeMap::new();
-    for w in &rows {
-        gemeente_index.entry(&w.gemeente_code).or_insert(0);
-        regio_index.entry(&w.regio_code).or_insert(0);
-    }
-    for (i, v) in gemeente_index.values_mut().enumerate() {
-        *v = i;
-    }
-    for (i, v) in regio_index.values_mut().enumerate() {
-        *v = i;
-    }
-    let mut regio_of_gemeente = vec![0; gemeente_index.len()];
-    for w in &rows {
-        regio_of_gemeente[gemeente_index[w.gemeente_code.as_str()]] =
-            regio_index[w.regio_code.as_str()];
-    }
+    let gemeenten = Codes::new(rows.iter().map(|w| w.gemeente_code.as_str()));
+    let regios = Codes::new(rows.iter().map(|w| w.regio_code.as_str()));
+    let row_gemeente: Vec<usize> = rows.iter().map(|w| gemeenten.index[w.gemeente_code.as_str()]).collect();
+    // Gaps are filled from the gemeente's means, looked up once per gemeente.
+    let means: Vec<Vec<f64>> = gemeenten.sorted.iter().map(|g| imputation.fill(Some(g), &vec![None; dets.len()])).collect();
+    let mut regio_of_gemeente = vec![0; gemeenten.sorted.len()];
     let mut x = vec![Vec::with_capacity(rows.len()); dets.len()];
-    for w in &rows {
-        let raw: Vec<Option<f64>> = columns.iter().map(|&j| w.values[j]).collect();
-        for (k, v) in imputation
-            .fill(Some(&w.gemeente_code), &raw)
-            .into_iter()
-            .enumerate()
-        {
-            x[k].push(v);
+    for (w, &g) in rows.iter().zip(&row_gemeente) {
+        regio_of_gemeente[g] = regios.index[w.regio_code.as_str()];
+        for (k, &j) in columns.iter().enumerate() {
+            x[k].push(w.values[j].unwrap_or(means[g][k]));
         }
     }
     let design = Design {
         y: rows.iter().map(|w| w.observed.unwrap()).collect(),
         x,
-        gemeente: rows
-            .iter()
-            .map(|w| gemeente_index[w.gemeente_code.as_str()])
-            .collect(),
+        gemeente: row_gemeente,
         regio_of_gemeente,
-        n_regio: regio_index.len(),
+        n_regio: regios.sorted.len(),
     };
     let names: Vec<&str> = dets.iter().map(|d| d.name).collect();
     let f: Fit = fit::fit(&design, &names).map_err(|e| e.to_string())?;
@@ -198,10 +197,12 @@ pub fn fit_model(
             std_error,
         })
         .collect();
-    let blups = |index: &BTreeMap<&str, usize>, u: &[f64], sd: &[f64]| {
-        index
+    let blups = |codes: &Codes, u: &[f64], sd: &[f64]| {
+        codes
+            .sorted
             .iter()
-            .map(|(code, &i)| RandomEffect {
+            .enumerate()
+            .map(|(i, code)| RandomEffect {
                 code: code.to_string(),
                 value: u[i],
                 cond_sd: sd[i],
@@ -241,8 +242,8 @@ pub fn fit_model(
             fitted_by: format!("jeugdhulp-wijk {} (REML)", env!("CARGO_PKG_VERSION")),
         },
         n_fit: f.n,
-        n_gemeente: gemeente_index.len(),
-        n_regio: regio_index.len(),
+        n_gemeente: gemeenten.sorted.len(),
+        n_regio: regios.sorted.len(),
         reml_criterion: f.reml_criterion,
         fixed_effects,
         vcov: (0..f.vcov.nrows())
@@ -254,8 +255,8 @@ pub fn fit_model(
             residual: f.var_residual,
         },
         random_effects: RandomEffects {
-            regio: blups(&regio_index, &f.u_regio, &f.sd_regio),
-            gemeente: blups(&gemeente_index, &f.u_gemeente, &f.sd_gemeente),
+            regio: blups(&regios, &f.u_regio, &f.sd_regio),
+            gemeente: blups(&gemeenten, &f.u_gemeente, &f.sd_gemeente),
         },
         gemeente_regio: {
             let mut map = BTreeMap::new();
