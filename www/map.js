@@ -249,7 +249,10 @@ export async function mountMap(container, ctx) {
   });
   // de lijst ligt in het kaartvlak: bij focus verschijnt hij als paneel over de
   // kaart, zonder dat de rest van de pagina verschuift
-  const stage = el('div', { class: 'map-stage' }, canvas, list, tooltip);
+  // Shown when the wheel scrolls the page past the map instead of zooming it.
+  const wheelHint = el('div', { class: 'map-wheel-hint', 'aria-hidden': 'true', hidden: true,
+    text: 'Zoomen: houd Ctrl ingedrukt en scroll, of klik eerst op de kaart.' });
+  const stage = el('div', { class: 'map-stage' }, canvas, list, tooltip, wheelHint);
   const listHint = el('p', { class: 'map-list-hint', id: 'map-list-hint' },
     'Toetsenbord: Tab naar de lijst met wijken, ↑/↓ om te bladeren, Enter om te kiezen.');
   const legend = el('div', { class: 'map-legend', 'data-testid': 'map-legend', 'aria-live': 'polite' });
@@ -709,7 +712,17 @@ export async function mountMap(container, ctx) {
       if (state.focus < 0) hideTooltip();
     }
   });
+  let wheelHintTimer = 0;
   canvas.addEventListener('wheel', (e) => {
+    // The wheel zooms only with Ctrl (also a trackpad pinch) or once the map
+    // has focus; otherwise the page scrolls on, with a hint.
+    if (!e.ctrlKey && !e.metaKey && document.activeElement !== canvas) {
+      wheelHint.hidden = false;
+      clearTimeout(wheelHintTimer);
+      wheelHintTimer = setTimeout(() => { wheelHint.hidden = true; }, 1500);
+      return;
+    }
+    wheelHint.hidden = true;
     e.preventDefault();
     const p = local(e);
     const dy = e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY;
@@ -1112,6 +1125,7 @@ export async function mountMap(container, ctx) {
   // haakjes voor tests en de benchmark
   container.mapDebug = {
     api,
+    zoom: () => state.k,
     screenPoint(code) {
       const g = geoIndex.get(code);
       const [lx, ly] = shapes[g].label;

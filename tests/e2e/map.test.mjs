@@ -185,12 +185,24 @@ test('keyboard: walk the wijk list with a tooltip, Enter selects; +/− and arro
   await page.click('[data-testid="map-zoom-out"]');
   const d = await screenPoint(page, WIJK);
   assert.ok(dist(d) < dist(c) / 1.3, `− zooms out: ${dist(c)} → ${dist(d)}`);
-  // mouse: wheel zooms around the pointer, drag pans
+  // mouse: the wheel alone scrolls the page past the map (with a hint); with
+  // Ctrl it zooms around the pointer; drag pans
+  const zoom = () => page.$eval('#kaart', (el) => el.mapDebug.zoom());
+  const k0 = await zoom();
+  const scrollY = await page.evaluate(() => window.scrollY);
   await page.mouse.move(centre.x, centre.y);
   await page.mouse.wheel(0, -400);
   await page.waitForTimeout(50);
+  assert.equal(await zoom(), k0, 'the wheel alone does not zoom');
+  await page.evaluate((y) => window.scrollTo(0, y), scrollY); // the page may have scrolled
+  await page.waitForTimeout(50);
+  assert.equal(await page.$eval('.map-wheel-hint', (h) => h.hidden), false, 'the wheel alone shows the Ctrl hint');
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, -400);
+  await page.keyboard.up('Control');
+  await page.waitForTimeout(50);
   const e = await screenPoint(page, WIJK);
-  assert.ok(dist(e) > dist(d) * 1.3, `wheel zooms in: ${dist(d)} → ${dist(e)}`);
+  assert.ok(dist(e) > dist(d) * 1.3, `Ctrl + wheel zooms in: ${dist(d)} → ${dist(e)}`);
   await page.mouse.down();
   await page.mouse.move(centre.x + 80, centre.y + 40, { steps: 5 });
   await page.mouse.up();
