@@ -65,6 +65,8 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&format!("interne fout bij omzetten: {e}")))
 }
 
+// Core `InputError`s become JS Errors through wasm-bindgen's `From<E: Error>`;
+// their text is "field: message", as `field_error` writes it.
 fn field_error(field: &str, message: impl std::fmt::Display) -> JsError {
     JsError::new(&format!("{field}: {message}"))
 }
@@ -223,14 +225,7 @@ pub fn wijk_profile(code: &str) -> Result<JsValue, JsError> {
             wijk: Some(&w.code),
             gemeente: Some(&w.gemeente_code),
             values: names.clone().zip(w.values.iter().copied()).collect(),
-            imputed: names
-                .zip(
-                    c.filled(i)
-                        .map_err(|e| field_error(&e.field, e.message))?
-                        .iter()
-                        .copied(),
-                )
-                .collect(),
+            imputed: names.zip(c.filled(i)?.iter().copied()).collect(),
         })
     })
 }
@@ -355,7 +350,11 @@ fn with_boundary<T>(c: &Calculator, f: impl FnOnce(&mut Boundary) -> T) -> T {
         let b = slot.get_or_insert_with(|| {
             let model = &c.predictor.model;
             let q = c.predictor.n_determinants() as u32;
-            let names: Array = model.determinants.iter().map(|d| JsValue::from_str(&d.name)).collect();
+            let names: Array = model
+                .determinants
+                .iter()
+                .map(|d| JsValue::from_str(&d.name))
+                .collect();
             let gemeenten: Vec<String> = model.gemeente_regio.keys().cloned().collect();
             let scratch = vec![0.0; 9 + 2 * q as usize].into_boxed_slice();
             set_names(
@@ -365,7 +364,11 @@ fn with_boundary<T>(c: &Calculator, f: impl FnOnce(&mut Boundary) -> T) -> T {
                 scratch.as_ptr() as u32,
                 scratch.len() as u32,
             );
-            Boundary { names, gemeenten, scratch }
+            Boundary {
+                names,
+                gemeenten,
+                scratch,
+            }
         });
         f(b)
     })
@@ -377,22 +380,37 @@ fn read_profile_from_js(c: &Calculator, profile: &JsValue) -> Result<Profile, Js
         let g = read_profile(profile);
         if g == -2 {
             let problem = take_problem();
-            let (field, kind) = problem.split_once('\u{0}').unwrap_or((problem.as_str(), ""));
+            let (field, kind) = problem
+                .split_once('\u{0}')
+                .unwrap_or((problem.as_str(), ""));
             let message = match kind {
                 "profile" => "verwacht een object {gemeente, values}".to_string(),
-                "code-type" => "verwacht een gemeentecode als tekst, bijvoorbeeld \"GM0363\"".to_string(),
+                "code-type" => {
+                    "verwacht een gemeentecode als tekst, bijvoorbeeld \"GM0363\"".to_string()
+                }
                 "object" => "verwacht een object met per determinant een getal".to_string(),
                 "unknown" => "onbekende determinant voor dit model".to_string(),
                 "nan" => "waarde is geen getal (NaN)".to_string(),
                 k if k.starts_with("code:") => format!("onbekende gemeentecode '{}'", &k[5..]),
-                k => format!("verwacht een getal, kreeg {}", k.trim_start_matches("type:")),
+                k => format!(
+                    "verwacht een getal, kreeg {}",
+                    k.trim_start_matches("type:")
+                ),
             };
             return Err(field_error(field, message));
         }
-        let gemeente = usize::try_from(g).ok().and_then(|i| b.gemeenten.get(i)).cloned();
+        let gemeente = usize::try_from(g)
+            .ok()
+            .and_then(|i| b.gemeenten.get(i))
+            .cloned();
         let q = b.names.length() as usize;
         let buf = b.scratch();
-        Ok(Profile { gemeente, values: (0..q).map(|i| (buf[q + i] == 1.0).then_some(buf[i])).collect() })
+        Ok(Profile {
+            gemeente,
+            values: (0..q)
+                .map(|i| (buf[q + i] == 1.0).then_some(buf[i]))
+                .collect(),
+        })
     })
 }
 
@@ -401,10 +419,18 @@ fn read_profile_from_js(c: &Calculator, profile: &JsValue) -> Result<Profile, Js
 pub fn expected(profile: JsValue) -> Result<JsValue, JsError> {
     with_calculator(|c| {
         let c: &Calculator = c;
-        let p: Prediction = c
-            .expected(&read_profile_from_js(c, &profile)?)
-            .map_err(|e| field_error(&e.field, e.message))?;
-        let head = [p.expected, p.expected_fixed, p.u_gemeente, p.u_regio, p.se, p.ci_low, p.ci_high, p.pi_low, p.pi_high];
+        let p: Prediction = c.expected(&read_profile_from_js(c, &profile)?)?;
+        let head = [
+            p.expected,
+            p.expected_fixed,
+            p.u_gemeente,
+            p.u_regio,
+            p.se,
+            p.ci_low,
+            p.ci_high,
+            p.pi_low,
+            p.pi_high,
+        ];
         let level = match p.level {
             EffectLevel::Gemeente => 0,
             EffectLevel::Regio => 1,
@@ -428,8 +454,7 @@ fn scenario<'a>(
     code: &'a Option<String>,
 ) -> Result<(Vec<f64>, Scope<'a>), JsError> {
     let deltas = deltas.to_vec();
-    let scope =
-        Scope::parse(scope, code.as_deref()).map_err(|e| field_error(&e.field, e.message))?;
+    let scope = Scope::parse(scope, code.as_deref())?;
     if deltas.len() != c.predictor.n_determinants() {
         return Err(field_error(
             "deltas",
@@ -454,8 +479,7 @@ pub fn expected_all(
         let c: &Calculator = c;
         let (deltas, scope) = scenario(c, deltas, scope, &code)?;
         let mut out = vec![0.0; c.len()];
-        c.expected_all(&deltas, scope, &mut out)
-            .map_err(|e| field_error(&e.field, e.message))?;
+        c.expected_all(&deltas, scope, &mut out)?;
         Ok(Float64Array::from(out.as_slice()))
     })
 }
@@ -470,9 +494,7 @@ pub fn intervals_all(
     with_calculator(|c| {
         let c: &Calculator = c;
         let (deltas, scope) = scenario(c, deltas, scope, &code)?;
-        let out = c
-            .intervals_all(&deltas, scope)
-            .map_err(|e| field_error(&e.field, e.message))?;
+        let out = c.intervals_all(&deltas, scope)?;
         Ok(Float64Array::from(out.as_slice()))
     })
 }
