@@ -120,10 +120,18 @@ pub fn records(text: &str) -> impl Iterator<Item = Result<Record<'_>, (usize, St
                     record.push('\n');
                     record.push_str(more.strip_suffix('\r').unwrap_or(more));
                 }
-                None => return Some(Err((start_line, "aanhalingsteken wordt niet afgesloten".into()))),
+                None => {
+                    return Some(Err((
+                        start_line,
+                        "aanhalingsteken wordt niet afgesloten".into(),
+                    )))
+                }
             }
         }
-        return Some(Ok((start_line, split_quoted(&record).into_iter().map(Cow::Owned).collect())));
+        return Some(Ok((
+            start_line,
+            split_quoted(&record).into_iter().map(Cow::Owned).collect(),
+        )));
     })
 }
 
@@ -169,7 +177,10 @@ pub fn parse_optional_number(raw: &str) -> Result<Option<f64>, String> {
 /// division m / 10^d (both operands exact in f64; Clinger's fast path). Anything
 /// else returns `None` and goes to the general parser.
 fn parse_plain_decimal(s: &str) -> Option<f64> {
-    const POW10: [f64; 23] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
     let bytes = s.as_bytes();
     let (negative, digits) = match bytes.first()? {
         b'-' => (true, &bytes[1..]),
@@ -229,12 +240,12 @@ impl Dataset {
             Some(Ok((_, header))) => header,
             Some(Err((line, m))) => return Err(DataErrors(vec![err(line, None, None, m)])),
             None => {
-            return Err(DataErrors(vec![err(
-                1,
-                None,
-                None,
-                "het bestand is leeg".into(),
-            )]));
+                return Err(DataErrors(vec![err(
+                    1,
+                    None,
+                    None,
+                    "het bestand is leeg".into(),
+                )]));
             }
         };
         let index: HashMap<&str, usize> = header
@@ -270,7 +281,12 @@ impl Dataset {
             return Err(DataErrors(missing));
         }
         // Column positions, looked up once rather than per field.
-        let positions: HashMap<&str, usize> = required.iter().copied().chain(DETERMINANTS.iter().map(|d| d.name)).map(|c| (c, index[c])).collect();
+        let positions: HashMap<&str, usize> = required
+            .iter()
+            .copied()
+            .chain(DETERMINANTS.iter().map(|d| d.name))
+            .map(|c| (c, index[c]))
+            .collect();
         let col = |name: &str| positions[name];
         let det_cols: Vec<usize> = DETERMINANTS.iter().map(|d| col(d.name)).collect();
         let (c_observed, c_expected) = (col("perc_jhzv"), col("perc_przv"));
@@ -306,7 +322,11 @@ impl Dataset {
                 ));
                 continue;
             }
-            let text = |name: &str| fields[text_cols[text_names.iter().position(|n| *n == name).unwrap()]].trim().to_string();
+            let text = |name: &str| {
+                fields[text_cols[text_names.iter().position(|n| *n == name).unwrap()]]
+                    .trim()
+                    .to_string()
+            };
             let mut row_ok = true;
             let mut check_code = |name: &str, ok: fn(&str) -> bool, what: &str| {
                 let v = text(name);
@@ -508,13 +528,37 @@ mod tests {
 
     #[test]
     fn fast_decimal_path_equals_the_standard_parser() {
-        for s in ["0", "12.489", "-8.494", "0.7", "25353", "227.273", "0.001", "-0.0", "99999.999", "1.000000000000001", "123456789012345", "0.30000000000000004", "5.", "1e3", "+3"] {
-            assert_eq!(parse_optional_number(s).ok().flatten().map(f64::to_bits), s.parse::<f64>().ok().map(f64::to_bits), "{s}");
+        for s in [
+            "0",
+            "12.489",
+            "-8.494",
+            "0.7",
+            "25353",
+            "227.273",
+            "0.001",
+            "-0.0",
+            "99999.999",
+            "1.000000000000001",
+            "123456789012345",
+            "0.30000000000000004",
+            "5.",
+            "1e3",
+            "+3",
+        ] {
+            assert_eq!(
+                parse_optional_number(s).ok().flatten().map(f64::to_bits),
+                s.parse::<f64>().ok().map(f64::to_bits),
+                "{s}"
+            );
         }
         // Every value with three decimals up to 100 (the data's own form).
         for i in 0..=100_000u32 {
             let s = format!("{}.{:03}", i / 1000, i % 1000);
-            assert_eq!(parse_plain_decimal(&s).unwrap().to_bits(), s.parse::<f64>().unwrap().to_bits(), "{s}");
+            assert_eq!(
+                parse_plain_decimal(&s).unwrap().to_bits(),
+                s.parse::<f64>().unwrap().to_bits(),
+                "{s}"
+            );
         }
     }
 }

@@ -182,7 +182,10 @@ impl Stats {
         for (g, &r) in d.regio_of_gemeente.iter().enumerate() {
             members[r].push(g);
         }
-        let size_counts = by_size.iter().map(|(size, _)| (*size, sizes.iter().filter(|&&s| s == *size).count())).collect();
+        let size_counts = by_size
+            .iter()
+            .map(|(size, _)| (*size, sizes.iter().filter(|&&s| s == *size).count()))
+            .collect();
         Ok(Stats {
             n,
             k,
@@ -211,7 +214,11 @@ impl Stats {
             }
         }
         // Σ_g log(1 + n_g θ_g), one logarithm per distinct gemeente size.
-        let mut log_det_v: f64 = self.size_counts.iter().map(|&(size, count)| count as f64 * (size as f64 * theta_g).ln_1p()).sum();
+        let mut log_det_v: f64 = self
+            .size_counts
+            .iter()
+            .map(|&(size, count)| count as f64 * (size as f64 * theta_g).ln_1p())
+            .sum();
         let mut t = DVector::zeros(k);
         for group in &self.members {
             t.fill(0.0);

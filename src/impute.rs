@@ -38,8 +38,12 @@ impl Imputation {
     /// Means over the whole dataset for the determinants at `columns`
     /// (indices into [`crate::determinants::DETERMINANTS`]).
     pub fn from_dataset(ds: &Dataset, columns: &[usize]) -> Result<Imputation, String> {
-        Self::from_wijken(&ds.wijken, columns)
-            .map_err(|j| format!("determinant {} heeft in geen enkele wijk een waarde", crate::determinants::DETERMINANTS[j].name))
+        Self::from_wijken(&ds.wijken, columns).map_err(|j| {
+            format!(
+                "determinant {} heeft in geen enkele wijk een waarde",
+                crate::determinants::DETERMINANTS[j].name
+            )
+        })
     }
 
     /// As [`Imputation::from_dataset`], for any list of wijken; `columns` index

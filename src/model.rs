@@ -114,13 +114,20 @@ impl Model {
     pub fn data_columns(&self) -> Result<Vec<usize>, String> {
         self.determinants
             .iter()
-            .map(|d| determinants::find(&d.name).map(|(j, _)| j).ok_or_else(|| format!("onbekende determinant {} in het model", d.name)))
+            .map(|d| {
+                determinants::find(&d.name)
+                    .map(|(j, _)| j)
+                    .ok_or_else(|| format!("onbekende determinant {} in het model", d.name))
+            })
             .collect()
     }
 
     /// A dataset wijk as a profile for this model.
     pub fn profile_of(&self, w: &Wijk) -> Result<Profile, String> {
-        Ok(Profile { gemeente: Some(w.gemeente_code.clone()), values: self.data_columns()?.iter().map(|&j| w.values[j]).collect() })
+        Ok(Profile {
+            gemeente: Some(w.gemeente_code.clone()),
+            values: self.data_columns()?.iter().map(|&j| w.values[j]).collect(),
+        })
     }
 }
 
@@ -167,9 +174,16 @@ pub fn fit_model(
     rows.sort_by(|a, b| a.code.cmp(&b.code));
     let gemeenten = Codes::new(rows.iter().map(|w| w.gemeente_code.as_str()));
     let regios = Codes::new(rows.iter().map(|w| w.regio_code.as_str()));
-    let row_gemeente: Vec<usize> = rows.iter().map(|w| gemeenten.index[w.gemeente_code.as_str()]).collect();
+    let row_gemeente: Vec<usize> = rows
+        .iter()
+        .map(|w| gemeenten.index[w.gemeente_code.as_str()])
+        .collect();
     // Gaps are filled from the gemeente's means, looked up once per gemeente.
-    let means: Vec<Vec<f64>> = gemeenten.sorted.iter().map(|g| imputation.fill(Some(g), &vec![None; dets.len()])).collect();
+    let means: Vec<Vec<f64>> = gemeenten
+        .sorted
+        .iter()
+        .map(|g| imputation.fill(Some(g), &vec![None; dets.len()]))
+        .collect();
     let mut regio_of_gemeente = vec![0; gemeenten.sorted.len()];
     let mut x = vec![Vec::with_capacity(rows.len()); dets.len()];
     for (w, &g) in rows.iter().zip(&row_gemeente) {

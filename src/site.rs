@@ -124,7 +124,10 @@ impl SiteData {
         let wijken: Vec<Wijk> = ds
             .wijken
             .iter()
-            .map(|w| Wijk { values: columns.iter().map(|&j| w.values[j]).collect(), ..w.clone() })
+            .map(|w| Wijk {
+                values: columns.iter().map(|&j| w.values[j]).collect(),
+                ..w.clone()
+            })
             .collect();
         let mut pairs = Vec::new();
         for w in &wijken {
@@ -473,8 +476,12 @@ fn site_imputation(site: &SiteData, q: usize) -> crate::impute::Imputation {
     // Every model determinant has values somewhere (the fit needed them), so an
     // error here means broken site data; an empty result then fails the check
     // against the model's national means.
-    crate::impute::Imputation::from_wijken(&site.wijken, &columns)
-        .unwrap_or(crate::impute::Imputation { national: vec![], gemeente: Default::default() })
+    crate::impute::Imputation::from_wijken(&site.wijken, &columns).unwrap_or(
+        crate::impute::Imputation {
+            national: vec![],
+            gemeente: Default::default(),
+        },
+    )
 }
 
 /// The model as compiled into the wasm: without the gemeente imputation means,

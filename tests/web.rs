@@ -179,9 +179,17 @@ fn bad_input_throws_errors_that_name_the_field() {
     assert!(m.contains("profiel"), "{m}");
     let m = message(web::wijk_profile("WK999999"));
     assert!(m.contains("wijk") && m.contains("WK999999"), "{m}");
-    let m = message(web::expected_all(&Float64Array::new_with_length(3), "land", None));
+    let m = message(web::expected_all(
+        &Float64Array::new_with_length(3),
+        "land",
+        None,
+    ));
     assert!(m.contains("deltas"), "{m}");
-    let m = message(web::expected_all(&Float64Array::new_with_length(27), "provincie", None));
+    let m = message(web::expected_all(
+        &Float64Array::new_with_length(27),
+        "provincie",
+        None,
+    ));
     assert!(m.contains("scope"), "{m}");
     let m = message(web::intervals_all(
         &Float64Array::new_with_length(27),
