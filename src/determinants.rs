@@ -80,13 +80,6 @@ pub struct Determinant {
     pub decimals: u8,
 }
 
-impl Determinant {
-    /// Slider step matching the shown precision.
-    pub fn step(&self) -> f64 {
-        10f64.powi(-(self.decimals as i32))
-    }
-}
-
 const fn det(
     name: &'static str,
     label: &'static str,

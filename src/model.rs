@@ -21,7 +21,7 @@
 use crate::data::{Dataset, Wijk};
 use crate::determinants::{self, Determinant, Group, Level, Unit, DETERMINANTS};
 use crate::fit::{self, Design, Fit};
-use crate::impute::{Imputation, ValueSource};
+use crate::impute::Imputation;
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -101,6 +101,13 @@ pub struct Model {
     pub determinants: Vec<DeterminantInfo>,
     pub imputation: Imputation,
     pub fit: fit::Convergence,
+}
+
+impl DeterminantInfo {
+    /// Slider step matching the shown precision.
+    pub fn step(&self) -> f64 {
+        10f64.powi(-(self.decimals as i32))
+    }
 }
 
 impl Model {
@@ -322,7 +329,6 @@ pub struct Prediction {
     pub pi_high: f64,
     pub contributions: Vec<f64>,
     pub imputed: Vec<f64>,
-    pub sources: Vec<ValueSource>,
 }
 
 /// A prediction input that cannot be used, naming the field.
@@ -487,7 +493,6 @@ impl Predictor {
         }
         let g = profile.gemeente.as_deref();
         let x = self.model.imputation.fill(g, &profile.values);
-        let sources = self.model.imputation.source(g, &profile.values);
         let expected_fixed = self.fixed_part(&x);
         let (ug, vg, ur, vr, level) = self.random_part(g);
         let var_mean = self.fixed_variance(&x) + vg + vr;
@@ -513,7 +518,6 @@ impl Predictor {
             pi_high: expected + Z95 * se_pred,
             contributions,
             imputed: x,
-            sources,
         })
     }
 }

@@ -109,7 +109,7 @@ pub fn determinants() -> Result<JsValue, JsError> {
                 max: d.max,
                 mean: d.mean,
                 decimals: d.decimals,
-                step: 10f64.powi(-(d.decimals as i32)),
+                step: d.step(),
                 beta: f.estimate,
                 beta_se: f.std_error,
             })

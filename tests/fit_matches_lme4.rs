@@ -4,9 +4,8 @@
 
 mod common;
 use common::*;
-use jeugdhulp_wijk::data::Dataset;
 use jeugdhulp_wijk::determinants;
-use jeugdhulp_wijk::model::{self, Model, Predictor, Profile};
+use jeugdhulp_wijk::model::{self, Model, Predictor};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -108,19 +107,6 @@ fn compare(ours: &Model, reference: &Value, label: &str) -> HashMap<&'static str
     worst
 }
 
-fn profile_of(ds: &Dataset, m: &Model, i: usize) -> Profile {
-    let w = &ds.wijken[i];
-    let cols: Vec<usize> = m
-        .determinants
-        .iter()
-        .map(|d| determinants::find(&d.name).unwrap().0)
-        .collect();
-    Profile {
-        gemeente: Some(w.gemeente_code.clone()),
-        values: cols.iter().map(|&j| w.values[j]).collect(),
-    }
-}
-
 #[test]
 fn full_model_matches_lme4() {
     let reference = read_json(reference_dir().join("lme4_all_determinants.json"));
@@ -137,7 +123,7 @@ fn full_model_matches_lme4() {
     let (mut d_exp, mut d_fix) = (0.0f64, 0.0f64);
     for (i, r) in preds.iter().enumerate() {
         assert_eq!(ds.wijken[i].code, r["wijkcode"].as_str().unwrap());
-        let ours = p.expected(&profile_of(ds, m, i)).unwrap();
+        let ours = p.expected(&m.profile_of(&ds.wijken[i]).unwrap()).unwrap();
         d_exp = d_exp.max((ours.expected - r["expected"].as_f64().unwrap()).abs());
         d_fix = d_fix.max((ours.expected_fixed - r["expected_fixed"].as_f64().unwrap()).abs());
     }
@@ -161,7 +147,7 @@ fn imputed_inputs_equal_the_reference() {
     let mut imputed_cells = 0;
     for (i, r) in rows.iter().enumerate() {
         assert_eq!(ds.wijken[i].code, r["wijkcode"].as_str().unwrap());
-        let prof = profile_of(ds, m, i);
+        let prof = m.profile_of(&ds.wijken[i]).unwrap();
         imputed_cells += prof.values.iter().filter(|v| v.is_none()).count();
         let filled = m.imputation.fill(prof.gemeente.as_deref(), &prof.values);
         for (d, v) in m.determinants.iter().zip(&filled) {

@@ -147,7 +147,7 @@ fn missing_values_are_imputed_from_the_gemeente_then_nationally() {
         m.imputation.gemeente[&w.gemeente_code][k].unwrap()
     );
     assert_eq!(
-        p.sources[k],
+        m.imputation.source(Some(&w.gemeente_code), &w.values)[k],
         jeugdhulp_wijk::impute::ValueSource::GemeenteMean
     );
     let without = c
