@@ -7,7 +7,7 @@
 
 use crate::determinants::{Unit, DETERMINANTS};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 
 /// The main input file, relative to the data directory.
@@ -88,51 +88,125 @@ pub fn parse_csv(text: &str) -> Result<Vec<Record<'_>>, (usize, String)> {
 }
 
 /// The records of CSV text one at a time, so a large file is never held as
-/// fields all at once. Lines without quotes take a fast path (fields borrow
-/// from the text); a quoted field may span lines. Blank lines are skipped.
+/// fields all at once. Blank lines are skipped.
 pub fn records(text: &str) -> impl Iterator<Item = Result<Record<'_>, (usize, String)>> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut lines = text.split('\n').enumerate();
-    std::iter::from_fn(move || loop {
-        let (i, line) = lines.next()?;
-        let start_line = i + 1;
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if !line.as_bytes().contains(&b'"') {
-            if line.trim_ascii().is_empty() {
-                continue;
-            }
-            let mut fields = Vec::with_capacity(48);
-            let mut start = 0;
-            for (i, &b) in line.as_bytes().iter().enumerate() {
-                if b == b',' {
-                    fields.push(Cow::Borrowed(&line[start..i]));
-                    start = i + 1;
-                }
-            }
-            fields.push(Cow::Borrowed(&line[start..]));
-            return Some(Ok((start_line, fields)));
-        }
-        // Join physical lines until the quotes balance.
-        let mut record = line.to_string();
-        while record.bytes().filter(|&b| b == b'"').count() % 2 == 1 {
-            match lines.next() {
-                Some((_, more)) => {
-                    record.push('\n');
-                    record.push_str(more.strip_suffix('\r').unwrap_or(more));
-                }
-                None => {
-                    return Some(Err((
-                        start_line,
-                        "aanhalingsteken wordt niet afgesloten".into(),
-                    )))
-                }
-            }
-        }
-        return Some(Ok((
-            start_line,
-            split_quoted(&record).into_iter().map(Cow::Owned).collect(),
-        )));
+    let mut reader = RecordReader::new(text);
+    std::iter::from_fn(move || {
+        Some(match reader.next()? {
+            Ok((line, fields)) => Ok((line, fields.to_vec())),
+            Err(e) => Err(e),
+        })
     })
+}
+
+/// A record as [`RecordReader::next`] lends it: its line and its fields.
+pub type BorrowedRecord<'r, 'a> = (usize, &'r [Cow<'a, str>]);
+
+/// A line as [`RecordReader::next_line`] gives it.
+enum Line<'a> {
+    /// A line without quotes, not yet split.
+    Plain(usize, &'a str),
+    /// A record with quoted fields, split into [`RecordReader::fields`].
+    Quoted(usize),
+}
+
+/// Reads records into one reused buffer (no allocation per record on the fast
+/// path). Lines without quotes are split in place, their fields borrowing from
+/// the text; a quoted field may span lines. Blank lines are skipped.
+pub struct RecordReader<'a> {
+    text: &'a str,
+    /// Byte offset of the next physical line; past the end when done.
+    pos: usize,
+    /// 1-based number of the next physical line.
+    line: usize,
+    fields: Vec<Cow<'a, str>>,
+}
+
+impl<'a> RecordReader<'a> {
+    pub fn new(text: &'a str) -> RecordReader<'a> {
+        RecordReader::starting_at(text.strip_prefix('\u{feff}').unwrap_or(text), 1)
+    }
+
+    /// A reader for text that starts at line `line` of its file.
+    fn starting_at(text: &'a str, line: usize) -> RecordReader<'a> {
+        RecordReader {
+            text,
+            pos: 0,
+            line,
+            fields: Vec::with_capacity(64),
+        }
+    }
+
+    /// The text not read yet, and the number of its first line.
+    fn rest(&self) -> (&'a str, usize) {
+        (self.text.get(self.pos..).unwrap_or(""), self.line)
+    }
+
+    /// The next record: the 1-based line on which it starts, and its fields.
+    #[allow(clippy::should_implement_trait)] // lends its buffer, so not an Iterator
+    pub fn next(&mut self) -> Option<Result<BorrowedRecord<'_, 'a>, (usize, String)>> {
+        Some(match self.next_line()? {
+            Ok(Line::Plain(line, text)) => Ok((line, self.split(text))),
+            Ok(Line::Quoted(line)) => Ok((line, &self.fields)),
+            Err(e) => Err(e),
+        })
+    }
+
+    /// The fields of the last quoted record.
+    fn fields(&self) -> &[Cow<'a, str>] {
+        &self.fields
+    }
+
+    /// Split a line without quotes at its commas.
+    fn split(&mut self, line: &'a str) -> &[Cow<'a, str>] {
+        self.fields.clear();
+        self.fields.extend(line.split(',').map(Cow::Borrowed));
+        &self.fields
+    }
+
+    /// The next physical line, without its line ending.
+    fn physical_line(&mut self) -> Option<(usize, &'a str)> {
+        let rest = self.text.get(self.pos..)?;
+        let (line, len) = match rest.find('\n') {
+            Some(i) => (&rest[..i], i + 1),
+            None => (rest, rest.len() + 1),
+        };
+        self.pos += len;
+        self.line += 1;
+        Some((self.line - 1, line.strip_suffix('\r').unwrap_or(line)))
+    }
+
+    fn next_line(&mut self) -> Option<Result<Line<'a>, (usize, String)>> {
+        loop {
+            let (start_line, line) = self.physical_line()?;
+            if !line.as_bytes().contains(&b'"') {
+                if line.trim_ascii().is_empty() {
+                    continue;
+                }
+                return Some(Ok(Line::Plain(start_line, line)));
+            }
+            // Join physical lines until the quotes balance.
+            let mut record = line.to_string();
+            while record.bytes().filter(|&b| b == b'"').count() % 2 == 1 {
+                match self.physical_line() {
+                    Some((_, more)) => {
+                        record.push('\n');
+                        record.push_str(more);
+                    }
+                    None => {
+                        return Some(Err((
+                            start_line,
+                            "aanhalingsteken wordt niet afgesloten".into(),
+                        )))
+                    }
+                }
+            }
+            self.fields.clear();
+            self.fields
+                .extend(split_quoted(&record).into_iter().map(Cow::Owned));
+            return Some(Ok(Line::Quoted(start_line)));
+        }
+    }
 }
 
 /// Split one record with balanced quotes into fields.
@@ -172,40 +246,13 @@ pub fn parse_optional_number(raw: &str) -> Result<Option<f64>, String> {
     }
 }
 
-/// Fast path for the data's plain decimals (`-12.345`): digits m and d decimals
-/// with m < 2⁵³ and d ≤ 22 give exactly the correctly rounded value as the one
-/// division m / 10^d (both operands exact in f64; Clinger's fast path). Anything
-/// else returns `None` and goes to the general parser.
+/// Fast path for the data's plain decimals (`-12.345`); anything else returns
+/// `None` and goes to the general parser.
 fn parse_plain_decimal(s: &str) -> Option<f64> {
-    const POW10: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ];
-    let bytes = s.as_bytes();
-    let (negative, digits) = match bytes.first()? {
-        b'-' => (true, &bytes[1..]),
-        _ => (false, bytes),
-    };
-    let (mut mantissa, mut decimals, mut seen_dot, mut n_digits) = (0u64, 0usize, false, 0usize);
-    for &b in digits {
-        match b {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-                n_digits += 1;
-                decimals += usize::from(seen_dot);
-                if n_digits > 15 {
-                    return None;
-                }
-            }
-            b'.' if !seen_dot => seen_dot = true,
-            _ => return None,
-        }
+    match fast_number(s.as_bytes()) {
+        (Ok(v), end) if end == s.len() => v,
+        _ => None,
     }
-    if n_digits == 0 || decimals > 22 || (seen_dot && decimals == 0) {
-        return None;
-    }
-    let v = mantissa as f64 / POW10[decimals];
-    Some(if negative { -v } else { v })
 }
 
 fn code_ok(code: &str, prefix: &str, digits: usize) -> bool {
@@ -224,241 +271,566 @@ pub fn is_regiocode(code: &str) -> bool {
     code_ok(code, "JZ", 2)
 }
 
-impl Dataset {
-    /// Parse and validate the wijk file. `file` names it in error messages.
-    pub fn from_csv(file: &str, text: &str) -> Result<Dataset, DataErrors> {
-        let err =
-            |line: usize, column: Option<&str>, value: Option<&str>, message: String| DataError {
-                file: file.to_string(),
-                line,
-                column: column.map(str::to_string),
-                value: value.map(str::to_string),
-                message,
-            };
-        let mut records = records(text);
-        let header = match records.next() {
-            Some(Ok((_, header))) => header,
-            Some(Err((line, m))) => return Err(DataErrors(vec![err(line, None, None, m)])),
-            None => {
-                return Err(DataErrors(vec![err(
-                    1,
-                    None,
-                    None,
-                    "het bestand is leeg".into(),
-                )]));
+/// The text columns the loader keeps, in the order of [`Row::text`].
+const TEXT_COLUMNS: [&str; 6] = [
+    "wijkcode",
+    "wijknaam_cbs2017",
+    "gemeentecode",
+    "gemeentenaam",
+    "jeugdzorgregiocode",
+    "jeugdzorgregionaam",
+];
+
+/// What the loader does with one column of the file.
+#[derive(Clone, Copy, PartialEq)]
+enum Role {
+    Text(usize),
+    Observed,
+    ScpExpected,
+    Determinant(usize),
+    Ignored,
+}
+
+/// Where things are in the file, from its header.
+pub struct Layout {
+    roles: Vec<Role>,
+    text_cols: [usize; 6],
+    observed_col: usize,
+    expected_col: usize,
+    det_cols: Vec<usize>,
+}
+
+/// One row's values, before its codes are checked.
+struct Row<'t> {
+    line: usize,
+    text: [&'t str; 6],
+    observed: Option<f64>,
+    scp_expected: Option<f64>,
+    values: Vec<Option<f64>>,
+    /// False once a field error has been reported for this row.
+    ok: bool,
+}
+
+/// A row after the checks that need only the row itself, with the codes that
+/// the checks across rows need (valid codes only, as digits).
+struct Checked {
+    line: usize,
+    wijk: Option<u32>,
+    gemeente_regio: Option<(u32, u32)>,
+    /// Whether the row passed its own checks (and so is in [`Part::kept`]).
+    kept: bool,
+}
+
+/// The rows of one stretch of the file: errors found so far and checked rows.
+pub struct Part {
+    errors: Vec<DataError>,
+    rows: Vec<Checked>,
+    /// The wijken of the rows that passed their own checks, in order.
+    kept: Vec<Wijk>,
+}
+
+fn code_digits(code: &str) -> u32 {
+    code.bytes()
+        .skip(2)
+        .fold(0, |n, b| n * 10 + u32::from(b - b'0'))
+}
+
+/// The plain decimal at the start of `bytes`, up to the next comma or the end:
+/// `Ok(None)` for an empty field or `.`, `Err(())` for anything the general
+/// parser must look at. Also returns the field's length.
+///
+/// With m < 2⁵³ digits and d ≤ 22 decimals, the one division m / 10^d gives
+/// exactly the correctly rounded value (both operands are exact in f64;
+/// Clinger's fast path).
+fn fast_number(bytes: &[u8]) -> (Result<Option<f64>, ()>, usize) {
+    let (mut mantissa, mut decimals, mut seen_dot, mut n_digits) = (0u64, 0usize, false, 0usize);
+    let negative = bytes.first() == Some(&b'-');
+    let mut clean = true;
+    let mut end = bytes.len();
+    for (i, &b) in bytes.iter().enumerate().skip(usize::from(negative)) {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                n_digits += 1;
+                decimals += usize::from(seen_dot);
             }
+            b'.' if !seen_dot => seen_dot = true,
+            b',' => {
+                end = i;
+                break;
+            }
+            _ => clean = false,
+        }
+    }
+    let value = if !clean || negative && n_digits == 0 {
+        Err(())
+    } else if n_digits == 0 {
+        // Empty, or SCP's "." marker: missing.
+        Ok(None)
+    } else if n_digits > 15 || decimals > 22 || (seen_dot && decimals == 0) {
+        Err(())
+    } else {
+        let v = mantissa as f64 / POW10[decimals];
+        Ok(Some(if negative { -v } else { v }))
+    };
+    (value, end)
+}
+
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Whether `v` is a valid value in `unit`; the general path says why not.
+fn in_unit(v: f64, unit: Unit) -> bool {
+    let (lo, hi) = unit.valid_range();
+    v >= lo && v <= hi && (unit != Unit::YesNo || v == 0.0 || v == 1.0)
+}
+
+fn data_error(
+    file: &str,
+    line: usize,
+    column: Option<&str>,
+    value: Option<&str>,
+    message: String,
+) -> DataError {
+    DataError {
+        file: file.to_string(),
+        line,
+        column: column.map(str::to_string),
+        value: value.map(str::to_string),
+        message,
+    }
+}
+
+impl Layout {
+    /// Read the header of `text`. Returns the layout and the text after the
+    /// header with the number of its first line.
+    pub fn read_header<'t>(
+        file: &str,
+        text: &'t str,
+    ) -> Result<(Layout, &'t str, usize), DataErrors> {
+        let fail = |line, column: Option<&str>, message: &str| {
+            data_error(file, line, column, None, message.to_string())
         };
-        let index: HashMap<&str, usize> = header
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (h.trim(), i))
-            .collect();
-        let required = [
-            "wijkcode",
-            "wijknaam_cbs2017",
-            "gemeentecode",
-            "gemeentenaam",
-            "jeugdzorgregiocode",
-            "jeugdzorgregionaam",
-            "perc_jhzv",
-            "perc_przv",
-        ];
-        let missing: Vec<DataError> = required
+        let mut reader = RecordReader::new(text);
+        let header: Vec<String> = match reader.next() {
+            Some(Ok((_, header))) => header.iter().map(|h| h.trim().to_string()).collect(),
+            Some(Err((line, m))) => return Err(DataErrors(vec![fail(line, None, &m)])),
+            None => return Err(DataErrors(vec![fail(1, None, "het bestand is leeg")])),
+        };
+        let col = |name: &str| header.iter().position(|h| h == name);
+        let missing: Vec<DataError> = TEXT_COLUMNS
             .iter()
             .copied()
+            .chain(["perc_jhzv", "perc_przv"])
             .chain(DETERMINANTS.iter().map(|d| d.name))
-            .filter(|c| !index.contains_key(c))
-            .map(|c| {
-                err(
-                    1,
-                    Some(c),
-                    None,
-                    "verplichte kolom ontbreekt in de kopregel".into(),
-                )
-            })
+            .filter(|c| col(c).is_none())
+            .map(|c| fail(1, Some(c), "verplichte kolom ontbreekt in de kopregel"))
             .collect();
         if !missing.is_empty() {
             return Err(DataErrors(missing));
         }
-        // Column positions, looked up once rather than per field.
-        let positions: HashMap<&str, usize> = required
+        let text_cols = TEXT_COLUMNS.map(|c| col(c).unwrap_or_default());
+        let det_cols: Vec<usize> = DETERMINANTS
             .iter()
-            .copied()
-            .chain(DETERMINANTS.iter().map(|d| d.name))
-            .map(|c| (c, index[c]))
+            .map(|d| col(d.name).unwrap_or_default())
             .collect();
-        let col = |name: &str| positions[name];
-        let det_cols: Vec<usize> = DETERMINANTS.iter().map(|d| col(d.name)).collect();
-        let (c_observed, c_expected) = (col("perc_jhzv"), col("perc_przv"));
-        let text_names = &required[..6];
-        let text_cols: Vec<usize> = text_names.iter().map(|n| col(n)).collect();
+        let observed_col = col("perc_jhzv").unwrap_or_default();
+        let expected_col = col("perc_przv").unwrap_or_default();
+        // A repeated column name: the first one counts, as in the lookups above.
+        let mut roles = vec![Role::Ignored; header.len()];
+        for (j, &c) in det_cols.iter().enumerate().rev() {
+            roles[c] = Role::Determinant(j);
+        }
+        roles[expected_col] = Role::ScpExpected;
+        roles[observed_col] = Role::Observed;
+        for (k, &c) in text_cols.iter().enumerate().rev() {
+            roles[c] = Role::Text(k);
+        }
+        let (rest, first_line) = reader.rest();
+        let layout = Layout {
+            roles,
+            text_cols,
+            observed_col,
+            expected_col,
+            det_cols,
+        };
+        Ok((layout, rest, first_line))
+    }
 
-        let mut errors = Vec::new();
-        // Capacity for one wijk per line of text.
-        let lines = text.bytes().filter(|&b| b == b'\n').count();
-        let mut wijken = Vec::with_capacity(lines);
-        let mut seen: HashMap<String, usize> = HashMap::with_capacity(lines);
-        // gemeente → (regio, first line), to catch a gemeente placed in two regio's.
-        let mut gemeente_regio: BTreeMap<String, (String, usize)> = BTreeMap::new();
-
-        for record in records {
-            let (line, fields) = match record {
-                Ok(r) => r,
+    /// Check every row of `text` (whole lines, starting at line `first_line`)
+    /// on its own. Rows of different parts can be checked in parallel;
+    /// [`Part::merge`] then does the checks across rows.
+    pub fn check_part(&self, file: &str, text: &str, first_line: usize) -> Part {
+        let lines = text.matches('\n').count() + 1;
+        let mut part = Part {
+            errors: Vec::new(),
+            rows: Vec::with_capacity(lines),
+            kept: Vec::with_capacity(lines),
+        };
+        let mut reader = RecordReader::starting_at(text, first_line);
+        while let Some(next) = reader.next_line() {
+            match next {
+                Ok(Line::Plain(line, text)) => match self.fast_row(line, text) {
+                    Some(row) => part.check(file, row),
+                    None => {
+                        let fields: Vec<Cow<str>> = text.split(',').map(Cow::Borrowed).collect();
+                        if let Some(row) = self.general_row(file, line, &fields, &mut part.errors) {
+                            part.check(file, row);
+                        }
+                    }
+                },
+                Ok(Line::Quoted(line)) => {
+                    if let Some(row) =
+                        self.general_row(file, line, reader.fields(), &mut part.errors)
+                    {
+                        part.check(file, row);
+                    }
+                }
                 Err((line, m)) => {
-                    errors.push(err(line, None, None, m));
+                    part.errors.push(data_error(file, line, None, None, m));
                     break;
                 }
-            };
-            if fields.len() != header.len() {
-                errors.push(err(
-                    line,
-                    None,
-                    None,
-                    format!(
-                        "{} velden, de kopregel heeft er {}",
-                        fields.len(),
-                        header.len()
-                    ),
-                ));
-                continue;
-            }
-            let text = |name: &str| {
-                fields[text_cols[text_names.iter().position(|n| *n == name).unwrap()]]
-                    .trim()
-                    .to_string()
-            };
-            let mut row_ok = true;
-            let mut check_code = |name: &str, ok: fn(&str) -> bool, what: &str| {
-                let v = text(name);
-                if v.is_empty() {
-                    errors.push(err(line, Some(name), Some(&v), format!("{what} ontbreekt")));
-                    row_ok = false;
-                } else if !ok(&v) {
-                    errors.push(err(line, Some(name), Some(&v), format!("ongeldige {what}")));
-                    row_ok = false;
-                }
-                v
-            };
-            let code = check_code(
-                "wijkcode",
-                is_wijkcode,
-                "wijkcode (verwacht WK + 6 cijfers)",
-            );
-            let gemeente_code = check_code(
-                "gemeentecode",
-                is_gemeentecode,
-                "gemeentecode (verwacht GM + 4 cijfers)",
-            );
-            let regio_raw = text("jeugdzorgregiocode");
-            let regio_code = if regio_raw.is_empty() {
-                errors.push(err(
-                    line,
-                    Some("jeugdzorgregiocode"),
-                    Some(""),
-                    format!("gemeente {gemeente_code} heeft geen jeugdzorgregio"),
-                ));
-                row_ok = false;
-                regio_raw
-            } else {
-                check_code(
-                    "jeugdzorgregiocode",
-                    is_regiocode,
-                    "jeugdzorgregiocode (verwacht JZ + 2 cijfers)",
-                )
-            };
-
-            let mut number = |name: &str, c: usize, unit: Option<Unit>| -> Option<f64> {
-                let raw = &fields[c];
-                match parse_optional_number(raw) {
-                    Ok(Some(v)) => {
-                        if let Some(unit) = unit {
-                            let (lo, hi) = unit.valid_range();
-                            if v < lo || v > hi {
-                                let what = match unit {
-                                    Unit::Percent => "percentage buiten 0–100".to_string(),
-                                    Unit::YesNo => "verwacht 0 of 1".to_string(),
-                                    _ => format!("waarde buiten {lo}–{hi}"),
-                                };
-                                errors.push(err(line, Some(name), Some(raw.trim()), what));
-                                row_ok = false;
-                            } else if unit == Unit::YesNo && v != 0.0 && v != 1.0 {
-                                errors.push(err(
-                                    line,
-                                    Some(name),
-                                    Some(raw.trim()),
-                                    "verwacht 0 of 1".into(),
-                                ));
-                                row_ok = false;
-                            }
-                        }
-                        Some(v)
-                    }
-                    Ok(None) => None,
-                    Err(m) => {
-                        errors.push(err(line, Some(name), Some(raw.trim()), m));
-                        row_ok = false;
-                        None
-                    }
-                }
-            };
-            let observed = number("perc_jhzv", c_observed, Some(Unit::Percent));
-            let scp_expected = number("perc_przv", c_expected, Some(Unit::Percent));
-            let values: Vec<Option<f64>> = DETERMINANTS
-                .iter()
-                .zip(&det_cols)
-                .map(|(d, &c)| number(d.name, c, Some(d.unit)))
-                .collect();
-
-            if !code.is_empty() {
-                if let Some(first) = seen.insert(code.clone(), line) {
-                    errors.push(err(
-                        line,
-                        Some("wijkcode"),
-                        Some(&code),
-                        format!("dubbele wijk: staat ook op regel {first}"),
-                    ));
-                    row_ok = false;
-                }
-            }
-            if !gemeente_code.is_empty() && !regio_code.is_empty() {
-                match gemeente_regio.get(&gemeente_code) {
-                    Some((r, first)) if *r != regio_code => {
-                        errors.push(err(
-                            line,
-                            Some("jeugdzorgregiocode"),
-                            Some(&regio_code),
-                            format!("gemeente {gemeente_code} staat op regel {first} in regio {r}"),
-                        ));
-                        row_ok = false;
-                    }
-                    Some(_) => {}
-                    None => {
-                        gemeente_regio.insert(gemeente_code.clone(), (regio_code.clone(), line));
-                    }
-                }
-            }
-            if row_ok {
-                wijken.push(Wijk {
-                    code,
-                    name: text("wijknaam_cbs2017"),
-                    gemeente_code,
-                    gemeente_name: text("gemeentenaam"),
-                    regio_code,
-                    regio_name: text("jeugdzorgregionaam"),
-                    observed,
-                    scp_expected,
-                    values,
-                });
             }
         }
-        if wijken.is_empty() && errors.is_empty() {
-            errors.push(err(1, None, None, "het bestand bevat geen wijken".into()));
+        part
+    }
+
+    /// One clean line without quotes in a single pass: fields are split and
+    /// numbers parsed together. `None` if anything is irregular (wrong field
+    /// count, a number that is not a plain decimal, a value out of range);
+    /// the general path then handles the line and reports what is wrong.
+    fn fast_row<'t>(&self, line: usize, text: &'t str) -> Option<Row<'t>> {
+        let bytes = text.as_bytes();
+        let mut row = Row {
+            line,
+            text: [""; 6],
+            observed: None,
+            scp_expected: None,
+            values: vec![None; DETERMINANTS.len()],
+            ok: true,
+        };
+        // Start of the next field; `None` once the last field has been read.
+        let mut next = Some(0);
+        for role in &self.roles {
+            let pos = next?; // fewer fields than the header
+            let rest = &bytes[pos..];
+            let len = match *role {
+                Role::Text(_) | Role::Ignored => {
+                    let len = rest.iter().position(|&b| b == b',').unwrap_or(rest.len());
+                    if let Role::Text(k) = *role {
+                        row.text[k] = text[pos..pos + len].trim();
+                    }
+                    len
+                }
+                Role::Observed | Role::ScpExpected | Role::Determinant(_) => {
+                    let (value, len) = fast_number(rest);
+                    let value = value.ok()?;
+                    let (slot, unit) = match *role {
+                        Role::Observed => (&mut row.observed, Unit::Percent),
+                        Role::ScpExpected => (&mut row.scp_expected, Unit::Percent),
+                        Role::Determinant(j) => (&mut row.values[j], DETERMINANTS[j].unit),
+                        _ => return None,
+                    };
+                    if value.is_some_and(|v| !in_unit(v, unit)) {
+                        return None;
+                    }
+                    *slot = value;
+                    len
+                }
+            };
+            next = (len < rest.len()).then_some(pos + len + 1);
+        }
+        match next {
+            Some(_) => None, // more fields than the header
+            None => Some(row),
+        }
+    }
+
+    /// The general path: any record, every problem reported.
+    fn general_row<'t>(
+        &self,
+        file: &str,
+        line: usize,
+        fields: &'t [Cow<'_, str>],
+        errors: &mut Vec<DataError>,
+    ) -> Option<Row<'t>> {
+        if fields.len() != self.roles.len() {
+            let m = format!(
+                "{} velden, de kopregel heeft er {}",
+                fields.len(),
+                self.roles.len()
+            );
+            errors.push(data_error(file, line, None, None, m));
+            return None;
+        }
+        let mut ok = true;
+        let mut number = |name: &str, raw: &str, unit: Unit| -> Option<f64> {
+            let problem = match parse_optional_number(raw) {
+                Ok(Some(v)) if in_unit(v, unit) => return Some(v),
+                Ok(None) => return None,
+                Ok(Some(_)) => match unit {
+                    Unit::Percent => "percentage buiten 0–100".to_string(),
+                    Unit::YesNo => "verwacht 0 of 1".to_string(),
+                    _ => {
+                        let (lo, hi) = unit.valid_range();
+                        format!("waarde buiten {lo}–{hi}")
+                    }
+                },
+                Err(m) => m,
+            };
+            errors.push(data_error(
+                file,
+                line,
+                Some(name),
+                Some(raw.trim()),
+                problem,
+            ));
+            ok = false;
+            None
+        };
+        let observed = number("perc_jhzv", &fields[self.observed_col], Unit::Percent);
+        let scp_expected = number("perc_przv", &fields[self.expected_col], Unit::Percent);
+        let values = DETERMINANTS
+            .iter()
+            .zip(&self.det_cols)
+            .map(|(d, &c)| number(d.name, &fields[c], d.unit))
+            .collect();
+        Some(Row {
+            line,
+            text: std::array::from_fn(|k| fields[self.text_cols[k]].trim()),
+            observed,
+            scp_expected,
+            values,
+            ok,
+        })
+    }
+}
+
+impl Part {
+    /// Check a row's codes; keep it if the row itself is in order.
+    fn check(&mut self, file: &str, row: Row<'_>) {
+        let Row {
+            line,
+            text,
+            observed,
+            scp_expected,
+            values,
+            mut ok,
+        } = row;
+        let [code, name, gemeente_code, gemeente_name, regio_code, regio_name] = text;
+        let mut errors = Vec::new();
+        let mut check_code = |column: &str, v: &str, valid: fn(&str) -> bool, what: &str| {
+            if v.is_empty() {
+                errors.push(data_error(
+                    file,
+                    line,
+                    Some(column),
+                    Some(v),
+                    format!("{what} ontbreekt"),
+                ));
+            } else if !valid(v) {
+                errors.push(data_error(
+                    file,
+                    line,
+                    Some(column),
+                    Some(v),
+                    format!("ongeldige {what}"),
+                ));
+            }
+            valid(v)
+        };
+        let code_valid = check_code(
+            "wijkcode",
+            code,
+            is_wijkcode,
+            "wijkcode (verwacht WK + 6 cijfers)",
+        );
+        let gemeente_valid = check_code(
+            "gemeentecode",
+            gemeente_code,
+            is_gemeentecode,
+            "gemeentecode (verwacht GM + 4 cijfers)",
+        );
+        let regio_valid = if regio_code.is_empty() {
+            let m = format!("gemeente {gemeente_code} heeft geen jeugdzorgregio");
+            errors.push(data_error(
+                file,
+                line,
+                Some("jeugdzorgregiocode"),
+                Some(""),
+                m,
+            ));
+            false
+        } else {
+            check_code(
+                "jeugdzorgregiocode",
+                regio_code,
+                is_regiocode,
+                "jeugdzorgregiocode (verwacht JZ + 2 cijfers)",
+            )
+        };
+        ok &= code_valid && gemeente_valid && regio_valid;
+        // Code errors come first: those columns come first in the file.
+        let field_errors = self.errors.len()
+            - self
+                .errors
+                .iter()
+                .rev()
+                .take_while(|e| e.line == line)
+                .count();
+        self.errors.splice(field_errors..field_errors, errors);
+        self.rows.push(Checked {
+            line,
+            wijk: code_valid.then(|| code_digits(code)),
+            gemeente_regio: (gemeente_valid && regio_valid)
+                .then(|| (code_digits(gemeente_code), code_digits(regio_code))),
+            kept: ok,
+        });
+        if ok {
+            self.kept.push(Wijk {
+                code: code.to_string(),
+                name: name.to_string(),
+                gemeente_code: gemeente_code.to_string(),
+                gemeente_name: gemeente_name.to_string(),
+                regio_code: regio_code.to_string(),
+                regio_name: regio_name.to_string(),
+                observed,
+                scp_expected,
+                values,
+            });
+        }
+    }
+
+    /// Join parts in file order and do the checks across rows: a wijk listed
+    /// twice, a gemeente placed in two regio's.
+    pub fn merge(file: &str, parts: Vec<Part>) -> Result<Dataset, DataErrors> {
+        let n: usize = parts.iter().map(|p| p.rows.len()).sum();
+        let mut errors = Vec::new();
+        let mut cross = Vec::new();
+        let mut wijken: Vec<Wijk> = Vec::new();
+        // Keys are the codes' digits, so no string is hashed or copied per row.
+        let mut seen: HashMap<u32, usize> = HashMap::with_capacity(n);
+        let mut gemeente_regio: HashMap<u32, (u32, usize)> = HashMap::new();
+        for part in parts {
+            errors.extend(part.errors);
+            // Which kept wijken fail a check across rows.
+            let mut rejected = vec![false; part.kept.len()];
+            let mut kept_index = 0;
+            for row in part.rows {
+                let mut ok = true;
+                if let Some(key) = row.wijk {
+                    if let Some(first) = seen.insert(key, row.line) {
+                        let code = format!("WK{key:06}");
+                        let m = format!("dubbele wijk: staat ook op regel {first}");
+                        cross.push(data_error(file, row.line, Some("wijkcode"), Some(&code), m));
+                        ok = false;
+                    }
+                }
+                if let Some((g, r)) = row.gemeente_regio {
+                    match gemeente_regio.get(&g) {
+                        Some(&(first_r, first)) if first_r != r => {
+                            let m = format!(
+                                "gemeente GM{g:04} staat op regel {first} in regio JZ{first_r:02}"
+                            );
+                            let regio = format!("JZ{r:02}");
+                            cross.push(data_error(
+                                file,
+                                row.line,
+                                Some("jeugdzorgregiocode"),
+                                Some(&regio),
+                                m,
+                            ));
+                            ok = false;
+                        }
+                        Some(_) => {}
+                        None => {
+                            gemeente_regio.insert(g, (r, row.line));
+                        }
+                    }
+                }
+                if row.kept {
+                    rejected[kept_index] = !ok;
+                    kept_index += 1;
+                }
+            }
+            if wijken.is_empty() && !rejected.contains(&true) {
+                wijken = part.kept; // the common case: no copy
+            } else {
+                wijken.reserve(n);
+                wijken.extend(
+                    part.kept
+                        .into_iter()
+                        .zip(rejected)
+                        .filter(|(_, r)| !r)
+                        .map(|(w, _)| w),
+                );
+            }
+        }
+        if !cross.is_empty() {
+            // In line order; on one line the row's own errors come first.
+            errors.extend(cross);
+            errors.sort_by_key(|e| e.line);
+        }
+        if errors.is_empty() && wijken.is_empty() {
+            let m = "het bestand bevat geen wijken".to_string();
+            errors.push(data_error(file, 1, None, None, m));
         }
         if errors.is_empty() {
             Ok(Dataset { wijken })
         } else {
             Err(DataErrors(errors))
         }
+    }
+}
+
+impl Dataset {
+    /// Parse and validate the wijk file. `file` names it in error messages.
+    pub fn from_csv(file: &str, text: &str) -> Result<Dataset, DataErrors> {
+        let (layout, body, first_line) = Layout::read_header(file, text)?;
+        Part::merge(file, vec![layout.check_part(file, body, first_line)])
+    }
+
+    /// As [`Dataset::from_csv`], with the rows split in two parts checked on
+    /// two threads (native only). `side` runs on the second thread before its
+    /// part, which is made smaller to leave room for it; the CLI hashes the
+    /// file there. A file with quotes is checked in one part, because a quoted
+    /// field may span lines. Same dataset and same errors as `from_csv`.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from_csv_parallel<T: Send>(
+        file: &str,
+        text: &str,
+        side: impl FnOnce() -> T + Send,
+    ) -> (Result<Dataset, DataErrors>, T) {
+        let (layout, body, first_line) = match Layout::read_header(file, text) {
+            Ok(header) => header,
+            Err(e) => return (Err(e), side()),
+        };
+        // The first part: about 60 % of the rows, up to a line end.
+        let cut = body.len() * 3 / 5;
+        let split = match body.as_bytes().contains(&b'"') {
+            true => None,
+            false => body[cut..].find('\n').map(|i| cut + i + 1),
+        };
+        let Some(at) = split else {
+            let part = layout.check_part(file, body, first_line);
+            return (Part::merge(file, vec![part]), side());
+        };
+        let (head, tail) = body.split_at(at);
+        let tail_line = first_line + head.matches('\n').count();
+        let (head, (tail, side)) = std::thread::scope(|s| {
+            let second = s.spawn(|| {
+                let side = side();
+                (layout.check_part(file, tail, tail_line), side)
+            });
+            let head = layout.check_part(file, head, first_line);
+            let second = second
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (head, second)
+        });
+        (Part::merge(file, vec![head, tail]), side)
     }
 
     /// Column `j` of [`DETERMINANTS`] over all wijken.
@@ -493,11 +865,33 @@ pub mod fs {
         Ok((path, text))
     }
 
-    pub fn load(dir: &Path) -> Result<(Dataset, String), String> {
+    /// The wijk file read, validated and hashed.
+    pub struct Loaded {
+        pub dataset: Dataset,
+        pub text: String,
+        /// sha256 of the file's bytes, lowercase hex (the model's provenance).
+        pub sha256: String,
+    }
+
+    /// Read the wijk file, validate it and hash it; the hash is computed on
+    /// the second thread of [`Dataset::from_csv_parallel`].
+    pub fn load(dir: &Path) -> Result<Loaded, String> {
         let (path, text) = read_wijk_file(dir)?;
-        let ds =
-            Dataset::from_csv(&path.display().to_string(), &text).map_err(|e| e.to_string())?;
-        Ok((ds, text))
+        let file = path.display().to_string();
+        let (dataset, sha256) = Dataset::from_csv_parallel(&file, &text, || sha256_hex(&text));
+        Ok(Loaded {
+            dataset: dataset.map_err(|e| e.to_string())?,
+            sha256,
+            text,
+        })
+    }
+
+    pub fn sha256_hex(text: &str) -> String {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }
 

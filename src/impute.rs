@@ -5,7 +5,7 @@
 
 use crate::data::{Dataset, Wijk};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Imputation {
@@ -50,15 +50,22 @@ impl Imputation {
     /// their `values`. The error is the column that has no value at all.
     pub fn from_wijken(wijken: &[Wijk], columns: &[usize]) -> Result<Imputation, usize> {
         let mut national = vec![Acc::default(); columns.len()];
-        let mut per_gemeente: BTreeMap<&str, Vec<Acc>> = BTreeMap::new();
+        // Accumulators per gemeente, in order of first appearance.
+        let mut gemeenten: Vec<(&str, Vec<Acc>)> = Vec::new();
+        let mut index: HashMap<&str, usize> = HashMap::new();
         // Sum in wijkcode order, so the means (and hence the fit) do not depend
         // on the order of the rows in the file.
-        let mut wijken: Vec<&Wijk> = wijken.iter().collect();
-        wijken.sort_by(|a, b| a.code.cmp(&b.code));
-        for w in wijken {
-            let accs = per_gemeente
-                .entry(&w.gemeente_code)
-                .or_insert_with(|| vec![Acc::default(); columns.len()]);
+        for w in crate::model::in_code_order(wijken.iter()) {
+            let g = w.gemeente_code.as_str();
+            // Rows in wijkcode order come grouped by gemeente: look up only on a change.
+            let at = match gemeenten.last() {
+                Some((last, _)) if *last == g => gemeenten.len() - 1,
+                _ => *index.entry(g).or_insert_with(|| {
+                    gemeenten.push((g, vec![Acc::default(); columns.len()]));
+                    gemeenten.len() - 1
+                }),
+            };
+            let accs = &mut gemeenten[at].1;
             for (k, &j) in columns.iter().enumerate() {
                 national[k].add(w.values[j]);
                 accs[k].add(w.values[j]);
@@ -69,7 +76,7 @@ impl Imputation {
             .zip(columns)
             .map(|(a, &j)| a.mean().ok_or(j))
             .collect::<Result<Vec<f64>, usize>>()?;
-        let gemeente = per_gemeente
+        let gemeente = gemeenten
             .into_iter()
             .map(|(g, accs)| (g.to_string(), accs.into_iter().map(Acc::mean).collect()))
             .collect();

@@ -164,6 +164,32 @@ impl<'a> Codes<'a> {
         let index = sorted.iter().enumerate().map(|(i, c)| (*c, i)).collect();
         Codes { sorted, index }
     }
+
+    /// The index of each code in turn; runs of one code (rows in wijkcode
+    /// order come grouped by gemeente) are looked up once.
+    fn indices(&self, codes: impl Iterator<Item = &'a str>) -> Vec<usize> {
+        let mut last: Option<(&str, usize)> = None;
+        codes
+            .map(|c| match last {
+                Some((l, i)) if l == c => i,
+                _ => {
+                    let i = self.index[c];
+                    last = Some((c, i));
+                    i
+                }
+            })
+            .collect()
+    }
+}
+
+/// Wijken in wijkcode order, so that no result depends on the order of the
+/// rows in the file. The file is normally sorted already; that costs one pass.
+pub(crate) fn in_code_order<'a>(wijken: impl Iterator<Item = &'a Wijk>) -> Vec<&'a Wijk> {
+    let mut rows: Vec<&Wijk> = wijken.collect();
+    if !rows.is_sorted_by(|a, b| a.code <= b.code) {
+        rows.sort_by(|a, b| a.code.cmp(&b.code));
+    }
+    rows
 }
 
 /// Fit the model on a dataset. Pure: the caller supplies the input's provenance.
@@ -176,38 +202,30 @@ pub fn fit_model(
     let columns: Vec<usize> = dets.iter().map(|d| column_index(d)).collect();
     let imputation = Imputation::from_dataset(ds, &columns)?;
 
-    // Fit rows in wijkcode order, so the result does not depend on row order.
-    let mut rows: Vec<&Wijk> = ds.wijken.iter().filter(|w| w.observed.is_some()).collect();
-    rows.sort_by(|a, b| a.code.cmp(&b.code));
+    let rows = in_code_order(ds.wijken.iter().filter(|w| w.observed.is_some()));
     let gemeenten = Codes::new(rows.iter().map(|w| w.gemeente_code.as_str()));
     let regios = Codes::new(rows.iter().map(|w| w.regio_code.as_str()));
-    let row_gemeente: Vec<usize> = rows
-        .iter()
-        .map(|w| gemeenten.index[w.gemeente_code.as_str()])
-        .collect();
+    let row_gemeente = gemeenten.indices(rows.iter().map(|w| w.gemeente_code.as_str()));
+    let row_regio = regios.indices(rows.iter().map(|w| w.regio_code.as_str()));
     // Gaps are filled from the gemeente's means, looked up once per gemeente.
     let means: Vec<Vec<f64>> = gemeenten
         .sorted
         .iter()
         .map(|g| imputation.fill(Some(g), &vec![None; dets.len()]))
         .collect();
-    let mut regio_of_gemeente = vec![0; gemeenten.sorted.len()];
-    let mut x = vec![Vec::with_capacity(rows.len()); dets.len()];
-    for (w, &g) in rows.iter().zip(&row_gemeente) {
-        regio_of_gemeente[g] = regios.index[w.regio_code.as_str()];
+    let mut design = Design::new(rows.len(), dets.len(), regios.sorted.len());
+    design.regio_of_gemeente = vec![0; gemeenten.sorted.len()];
+    let response = dets.len() + 1;
+    for (i, ((w, &g), &r)) in rows.iter().zip(&row_gemeente).zip(&row_regio).enumerate() {
+        design.regio_of_gemeente[g] = r;
         for (k, &j) in columns.iter().enumerate() {
-            x[k].push(w.values[j].unwrap_or(means[g][k]));
+            design.data[(i, k + 1)] = w.values[j].unwrap_or(means[g][k]);
         }
+        design.data[(i, response)] = w.observed.unwrap_or(f64::NAN);
     }
-    let design = Design {
-        y: rows.iter().map(|w| w.observed.unwrap()).collect(),
-        x,
-        gemeente: row_gemeente,
-        regio_of_gemeente,
-        n_regio: regios.sorted.len(),
-    };
+    design.gemeente = row_gemeente;
     let names: Vec<&str> = dets.iter().map(|d| d.name).collect();
-    let f: Fit = fit::fit(&design, &names).map_err(|e| e.to_string())?;
+    let f: Fit = fit::fit(design, &names).map_err(|e| e.to_string())?;
 
     let terms = std::iter::once("(Intercept)").chain(names.iter().copied());
     let fixed_effects = terms
@@ -230,25 +248,31 @@ pub fn fit_model(
             })
             .collect()
     };
+    // Observed range per determinant, in one pass over the rows.
+    let mut ranges = vec![(f64::INFINITY, f64::NEG_INFINITY, 0usize); dets.len()];
+    for w in &ds.wijken {
+        for (range, &j) in ranges.iter_mut().zip(&columns) {
+            if let Some(v) = w.values[j] {
+                *range = (range.0.min(v), range.1.max(v), range.2 + 1);
+            }
+        }
+    }
     let determinants = dets
         .iter()
-        .zip(&columns)
+        .zip(&ranges)
         .zip(&imputation.national)
-        .map(|((d, &j), &mean)| {
-            let vals: Vec<f64> = ds.column(j).flatten().collect();
-            DeterminantInfo {
-                name: d.name.into(),
-                label: d.label.into(),
-                unit: d.unit,
-                unit_label: d.unit.label().into(),
-                level: d.level,
-                group: d.group,
-                decimals: d.decimals,
-                min: vals.iter().copied().fold(f64::INFINITY, f64::min),
-                max: vals.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-                mean,
-                n_observed: vals.len(),
-            }
+        .map(|((d, &(min, max, n_observed)), &mean)| DeterminantInfo {
+            name: d.name.into(),
+            label: d.label.into(),
+            unit: d.unit,
+            unit_label: d.unit.label().into(),
+            level: d.level,
+            group: d.group,
+            decimals: d.decimals,
+            min,
+            max,
+            mean,
+            n_observed,
         })
         .collect();
     Ok(Model {
@@ -281,10 +305,13 @@ pub fn fit_model(
         },
         gemeente_regio: {
             let mut map = BTreeMap::new();
+            let mut last = "";
             for w in &ds.wijken {
-                if !map.contains_key(&w.gemeente_code) {
+                // Consecutive wijken mostly share their gemeente.
+                if w.gemeente_code != last && !map.contains_key(&w.gemeente_code) {
                     map.insert(w.gemeente_code.clone(), w.regio_code.clone());
                 }
+                last = &w.gemeente_code;
             }
             map
         },

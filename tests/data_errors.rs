@@ -204,3 +204,48 @@ fn the_real_file_loads_completely() {
         1042
     );
 }
+
+/// The CLI checks the file on two threads; it must find exactly what the
+/// one-thread loader finds, in the same order, also across the split.
+#[test]
+fn the_two_thread_loader_agrees_with_the_one_thread_loader() {
+    let text = common::wijk_csv();
+    let (parallel, side) = Dataset::from_csv_parallel("w.csv", text, || 42);
+    assert_eq!(side, 42);
+    assert_eq!(parallel.unwrap(), Dataset::from_csv("w.csv", text).unwrap());
+
+    let mut l = sample(200);
+    let code_of = |l: &[String], row: usize, name: &str| {
+        l[row].split(',').nth(column(l, name)).unwrap().to_string()
+    };
+    let first = code_of(&l, 1, "wijkcode");
+    let gemeente = code_of(&l, 5, "gemeentecode");
+    set(&mut l, 20, "gemeentecode", "GM12");
+    set(&mut l, 150, "perc_1ouder", "abc");
+    // Both in the part after the split (about 60 % in), against rows before it.
+    set(&mut l, 190, "wijkcode", &first);
+    set(&mut l, 190, "perc_hhbijs", "120");
+    set(&mut l, 180, "gemeentecode", &gemeente);
+    set(&mut l, 180, "jeugdzorgregiocode", "JZ42");
+    let text = l.join("\n") + "\n";
+    let one = Dataset::from_csv("w.csv", &text).unwrap_err();
+    let (two, ()) = Dataset::from_csv_parallel("w.csv", &text, || ());
+    assert_eq!(two.unwrap_err(), one);
+    let lines: Vec<usize> = one.0.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [21, 151, 181, 191, 191]);
+    // On one line, the row's own errors before the duplicate.
+    assert_eq!(one.0[3].column.as_deref(), Some("perc_hhbijs"));
+    assert_eq!(one.0[4].column.as_deref(), Some("wijkcode"));
+
+    // With quotes, a record may span lines: checked in one part, same result.
+    let c = column(&l, "wijknaam_cbs2017");
+    let mut fields: Vec<String> = l[3].split(',').map(String::from).collect();
+    fields[c] = format!("\"{}, met komma\"", fields[c]);
+    l[3] = fields.join(",");
+    let text = l.join("\n") + "\n";
+    let (two, ()) = Dataset::from_csv_parallel("w.csv", &text, || ());
+    assert_eq!(
+        two.unwrap_err(),
+        Dataset::from_csv("w.csv", &text).unwrap_err()
+    );
+}

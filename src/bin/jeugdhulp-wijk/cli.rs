@@ -5,7 +5,6 @@ use jeugdhulp_wijk::data::{self, fs::data_dir, Dataset};
 use jeugdhulp_wijk::determinants;
 use jeugdhulp_wijk::model::{self, Model, Predictor, Profile};
 use jeugdhulp_wijk::site::SiteData;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -66,26 +65,18 @@ impl Args {
     }
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-fn load(args: &Args) -> Result<(Dataset, String, PathBuf), String> {
+fn load(args: &Args) -> Result<(data::fs::Loaded, PathBuf), String> {
     let dir = data_dir(args.get("data"));
-    let (ds, text) = data::fs::load(&dir)?;
-    Ok((ds, text, dir))
+    Ok((data::fs::load(&dir)?, dir))
 }
 
 fn fit_from_args(args: &Args) -> Result<Model, String> {
-    let (ds, text, _) = load(args)?;
+    let (loaded, _) = load(args)?;
     let dets = match args.get("determinants") {
         Some(list) => determinants::select(&list.split(',').collect::<Vec<_>>())?,
         None => model::default_determinants(),
     };
-    model::fit_model(&ds, &dets, data::WIJK_FILE, &sha256_hex(text.as_bytes()))
+    model::fit_model(&loaded.dataset, &dets, data::WIJK_FILE, &loaded.sha256)
 }
 
 fn read_model(path: &str) -> Result<Predictor, String> {
@@ -96,27 +87,43 @@ fn read_model(path: &str) -> Result<Predictor, String> {
     Predictor::new(model).map_err(|e| format!("{path}: {e}"))
 }
 
-fn write(path: &Path, text: &str) -> Result<(), String> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| format!("kan map {} niet maken: {e}", parent.display()))?;
+fn create_parent(path: &Path) -> Result<(), String> {
+    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => std::fs::create_dir_all(parent)
+            .map_err(|e| format!("kan map {} niet maken: {e}", parent.display())),
+        None => Ok(()),
     }
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    create_parent(path)?;
     std::fs::write(path, text).map_err(|e| format!("kan {} niet schrijven: {e}", path.display()))
 }
 
 fn cmd_fit(args: &Args) -> Result<ExitCode, String> {
     args.only(&["data", "determinants", "out"])?;
     let m = fit_from_args(args)?;
-    let json = serde_json::to_string_pretty(&m).map_err(|e| e.to_string())?;
     match args.get("out") {
         Some(out) => {
-            write(Path::new(out), &json)?;
-            eprintln!(
-                "model geschreven naar {out}: {} wijken, {} gemeenten, {} regio's, REML-criterium {:.6}, {} ({} iteraties)",
+            // Serialised straight into the file, without the whole text in memory.
+            let path = Path::new(out);
+            create_parent(path)?;
+            let failed = |e: &dyn std::fmt::Display| format!("kan {out} niet schrijven: {e}");
+            let file = std::fs::File::create(path).map_err(|e| failed(&e))?;
+            let mut writer = std::io::BufWriter::with_capacity(1 << 16, file);
+            serde_json::to_writer_pretty(&mut writer, &m).map_err(|e| failed(&e))?;
+            std::io::Write::flush(&mut writer).map_err(|e| failed(&e))?;
+            // One line, one write (stderr is unbuffered).
+            let line = format!(
+                "model geschreven naar {out}: {} wijken, {} gemeenten, {} regio's, REML-criterium {:.6}, {} ({} iteraties)\n",
                 m.n_fit, m.n_gemeente, m.n_regio, m.reml_criterion, m.fit.message, m.fit.iterations
             );
+            eprint!("{line}");
         }
-        None => println!("{json}"),
+        None => {
+            let json = serde_json::to_string_pretty(&m).map_err(|e| e.to_string())?;
+            println!("{json}");
+        }
     }
     Ok(if m.fit.converged {
         ExitCode::SUCCESS
@@ -135,7 +142,7 @@ fn cmd_predict(args: &Args) -> Result<ExitCode, String> {
     args.only(&["model", "wijk", "data"])?;
     let predictor = read_model(args.need("model")?)?;
     let code = args.need("wijk")?;
-    let (ds, _, _) = load(args)?;
+    let ds = load(args)?.0.dataset;
     let w = ds
         .wijken
         .iter()
@@ -344,7 +351,8 @@ fn cmd_site(args: &Args) -> Result<ExitCode, String> {
     args.only(&["model", "data", "out"])?;
     let model_path = args.need("model")?;
     let predictor = read_model(model_path)?;
-    let (ds, _, dir) = load(args)?;
+    let (loaded, dir) = load(args)?;
+    let ds = loaded.dataset;
     let out = PathBuf::from(args.need("out")?);
     let site = SiteData::build(&ds, &predictor)?;
     let a = site.agreement;
@@ -394,7 +402,12 @@ fn cmd_bench(args: &Args) -> Result<ExitCode, String> {
         .unwrap_or("51")
         .parse()
         .map_err(|_| "--runs moet een geheel getal zijn".to_string())?;
-    let (ds, text, _) = load(args)?;
+    let (
+        data::fs::Loaded {
+            dataset: ds, text, ..
+        },
+        _,
+    ) = load(args)?;
     let dets = model::default_determinants();
     let mut times = Vec::with_capacity(runs);
     let mut evaluations = 0;
@@ -416,7 +429,7 @@ fn cmd_bench(args: &Args) -> Result<ExitCode, String> {
         .collect();
     parse_times.sort_by(f64::total_cmp);
     let hash_t = Instant::now();
-    let _ = sha256_hex(text.as_bytes());
+    let _ = data::fs::sha256_hex(&text);
     let hash_s = hash_t.elapsed().as_secs_f64();
     println!(
         "fit in-process ({} determinanten, {} rijen): mediaan {:.3} ms, min {:.3} ms, max {:.3} ms over {runs} runs ({evaluations} evaluaties van het criterium); CSV inlezen en valideren: mediaan {:.3} ms; sha256 {:.3} ms",
