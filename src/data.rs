@@ -795,7 +795,7 @@ impl Dataset {
     /// As [`Dataset::from_csv`], with the rows split in two parts checked on
     /// two threads (native only). `side` runs on the second thread before its
     /// part, which is made smaller to leave room for it; the CLI hashes the
-    /// file there. A file with quotes is checked in one part, because a quoted
+    /// file there. The split is at a line end outside quotes, since a quoted
     /// field may span lines. Same dataset and same errors as `from_csv`.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_csv_parallel<T: Send>(
@@ -807,11 +807,19 @@ impl Dataset {
             Ok(header) => header,
             Err(e) => return (Err(e), side()),
         };
-        // The first part: about 60 % of the rows, up to a line end.
-        let cut = body.len() * 3 / 5;
-        let split = match body.as_bytes().contains(&b'"') {
-            true => None,
-            false => body[cut..].find('\n').map(|i| cut + i + 1),
+        // The first part: about 60 % of the text, up to a line end outside
+        // quotes (an even number of quotes before it; a doubled quote counts 2).
+        let mut at = body.len() * 3 / 5;
+        let mut quotes = body[..at].matches('"').count();
+        let split = loop {
+            let Some(i) = body[at..].find('\n') else {
+                break None;
+            };
+            quotes += body[at..at + i].matches('"').count();
+            at += i + 1;
+            if quotes % 2 == 0 {
+                break Some(at);
+            }
         };
         let Some(at) = split else {
             let part = layout.check_part(file, body, first_line);

@@ -237,15 +237,29 @@ fn the_two_thread_loader_agrees_with_the_one_thread_loader() {
     assert_eq!(one.0[3].column.as_deref(), Some("perc_hhbijs"));
     assert_eq!(one.0[4].column.as_deref(), Some("wijkcode"));
 
-    // With quotes, a record may span lines: checked in one part, same result.
-    let c = column(&l, "wijknaam_cbs2017");
-    let mut fields: Vec<String> = l[3].split(',').map(String::from).collect();
-    fields[c] = format!("\"{}, met komma\"", fields[c]);
-    l[3] = fields.join(",");
+    // Quoted names spanning lines all around the split: it must fall between
+    // records, never inside one.
+    let quote_names = |lines: &mut [String]| {
+        let c = column(lines, "wijknaam_cbs2017");
+        for line in &mut lines[90..160] {
+            let mut fields: Vec<String> = line.split(',').map(String::from).collect();
+            fields[c] = format!("\"{},\nmet \"\"komma\"\"\n\"", fields[c]);
+            *line = fields.join(",");
+        }
+    };
+    quote_names(&mut l);
     let text = l.join("\n") + "\n";
     let (two, ()) = Dataset::from_csv_parallel("w.csv", &text, || ());
-    assert_eq!(
-        two.unwrap_err(),
-        Dataset::from_csv("w.csv", &text).unwrap_err()
-    );
+    let one = Dataset::from_csv("w.csv", &text).unwrap_err();
+    assert_eq!(two.unwrap_err(), one);
+    assert_eq!(one.0.len(), 5, "{one}");
+
+    let mut valid = sample(200);
+    quote_names(&mut valid);
+    let text = valid.join("\n") + "\n";
+    let (two, ()) = Dataset::from_csv_parallel("w.csv", &text, || ());
+    let two = two.unwrap();
+    assert_eq!(two, Dataset::from_csv("w.csv", &text).unwrap());
+    let name = &two.wijken[120].name;
+    assert!(name.ends_with(",\nmet \"komma\""), "{name:?}");
 }
