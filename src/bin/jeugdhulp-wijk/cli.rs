@@ -70,13 +70,14 @@ fn load(args: &Args) -> Result<(data::fs::Loaded, PathBuf), String> {
     Ok((data::fs::load(&dir)?, dir))
 }
 
-fn fit_from_args(args: &Args) -> Result<Model, String> {
+fn fit_from_args(args: &Args) -> Result<(Model, data::fs::Loaded), String> {
     let (loaded, _) = load(args)?;
     let dets = match args.get("determinants") {
         Some(list) => determinants::select(&list.split(',').collect::<Vec<_>>())?,
         None => model::default_determinants(),
     };
-    model::fit_model(&loaded.dataset, &dets, data::WIJK_FILE, &loaded.sha256)
+    let model = model::fit_model(&loaded.dataset, &dets, data::WIJK_FILE, &loaded.sha256)?;
+    Ok((model, loaded))
 }
 
 fn read_model(path: &str) -> Result<Predictor, String> {
@@ -102,7 +103,7 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
 
 fn cmd_fit(args: &Args) -> Result<ExitCode, String> {
     args.only(&["data", "determinants", "out"])?;
-    let m = fit_from_args(args)?;
+    let (m, loaded) = fit_from_args(args)?;
     match args.get("out") {
         Some(out) => {
             // Serialised straight into the file, without the whole text in memory.
@@ -125,11 +126,16 @@ fn cmd_fit(args: &Args) -> Result<ExitCode, String> {
             println!("{json}");
         }
     }
-    Ok(if m.fit.converged {
+    let code = if m.fit.converged {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(3)
-    })
+    };
+    // The process ends here: leave the ~10 000 small allocations of the
+    // dataset and model to the operating system instead of freeing them one
+    // by one (about 0.5 ms, a twentieth of the whole run).
+    std::mem::forget((m, loaded));
+    Ok(code)
 }
 
 fn fmt_opt(v: Option<f64>, unit: &str) -> String {
