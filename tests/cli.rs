@@ -173,3 +173,32 @@ fn score_keeps_every_row_in_order_with_errors_in_place() {
     assert!((e(6) - e(1) - 5.0 * beta).abs() < 1e-9);
     assert!(rows[2].1[col("expected")].is_empty());
 }
+
+#[test]
+fn fit_replaces_the_model_file_whole_and_hashes_the_input() {
+    let dir = tmp("nieuw").join("modellen");
+    let out = dir.join("model.json");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(&out, "{ half geschreven").unwrap();
+    let o = bin()
+        .args(["fit", "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m = common::read_json(out.clone());
+    assert_eq!(m["n_fit"], 2632);
+    // No temporary file left next to it.
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["model.json"]);
+    // The provenance hash (computed on the loader's second thread) is the file's.
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(common::data_dir().join("jeugdhulp_wijk_2017.csv")).unwrap();
+    let want: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(m["provenance"]["input_sha256"], want.as_str());
+}

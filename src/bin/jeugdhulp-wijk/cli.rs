@@ -106,14 +106,34 @@ fn cmd_fit(args: &Args) -> Result<ExitCode, String> {
     let (m, loaded) = fit_from_args(args)?;
     match args.get("out") {
         Some(out) => {
-            // Serialised straight into the file, without the whole text in memory.
+            // Serialised straight into a new file next to the target, then
+            // renamed over it: a reader never sees half a model, and a failed
+            // run leaves the old model in place.
             let path = Path::new(out);
             create_parent(path)?;
             let failed = |e: &dyn std::fmt::Display| format!("kan {out} niet schrijven: {e}");
-            let file = std::fs::File::create(path).map_err(|e| failed(&e))?;
-            let mut writer = std::io::BufWriter::with_capacity(1 << 16, file);
-            serde_json::to_writer_pretty(&mut writer, &m).map_err(|e| failed(&e))?;
-            std::io::Write::flush(&mut writer).map_err(|e| failed(&e))?;
+            let mut partial = path.as_os_str().to_owned();
+            partial.push(format!(".{}.tmp", std::process::id()));
+            let partial = PathBuf::from(partial);
+            // Only a regular file (or a new one) is replaced; a device such
+            // as /dev/null or a pipe is written to directly.
+            let replace = std::fs::metadata(path).map_or(true, |m| m.is_file());
+            let target = if replace { partial.as_path() } else { path };
+            let written = std::fs::File::create(target).and_then(|file| {
+                let mut writer = std::io::BufWriter::with_capacity(1 << 16, file);
+                serde_json::to_writer_pretty(&mut writer, &m)?;
+                std::io::Write::flush(&mut writer)?;
+                if replace {
+                    std::fs::rename(&partial, path)?;
+                }
+                Ok(())
+            });
+            if let Err(e) = written {
+                if replace {
+                    let _ = std::fs::remove_file(&partial);
+                }
+                return Err(failed(&e));
+            }
             // One line, one write (stderr is unbuffered).
             let line = format!(
                 "model geschreven naar {out}: {} wijken, {} gemeenten, {} regio's, REML-criterium {:.6}, {} ({} iteraties)\n",
