@@ -9,18 +9,23 @@ use crate::determinants::{Unit, DETERMINANTS};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// The main input file, relative to the data directory.
 pub const WIJK_FILE: &str = "jeugdhulp_wijk_2017.csv";
+
+/// Text shared by all wijken of one gemeente or regio: one allocation per
+/// gemeente rather than four per wijk.
+pub type Shared = Arc<str>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Wijk {
     pub code: String,
     pub name: String,
-    pub gemeente_code: String,
-    pub gemeente_name: String,
-    pub regio_code: String,
-    pub regio_name: String,
+    pub gemeente_code: Shared,
+    pub gemeente_name: Shared,
+    pub regio_code: Shared,
+    pub regio_name: Shared,
     /// Observed share of youth with jeugdhulp zonder verblijf (%); `None` where CBS suppressed it.
     pub observed: Option<f64>,
     /// SCP's published expected use (%).
@@ -327,6 +332,9 @@ pub struct Part {
     rows: Vec<Checked>,
     /// The wijken of the rows that passed their own checks, in order.
     kept: Vec<Wijk>,
+    /// Gemeente code and name, regio code and name of the last kept wijk,
+    /// shared with the next when they are the same (rows come by gemeente).
+    last: Option<[Shared; 4]>,
 }
 
 fn code_digits(code: &str) -> u32 {
@@ -468,6 +476,7 @@ impl Layout {
             errors: Vec::new(),
             rows: Vec::with_capacity(lines),
             kept: Vec::with_capacity(lines),
+            last: None,
         };
         let mut reader = RecordReader::starting_at(text, first_line);
         while let Some(next) = reader.next_line() {
@@ -689,13 +698,20 @@ impl Part {
             kept: ok,
         });
         if ok {
+            let texts = [gemeente_code, gemeente_name, regio_code, regio_name];
+            let shared = match &self.last {
+                Some(last) if last.iter().zip(texts).all(|(a, b)| **a == *b) => last.clone(),
+                _ => texts.map(Shared::from),
+            };
+            let [gemeente_code, gemeente_name, regio_code, regio_name] = shared.clone();
+            self.last = Some(shared);
             self.kept.push(Wijk {
                 code: code.to_string(),
                 name: name.to_string(),
-                gemeente_code: gemeente_code.to_string(),
-                gemeente_name: gemeente_name.to_string(),
-                regio_code: regio_code.to_string(),
-                regio_name: regio_name.to_string(),
+                gemeente_code,
+                gemeente_name,
+                regio_code,
+                regio_name,
                 observed,
                 scp_expected,
                 values,

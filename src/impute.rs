@@ -56,7 +56,7 @@ impl Imputation {
         // Sum in wijkcode order, so the means (and hence the fit) do not depend
         // on the order of the rows in the file.
         for w in crate::model::in_code_order(wijken.iter()) {
-            let g = w.gemeente_code.as_str();
+            let g = &*w.gemeente_code;
             // Rows in wijkcode order come grouped by gemeente: look up only on a change.
             let at = match gemeenten.last() {
                 Some((last, _)) if *last == g => gemeenten.len() - 1,

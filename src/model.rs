@@ -132,7 +132,7 @@ impl Model {
     /// A dataset wijk as a profile for this model.
     pub fn profile_of(&self, w: &Wijk) -> Result<Profile, String> {
         Ok(Profile {
-            gemeente: Some(w.gemeente_code.clone()),
+            gemeente: Some(w.gemeente_code.to_string()),
             values: self.data_columns()?.iter().map(|&j| w.values[j]).collect(),
         })
     }
@@ -203,10 +203,10 @@ pub fn fit_model(
     let imputation = Imputation::from_dataset(ds, &columns)?;
 
     let rows = in_code_order(ds.wijken.iter().filter(|w| w.observed.is_some()));
-    let gemeenten = Codes::new(rows.iter().map(|w| w.gemeente_code.as_str()));
-    let regios = Codes::new(rows.iter().map(|w| w.regio_code.as_str()));
-    let row_gemeente = gemeenten.indices(rows.iter().map(|w| w.gemeente_code.as_str()));
-    let row_regio = regios.indices(rows.iter().map(|w| w.regio_code.as_str()));
+    let gemeenten = Codes::new(rows.iter().map(|w| &*w.gemeente_code));
+    let regios = Codes::new(rows.iter().map(|w| &*w.regio_code));
+    let row_gemeente = gemeenten.indices(rows.iter().map(|w| &*w.gemeente_code));
+    let row_regio = regios.indices(rows.iter().map(|w| &*w.regio_code));
     // Gaps are filled from the gemeente's means, looked up once per gemeente.
     let means: Vec<Vec<f64>> = gemeenten
         .sorted
@@ -308,8 +308,8 @@ pub fn fit_model(
             let mut last = "";
             for w in &ds.wijken {
                 // Consecutive wijken mostly share their gemeente.
-                if w.gemeente_code != last && !map.contains_key(&w.gemeente_code) {
-                    map.insert(w.gemeente_code.clone(), w.regio_code.clone());
+                if *w.gemeente_code != *last && !map.contains_key(&*w.gemeente_code) {
+                    map.insert(w.gemeente_code.to_string(), w.regio_code.to_string());
                 }
                 last = &w.gemeente_code;
             }

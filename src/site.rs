@@ -2,7 +2,7 @@
 //! from the dataset and the fitted model, plus the all-wijken what-if
 //! calculation that the maps use.
 
-use crate::data::{Dataset, Wijk};
+use crate::data::{Dataset, Shared, Wijk};
 use crate::model::{InputError, Model, Predictor, Z95};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -58,16 +58,16 @@ impl From<SiteData> for SiteFile {
         for w in &s.wijken {
             let r = regios
                 .iter()
-                .position(|r| r.0 == w.regio_code)
+                .position(|r| *r.0 == *w.regio_code)
                 .unwrap_or_else(|| {
-                    regios.push((w.regio_code.clone(), w.regio_name.clone()));
+                    regios.push((w.regio_code.to_string(), w.regio_name.to_string()));
                     regios.len() - 1
                 });
             let g = gemeenten
                 .iter()
-                .position(|g| g.0 == w.gemeente_code)
+                .position(|g| *g.0 == *w.gemeente_code)
                 .unwrap_or_else(|| {
-                    gemeenten.push((w.gemeente_code.clone(), w.gemeente_name.clone(), r));
+                    gemeenten.push((w.gemeente_code.to_string(), w.gemeente_name.to_string(), r));
                     gemeenten.len() - 1
                 });
             gemeente.push(g);
@@ -89,22 +89,36 @@ impl From<SiteFile> for SiteData {
     fn from(f: SiteFile) -> SiteData {
         // Indices and lengths come from our own build; out-of-range entries are
         // dropped to empty strings rather than panicking in the browser.
-        let empty = (String::new(), String::new(), 0);
+        // Gemeente and regio texts are shared by their wijken.
+        let regios: Vec<(Shared, Shared)> = f
+            .regios
+            .iter()
+            .map(|(c, n)| (Shared::from(c.as_str()), Shared::from(n.as_str())))
+            .collect();
+        let no_regio: (Shared, Shared) = (Shared::from(""), Shared::from(""));
+        let gemeenten: Vec<(Shared, Shared, &(Shared, Shared))> = f
+            .gemeenten
+            .iter()
+            .map(|(c, n, r)| {
+                let regio = regios.get(*r).unwrap_or(&no_regio);
+                (Shared::from(c.as_str()), Shared::from(n.as_str()), regio)
+            })
+            .collect();
+        let empty = (no_regio.0.clone(), no_regio.1.clone(), &no_regio);
         let wijken = (0..f.code.len())
             .map(|i| {
                 let g = f
                     .gemeente
                     .get(i)
-                    .and_then(|&g| f.gemeenten.get(g))
+                    .and_then(|&g| gemeenten.get(g))
                     .unwrap_or(&empty);
-                let (rc, rn) = f.regios.get(g.2).cloned().unwrap_or_default();
                 Wijk {
                     code: f.code[i].clone(),
                     name: f.name.get(i).cloned().unwrap_or_default(),
                     gemeente_code: g.0.clone(),
                     gemeente_name: g.1.clone(),
-                    regio_code: rc,
-                    regio_name: rn,
+                    regio_code: g.2 .0.clone(),
+                    regio_name: g.2 .1.clone(),
                     observed: f.observed.get(i).copied().flatten(),
                     scp_expected: f.scp_expected.get(i).copied().flatten(),
                     values: Vec::new(),
@@ -133,7 +147,7 @@ impl SiteData {
         for w in &wijken {
             let ours = predictor
                 .expected(&crate::model::Profile {
-                    gemeente: Some(w.gemeente_code.clone()),
+                    gemeente: Some(w.gemeente_code.to_string()),
                     values: w.values.clone(),
                 })
                 .map_err(|e| format!("{}: {e}", w.code))?;
@@ -379,12 +393,12 @@ impl Calculator {
         };
         match scope {
             Scope::Regio(c) => known(
-                self.site.wijken.iter().any(|w| w.regio_code == c),
+                self.site.wijken.iter().any(|w| &*w.regio_code == c),
                 "regio",
                 c,
             )?,
             Scope::Gemeente(c) => known(
-                self.site.wijken.iter().any(|w| w.gemeente_code == c),
+                self.site.wijken.iter().any(|w| &*w.gemeente_code == c),
                 "gemeente",
                 c,
             )?,
@@ -397,8 +411,8 @@ impl Calculator {
             .iter()
             .map(|w| match scope {
                 Scope::Land => true,
-                Scope::Regio(c) => w.regio_code == c,
-                Scope::Gemeente(c) => w.gemeente_code == c,
+                Scope::Regio(c) => &*w.regio_code == c,
+                Scope::Gemeente(c) => &*w.gemeente_code == c,
                 Scope::Wijk(c) => w.code == c,
             })
             .collect())

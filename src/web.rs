@@ -176,7 +176,7 @@ pub fn gemeenten() -> Result<JsValue, JsError> {
         };
         let mut seen = BTreeMap::new();
         for w in &c.site.wijken {
-            seen.entry(w.gemeente_code.as_str()).or_insert(w);
+            seen.entry(&*w.gemeente_code).or_insert(w);
         }
         let out: Vec<GemeenteOut> = seen
             .values()

@@ -24,7 +24,7 @@ fn idx(m: &Model, name: &str) -> usize {
 fn some_wijk_profile(c: &Calculator, i: usize) -> Profile {
     let w = &c.site.wijken[i];
     Profile {
-        gemeente: Some(w.gemeente_code.clone()),
+        gemeente: Some(w.gemeente_code.to_string()),
         values: w.values.clone(),
     }
 }
@@ -138,13 +138,13 @@ fn missing_values_are_imputed_from_the_gemeente_then_nationally() {
         .iter()
         .enumerate()
         .find(|(_, w)| {
-            w.values[k].is_none() && m.imputation.gemeente[&w.gemeente_code][k].is_some()
+            w.values[k].is_none() && m.imputation.gemeente[&*w.gemeente_code][k].is_some()
         })
         .unwrap();
     let p = c.predictor.expected(&some_wijk_profile(&c, i)).unwrap();
     assert_eq!(
         p.imputed[k],
-        m.imputation.gemeente[&w.gemeente_code][k].unwrap()
+        m.imputation.gemeente[&*w.gemeente_code][k].unwrap()
     );
     assert_eq!(
         m.imputation.source(Some(&w.gemeente_code), &w.values)[k],
