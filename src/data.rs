@@ -297,7 +297,7 @@ enum Role {
 }
 
 /// Where things are in the file, from its header.
-pub struct Layout {
+struct Layout {
     roles: Vec<Role>,
     text_cols: [usize; 6],
     observed_col: usize,
@@ -316,22 +316,16 @@ struct Row<'t> {
     ok: bool,
 }
 
-/// A row after the checks that need only the row itself, with the codes that
-/// the checks across rows need (valid codes only, as digits).
-struct Checked {
-    line: usize,
-    wijk: Option<u32>,
-    gemeente_regio: Option<(u32, u32)>,
-    /// Whether the row passed its own checks (and so is in [`Part::kept`]).
-    kept: bool,
-}
-
-/// The rows of one stretch of the file: errors found so far and checked rows.
-pub struct Part {
+/// What the checks have found so far, and the wijken that passed.
+struct Checks<'f> {
+    file: &'f str,
     errors: Vec<DataError>,
-    rows: Vec<Checked>,
-    /// The wijken of the rows that passed their own checks, in order.
-    kept: Vec<Wijk>,
+    wijken: Vec<Wijk>,
+    /// Line of each wijk seen (valid codes, as digits: no string hashed or
+    /// copied per row).
+    seen: HashMap<u32, usize>,
+    /// gemeente → (regio, first line), to catch a gemeente placed in two regio's.
+    gemeente_regio: HashMap<u32, (u32, usize)>,
     /// Gemeente code and name, regio code and name of the last kept wijk,
     /// shared with the next when they are the same (rows come by gemeente).
     last: Option<[Shared; 4]>,
@@ -414,10 +408,7 @@ fn data_error(
 impl Layout {
     /// Read the header of `text`. Returns the layout and the text after the
     /// header with the number of its first line.
-    pub fn read_header<'t>(
-        file: &str,
-        text: &'t str,
-    ) -> Result<(Layout, &'t str, usize), DataErrors> {
+    fn read_header<'t>(file: &str, text: &'t str) -> Result<(Layout, &'t str, usize), DataErrors> {
         let fail = |line, column: Option<&str>, message: &str| {
             data_error(file, line, column, None, message.to_string())
         };
@@ -467,43 +458,53 @@ impl Layout {
         Ok((layout, rest, first_line))
     }
 
-    /// Check every row of `text` (whole lines, starting at line `first_line`)
-    /// on its own. Rows of different parts can be checked in parallel;
-    /// [`Part::merge`] then does the checks across rows.
-    pub fn check_part(&self, file: &str, text: &str, first_line: usize) -> Part {
+    /// Check every row of `text` (whole lines, starting at line `first_line`).
+    fn check_rows(&self, file: &str, text: &str, first_line: usize) -> Result<Dataset, DataErrors> {
         let lines = text.matches('\n').count() + 1;
-        let mut part = Part {
+        let mut checks = Checks {
+            file,
             errors: Vec::new(),
-            rows: Vec::with_capacity(lines),
-            kept: Vec::with_capacity(lines),
+            wijken: Vec::with_capacity(lines),
+            seen: HashMap::with_capacity(lines),
+            gemeente_regio: HashMap::new(),
             last: None,
         };
         let mut reader = RecordReader::starting_at(text, first_line);
         while let Some(next) = reader.next_line() {
             match next {
                 Ok(Line::Plain(line, text)) => match self.fast_row(line, text) {
-                    Some(row) => part.check(file, row),
+                    Some(row) => checks.row(row),
                     None => {
                         let fields: Vec<Cow<str>> = text.split(',').map(Cow::Borrowed).collect();
-                        if let Some(row) = self.general_row(file, line, &fields, &mut part.errors) {
-                            part.check(file, row);
+                        if let Some(row) = self.general_row(file, line, &fields, &mut checks.errors)
+                        {
+                            checks.row(row);
                         }
                     }
                 },
                 Ok(Line::Quoted(line)) => {
                     if let Some(row) =
-                        self.general_row(file, line, reader.fields(), &mut part.errors)
+                        self.general_row(file, line, reader.fields(), &mut checks.errors)
                     {
-                        part.check(file, row);
+                        checks.row(row);
                     }
                 }
                 Err((line, m)) => {
-                    part.errors.push(data_error(file, line, None, None, m));
+                    checks.errors.push(data_error(file, line, None, None, m));
                     break;
                 }
             }
         }
-        part
+        if checks.errors.is_empty() && checks.wijken.is_empty() {
+            let m = "het bestand bevat geen wijken".to_string();
+            checks.errors.push(data_error(file, 1, None, None, m));
+        }
+        match checks.errors.is_empty() {
+            true => Ok(Dataset {
+                wijken: checks.wijken,
+            }),
+            false => Err(DataErrors(checks.errors)),
+        }
     }
 
     /// One clean line without quotes in a single pass: fields are split and
@@ -617,9 +618,10 @@ impl Layout {
     }
 }
 
-impl Part {
-    /// Check a row's codes; keep it if the row itself is in order.
-    fn check(&mut self, file: &str, row: Row<'_>) {
+impl Checks<'_> {
+    /// Check a row's codes, also against earlier rows; keep it if all is well.
+    fn row(&mut self, row: Row<'_>) {
+        let file = self.file;
         let Row {
             line,
             text,
@@ -690,13 +692,32 @@ impl Part {
                 .take_while(|e| e.line == line)
                 .count();
         self.errors.splice(field_errors..field_errors, errors);
-        self.rows.push(Checked {
-            line,
-            wijk: code_valid.then(|| code_digits(code)),
-            gemeente_regio: (gemeente_valid && regio_valid)
-                .then(|| (code_digits(gemeente_code), code_digits(regio_code))),
-            kept: ok,
-        });
+        if code_valid {
+            if let Some(first) = self.seen.insert(code_digits(code), line) {
+                let m = format!("dubbele wijk: staat ook op regel {first}");
+                let e = data_error(file, line, Some("wijkcode"), Some(code), m);
+                self.errors.push(e);
+                ok = false;
+            }
+        }
+        if gemeente_valid && regio_valid {
+            let (g, r) = (code_digits(gemeente_code), code_digits(regio_code));
+            match self.gemeente_regio.get(&g) {
+                Some(&(first_r, first)) if first_r != r => {
+                    let m = format!(
+                        "gemeente {gemeente_code} staat op regel {first} in regio JZ{first_r:02}"
+                    );
+                    let column = Some("jeugdzorgregiocode");
+                    self.errors
+                        .push(data_error(file, line, column, Some(regio_code), m));
+                    ok = false;
+                }
+                Some(_) => {}
+                None => {
+                    self.gemeente_regio.insert(g, (r, line));
+                }
+            }
+        }
         if ok {
             let texts = [gemeente_code, gemeente_name, regio_code, regio_name];
             let shared = match &self.last {
@@ -705,7 +726,7 @@ impl Part {
             };
             let [gemeente_code, gemeente_name, regio_code, regio_name] = shared.clone();
             self.last = Some(shared);
-            self.kept.push(Wijk {
+            self.wijken.push(Wijk {
                 code: code.to_string(),
                 name: name.to_string(),
                 gemeente_code,
@@ -718,143 +739,13 @@ impl Part {
             });
         }
     }
-
-    /// Join parts in file order and do the checks across rows: a wijk listed
-    /// twice, a gemeente placed in two regio's.
-    pub fn merge(file: &str, parts: Vec<Part>) -> Result<Dataset, DataErrors> {
-        let n: usize = parts.iter().map(|p| p.rows.len()).sum();
-        let mut errors = Vec::new();
-        let mut cross = Vec::new();
-        let mut wijken: Vec<Wijk> = Vec::new();
-        // Keys are the codes' digits, so no string is hashed or copied per row.
-        let mut seen: HashMap<u32, usize> = HashMap::with_capacity(n);
-        let mut gemeente_regio: HashMap<u32, (u32, usize)> = HashMap::new();
-        for part in parts {
-            errors.extend(part.errors);
-            // Which kept wijken fail a check across rows.
-            let mut rejected = vec![false; part.kept.len()];
-            let mut kept_index = 0;
-            for row in part.rows {
-                let mut ok = true;
-                if let Some(key) = row.wijk {
-                    if let Some(first) = seen.insert(key, row.line) {
-                        let code = format!("WK{key:06}");
-                        let m = format!("dubbele wijk: staat ook op regel {first}");
-                        cross.push(data_error(file, row.line, Some("wijkcode"), Some(&code), m));
-                        ok = false;
-                    }
-                }
-                if let Some((g, r)) = row.gemeente_regio {
-                    match gemeente_regio.get(&g) {
-                        Some(&(first_r, first)) if first_r != r => {
-                            let m = format!(
-                                "gemeente GM{g:04} staat op regel {first} in regio JZ{first_r:02}"
-                            );
-                            let regio = format!("JZ{r:02}");
-                            cross.push(data_error(
-                                file,
-                                row.line,
-                                Some("jeugdzorgregiocode"),
-                                Some(&regio),
-                                m,
-                            ));
-                            ok = false;
-                        }
-                        Some(_) => {}
-                        None => {
-                            gemeente_regio.insert(g, (r, row.line));
-                        }
-                    }
-                }
-                if row.kept {
-                    rejected[kept_index] = !ok;
-                    kept_index += 1;
-                }
-            }
-            if wijken.is_empty() && !rejected.contains(&true) {
-                wijken = part.kept; // the common case: no copy
-            } else {
-                wijken.reserve(n);
-                wijken.extend(
-                    part.kept
-                        .into_iter()
-                        .zip(rejected)
-                        .filter(|(_, r)| !r)
-                        .map(|(w, _)| w),
-                );
-            }
-        }
-        if !cross.is_empty() {
-            // In line order; on one line the row's own errors come first.
-            errors.extend(cross);
-            errors.sort_by_key(|e| e.line);
-        }
-        if errors.is_empty() && wijken.is_empty() {
-            let m = "het bestand bevat geen wijken".to_string();
-            errors.push(data_error(file, 1, None, None, m));
-        }
-        if errors.is_empty() {
-            Ok(Dataset { wijken })
-        } else {
-            Err(DataErrors(errors))
-        }
-    }
 }
 
 impl Dataset {
     /// Parse and validate the wijk file. `file` names it in error messages.
     pub fn from_csv(file: &str, text: &str) -> Result<Dataset, DataErrors> {
         let (layout, body, first_line) = Layout::read_header(file, text)?;
-        Part::merge(file, vec![layout.check_part(file, body, first_line)])
-    }
-
-    /// As [`Dataset::from_csv`], with the rows split in two parts checked on
-    /// two threads (native only). `side` runs on the second thread before its
-    /// part, which is made smaller to leave room for it; the CLI hashes the
-    /// file there. The split is at a line end outside quotes, since a quoted
-    /// field may span lines. Same dataset and same errors as `from_csv`.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn from_csv_parallel<T: Send>(
-        file: &str,
-        text: &str,
-        side: impl FnOnce() -> T + Send,
-    ) -> (Result<Dataset, DataErrors>, T) {
-        let (layout, body, first_line) = match Layout::read_header(file, text) {
-            Ok(header) => header,
-            Err(e) => return (Err(e), side()),
-        };
-        // The first part: about 60 % of the text, up to a line end outside
-        // quotes (an even number of quotes before it; a doubled quote counts 2).
-        let mut at = body.len() * 3 / 5;
-        let mut quotes = body[..at].matches('"').count();
-        let split = loop {
-            let Some(i) = body[at..].find('\n') else {
-                break None;
-            };
-            quotes += body[at..at + i].matches('"').count();
-            at += i + 1;
-            if quotes % 2 == 0 {
-                break Some(at);
-            }
-        };
-        let Some(at) = split else {
-            let part = layout.check_part(file, body, first_line);
-            return (Part::merge(file, vec![part]), side());
-        };
-        let (head, tail) = body.split_at(at);
-        let tail_line = first_line + head.matches('\n').count();
-        let (head, (tail, side)) = std::thread::scope(|s| {
-            let second = s.spawn(|| {
-                let side = side();
-                (layout.check_part(file, tail, tail_line), side)
-            });
-            let head = layout.check_part(file, head, first_line);
-            let second = second
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (head, second)
-        });
-        (Part::merge(file, vec![head, tail]), side)
+        layout.check_rows(file, body, first_line)
     }
 
     /// Column `j` of [`DETERMINANTS`] over all wijken.
@@ -897,15 +788,16 @@ pub mod fs {
         pub sha256: String,
     }
 
-    /// Read the wijk file, validate it and hash it; the hash is computed on
-    /// the second thread of [`Dataset::from_csv_parallel`].
+    /// Read the wijk file, validate it and hash it. (A second thread for the
+    /// hash or for half of the rows was measured slower: thread start and a
+    /// second malloc arena cost more than the 0.4 ms they would save.)
     pub fn load(dir: &Path) -> Result<Loaded, String> {
         let (path, text) = read_wijk_file(dir)?;
-        let file = path.display().to_string();
-        let (dataset, sha256) = Dataset::from_csv_parallel(&file, &text, || sha256_hex(&text));
+        let dataset =
+            Dataset::from_csv(&path.display().to_string(), &text).map_err(|e| e.to_string())?;
         Ok(Loaded {
-            dataset: dataset.map_err(|e| e.to_string())?,
-            sha256,
+            dataset,
+            sha256: sha256_hex(&text),
             text,
         })
     }

@@ -205,15 +205,10 @@ fn the_real_file_loads_completely() {
     );
 }
 
-/// The CLI checks the file on two threads; it must find exactly what the
-/// one-thread loader finds, in the same order, also across the split.
+/// Many problems at once: all reported, in line order; on one line the codes
+/// first, then the row's fields, then its clash with earlier rows.
 #[test]
-fn the_two_thread_loader_agrees_with_the_one_thread_loader() {
-    let text = common::wijk_csv();
-    let (parallel, side) = Dataset::from_csv_parallel("w.csv", text, || 42);
-    assert_eq!(side, 42);
-    assert_eq!(parallel.unwrap(), Dataset::from_csv("w.csv", text).unwrap());
-
+fn errors_come_in_line_order() {
     let mut l = sample(200);
     let code_of = |l: &[String], row: usize, name: &str| {
         l[row].split(',').nth(column(l, name)).unwrap().to_string()
@@ -222,44 +217,49 @@ fn the_two_thread_loader_agrees_with_the_one_thread_loader() {
     let gemeente = code_of(&l, 5, "gemeentecode");
     set(&mut l, 20, "gemeentecode", "GM12");
     set(&mut l, 150, "perc_1ouder", "abc");
-    // Both in the part after the split (about 60 % in), against rows before it.
     set(&mut l, 190, "wijkcode", &first);
     set(&mut l, 190, "perc_hhbijs", "120");
     set(&mut l, 180, "gemeentecode", &gemeente);
     set(&mut l, 180, "jeugdzorgregiocode", "JZ42");
-    let text = l.join("\n") + "\n";
-    let one = Dataset::from_csv("w.csv", &text).unwrap_err();
-    let (two, ()) = Dataset::from_csv_parallel("w.csv", &text, || ());
-    assert_eq!(two.unwrap_err(), one);
-    let lines: Vec<usize> = one.0.iter().map(|e| e.line).collect();
-    assert_eq!(lines, [21, 151, 181, 191, 191]);
-    // On one line, the row's own errors before the duplicate.
-    assert_eq!(one.0[3].column.as_deref(), Some("perc_hhbijs"));
-    assert_eq!(one.0[4].column.as_deref(), Some("wijkcode"));
+    set(&mut l, 170, "wijkcode", "WK1");
+    set(&mut l, 170, "groenedruk", "-3");
+    let e = errors(&l);
+    let found: Vec<(usize, &str)> = e
+        .iter()
+        .map(|e| (e.line, e.column.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (21, "gemeentecode"),
+            (151, "perc_1ouder"),
+            (171, "wijkcode"),
+            (171, "groenedruk"),
+            (181, "jeugdzorgregiocode"),
+            (191, "perc_hhbijs"),
+            (191, "wijkcode"),
+        ]
+    );
+}
 
-    // Quoted names spanning lines all around the split: it must fall between
-    // records, never inside one.
-    let quote_names = |lines: &mut [String]| {
-        let c = column(lines, "wijknaam_cbs2017");
-        for line in &mut lines[90..160] {
-            let mut fields: Vec<String> = line.split(',').map(String::from).collect();
-            fields[c] = format!("\"{},\nmet \"\"komma\"\"\n\"", fields[c]);
-            *line = fields.join(",");
-        }
-    };
-    quote_names(&mut l);
+/// Quoted names may hold commas, doubled quotes and line breaks; the lines
+/// of later rows are still counted right.
+#[test]
+fn quoted_names_over_several_lines() {
+    let mut l = sample(200);
+    let c = column(&l, "wijknaam_cbs2017");
+    for line in &mut l[90..160] {
+        let mut fields: Vec<String> = line.split(',').map(String::from).collect();
+        fields[c] = format!("\"{},\nmet \"\"komma\"\"\n\"", fields[c]);
+        *line = fields.join(",");
+    }
     let text = l.join("\n") + "\n";
-    let (two, ()) = Dataset::from_csv_parallel("w.csv", &text, || ());
-    let one = Dataset::from_csv("w.csv", &text).unwrap_err();
-    assert_eq!(two.unwrap_err(), one);
-    assert_eq!(one.0.len(), 5, "{one}");
-
-    let mut valid = sample(200);
-    quote_names(&mut valid);
-    let text = valid.join("\n") + "\n";
-    let (two, ()) = Dataset::from_csv_parallel("w.csv", &text, || ());
-    let two = two.unwrap();
-    assert_eq!(two, Dataset::from_csv("w.csv", &text).unwrap());
-    let name = &two.wijken[120].name;
+    let ds = Dataset::from_csv("w.csv", &text).unwrap();
+    assert_eq!(ds.wijken.len(), 200);
+    let name = &ds.wijken[120].name;
     assert!(name.ends_with(",\nmet \"komma\""), "{name:?}");
+    // Two extra physical lines per quoted row: row 170 is on line 171 + 2·70.
+    set(&mut l, 170, "perc_1ouder", "x");
+    let e = errors(&l);
+    assert_eq!(e[0].line, 171 + 2 * 70, "{}", e[0]);
 }
