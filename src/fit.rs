@@ -183,12 +183,17 @@ impl Stats {
             }
         }
         cross.fill_upper_triangle_with_lower_triangle();
-        // Column sums per gemeente (column g of `sums`), column by column of A.
+        // Column sums per gemeente (column g of `sums`), over runs of rows of
+        // one gemeente (rows in wijkcode order come grouped by gemeente).
         let mut sums = DMatrix::zeros(k, n_gemeente);
-        for j in 0..k {
-            for (&g, &v) in gemeente.iter().zip(a.column(j).iter()) {
-                sums[(j, g)] += v;
+        let mut start = 0;
+        while start < n {
+            let g = gemeente[start];
+            let len = gemeente[start..].iter().take_while(|&&h| h == g).count();
+            for j in 0..k {
+                sums[(j, g)] += a.view((start, j), (len, 1)).sum();
             }
+            start += len;
         }
         let mut sizes = vec![0usize; n_gemeente];
         for &g in &gemeente {

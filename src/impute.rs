@@ -23,22 +23,42 @@ struct Acc {
 }
 
 impl Acc {
-    fn add(&mut self, v: Option<f64>) {
-        if let Some(v) = v {
-            self.sum += v;
-            self.n += 1;
-        }
+    fn add(&mut self, v: f64) {
+        self.sum += v;
+        self.n += 1;
     }
     fn mean(self) -> Option<f64> {
         (self.n > 0).then(|| self.sum / self.n as f64)
     }
 }
 
+/// What was observed of one determinant over all wijken.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Observed {
+    pub min: f64,
+    pub max: f64,
+    pub n: usize,
+}
+
+impl Default for Observed {
+    fn default() -> Self {
+        Observed {
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            n: 0,
+        }
+    }
+}
+
 impl Imputation {
     /// Means over the whole dataset for the determinants at `columns`
     /// (indices into [`crate::determinants::DETERMINANTS`]).
-    pub fn from_dataset(ds: &Dataset, columns: &[usize]) -> Result<Imputation, String> {
-        Self::from_wijken(&ds.wijken, columns).map_err(|j| {
+    /// With each determinant's observed range, from the same pass.
+    pub fn from_dataset(
+        ds: &Dataset,
+        columns: &[usize],
+    ) -> Result<(Imputation, Vec<Observed>), String> {
+        Self::with_observed(&ds.wijken, columns).map_err(|j| {
             format!(
                 "determinant {} heeft in geen enkele wijk een waarde",
                 crate::determinants::DETERMINANTS[j].name
@@ -49,7 +69,17 @@ impl Imputation {
     /// As [`Imputation::from_dataset`], for any list of wijken; `columns` index
     /// their `values`. The error is the column that has no value at all.
     pub fn from_wijken(wijken: &[Wijk], columns: &[usize]) -> Result<Imputation, usize> {
+        Self::with_observed(wijken, columns).map(|(imputation, _)| imputation)
+    }
+
+    /// As [`Imputation::from_wijken`], with each determinant's observed range
+    /// from the same pass over the rows.
+    pub fn with_observed(
+        wijken: &[Wijk],
+        columns: &[usize],
+    ) -> Result<(Imputation, Vec<Observed>), usize> {
         let mut national = vec![Acc::default(); columns.len()];
+        let mut observed = vec![Observed::default(); columns.len()];
         // Accumulators per gemeente, in order of first appearance.
         let mut gemeenten: Vec<(&str, Vec<Acc>)> = Vec::new();
         let mut index: HashMap<&str, usize> = HashMap::new();
@@ -67,8 +97,12 @@ impl Imputation {
             };
             let accs = &mut gemeenten[at].1;
             for (k, &j) in columns.iter().enumerate() {
-                national[k].add(w.values[j]);
-                accs[k].add(w.values[j]);
+                if let Some(v) = w.values[j] {
+                    national[k].add(v);
+                    accs[k].add(v);
+                    let o = &mut observed[k];
+                    (o.min, o.max, o.n) = (o.min.min(v), o.max.max(v), o.n + 1);
+                }
             }
         }
         let national = national
@@ -80,7 +114,7 @@ impl Imputation {
             .into_iter()
             .map(|(g, accs)| (g.to_string(), accs.into_iter().map(Acc::mean).collect()))
             .collect();
-        Ok(Imputation { national, gemeente })
+        Ok((Imputation { national, gemeente }, observed))
     }
 
     /// Fill the gaps of one profile. `values` follows the model order; an unknown

@@ -200,7 +200,7 @@ pub fn fit_model(
     input_sha256: &str,
 ) -> Result<Model, String> {
     let columns: Vec<usize> = dets.iter().map(|d| column_index(d)).collect();
-    let imputation = Imputation::from_dataset(ds, &columns)?;
+    let (imputation, observed) = Imputation::from_dataset(ds, &columns)?;
 
     let rows = in_code_order(ds.wijken.iter().filter(|w| w.observed.is_some()));
     let gemeenten = Codes::new(rows.iter().map(|w| &*w.gemeente_code));
@@ -248,20 +248,11 @@ pub fn fit_model(
             })
             .collect()
     };
-    // Observed range per determinant, in one pass over the rows.
-    let mut ranges = vec![(f64::INFINITY, f64::NEG_INFINITY, 0usize); dets.len()];
-    for w in &ds.wijken {
-        for (range, &j) in ranges.iter_mut().zip(&columns) {
-            if let Some(v) = w.values[j] {
-                *range = (range.0.min(v), range.1.max(v), range.2 + 1);
-            }
-        }
-    }
     let determinants = dets
         .iter()
-        .zip(&ranges)
+        .zip(&observed)
         .zip(&imputation.national)
-        .map(|((d, &(min, max, n_observed)), &mean)| DeterminantInfo {
+        .map(|((d, o), &mean)| DeterminantInfo {
             name: d.name.into(),
             label: d.label.into(),
             unit: d.unit,
@@ -269,10 +260,10 @@ pub fn fit_model(
             level: d.level,
             group: d.group,
             decimals: d.decimals,
-            min,
-            max,
+            min: o.min,
+            max: o.max,
             mean,
-            n_observed,
+            n_observed: o.n,
         })
         .collect();
     Ok(Model {
