@@ -106,6 +106,9 @@ struct Stats {
     members: Vec<Vec<usize>>,
     centre: Vec<f64>,
     scale: Vec<f64>,
+    /// Back to X in its own units: |X'V⁻¹X| = |X_s'V⁻¹X_s| · Π s_j⁻², so the
+    /// criterion gains 2 Σ log s_j.
+    log_scale: f64,
 }
 
 /// What one evaluation of the criterion yields, enough for all final quantities.
@@ -231,6 +234,7 @@ impl Stats {
             size_counts,
             members,
             centre,
+            log_scale: 2.0 * scale.iter().map(|s| s.ln()).sum::<f64>(),
             scale,
         })
     }
@@ -242,10 +246,17 @@ impl Stats {
         let w = |size: usize| 1.0 / (1.0 + size as f64 * theta_g);
         let mut m = self.cross.clone();
         for (size, q) in &self.by_size {
-            // Plain slices so the compiler vectorises the update.
+            // The lower triangle only, column by column as plain slices (so
+            // the compiler vectorises the update).
             let c = theta_g * w(*size);
-            for (a, b) in m.as_mut_slice().iter_mut().zip(q.as_slice()) {
-                *a -= c * b;
+            for j in 0..k {
+                let (to, from) = (
+                    &mut m.as_mut_slice()[j * k + j..(j + 1) * k],
+                    &q.as_slice()[j * k + j..(j + 1) * k],
+                );
+                for (a, b) in to.iter_mut().zip(from) {
+                    *a -= c * b;
+                }
             }
         }
         // Σ_g log(1 + n_g θ_g), one logarithm per distinct gemeente size.
@@ -267,11 +278,10 @@ impl Stats {
             m.syger(-c, &t, &t, 1.0);
             log_det_v += (theta_r * m_r).ln_1p();
         }
-        // syger only touched the lower triangle; the rest of m is symmetric already.
-        m.fill_upper_triangle_with_lower_triangle();
-        let xtvx = m.view((0, 0), (p, p)).into_owned();
-        let xtvy = m.view((0, p), (p, 1)).column(0).into_owned();
-        let chol = xtvx.clone().cholesky()?;
+        // Only the lower triangle is up to date; the Cholesky factorisation
+        // reads only that, and X'V⁻¹y is its last row.
+        let xtvy: DVector<f64> = m.view((p, 0), (1, p)).transpose().column(0).into_owned();
+        let chol = m.view((0, 0), (p, p)).into_owned().cholesky()?;
         let beta = chol.solve(&xtvy);
         let rss = m[(p, p)] - xtvy.dot(&beta);
         let df = (self.n - p) as f64;
@@ -286,9 +296,7 @@ impl Stats {
                 .iter()
                 .map(|d| d.ln())
                 .sum::<f64>();
-        // Back to X in its own units: |X'V⁻¹X| = |X_s'V⁻¹X_s| · Π s_j⁻².
-        let log_scale: f64 = 2.0 * self.scale.iter().map(|s| s.ln()).sum::<f64>();
-        let crit = df * (LN_2PI + sigma2.ln() + 1.0) + log_det_v + log_det_xtvx + log_scale;
+        let crit = df * (LN_2PI + sigma2.ln() + 1.0) + log_det_v + log_det_xtvx + self.log_scale;
         Some(Eval {
             crit,
             beta_scaled: beta,
