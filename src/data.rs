@@ -720,12 +720,14 @@ impl Checks<'_> {
         }
         if ok {
             let texts = [gemeente_code, gemeente_name, regio_code, regio_name];
-            let shared = match &self.last {
-                Some(last) if last.iter().zip(texts).all(|(a, b)| **a == *b) => last.clone(),
+            // (Only the four references the wijk keeps are counted: each
+            // count is an atomic operation.)
+            let last = match self.last.take() {
+                Some(last) if last.iter().zip(texts).all(|(a, b)| **a == *b) => last,
                 _ => texts.map(Shared::from),
             };
-            let [gemeente_code, gemeente_name, regio_code, regio_name] = shared.clone();
-            self.last = Some(shared);
+            let [gemeente_code, gemeente_name, regio_code, regio_name] =
+                self.last.insert(last).clone();
             self.wijken.push(Wijk {
                 code: code.to_string(),
                 name: name.to_string(),
