@@ -202,3 +202,33 @@ fn fit_replaces_the_model_file_whole_and_hashes_the_input() {
         .collect();
     assert_eq!(m["provenance"]["input_sha256"], want.as_str());
 }
+
+#[test]
+fn fit_without_out_prints_the_model_and_lets_a_reader_stop_early() {
+    let o = bin()
+        .args(["fit", "--determinants", "samenw"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(m["n_fit"], 2632);
+
+    // `fit | head`: the reader goes away after a few bytes (the model is far
+    // larger than a pipe's buffer). No panic, no error.
+    use std::io::Read;
+    let mut child = bin()
+        .arg("fit")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut start = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut start).unwrap();
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        o.status.success() && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&start).contains("schema_version"));
+}

@@ -142,8 +142,20 @@ fn cmd_fit(args: &Args) -> Result<ExitCode, String> {
             eprint!("{line}");
         }
         None => {
-            let json = serde_json::to_string_pretty(&m).map_err(|e| e.to_string())?;
-            println!("{json}");
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let written = serde_json::to_writer_pretty(&mut out, &m)
+                .map_err(std::io::Error::from)
+                .and_then(|()| std::io::Write::write_all(&mut out, b"\n"))
+                .and_then(|()| std::io::Write::flush(&mut out));
+            match written {
+                // A reader that stops early (`| head`) is not an error of ours.
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    return Err(format!(
+                        "kan het model niet naar standaarduitvoer schrijven: {e}"
+                    ))
+                }
+                _ => {}
+            }
         }
     }
     let code = if m.fit.converged {
