@@ -166,7 +166,7 @@ impl Stats {
             let mut col = a.column_mut(j + 1);
             let mean = col.sum() / n as f64;
             let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
-            if !(var > 0.0) || !var.is_finite() {
+            if !(var.is_finite() && var > 0.0) {
                 let name = names.get(j).copied().unwrap_or("?");
                 return Err(FitError(format!("determinant {name} is constant in de fitrijen; het model is dan niet te schatten")));
             }
@@ -286,7 +286,7 @@ impl Stats {
         let rss = m[(p, p)] - xtvy.dot(&beta);
         let df = (self.n - p) as f64;
         let sigma2 = rss / df;
-        if !(sigma2 > 0.0) {
+        if sigma2.is_nan() || sigma2 <= 0.0 {
             return None;
         }
         let log_det_xtvx: f64 = 2.0
