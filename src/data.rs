@@ -7,7 +7,6 @@
 
 use crate::determinants::{Unit, DETERMINANTS};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -321,14 +320,34 @@ struct Checks<'f> {
     file: &'f str,
     errors: Vec<DataError>,
     wijken: Vec<Wijk>,
-    /// Line of each wijk seen (valid codes, as digits: no string hashed or
-    /// copied per row).
-    seen: HashMap<u32, usize>,
-    /// gemeente → (regio, first line), to catch a gemeente placed in two regio's.
-    gemeente_regio: HashMap<u32, (u32, usize)>,
+    /// Wijken seen so far. Codes are checked as their digits, never hashed
+    /// or copied as strings: valid codes are WK + 6 digits, so one bit each.
+    seen: Bits,
+    /// (wijk digits, line) of each valid code, searched only for a duplicate.
+    seen_lines: Vec<(u32, usize)>,
+    /// Per gemeente number (GM + 4 digits): its regio number + 1 (0: none
+    /// yet) and the line that placed it there, to catch a gemeente in two
+    /// regio's.
+    gemeente_regio: Vec<(u8, usize)>,
     /// Gemeente code and name, regio code and name of the last kept wijk,
     /// shared with the next when they are the same (rows come by gemeente).
     last: Option<[Shared; 4]>,
+}
+
+/// A set of small numbers, one bit each.
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn new(max: usize) -> Bits {
+        Bits(vec![0; max / 64 + 1])
+    }
+    /// Add `n`; whether it was there already.
+    fn insert(&mut self, n: u32) -> bool {
+        let (word, bit) = ((n / 64) as usize, 1u64 << (n % 64));
+        let had = self.0[word] & bit != 0;
+        self.0[word] |= bit;
+        had
+    }
 }
 
 fn code_digits(code: &str) -> u32 {
@@ -465,8 +484,9 @@ impl Layout {
             file,
             errors: Vec::new(),
             wijken: Vec::with_capacity(lines),
-            seen: HashMap::with_capacity(lines),
-            gemeente_regio: HashMap::new(),
+            seen: Bits::new(999_999),
+            seen_lines: Vec::with_capacity(lines),
+            gemeente_regio: vec![(0, 0); 10_000],
             last: None,
         };
         let mut reader = RecordReader::starting_at(text, first_line);
@@ -693,29 +713,35 @@ impl Checks<'_> {
                 .count();
         self.errors.splice(field_errors..field_errors, errors);
         if code_valid {
-            if let Some(first) = self.seen.insert(code_digits(code), line) {
+            let key = code_digits(code);
+            if self.seen.insert(key) {
+                let first = self
+                    .seen_lines
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map_or(0, |&(_, first)| first);
                 let m = format!("dubbele wijk: staat ook op regel {first}");
                 let e = data_error(file, line, Some("wijkcode"), Some(code), m);
                 self.errors.push(e);
                 ok = false;
             }
+            self.seen_lines.push((key, line));
         }
         if gemeente_valid && regio_valid {
-            let (g, r) = (code_digits(gemeente_code), code_digits(regio_code));
-            match self.gemeente_regio.get(&g) {
-                Some(&(first_r, first)) if first_r != r => {
+            let (g, r) = (code_digits(gemeente_code), code_digits(regio_code) as u8);
+            match self.gemeente_regio[g as usize] {
+                (0, _) => self.gemeente_regio[g as usize] = (r + 1, line),
+                (first_r, first) if first_r != r + 1 => {
                     let m = format!(
-                        "gemeente {gemeente_code} staat op regel {first} in regio JZ{first_r:02}"
+                        "gemeente {gemeente_code} staat op regel {first} in regio JZ{:02}",
+                        first_r - 1
                     );
                     let column = Some("jeugdzorgregiocode");
                     self.errors
                         .push(data_error(file, line, column, Some(regio_code), m));
                     ok = false;
                 }
-                Some(_) => {}
-                None => {
-                    self.gemeente_regio.insert(g, (r, line));
-                }
+                _ => {}
             }
         }
         if ok {

@@ -159,6 +159,9 @@ struct Codes<'a> {
 impl<'a> Codes<'a> {
     fn new(codes: impl Iterator<Item = &'a str>) -> Codes<'a> {
         let mut sorted: Vec<&str> = codes.collect();
+        // Runs of one code first (rows come grouped by gemeente): a few
+        // hundred codes to sort rather than thousands.
+        sorted.dedup();
         sorted.sort_unstable();
         sorted.dedup();
         let index = sorted.iter().enumerate().map(|(i, c)| (*c, i)).collect();
