@@ -7,6 +7,7 @@
 
 use crate::determinants::{Unit, DETERMINANTS};
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -323,8 +324,11 @@ struct Checks<'f> {
     /// Wijken seen so far. Codes are checked as their digits, never hashed
     /// or copied as strings: valid codes are WK + 6 digits, so one bit each.
     seen: Bits,
-    /// (wijk digits, line) of each valid code, searched only for a duplicate.
+    /// (wijk digits, line) of each valid code, for the message on a duplicate.
     seen_lines: Vec<(u32, usize)>,
+    /// First line of each wijk, built from `seen_lines` on the first
+    /// duplicate (files without one never pay for a hash map).
+    first_lines: Option<HashMap<u32, usize>>,
     /// Per gemeente number (GM + 4 digits): its regio number + 1 (0: none
     /// yet) and the line that placed it there, to catch a gemeente in two
     /// regio's.
@@ -371,7 +375,10 @@ fn fast_number(bytes: &[u8]) -> (Result<Option<f64>, ()>, usize) {
     for (i, &b) in bytes.iter().enumerate().skip(usize::from(negative)) {
         match b {
             b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(b - b'0');
+                // Past 15 digits the value goes to the general parser anyway.
+                if n_digits < 15 {
+                    mantissa = mantissa * 10 + u64::from(b - b'0');
+                }
                 n_digits += 1;
                 decimals += usize::from(seen_dot);
             }
@@ -432,22 +439,29 @@ impl Layout {
             data_error(file, line, column, None, message.to_string())
         };
         let mut reader = RecordReader::new(text);
-        let header: Vec<String> = match reader.next() {
-            Some(Ok((_, header))) => header.iter().map(|h| h.trim().to_string()).collect(),
+        let (header_line, header): (usize, Vec<String>) = match reader.next() {
+            Some(Ok((at, header))) => (at, header.iter().map(|h| h.trim().to_string()).collect()),
             Some(Err((line, m))) => return Err(DataErrors(vec![fail(line, None, &m)])),
             None => return Err(DataErrors(vec![fail(1, None, "het bestand is leeg")])),
         };
         let col = |name: &str| header.iter().position(|h| h == name);
-        let missing: Vec<DataError> = TEXT_COLUMNS
+        let problems: Vec<DataError> = TEXT_COLUMNS
             .iter()
             .copied()
             .chain(["perc_jhzv", "perc_przv"])
             .chain(DETERMINANTS.iter().map(|d| d.name))
-            .filter(|c| col(c).is_none())
-            .map(|c| fail(1, Some(c), "verplichte kolom ontbreekt in de kopregel"))
+            .filter_map(|c| {
+                let message = match header.iter().filter(|h| *h == c).count() {
+                    0 => "verplichte kolom ontbreekt in de kopregel",
+                    1 => return None,
+                    // Which of the two is meant cannot be known.
+                    _ => "kolom staat meer dan één keer in de kopregel",
+                };
+                Some(fail(header_line, Some(c), message))
+            })
             .collect();
-        if !missing.is_empty() {
-            return Err(DataErrors(missing));
+        if !problems.is_empty() {
+            return Err(DataErrors(problems));
         }
         let text_cols = TEXT_COLUMNS.map(|c| col(c).unwrap_or_default());
         let det_cols: Vec<usize> = DETERMINANTS
@@ -456,7 +470,6 @@ impl Layout {
             .collect();
         let observed_col = col("perc_jhzv").unwrap_or_default();
         let expected_col = col("perc_przv").unwrap_or_default();
-        // A repeated column name: the first one counts, as in the lookups above.
         let mut roles = vec![Role::Ignored; header.len()];
         for (j, &c) in det_cols.iter().enumerate().rev() {
             roles[c] = Role::Determinant(j);
@@ -486,6 +499,7 @@ impl Layout {
             wijken: Vec::with_capacity(lines),
             seen: Bits::new(999_999),
             seen_lines: Vec::with_capacity(lines),
+            first_lines: None,
             gemeente_regio: vec![(0, 0); 10_000],
             last: None,
         };
@@ -714,18 +728,26 @@ impl Checks<'_> {
         self.errors.splice(field_errors..field_errors, errors);
         if code_valid {
             let key = code_digits(code);
-            if self.seen.insert(key) {
-                let first = self
-                    .seen_lines
-                    .iter()
-                    .find(|(k, _)| *k == key)
-                    .map_or(0, |&(_, first)| first);
-                let m = format!("dubbele wijk: staat ook op regel {first}");
-                let e = data_error(file, line, Some("wijkcode"), Some(code), m);
-                self.errors.push(e);
-                ok = false;
+            let again = self.seen.insert(key);
+            if again && self.first_lines.is_none() {
+                let mut first = HashMap::with_capacity(self.seen_lines.len());
+                for &(k, at) in &self.seen_lines {
+                    first.entry(k).or_insert(at);
+                }
+                self.first_lines = Some(first);
             }
-            self.seen_lines.push((key, line));
+            match &mut self.first_lines {
+                Some(first_lines) => {
+                    let first = *first_lines.entry(key).or_insert(line);
+                    if again {
+                        let m = format!("dubbele wijk: staat ook op regel {first}");
+                        let e = data_error(file, line, Some("wijkcode"), Some(code), m);
+                        self.errors.push(e);
+                        ok = false;
+                    }
+                }
+                None => self.seen_lines.push((key, line)),
+            }
         }
         if gemeente_valid && regio_valid {
             let (g, r) = (code_digits(gemeente_code), code_digits(regio_code) as u8);
@@ -862,6 +884,11 @@ mod tests {
         assert!(parse_optional_number("inf").is_err());
         assert!(parse_optional_number("1.2.3").is_err());
         assert!(parse_optional_number("-").is_err());
+        // Too many digits for the fast path: the general parser, no overflow.
+        assert_eq!(
+            parse_optional_number("123456789012345678901234"),
+            Ok(Some(123456789012345678901234.0))
+        );
     }
 
     #[test]

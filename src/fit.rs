@@ -140,13 +140,13 @@ impl Stats {
             n_regio,
         } = d;
         let (n, k) = a.shape();
-        let p = k - 1;
-        let q = p - 1;
         if k < 2 || gemeente.len() != n {
             return Err(FitError(
                 "ongelijke lengtes van respons, covariaten en groepen".into(),
             ));
         }
+        let p = k - 1;
+        let q = p - 1;
         if n <= p {
             return Err(FitError(format!(
                 "te weinig rijen ({n}) voor {p} vaste effecten"
@@ -342,13 +342,11 @@ fn optimise(stats: &Stats) -> Convergence {
         let at = |dx: f64, dy: f64| [x[0] + dx, x[1] + dy];
         let (fp0, fm0) = (f(at(h[0], 0.0)), f(at(-h[0], 0.0)));
         let (f0p, f0m) = (f(at(0.0, h[1])), f(at(0.0, -h[1])));
-        let fpp = f(at(h[0], h[1]));
+        let (fpp, fmm) = (f(at(h[0], h[1])), f(at(-h[0], -h[1])));
         let g = [(fp0 - fm0) / (2.0 * h[0]), (f0p - f0m) / (2.0 * h[1])];
         let h00 = (fp0 - 2.0 * fx + fm0) / (h[0] * h[0]);
         let h11 = (f0p - 2.0 * fx + f0m) / (h[1] * h[1]);
-        // One-sided for the cross term: O(h) is ample for a Newton direction,
-        // and it saves an evaluation per iteration.
-        let h01 = (fpp - fp0 - f0p + fx) / (h[0] * h[1]);
+        let h01 = (fpp - fp0 - f0p + 2.0 * fx - fm0 - f0m + fmm) / (2.0 * h[0] * h[1]);
         grad = g;
         // Newton direction where the Hessian is positive definite, else a
         // Levenberg-damped one.
@@ -366,13 +364,6 @@ fn optimise(stats: &Stats) -> Convergence {
             };
         };
         let slope = g[0] * dir[0] + g[1] * dir[1];
-        // The Newton decrement: what a full step would still gain. Below
-        // 1e-10 in the criterion (−2 log-likelihood) we are there.
-        if -slope < 1e-10 {
-            converged = true;
-            message = "geconvergeerd".into();
-            break;
-        }
         let mut step = 1.0;
         let mut moved = false;
         while step > 1e-12 {

@@ -193,7 +193,7 @@ fn fit_replaces_the_model_file_whole_and_hashes_the_input() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(names, ["model.json"]);
-    // The provenance hash (computed on the loader's second thread) is the file's.
+    // The provenance hash is the file's.
     use sha2::{Digest, Sha256};
     let bytes = std::fs::read(common::data_dir().join("jeugdhulp_wijk_2017.csv")).unwrap();
     let want: String = Sha256::digest(&bytes)
@@ -231,4 +231,48 @@ fn fit_without_out_prints_the_model_and_lets_a_reader_stop_early() {
         "{stderr}"
     );
     assert!(String::from_utf8_lossy(&start).contains("schema_version"));
+}
+
+/// A link, a file with two names, its permissions: `fit --out` writes where
+/// `>` would and keeps what the user set up.
+#[cfg(unix)]
+#[test]
+fn fit_writes_through_a_link_and_keeps_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tmp("links");
+    std::fs::create_dir_all(&dir).unwrap();
+    let fit_to = |out: &std::path::Path| {
+        let o = bin()
+            .args(["fit", "--determinants", "samenw", "--out"])
+            .arg(out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+
+    let target = dir.join("model.json");
+    let link = dir.join("link.json");
+    std::fs::write(&target, "oud").unwrap();
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    fit_to(&link);
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(common::read_json(target.clone())["n_fit"], 2632);
+
+    let other_name = dir.join("hard.json");
+    let _ = std::fs::remove_file(&other_name);
+    std::fs::hard_link(&target, &other_name).unwrap();
+    std::fs::write(&target, "oud").unwrap();
+    fit_to(&target);
+    assert_eq!(common::read_json(other_name.clone())["n_fit"], 2632);
+
+    std::fs::remove_file(&other_name).unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+    fit_to(&target);
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    assert_eq!(common::read_json(target)["n_fit"], 2632);
 }

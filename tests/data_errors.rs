@@ -114,6 +114,30 @@ fn duplicate_wijk() {
         &first,
         "dubbele wijk: staat ook op regel 2",
     );
+
+    // A third time: each repeat names the first line.
+    let mut l = sample(5);
+    set(&mut l, 3, "wijkcode", &first);
+    set(&mut l, 5, "wijkcode", &first);
+    let e = errors(&l);
+    assert_one(&e, 4, "wijkcode", &first, "staat ook op regel 2");
+    assert_one(&e, 6, "wijkcode", &first, "staat ook op regel 2");
+}
+
+#[test]
+fn a_required_column_twice_in_the_header() {
+    // perc_jhzv copied to the end of every line, header included.
+    let mut l = sample(2);
+    let c = column(&l, "perc_jhzv");
+    for line in l.iter_mut() {
+        let observed = line.split(',').nth(c).unwrap().to_string();
+        *line = format!("{line},{observed}");
+    }
+    let e = errors(&l);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].line, 1);
+    assert_eq!(e[0].column.as_deref(), Some("perc_jhzv"));
+    assert!(e[0].message.contains("meer dan één keer"), "{}", e[0]);
 }
 
 #[test]

@@ -101,39 +101,66 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("kan {} niet schrijven: {e}", path.display()))
 }
 
+/// Write the model to `path`. A regular file with one name (or a new file) is
+/// replaced whole: the model is written next to it and renamed over it, so a
+/// reader never sees half a model, a failed run leaves the old one, and ext4
+/// does not flush the old contents as it would on truncation. Anything else
+/// (a symbolic link, a device such as /dev/stdout, a file with several names,
+/// a folder without room for a temporary file) is written in place, as `>`
+/// would.
+fn write_model(path: &Path, model: &Model) -> Result<(), String> {
+    use std::io::Write;
+    let failed = |e: &dyn std::fmt::Display| format!("kan {} niet schrijven: {e}", path.display());
+    create_parent(path)?;
+    let serialise = |file: std::fs::File| -> std::io::Result<()> {
+        let mut writer = std::io::BufWriter::with_capacity(1 << 16, file);
+        serde_json::to_writer_pretty(&mut writer, model)?;
+        writer.flush()
+    };
+    let existing = std::fs::symlink_metadata(path).ok();
+    let replace = existing
+        .as_ref()
+        .is_none_or(|meta| meta.file_type().is_file() && one_name(meta));
+    if replace {
+        let mut partial = path.as_os_str().to_owned();
+        partial.push(format!(".{}.tmp", std::process::id()));
+        let partial = PathBuf::from(partial);
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&partial);
+        if let Ok(file) = created {
+            let written = existing
+                .as_ref()
+                .map_or(Ok(()), |meta| file.set_permissions(meta.permissions()))
+                .and_then(|()| serialise(file))
+                .and_then(|()| std::fs::rename(&partial, path));
+            if written.is_err() {
+                let _ = std::fs::remove_file(&partial);
+            }
+            return written.map_err(|e| failed(&e));
+        }
+    }
+    let file = std::fs::File::create(path).map_err(|e| failed(&e))?;
+    serialise(file).map_err(|e| failed(&e))
+}
+
+#[cfg(unix)]
+fn one_name(meta: &std::fs::Metadata) -> bool {
+    std::os::unix::fs::MetadataExt::nlink(meta) == 1
+}
+
+#[cfg(not(unix))]
+fn one_name(_: &std::fs::Metadata) -> bool {
+    true
+}
+
 fn cmd_fit(args: &Args) -> Result<ExitCode, String> {
     args.only(&["data", "determinants", "out"])?;
     let (m, loaded) = fit_from_args(args)?;
     match args.get("out") {
         Some(out) => {
-            // Serialised straight into a new file next to the target, then
-            // renamed over it: a reader never sees half a model, and a failed
-            // run leaves the old model in place.
-            let path = Path::new(out);
-            create_parent(path)?;
-            let failed = |e: &dyn std::fmt::Display| format!("kan {out} niet schrijven: {e}");
-            let mut partial = path.as_os_str().to_owned();
-            partial.push(format!(".{}.tmp", std::process::id()));
-            let partial = PathBuf::from(partial);
-            // Only a regular file (or a new one) is replaced; a device such
-            // as /dev/null or a pipe is written to directly.
-            let replace = std::fs::metadata(path).map_or(true, |m| m.is_file());
-            let target = if replace { partial.as_path() } else { path };
-            let written = std::fs::File::create(target).and_then(|file| {
-                let mut writer = std::io::BufWriter::with_capacity(1 << 16, file);
-                serde_json::to_writer_pretty(&mut writer, &m)?;
-                std::io::Write::flush(&mut writer)?;
-                if replace {
-                    std::fs::rename(&partial, path)?;
-                }
-                Ok(())
-            });
-            if let Err(e) = written {
-                if replace {
-                    let _ = std::fs::remove_file(&partial);
-                }
-                return Err(failed(&e));
-            }
+            write_model(Path::new(out), &m)?;
             // One line, one write (stderr is unbuffered).
             let line = format!(
                 "model geschreven naar {out}: {} wijken, {} gemeenten, {} regio's, REML-criterium {:.6}, {} ({} iteraties)\n",
