@@ -42,15 +42,20 @@ pub struct Design {
 }
 
 impl Design {
-    /// An empty design for `n` rows and `q` covariates: the intercept column is
-    /// set, covariates and response are to be filled in.
-    pub fn new(n: usize, q: usize, n_regio: usize) -> Design {
-        let mut data = DMatrix::zeros(n, q + 2);
+    /// A design with one row per entry of `gemeente` and `q` covariates: the
+    /// intercept column is set, covariates and response are to be filled in.
+    pub fn new(
+        q: usize,
+        gemeente: Vec<usize>,
+        regio_of_gemeente: Vec<usize>,
+        n_regio: usize,
+    ) -> Design {
+        let mut data = DMatrix::zeros(gemeente.len(), q + 2);
         data.column_mut(0).fill(1.0);
         Design {
             data,
-            gemeente: Vec::with_capacity(n),
-            regio_of_gemeente: Vec::new(),
+            gemeente,
+            regio_of_gemeente,
             n_regio,
         }
     }

@@ -216,17 +216,23 @@ pub fn fit_model(
         .iter()
         .map(|g| imputation.fill(Some(g), &vec![None; dets.len()]))
         .collect();
-    let mut design = Design::new(rows.len(), dets.len(), regios.sorted.len());
-    design.regio_of_gemeente = vec![0; gemeenten.sorted.len()];
+    let mut regio_of_gemeente = vec![0; gemeenten.sorted.len()];
+    for (&g, &r) in row_gemeente.iter().zip(&row_regio) {
+        regio_of_gemeente[g] = r;
+    }
+    let mut design = Design::new(
+        dets.len(),
+        row_gemeente,
+        regio_of_gemeente,
+        regios.sorted.len(),
+    );
     let response = dets.len() + 1;
-    for (i, ((w, &g), &r)) in rows.iter().zip(&row_gemeente).zip(&row_regio).enumerate() {
-        design.regio_of_gemeente[g] = r;
+    for (i, (w, &g)) in rows.iter().zip(&design.gemeente).enumerate() {
         for (k, &j) in columns.iter().enumerate() {
             design.data[(i, k + 1)] = w.values[j].unwrap_or(means[g][k]);
         }
         design.data[(i, response)] = w.observed.unwrap_or(f64::NAN);
     }
-    design.gemeente = row_gemeente;
     let names: Vec<&str> = dets.iter().map(|d| d.name).collect();
     let f: Fit = fit::fit(design, &names).map_err(|e| e.to_string())?;
 

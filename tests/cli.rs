@@ -17,15 +17,20 @@ fn tmp(name: &str) -> PathBuf {
     dir.join(name)
 }
 
-fn fitted(dets: Option<&str>, name: &str) -> PathBuf {
-    let out = tmp(name);
+/// `fit --out OUT [--determinants D]`, which must succeed.
+fn fit_to(out: &std::path::Path, dets: Option<&str>) {
     let mut c = bin();
-    c.args(["fit", "--out", out.to_str().unwrap()]);
+    c.arg("fit").arg("--out").arg(out);
     if let Some(d) = dets {
         c.args(["--determinants", d]);
     }
     let o = c.output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn fitted(dets: Option<&str>, name: &str) -> PathBuf {
+    let out = tmp(name);
+    fit_to(&out, dets);
     out
 }
 
@@ -180,11 +185,7 @@ fn fit_replaces_the_model_file_whole_and_hashes_the_input() {
     let out = dir.join("model.json");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(&out, "{ half geschreven").unwrap();
-    let o = bin()
-        .args(["fit", "--out", out.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    fit_to(&out, None);
     let m = common::read_json(out.clone());
     assert_eq!(m["n_fit"], 2632);
     // No temporary file left next to it.
@@ -241,21 +242,13 @@ fn fit_writes_through_a_link_and_keeps_permissions() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tmp("links");
     std::fs::create_dir_all(&dir).unwrap();
-    let fit_to = |out: &std::path::Path| {
-        let o = bin()
-            .args(["fit", "--determinants", "samenw", "--out"])
-            .arg(out)
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    };
 
     let target = dir.join("model.json");
     let link = dir.join("link.json");
     std::fs::write(&target, "oud").unwrap();
     let _ = std::fs::remove_file(&link);
     std::os::unix::fs::symlink(&target, &link).unwrap();
-    fit_to(&link);
+    fit_to(&link, Some("samenw"));
     assert!(std::fs::symlink_metadata(&link)
         .unwrap()
         .file_type()
@@ -266,12 +259,12 @@ fn fit_writes_through_a_link_and_keeps_permissions() {
     let _ = std::fs::remove_file(&other_name);
     std::fs::hard_link(&target, &other_name).unwrap();
     std::fs::write(&target, "oud").unwrap();
-    fit_to(&target);
+    fit_to(&target, Some("samenw"));
     assert_eq!(common::read_json(other_name.clone())["n_fit"], 2632);
 
     std::fs::remove_file(&other_name).unwrap();
     std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
-    fit_to(&target);
+    fit_to(&target, Some("samenw"));
     let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
     assert_eq!(common::read_json(target)["n_fit"], 2632);
