@@ -232,6 +232,22 @@ fn fit_without_out_prints_the_model_and_lets_a_reader_stop_early() {
         "{stderr}"
     );
     assert!(String::from_utf8_lossy(&start).contains("schema_version"));
+
+    // A reader gone before anything is printed: the other commands that
+    // print stop quietly too.
+    let mut child = bin()
+        .arg("determinants")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        o.status.success() && !stderr.contains("panicked"),
+        "{stderr}"
+    );
 }
 
 /// A link, a file with two names, its permissions: `fit --out` writes where

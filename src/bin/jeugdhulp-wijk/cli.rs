@@ -25,6 +25,39 @@ De datamap is --data DIR, anders $JEUGDHULP_DATA, anders ../shared/data.
 `fit` zonder --out schrijft het model naar standaarduitvoer.
 ";
 
+/// Write to standard output. When the reader has gone (`… | head`), stop
+/// quietly: that is not an error of ours.
+fn write_out(args: std::fmt::Arguments, newline: bool) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let written = out
+        .write_fmt(args)
+        .and_then(|()| {
+            if newline {
+                out.write_all(b"\n")
+            } else {
+                Ok(())
+            }
+        })
+        .and_then(|()| out.flush());
+    match written {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => {
+            eprintln!("fout: kan niet naar standaarduitvoer schrijven: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+macro_rules! outln {
+    ($($arg:tt)*) => { write_out(format_args!($($arg)*), true) };
+}
+
+macro_rules! out {
+    ($($arg:tt)*) => { write_out(format_args!($($arg)*), false) };
+}
+
 struct Args {
     flags: HashMap<String, String>,
 }
@@ -215,23 +248,30 @@ fn cmd_predict(args: &Args) -> Result<ExitCode, String> {
         .ok_or_else(|| format!("wijk {code} staat niet in de data"))?;
     let profile = predictor.model.profile_of(w)?;
     let p = predictor.expected(&profile).map_err(|e| e.to_string())?;
-    println!(
+    outln!(
         "{} {} ({}, {})",
-        w.code, w.name, w.gemeente_name, w.regio_name
+        w.code,
+        w.name,
+        w.gemeente_name,
+        w.regio_name
     );
-    println!("  werkelijk gebruik   {}", fmt_opt(w.observed, " %"));
-    println!("  verwacht gebruik    {:.2} % van de jeugdigen", p.expected);
-    println!(
+    outln!("  werkelijk gebruik   {}", fmt_opt(w.observed, " %"));
+    outln!("  verwacht gebruik    {:.2} % van de jeugdigen", p.expected);
+    outln!(
         "    95%-betrouwbaarheidsinterval  {:.2} – {:.2} %",
-        p.ci_low, p.ci_high
+        p.ci_low,
+        p.ci_high
     );
-    println!(
+    outln!(
         "    95%-voorspellingsinterval     {:.2} – {:.2} %",
-        p.pi_low, p.pi_high
+        p.pi_low,
+        p.pi_high
     );
-    println!(
+    outln!(
         "    vast deel {:.2} %, gemeente-effect {:+.2}, regio-effect {:+.2} procentpunt",
-        p.expected_fixed, p.u_gemeente, p.u_regio
+        p.expected_fixed,
+        p.u_gemeente,
+        p.u_regio
     );
     match w.observed {
         Some(o) => {
@@ -242,14 +282,14 @@ fn cmd_predict(args: &Args) -> Result<ExitCode, String> {
             } else {
                 "binnen de verwachting"
             };
-            println!(
+            outln!(
                 "  verschil            {:+.2} procentpunt: {verdict}",
                 o - p.expected
             );
         }
-        None => println!("  verschil            niet te berekenen"),
+        None => outln!("  verschil            niet te berekenen"),
     }
-    println!("  verwacht volgens SCP {}", fmt_opt(w.scp_expected, " %"));
+    outln!("  verwacht volgens SCP {}", fmt_opt(w.scp_expected, " %"));
     let mut contrib: Vec<(f64, &str)> = p
         .contributions
         .iter()
@@ -257,9 +297,9 @@ fn cmd_predict(args: &Args) -> Result<ExitCode, String> {
         .map(|(c, d)| (*c, d.label.as_str()))
         .collect();
     contrib.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
-    println!("  grootste bijdragen t.o.v. het landelijk gemiddelde profiel:");
+    outln!("  grootste bijdragen t.o.v. het landelijk gemiddelde profiel:");
     for (c, label) in contrib.iter().take(5) {
-        println!("    {c:+6.2} procentpunt  {label}");
+        outln!("    {c:+6.2} procentpunt  {label}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -513,7 +553,7 @@ fn cmd_bench(args: &Args) -> Result<ExitCode, String> {
     let whole = time_ms(runs, fit_process);
     let _ = std::fs::remove_file(&out);
     let [median, min, max] = whole?;
-    println!(
+    outln!(
         "fit als heel proces: mediaan {median:.2} ms (min {min:.2}, max {max:.2}) over {runs} runs; \
          lme4 {:.0} ms in een draaiend R-proces, dus {:.1}× zo snel",
         LME4_SECONDS * 1e3,
@@ -564,21 +604,21 @@ fn cmd_bench(args: &Args) -> Result<ExitCode, String> {
             })?,
         ),
     ];
-    println!(
+    outln!(
         "onderdelen, warm, mediaan over {runs} runs ({}; {} determinanten, {} rijen, {evaluations} evaluaties van het criterium):",
         path.display(),
         dets.len(),
         ds.wijken.iter().filter(|w| w.observed.is_some()).count(),
     );
     for (name, [median, min, max]) in parts {
-        println!("  {name:<38} {median:>7.3} ms  (min {min:.3}, max {max:.3})");
+        outln!("  {name:<38} {median:>7.3} ms  (min {min:.3}, max {max:.3})");
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn cmd_determinants() -> Result<ExitCode, String> {
     for d in determinants::DETERMINANTS.iter() {
-        println!(
+        outln!(
             "{:<16} {:<9} {:<12} {:<24} {}",
             d.name,
             format!("{:?}", d.level).to_lowercase(),
@@ -604,7 +644,7 @@ pub fn main() -> ExitCode {
         "bench" => cmd_bench(&args),
         "determinants" => cmd_determinants(),
         "help" | "--help" | "-h" => {
-            print!("{USAGE}");
+            out!("{USAGE}");
             Ok(ExitCode::SUCCESS)
         }
         other => Err(format!("onbekend commando '{other}'\n\n{USAGE}")),
