@@ -833,7 +833,6 @@ pub mod fs {
     /// The wijk file read, validated and hashed.
     pub struct Loaded {
         pub dataset: Dataset,
-        pub text: String,
         /// sha256 of the file's bytes, lowercase hex (the model's provenance).
         pub sha256: String,
     }
@@ -848,7 +847,6 @@ pub mod fs {
         Ok(Loaded {
             dataset,
             sha256: sha256_hex(&text),
-            text,
         })
     }
 
