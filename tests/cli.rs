@@ -204,6 +204,27 @@ fn fit_replaces_the_model_file_whole_and_hashes_the_input() {
     assert_eq!(m["provenance"]["input_sha256"], want.as_str());
 }
 
+/// Run `command` with a reader that takes `bytes` bytes of its output and
+/// then goes away; the command must end without error or panic.
+fn stops_quietly_after(command: &str, bytes: usize) -> Vec<u8> {
+    use std::io::Read;
+    let mut child = bin()
+        .arg(command)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut start = vec![0u8; bytes];
+    child.stdout.take().unwrap().read_exact(&mut start).unwrap();
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        o.status.success() && !stderr.contains("panicked"),
+        "{command}: {stderr}"
+    );
+    start
+}
+
 #[test]
 fn fit_without_out_prints_the_model_and_lets_a_reader_stop_early() {
     let o = bin()
@@ -216,38 +237,11 @@ fn fit_without_out_prints_the_model_and_lets_a_reader_stop_early() {
 
     // `fit | head`: the reader goes away after a few bytes (the model is far
     // larger than a pipe's buffer). No panic, no error.
-    use std::io::Read;
-    let mut child = bin()
-        .arg("fit")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut start = [0u8; 100];
-    child.stdout.take().unwrap().read_exact(&mut start).unwrap();
-    let o = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        o.status.success() && !stderr.contains("panicked"),
-        "{stderr}"
-    );
+    let start = stops_quietly_after("fit", 100);
     assert!(String::from_utf8_lossy(&start).contains("schema_version"));
-
     // A reader gone before anything is printed: the other commands that
     // print stop quietly too.
-    let mut child = bin()
-        .arg("determinants")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let o = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        o.status.success() && !stderr.contains("panicked"),
-        "{stderr}"
-    );
+    stops_quietly_after("determinants", 0);
 }
 
 /// A link, a file with two names, its permissions: `fit --out` writes where
