@@ -7,12 +7,12 @@
 #   ./build.sh bench    benchmarks: fit (whole process and in-process), page, map
 #   ./build.sh serve    serve the existing dist/
 #
-# Data: $JEUGDHULP_DATA, default ../shared/data. Output: $JEUGDHULP_DIST, default dist/.
+# Data: $JEUGDHULP_DATA, default data/ (the frozen inputs in the repository). Output: $JEUGDHULP_DIST, default dist/.
 # Port: $PORT, default 8080.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
-export JEUGDHULP_DATA="${JEUGDHULP_DATA:-$ROOT/../shared/data}"
+export JEUGDHULP_DATA="${JEUGDHULP_DATA:-$ROOT/data}"
 GEN=$ROOT/generated
 DIST=${JEUGDHULP_DIST:-$ROOT/dist}
 export JEUGDHULP_DIST=$DIST   # the end-to-end tests and benchmarks serve this folder

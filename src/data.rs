@@ -810,12 +810,12 @@ pub mod fs {
     use super::*;
     use std::path::{Path, PathBuf};
 
-    /// Data directory: explicit `--data`, else `JEUGDHULP_DATA`, else `../shared/data`.
+    /// Data directory: explicit `--data`, else `JEUGDHULP_DATA`, else `data` (the frozen copy in the repository).
     pub fn data_dir(explicit: Option<&str>) -> PathBuf {
         explicit
             .map(PathBuf::from)
             .or_else(|| std::env::var_os("JEUGDHULP_DATA").map(PathBuf::from))
-            .unwrap_or_else(|| PathBuf::from("../shared/data"))
+            .unwrap_or_else(|| PathBuf::from("data"))
     }
 
     /// Read the wijk file with its bytes (for provenance hashing).

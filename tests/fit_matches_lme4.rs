@@ -1,4 +1,4 @@
-//! The fit reproduces R lme4 (shared/reference) within the agreement stated there:
+//! The fit reproduces R lme4 (tests/fixtures/lme4) within the agreement stated there:
 //! β within 0.001 SE, SEs and variance components within 0.1 %, REML criterion
 //! within 1e-4, BLUPs, conditional SDs and predictions within 1e-4.
 
@@ -109,7 +109,7 @@ fn compare(ours: &Model, reference: &Value, label: &str) -> HashMap<&'static str
 
 #[test]
 fn full_model_matches_lme4() {
-    let reference = read_json(reference_dir().join("lme4_all_determinants.json"));
+    let reference = read_json(reference_dir().join("lme4_all_determinants.json.gz"));
     let m = full_model();
     assert!(m.fit.converged, "{:?}", m.fit);
     assert_eq!((m.n_fit, m.n_gemeente, m.n_regio), (2632, 388, 42));
@@ -138,7 +138,7 @@ fn full_model_matches_lme4() {
 
 #[test]
 fn imputed_inputs_equal_the_reference() {
-    let reference = read_json(reference_dir().join("lme4_all_determinants.json"));
+    let reference = read_json(reference_dir().join("lme4_all_determinants.json.gz"));
     let ds = dataset();
     let m = full_model();
     let rows = reference["imputed_inputs"].as_array().unwrap();
@@ -188,15 +188,11 @@ fn fit_does_not_depend_on_row_order() {
     assert_eq!(a.random_effects, b.random_effects);
 }
 
-/// Subsets fitted by the same lme4 script (tests/fixtures/lme4_subsets.json, see
+/// Subsets fitted by the same lme4 script (tests/fixtures/lme4/lme4_subsets.json, see
 /// its `provenance`): other designs, including a small one and gemeente-level only.
 #[test]
 fn subsets_match_lme4() {
-    let path = std::path::PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/lme4_subsets.json"
-    ));
-    let fixtures = read_json(path);
+    let fixtures = read_json(reference_dir().join("lme4_subsets.json"));
     let fits = fixtures["fits"].as_array().unwrap();
     assert!(fits.len() >= 3);
     for f in fits {

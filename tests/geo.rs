@@ -1,18 +1,15 @@
-//! Map geometry from the real 2017 TopoJSON files (read-only in ../shared/data;
-//! `JEUGDHULP_DATA` overrides the directory).
+//! Map geometry from the real 2017 TopoJSON files (in data/; `JEUGDHULP_DATA`
+//! overrides the directory).
+
+mod common;
+use common::data_dir;
 
 use jeugdhulp_wijk::geo::{
     build_site_geometry, decode_topology, parse_path, wgs84_to_rd, SiteGeometry,
 };
 use std::collections::HashSet;
-use std::path::PathBuf;
-use std::sync::OnceLock;
 
-fn data_dir() -> PathBuf {
-    std::env::var_os("JEUGDHULP_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")))
-}
+use std::sync::OnceLock;
 
 fn read(rel: &str) -> String {
     let p = data_dir().join(rel);

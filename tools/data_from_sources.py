@@ -1,62 +1,33 @@
 #!/usr/bin/env python3
-"""Build the project's data folder from its public sources (Python 3 standard library only).
+"""Convert SCP's per-wijk ODS and CBS table 83553NED into the project's two CSV files
+(Python 3 standard library only).
 
     python3 tools/data_from_sources.py --ods FILE --cbs-dir DIR --out DIR
-    python3 tools/data_from_sources.py --download DIR [--scp-ods-url URL]
 
-The first form converts SCP's per-wijk ODS and CBS table 83553NED into the two CSV
-files the build reads (`$JEUGDHULP_DATA/jeugdhulp_wijk_2017.csv` and
-`gemeente_jeugdzorgregio_2017.csv`), with exactly the columns, order and number
-formatting of `../shared/data` (see its README). The second form first downloads the
-three sources into DIR (`sources/` for the raw files, `geo/` for the boundaries), then
-converts them into DIR: DIR is then a complete `$JEUGDHULP_DATA`. The GitHub Pages
-workflow uses it.
+It writes `jeugdhulp_wijk_2017.csv` and `gemeente_jeugdzorgregio_2017.csv` with exactly the
+columns, order and number formatting of the frozen copies in `data/` (see data/README.md).
+The sources themselves are frozen in `data/` too (`scp/Wijkdata_Jeugdhulp_in_de_wijk.ods`,
+`cbs/83553NED_gebieden_2017/data.csv`), so this script documents and checks how the CSV
+files were made: its test converts them again and requires the CSV files byte for byte.
 
-Sources and credits (the URLs used by --download):
+Sources and credits:
 
-- Bron: SCP, Jeugdhulp in de wijk (2020), SCP-publicatie 2020-1. The per-wijk data file
-  ("Wijkdata_Jeugdhulp_in_de_wijk.ods") that SCP offers with the study, linked from
-  SCP_LANDING_PAGE. Its direct download address could not be established with
-  confidence, so it is not hard-coded: pass --scp-ods-url or set the environment
-  variable SCP_ODS_URL (the workflow takes it from the repository variable
-  SCP_ODS_URL). The download is checked against SCP_ODS_SHA256, the digest of the
-  byte-for-byte copy in ../shared/data/scp/, so a wrong address or a changed file
-  stops the build instead of producing different figures.
+- Bron: SCP, Jeugdhulp in de wijk (2020), SCP-publicatie 2020-1: the per-wijk data file
+  "Wijkdata_Jeugdhulp_in_de_wijk.ods" that SCP published with the study.
 - Bron: CBS. StatLine 83553NED "Gebieden in Nederland 2017" (gemeente -> jeugdzorgregio,
-  provincie, inwonertal, stedelijkheid), open data API (OData v3), licence CC BY 4.0.
-- Bron: CBS, Kadaster. Wijk-, gemeente- and jeugdzorgregio boundaries 2017, generalised,
-  from the public GitHub repository cartomap/nl (files wgs84/*_2017.topojson), served by
-  its GitHub Pages site.
+  provincie, inwonertal, stedelijkheid), licence CC BY 4.0.
 """
 
 import argparse
 import csv
 import decimal
-import hashlib
 import io
-import json
 import os
 import sys
-import urllib.request
 import xml.etree.ElementTree as ET
 import zipfile
 
-# --- public sources -------------------------------------------------------------------
-
-SCP_LANDING_PAGE = "https://digitaal.scp.nl/jeugdhulp-in-de-wijk/"
-SCP_PUBLICATION_PAGE = "https://www.scp.nl/Publicaties/Alle_publicaties/Publicaties_2020/Jeugdhulp_in_de_wijk"
-SCP_ODS_URL = os.environ.get("SCP_ODS_URL", "")  # see the module docstring
-SCP_ODS_SHA256 = "0823dbf727b9aab2bc30b800e02c21dfdde15ca8756a4db759de88b1fdbc82aa"  # of the copy in ../shared/data/scp
-CBS_TABLE = "83553NED"
-CBS_ODATA_URL = "https://opendata.cbs.nl/ODataApi/odata/83553NED/TypedDataSet?$format=json"
-CARTOMAP_BASE = "https://cartomap.github.io/nl/wgs84/"
-GEO_FILES = {  # file -> number of geometries expected (CBS 2017 indeling)
-    "wijk_2017.topojson": 3070,
-    "gemeente_2017.topojson": 388,
-    "jeugdzorgregio_2017.topojson": 42,
-}
-
-# --- output columns (../shared/data/README.md) --------------------------------------
+# --- output columns (data/README.md) --------------------------------------
 
 DETERMINANTS = [
     "perc_sbo_g", "perc_vso_g", "perc_praktijk_g", "perc_hhmk", "perc_jong04", "perc_1ouder",
@@ -249,21 +220,12 @@ def int_code(text, prefix, width, where):
 # --- CBS 83553NED ---------------------------------------------------------------------
 
 def read_cbs(cbs_dir):
-    """Rows of 83553NED TypedDataSet, from `data.csv` (the raw download copy in
-    ../shared/data) or `TypedDataSet.json` (the OData response the workflow downloads)."""
-    csv_path = os.path.join(cbs_dir, "data.csv")
-    json_path = os.path.join(cbs_dir, "TypedDataSet.json")
-    if os.path.exists(csv_path):
-        with open(csv_path, encoding="utf-8-sig", newline="") as f:
-            rows, where = list(csv.DictReader(f)), csv_path
-    elif os.path.exists(json_path):
-        with open(json_path, encoding="utf-8") as f:
-            doc = json.load(f)
-        rows, where = doc.get("value") if isinstance(doc, dict) else None, json_path
-        if not isinstance(rows, list):
-            raise SourceError(f"{json_path}: no OData 'value' array")
-    else:
-        raise SourceError(f"{cbs_dir}: neither data.csv nor TypedDataSet.json found")
+    """Rows of 83553NED TypedDataSet from `data.csv`, the raw table download."""
+    where = os.path.join(cbs_dir, "data.csv")
+    if not os.path.exists(where):
+        raise SourceError(f"{cbs_dir}: data.csv not found")
+    with open(where, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
     out = {}
     for i, r in enumerate(rows, start=1):
         rec = {}
@@ -330,7 +292,7 @@ def convert(ods_path, cbs_dir, out_dir):
             errors.append(f"{where}: wijk {code} not in gemeente {gm}")
         cbs = gemeenten.get(gm)
         if cbs is None:
-            errors.append(f"{where}: gemeente {gm} not in CBS {CBS_TABLE}")
+            errors.append(f"{where}: gemeente {gm} not in CBS 83553NED")
             continue
         if code not in use_by or code not in det_by:
             errors.append(f"{where}: wijk {code} missing from sheet "
@@ -357,7 +319,7 @@ def convert(ods_path, cbs_dir, out_dir):
         raise SourceError("\n".join(errors))
 
     os.makedirs(out_dir, exist_ok=True)
-    # csv module defaults: QUOTE_MINIMAL, CRLF line ends, as ../shared/data.
+    # csv module defaults: QUOTE_MINIMAL, CRLF line ends, as data/.
     with open(os.path.join(out_dir, "jeugdhulp_wijk_2017.csv"), "w", encoding="utf-8", newline="") as f:
         wr = csv.writer(f)
         wr.writerow(WIJK_COLUMNS)
@@ -370,87 +332,14 @@ def convert(ods_path, cbs_dir, out_dir):
     return len(rows), len(gemeenten)
 
 
-# --- download -------------------------------------------------------------------------
-
-def fetch(url, dest):
-    print(f"   {url}\n   -> {dest}", file=sys.stderr)
-    req = urllib.request.Request(url, headers={"User-Agent": "jeugdhulp-wijk data_from_sources.py"})
-    with urllib.request.urlopen(req, timeout=120) as resp:
-        data = resp.read()
-    with open(dest, "wb") as f:
-        f.write(data)
-    return data
-
-
-def check_topojson(path, expected):
-    """A downloaded boundary file parses and has the expected number of geometries, each
-    with a CBS statcode."""
-    with open(path, encoding="utf-8") as f:
-        topo = json.load(f)
-    if topo.get("type") != "Topology" or not isinstance(topo.get("objects"), dict):
-        raise SourceError(f"{path}: not a TopoJSON Topology")
-    geoms = [g for o in topo["objects"].values() for g in o.get("geometries", [])]
-    if len(geoms) != expected:
-        raise SourceError(f"{path}: {len(geoms)} geometries, expected {expected}")
-    if not all((g.get("properties") or {}).get("statcode") for g in geoms):
-        raise SourceError(f"{path}: a geometry lacks properties.statcode")
-
-
-def download(dest, scp_ods_url):
-    """Fetch the three sources into dest/sources and dest/geo; return the ODS path and
-    the CBS folder."""
-    if not scp_ods_url:
-        raise SourceError(
-            "no download address for SCP's ODS: set SCP_ODS_URL (repository variable in the "
-            f"workflow) or pass --scp-ods-url; the file is offered on {SCP_LANDING_PAGE}")
-    src = os.path.join(dest, "sources")
-    cbs_dir = os.path.join(src, "cbs_" + CBS_TABLE)
-    geo = os.path.join(dest, "geo")
-    for d in (src, cbs_dir, geo):
-        os.makedirs(d, exist_ok=True)
-    ods = os.path.join(src, "Wijkdata_Jeugdhulp_in_de_wijk.ods")
-    data = fetch(scp_ods_url, ods)
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != SCP_ODS_SHA256:
-        raise SourceError(f"{scp_ods_url}: sha256 {digest}, expected {SCP_ODS_SHA256} "
-                          "(not SCP's published file, or SCP changed it)")
-    # OData v3 JSON; the table has 388 rows, far below the 10 000-row page size, but
-    # follow odata.nextLink anyway.
-    url, values = CBS_ODATA_URL, []
-    while url:
-        doc = json.loads(fetch(url, os.path.join(cbs_dir, "page.json")).decode("utf-8"))
-        values.extend(doc["value"])
-        url = doc.get("odata.nextLink")
-    os.remove(os.path.join(cbs_dir, "page.json"))
-    with open(os.path.join(cbs_dir, "TypedDataSet.json"), "w", encoding="utf-8") as f:
-        json.dump({"value": values}, f, ensure_ascii=False)
-    for name, expected in GEO_FILES.items():
-        path = os.path.join(geo, name)
-        fetch(CARTOMAP_BASE + name, path)
-        check_topojson(path, expected)
-    return ods, cbs_dir
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--ods", help="SCP's Wijkdata_Jeugdhulp_in_de_wijk.ods")
-    p.add_argument("--cbs-dir", help="folder with CBS 83553NED data.csv or TypedDataSet.json")
-    p.add_argument("--out", help="output folder (default: the --download folder)")
-    p.add_argument("--download", metavar="DIR",
-                   help="download the sources into DIR first, then convert into DIR (or --out)")
-    p.add_argument("--scp-ods-url", default=SCP_ODS_URL,
-                   help="download address of SCP's ODS (default: $SCP_ODS_URL)")
+    p.add_argument("--ods", required=True, help="SCP's Wijkdata_Jeugdhulp_in_de_wijk.ods")
+    p.add_argument("--cbs-dir", required=True, help="folder with CBS 83553NED data.csv")
+    p.add_argument("--out", required=True, help="output folder")
     a = p.parse_args(argv)
+    ods, cbs_dir, out = a.ods, a.cbs_dir, a.out
     try:
-        if a.download:
-            if a.ods or a.cbs_dir:
-                p.error("--download fetches the sources itself; do not pass --ods/--cbs-dir")
-            ods, cbs_dir = download(a.download, a.scp_ods_url)
-            out = a.out or a.download
-        else:
-            if not (a.ods and a.cbs_dir and a.out):
-                p.error("give --ods, --cbs-dir and --out (or --download DIR)")
-            ods, cbs_dir, out = a.ods, a.cbs_dir, a.out
         n_wijk, n_gem = convert(ods, cbs_dir, out)
     except SourceError as e:
         print(f"data_from_sources: {e}", file=sys.stderr)

@@ -2,17 +2,14 @@
 
     python3 -m unittest tools/test_data_from_sources.py        # from the repository root
 
-The main test converts the shared copies of the public sources (SCP's ODS, the raw CBS
-83553NED download) and requires the result to equal ../shared/data's
-jeugdhulp_wijk_2017.csv and gemeente_jeugdzorgregio_2017.csv byte for byte. The data
-folder is $JEUGDHULP_DATA, default ../shared/data relative to the repository root.
-The --download path is tested with the network replaced by the same local copies.
+The main test converts the frozen copies of the public sources in data/ (SCP's ODS, the
+raw CBS 83553NED download) and requires the result to equal data/jeugdhulp_wijk_2017.csv
+and data/gemeente_jeugdzorgregio_2017.csv byte for byte. The data folder is
+$JEUGDHULP_DATA, default data/ in the repository.
 """
 
 import csv
-import hashlib
 import io
-import json
 import os
 import sys
 import tempfile
@@ -25,7 +22,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import data_from_sources as dfs  # noqa: E402
 
-DATA = os.environ.get("JEUGDHULP_DATA") or os.path.join(ROOT, "..", "shared", "data")
+DATA = os.environ.get("JEUGDHULP_DATA") or os.path.join(ROOT, "data")
 ODS = os.path.join(DATA, "scp", "Wijkdata_Jeugdhulp_in_de_wijk.ods")
 CBS_DIR = os.path.join(DATA, "cbs", "83553NED_gebieden_2017")
 WIJK_CSV = os.path.join(DATA, "jeugdhulp_wijk_2017.csv")
@@ -40,22 +37,7 @@ def read_bytes(path):
 def require_data():
     missing = [p for p in (ODS, CBS_DIR, WIJK_CSV, GEM_CSV) if not os.path.exists(p)]
     if missing:
-        raise AssertionError(f"shared data missing (set JEUGDHULP_DATA): {', '.join(missing)}")
-
-
-def cbs_as_odata(cbs_dir):
-    """The raw CSV copy of 83553NED as the OData TypedDataSet JSON would carry it:
-    padded strings, Inwonertal as a JSON number."""
-    with open(os.path.join(cbs_dir, "data.csv"), encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    out = []
-    for r in rows:
-        o = dict(r)
-        o["ID"] = int(o["ID"])
-        for k in ("Inwonertal_48", "Omgevingsadressendichtheid_49"):
-            o[k] = int(o[k]) if o[k].strip() else None
-        out.append(o)
-    return out
+        raise AssertionError(f"data missing (set JEUGDHULP_DATA): {', '.join(missing)}")
 
 
 def make_ods(path, content_xml):
@@ -98,7 +80,7 @@ def sheet(name, *rows):
 
 
 class ConvertSharedCopies(unittest.TestCase):
-    """The converter reproduces ../shared/data from the public sources."""
+    """The converter reproduces data/'s CSV files from the frozen sources."""
 
     @classmethod
     def setUpClass(cls):
@@ -128,18 +110,6 @@ class ConvertSharedCopies(unittest.TestCase):
         self.assertEqual(read_bytes(os.path.join(self.out, "gemeente_jeugdzorgregio_2017.csv")),
                          read_bytes(GEM_CSV))
 
-    def test_odata_json_gives_the_same_result(self):
-        # The workflow downloads TypedDataSet JSON, not the CSV copy.
-        with tempfile.TemporaryDirectory() as d:
-            cbs = os.path.join(d, "cbs")
-            os.makedirs(cbs)
-            with open(os.path.join(cbs, "TypedDataSet.json"), "w", encoding="utf-8") as f:
-                json.dump({"odata.metadata": "x", "value": cbs_as_odata(CBS_DIR)}, f)
-            dfs.convert(ODS, cbs, os.path.join(d, "out"))
-            for name, want in (("jeugdhulp_wijk_2017.csv", WIJK_CSV),
-                               ("gemeente_jeugdzorgregio_2017.csv", GEM_CSV)):
-                self.assertEqual(read_bytes(os.path.join(d, "out", name)), read_bytes(want), name)
-
     def test_missing_values_stay_empty(self):
         with open(os.path.join(self.out, "jeugdhulp_wijk_2017.csv"), encoding="utf-8", newline="") as f:
             rows = list(csv.DictReader(f))
@@ -147,9 +117,6 @@ class ConvertSharedCopies(unittest.TestCase):
         self.assertEqual(sum(r["perc_hhverd"] == "" for r in rows), 1042)
         self.assertTrue(all(r["perc_przv"] for r in rows))
         self.assertFalse(any("." == v for r in rows for v in r.values()))
-
-    def test_shared_sha256_is_the_pinned_one(self):
-        self.assertEqual(hashlib.sha256(read_bytes(ODS)).hexdigest(), dfs.SCP_ODS_SHA256)
 
 
 class ReadOds(unittest.TestCase):
@@ -240,9 +207,11 @@ def small_sources(d, gemeente_in_cbs=True, extra_gebruik=False):
     os.makedirs(cbs)
     rec = {"Code_1": "GM0003    " if gemeente_in_cbs else "GM0005    ", "Naam_2": "Appingedam   ",
            "Code_16": "JZ01      ", "Naam_17": "Groningen   ", "Code_32": "PV20  ", "Naam_33": "Groningen  ",
-           "Inwonertal_48": 11971, "Code_46": "3         "}
-    with open(os.path.join(cbs, "TypedDataSet.json"), "w", encoding="utf-8") as f:
-        json.dump({"value": [rec]}, f)
+           "Inwonertal_48": "11971", "Code_46": "3         "}
+    with open(os.path.join(cbs, "data.csv"), "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rec), quoting=csv.QUOTE_ALL)
+        w.writeheader()
+        w.writerow(rec)
     return ods, cbs
 
 
@@ -276,69 +245,6 @@ class ConvertSmall(unittest.TestCase):
         with mock.patch("sys.stderr", io.StringIO()):
             with self.assertRaises(SystemExit):
                 dfs.main(["--ods", "x"])
-
-
-class Download(unittest.TestCase):
-    """--download with the network replaced by the shared copies."""
-
-    FAKE_SCP = "https://example.invalid/Wijkdata_Jeugdhulp_in_de_wijk.ods"
-
-    def fake_fetch(self, ods_bytes, pages):
-        def fetch(url, dest):
-            self.fetched.append(url)
-            if url == self.FAKE_SCP:
-                data = ods_bytes
-            elif url.startswith(dfs.CBS_ODATA_URL.split("?")[0]):
-                data = json.dumps(pages[url]).encode()
-            elif url.startswith(dfs.CARTOMAP_BASE):
-                data = read_bytes(os.path.join(DATA, "geo", url[len(dfs.CARTOMAP_BASE):]))
-            else:
-                raise AssertionError(f"unexpected URL {url}")
-            with open(dest, "wb") as f:
-                f.write(data)
-            return data
-        return fetch
-
-    def setUp(self):
-        require_data()
-        self.fetched = []
-        values = cbs_as_odata(CBS_DIR)
-        nxt = "https://opendata.cbs.nl/ODataApi/odata/83553NED/TypedDataSet?$format=json&$skip=200"
-        self.pages = {dfs.CBS_ODATA_URL: {"value": values[:200], "odata.nextLink": nxt},
-                      nxt: {"value": values[200:]}}
-
-    def test_download_then_convert(self):
-        with tempfile.TemporaryDirectory() as d, \
-                mock.patch.object(dfs, "fetch", self.fake_fetch(read_bytes(ODS), self.pages)), \
-                mock.patch("sys.stderr", io.StringIO()):
-            self.assertEqual(dfs.main(["--download", d, "--scp-ods-url", self.FAKE_SCP]), 0)
-            self.assertEqual(read_bytes(os.path.join(d, "jeugdhulp_wijk_2017.csv")), read_bytes(WIJK_CSV))
-            self.assertEqual(read_bytes(os.path.join(d, "gemeente_jeugdzorgregio_2017.csv")), read_bytes(GEM_CSV))
-            for name in dfs.GEO_FILES:
-                self.assertEqual(read_bytes(os.path.join(d, "geo", name)),
-                                 read_bytes(os.path.join(DATA, "geo", name)))
-        self.assertEqual(len(self.fetched), 1 + 2 + 3)
-
-    def test_changed_ods_is_refused(self):
-        with tempfile.TemporaryDirectory() as d, \
-                mock.patch.object(dfs, "fetch", self.fake_fetch(read_bytes(ODS) + b"x", self.pages)):
-            with self.assertRaisesRegex(dfs.SourceError, "sha256"):
-                dfs.download(d, self.FAKE_SCP)
-
-    def test_no_scp_url(self):
-        with tempfile.TemporaryDirectory() as d:
-            with self.assertRaisesRegex(dfs.SourceError, "SCP_ODS_URL"):
-                dfs.download(d, "")
-
-    def test_geo_counts(self):
-        for name, n in dfs.GEO_FILES.items():
-            dfs.check_topojson(os.path.join(DATA, "geo", name), n)
-        with tempfile.TemporaryDirectory() as d:
-            p = os.path.join(d, "x.topojson")
-            with open(p, "w") as f:
-                json.dump({"type": "Topology", "objects": {"a": {"geometries": [{"properties": {"statcode": "GM0003"}}]}}}, f)
-            with self.assertRaisesRegex(dfs.SourceError, "1 geometries, expected 388"):
-                dfs.check_topojson(p, 388)
 
 
 if __name__ == "__main__":

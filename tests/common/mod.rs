@@ -1,4 +1,4 @@
-//! Shared test plumbing: where the data and the lme4 reference live.
+//! Shared test plumbing: where the data and the lme4 reference fixtures live.
 #![allow(dead_code)]
 
 use jeugdhulp_wijk::data::{self, Dataset};
@@ -9,11 +9,12 @@ use std::sync::OnceLock;
 pub fn data_dir() -> PathBuf {
     std::env::var_os("JEUGDHULP_DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")))
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data")))
 }
 
+/// The lme4 fits the fitter must reproduce (committed test fixtures, see its README).
 pub fn reference_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/lme4"))
 }
 
 pub fn wijk_csv() -> &'static str {
@@ -45,9 +46,18 @@ pub fn full_model() -> &'static Model {
     })
 }
 
+/// A JSON file, gunzipped first when its name ends in `.gz`.
 pub fn read_json(path: PathBuf) -> serde_json::Value {
-    serde_json::from_str(
-        &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
-    )
-    .unwrap()
+    use std::io::Read;
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = if path.extension().is_some_and(|e| e == "gz") {
+        let mut s = String::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut s)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        s
+    } else {
+        String::from_utf8(bytes).unwrap()
+    };
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }

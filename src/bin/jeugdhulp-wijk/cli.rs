@@ -21,7 +21,7 @@ Gebruik:
   jeugdhulp-wijk bench   [--data DIR] [--runs N]
   jeugdhulp-wijk determinants
 
-De datamap is --data DIR, anders $JEUGDHULP_DATA, anders ../shared/data.
+De datamap is --data DIR, anders $JEUGDHULP_DATA, anders data (in de huidige map).
 `fit` zonder --out schrijft het model naar standaarduitvoer.
 ";
 
