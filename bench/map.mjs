@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync, constants } from 'node:zlib';
-import { serveDist, launchBrowser, openPage, distDir } from '../tests/e2e/helpers.mjs';
+import { serveDist, launchBrowser, openPage, assetFile } from '../tests/e2e/helpers.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS || 5);
 const RECOLOURS = Number(process.env.BENCH_RECOLOURS || 40);
@@ -17,7 +17,7 @@ const ms = (x) => `${x.toFixed(1)} ms`;
 const verdict = (ok) => (ok ? 'OK' : 'OVER BUDGET');
 
 // --- 1. transfer size ------------------------------------------------------
-const raw = await readFile(path.join(distDir, 'geo.json'));
+const raw = await readFile(assetFile('geo.json'));
 const gz6 = gzipSync(raw).length;
 const gz9 = gzipSync(raw, { level: constants.Z_BEST_COMPRESSION }).length;
 console.log('geometry (dist/geo.json)');
@@ -53,7 +53,7 @@ try {
     const res = await page.evaluate(async (n) => {
       const el = document.getElementById('kaart');
       const { api } = el.mapDebug;
-      const nDet = (await import('./pkg/jeugdhulp_wijk.js')).determinants().length;
+      const nDet = (await import(new URL('pkg/jeugdhulp_wijk.js', document.querySelector('script[type="module"]').src).href)).determinants().length;
       const frame = () => new Promise((r) => requestAnimationFrame(r));
       const work = []; const shown = []; const gaps = [];
       for (let i = 0; i < n; i += 1) {

@@ -20,13 +20,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { distDir, launchBrowser, serveDist } from '../tests/e2e/helpers.mjs';
+import { assetFile, distDir, launchBrowser, serveDist } from '../tests/e2e/helpers.mjs';
 
 const RUNS = Number(process.env.RUNS || 7);
 const serve = (dir) => serveDist(dir, {
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-embedder-policy': 'require-corp',
-  'cache-control': 'no-store',
+  headers: {
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-embedder-policy': 'require-corp',
+    'cache-control': 'no-store',
+  },
 });
 
 const gz = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
@@ -42,7 +44,7 @@ function fileFor(url, origin) {
 const rows = [];
 const row = (what, value, target = '', ok = '') => rows.push({ what, value, target, ok });
 
-const wasmPath = path.join(distDir, 'pkg/jeugdhulp_wijk_bg.wasm');
+const wasmPath = assetFile('pkg/jeugdhulp_wijk_bg.wasm');
 const wasm = readFileSync(wasmPath);
 row('wasm size raw', kb(wasm.length));
 row('wasm size gzip', kb(gz(wasm)));
@@ -115,7 +117,7 @@ const page = await browser.newPage();
 await page.goto(`${origin}/?wijk=WK001404`);
 await page.waitForFunction(() => window.__wijkResultAt !== undefined);
 const micro = await page.evaluate(async () => {
-  const jw = await import('./pkg/jeugdhulp_wijk.js');
+  const jw = await import(new URL('pkg/jeugdhulp_wijk.js', document.querySelector('script[type="module"]').src).href);
   const med = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
   const w = jw.wijken();
   const p = jw.wijkProfile(w[0].code);

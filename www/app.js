@@ -378,7 +378,7 @@ function fillVerantwoording() {
 
 function loadValues() {
   if (!valuesReady) {
-    valuesReady = fetch('wijkwaarden.json')
+    valuesReady = fetch(new URL('wijkwaarden.json', import.meta.url))
       .then((r) => { if (!r.ok) throw new Error(`HTTP ${r.status}`); return r.text(); })
       .then((t) => { jw.loadWijkValues(t); return true; })
       .catch((e) => {
@@ -397,7 +397,7 @@ async function loadMap() {
   try {
     const { mountMap } = await import('./map.js');
     map = await mountMap(el, {
-      jw, wijken, determinants, gemeenten, geometryUrl: 'geo.json',
+      jw, wijken, determinants, gemeenten,
       onSelectWijk: (code) => { urlEnabled = true; requestWijk(code); },
     });
     if (currentWijk()) safeMap((m) => m.setSelected(currentWijk()));
@@ -500,7 +500,17 @@ async function main() {
     } else {
       mapNotice();
     }
+    registerServiceWorker();
   }, 0));
+}
+
+// Offline use after one visit (www/sw.js). Only where the page is served over http(s)
+// from dist/ (the worker is generated there), and never in the way of the calculator.
+function registerServiceWorker() {
+  if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
+  // update(): look for a new deploy now, not at the browser's leisure.
+  navigator.serviceWorker.register('sw.js').then((reg) => reg.update())
+    .catch((e) => console.warn('Offline gebruik niet beschikbaar of niet bijgewerkt:', e));
 }
 
 main();

@@ -164,11 +164,12 @@ export async function mountMap(container, ctx) {
 
   let geo;
   try {
-    const res = await fetch(ctx.geometryUrl ?? 'geo.json');
+    // Beside this module (v/<version>/ in dist/), not beside the page.
+    const res = await fetch(ctx.geometryUrl ?? new URL('geo.json', import.meta.url));
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     geo = await res.json();
   } catch (e) {
-    status.textContent = `De kaart kon niet worden geladen (${ctx.geometryUrl ?? 'geo.json'}: ${e.message}).`;
+    status.textContent = `De kaart kon niet worden geladen (geo.json: ${e.message}).`;
     container.removeAttribute('aria-busy');
     throw e;
   }

@@ -1,13 +1,37 @@
-// Shared plumbing for the end-to-end tests: a static server for dist/ on
-// 127.0.0.1 and Debian's headless chromium driven by playwright-core.
+// Shared plumbing for the end-to-end tests: a static server for dist/ on 127.0.0.1 that
+// behaves like GitHub Pages for a project site (under /REPO/, gzip, max-age=600 with
+// ETags), and Debian's headless chromium driven by playwright-core.
+import { createHash } from 'node:crypto';
 import http from 'node:http';
+import { readdirSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const distDir = process.env.JEUGDHULP_DIST || path.resolve(here, '../../dist');
+/** GitHub Pages serves a project at https://USER.github.io/REPO/: so do the tests. */
+export const BASE_PATH = '/jeugdhulp-wijk/';
+
+/**
+ * The build's versioned folder, `v/<version>/` (tools/assemble.mjs), read from dir.
+ */
+export function assetBase(dir = distDir) {
+  const versions = readdirSync(path.join(dir, 'v'));
+  if (versions.length !== 1) throw new Error(`${dir}/v holds ${versions.length} builds, expected 1`);
+  return `v/${versions[0]}/`;
+}
+
+/** A file of the build, e.g. assetFile('geo.json'). */
+export const assetFile = (rel, dir = distDir) => path.join(dir, assetBase(dir), rel);
+
+/**
+ * In the page: the wasm module instance the page itself uses (same URL as app.js's
+ * import). Pass to page.evaluate or use as an expression.
+ */
+export const IMPORT_WASM = "import(new URL('pkg/jeugdhulp_wijk.js', document.querySelector('script[type=\"module\"]').src).href)";
 
 const types = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
@@ -15,28 +39,54 @@ const types = {
   '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml',
   '.csv': 'text/csv; charset=utf-8', '.png': 'image/png', '.ico': 'image/x-icon',
 };
+const compressible = new Set(['.html', '.js', '.mjs', '.css', '.wasm', '.json', '.svg', '.csv']);
 
 /**
- * Serve dist/ like GitHub Pages would (static files, index.html for
- * directories), with any extra response headers (the page bench adds COOP/COEP).
+ * Serve `dir` like GitHub Pages serves a project site: only under BASE_PATH (anything
+ * else is 404, so an absolute URL in the page fails), index.html for folders, gzip when
+ * the browser accepts it, `cache-control: max-age=600` and ETags (304 on a match).
+ * Options: `headers` (extra response headers), `basePath`. The returned `setDir`
+ * swaps the folder served (a new deploy), `stop` closes every connection (offline).
  */
-export async function serveDist(dir = distDir, extraHeaders = {}) {
+export async function serveDist(dir = distDir, { headers = {}, basePath = BASE_PATH } = {}) {
+  let root = dir;
+  const gzipped = new Map(); // file + mtime -> gzip bytes
   const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url, 'http://127.0.0.1');
-      let file = path.join(dir, decodeURIComponent(url.pathname));
-      if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
-      if ((await stat(file)).isDirectory()) file = path.join(file, 'index.html');
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream', ...extraHeaders });
-      res.end(body);
+      if (!url.pathname.startsWith(basePath)) { res.writeHead(404).end('not found'); return; }
+      let file = path.join(root, decodeURIComponent(url.pathname.slice(basePath.length)));
+      if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
+      let st = await stat(file);
+      if (st.isDirectory()) { file = path.join(file, 'index.html'); st = await stat(file); }
+      const ext = path.extname(file);
+      let body = await readFile(file);
+      const etag = `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`;
+      const head = {
+        'content-type': types[ext] || 'application/octet-stream',
+        'cache-control': 'max-age=600', etag, vary: 'Accept-Encoding', ...headers,
+      };
+      if (req.headers['if-none-match'] === etag) { res.writeHead(304, head).end(); return; }
+      if (compressible.has(ext) && /\bgzip\b/.test(req.headers['accept-encoding'] || '')) {
+        const key = `${file}:${st.mtimeMs}`;
+        if (!gzipped.has(key)) gzipped.set(key, zlib.gzipSync(body, { level: 6 }));
+        body = gzipped.get(key);
+        head['content-encoding'] = 'gzip';
+      }
+      head['content-length'] = body.length;
+      res.writeHead(200, head);
+      res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
       res.writeHead(404).end('not found');
     }
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
+  return {
+    url: `http://127.0.0.1:${port}${basePath}`,
+    setDir: (d) => { root = d; },
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
+  };
 }
 
 export async function launchBrowser() {
@@ -49,10 +99,12 @@ export async function launchBrowser() {
 
 /**
  * Open a page that records console errors, page errors and every request that
- * leaves the origin, so a test can assert there were none.
+ * leaves the site (origin and project path), so a test can assert there were none.
  */
-export async function openPage(browser, origin, pathAndQuery = '') {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+export async function openPage(browser, origin, pathAndQuery = '', { serviceWorkers = 'block' } = {}) {
+  // No service worker unless a test asks for one: page.route() does not see requests a
+  // worker answers, and each test should start as a first visit.
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, serviceWorkers });
   const consoleErrors = [];
   const foreignRequests = [];
   page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });
@@ -63,4 +115,14 @@ export async function openPage(browser, origin, pathAndQuery = '') {
   });
   await page.goto(origin + pathAndQuery);
   return { page, consoleErrors, foreignRequests };
+}
+
+/**
+ * Run fn(jw, arg) in the page with the wasm module instance the page itself uses: the
+ * import resolves against app.js, so it is the same URL (v/<version>/pkg/…).
+ */
+export async function inPage(page, fn, arg) {
+  const jw = await page.evaluateHandle(() => import(
+    new URL('pkg/jeugdhulp_wijk.js', document.querySelector('script[type="module"]').src).href));
+  try { return await jw.evaluate(fn, arg); } finally { await jw.dispose(); }
 }

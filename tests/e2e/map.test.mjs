@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { serveDist, launchBrowser, openPage, distDir } from './helpers.mjs';
+import { serveDist, launchBrowser, openPage, inPage, assetFile } from './helpers.mjs';
 
 const SHOTS = process.env.MAP_SHOTS || '/tmp/jeugdhulp-map';
 const WIJK = 'WK001404'; // Oosterparkwijk, Groningen
@@ -18,7 +18,7 @@ before(async () => {
   server = await serveDist();
   origin = server.url.replace(/\/$/, '');
   browser = await launchBrowser();
-  geo = JSON.parse(await readFile(path.join(distDir, 'geo.json'), 'utf8'));
+  geo = JSON.parse(await readFile(assetFile('geo.json'), 'utf8'));
   await mkdir(SHOTS, { recursive: true });
 });
 after(async () => {
@@ -33,10 +33,6 @@ async function open(pathAndQuery = '/') {
   return o;
 }
 
-async function inPage(page, fn, arg) {
-  const jw = await page.evaluateHandle(() => import('./pkg/jeugdhulp_wijk.js'));
-  try { return await jw.evaluate(fn, arg); } finally { await jw.dispose(); }
-}
 
 const recolours = (page) => page.$eval('#kaart', (el) => Number(el.dataset.recolours));
 const screenPoint = (page, code) => page.$eval('#kaart', (el, c) => el.mapDebug.screenPoint(c), code);

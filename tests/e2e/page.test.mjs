@@ -3,7 +3,7 @@
 // Run: node --test tests/e2e/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launchBrowser, openPage } from './helpers.mjs';
+import { serveDist, launchBrowser, openPage, inPage } from './helpers.mjs';
 
 let server; let browser; let origin;
 const WIJK = 'WK001404'; // Oosterparkwijk, Groningen (observed use published)
@@ -33,11 +33,6 @@ async function waitTitle(page, title) {
 const dataValue = (page, id) => page.getAttribute(`[data-testid="${id}"]`, 'data-value');
 const expectedValue = async (page) => Number(await dataValue(page, 'expected'));
 
-/** Run fn(jw, arg) in the page with the wasm module (the instance the page uses). */
-async function inPage(page, fn, arg) {
-  const jw = await page.evaluateHandle(() => import('./pkg/jeugdhulp_wijk.js'));
-  try { return await jw.evaluate(fn, arg); } finally { await jw.dispose(); }
-}
 
 async function betaOf(page, name) {
   return inPage(page, (jw, n) => jw.determinants().find((d) => d.name === n).beta, name);
