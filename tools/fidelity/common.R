@@ -36,13 +36,22 @@ gmean_fill <- function(x, g) {
   gm <- ave(x, g, FUN = function(v) if (all(is.na(v))) NA_real_ else mean(v, na.rm = TRUE))
   y <- x; y[is.na(y)] <- gm[is.na(y)]; y[is.na(y)] <- mean(x, na.rm = TRUE); y
 }
-# rule: list det -> "gmean" (default) | "zero" | "nmean" (national mean)
+gstat_fill <- function(x, g, f, fallback) {
+  gm <- ave(x, g, FUN = function(v) if (all(is.na(v))) NA_real_ else f(v[!is.na(v)]))
+  y <- x; y[is.na(y)] <- gm[is.na(y)]; y[is.na(y)] <- fallback; y
+}
+# rule: list det -> "gmean" (default) | "zero" | "nmean" (national mean) | "gmedian" |
+# "gmin" (gemeente minimum) | "gmean_pub" (gemeente mean over wijken with a published perc_jhzv)
 impute <- function(d, rule = list()) {
   for (v in DETS) {
     r <- if (!is.null(rule[[v]])) rule[[v]] else "gmean"
-    x <- d[[v]]
-    d[[v]] <- switch(r, gmean = gmean_fill(x, d$gemeentecode), zero = ifelse(is.na(x), 0, x),
-                     nmean = ifelse(is.na(x), mean(x, na.rm = TRUE), x))
+    x <- d[[v]]; g <- d$gemeentecode
+    d[[v]] <- switch(r, gmean = gmean_fill(x, g), zero = ifelse(is.na(x), 0, x),
+                     nmean = ifelse(is.na(x), mean(x, na.rm = TRUE), x),
+                     gmedian = gstat_fill(x, g, median, median(x, na.rm = TRUE)),
+                     gmin = gstat_fill(x, g, min, 0),
+                     gmean_pub = { xp <- x; xp[d$sup] <- NA; y <- gstat_fill(xp, g, mean, mean(x, na.rm = TRUE)); y[!is.na(x)] <- x[!is.na(x)]; y },
+                     stop("unknown rule ", r))
   }
   d
 }

@@ -33,6 +33,11 @@ step("C imputation: gemeente mean for all", list(), SPEC_FILL, bound = SPEC_BOUN
 step("C imputation: zero only for the first four", Z4, SPEC_FILL, bound = SPEC_BOUND)
 step("C imputation: zero for every determinant", rule_zero(DETS), SPEC_FILL, bound = SPEC_BOUND)
 step("C imputation: national mean instead of gemeente mean", c(ZS, setNames(as.list(rep("nmean", 20)), setdiff(DETS, ZERO_DETS))), SPEC_FILL, bound = SPEC_BOUND)
+others <- setdiff(names(which(colSums(is.na(d[, DETS])) > 0)), ZERO_DETS)
+for (v in ZERO_DETS) { r <- ZS; r[[v]] <- NULL; step(sprintf("C %s: gemeente mean instead of zero", v), r, SPEC_FILL, bound = SPEC_BOUND) }
+for (v in others) { r <- ZS; r[[v]] <- "zero"; step(sprintf("C %s: zero instead of gemeente mean", v), r, SPEC_FILL, bound = SPEC_BOUND) }
+for (rr in c("gmedian", "gmin", "gmean_pub")) step(sprintf("C imputation: %s instead of gemeente mean", c(gmedian = "gemeente median", gmin = "gemeente minimum", gmean_pub = "gemeente mean over published wijken")[rr]),
+  c(ZS, setNames(as.list(rep(rr, length(others))), others)), SPEC_FILL, bound = SPEC_BOUND)
 step("C no regio level", ZS, SPEC_FILL, form = FORM_NOREGIO, bound = SPEC_BOUND)
 step("C ML instead of REML", ZS, SPEC_FILL, REML = FALSE, bound = SPEC_BOUND)
 dw <- impute(d, ZS)
