@@ -79,6 +79,12 @@ fill_response <- function(d, fill = "none", k = 5, bound = 9) {
     gem_mean_cap = pmin(gmean_obs(mean), 100 * bound / d$N),
     gem_pool = pooled_rate(d, d$gemeentecode),
     gem_pool_cap = pmin(pooled_rate(d, d$gemeentecode), 100 * bound / d$N),
+    gem_pool_cap_sc = { # gemeente rate over all its wijken, suppressed ones with their own filled users, to a fixed point
+      v <- pmin(pooled_rate(d, d$gemeentecode), 100 * bound / d$N); yy <- y
+      for (it in 1:50) { yy[s] <- v[s]; R <- tapply(yy * d$N / 100, d$gemeentecode, sum) / tapply(d$N, d$gemeentecode, sum)
+        v <- pmin(100 * unname(R[d$gemeentecode]), 100 * bound / d$N) }
+      v },
+    gem_pool_cap_floor = pmax(pmin(pooled_rate(d, d$gemeentecode), 100 * bound / d$N), 100 * k / d$N),
     gem_pool_round = 100 * pmax(1, round(pooled_rate(d, d$gemeentecode) * d$N / 100)) / d$N,
     reg_pool = pooled_rate(d, d$jeugdzorgregiocode),
     stop("unknown fill ", fill))
