@@ -47,6 +47,8 @@ imp$y <- y
 f <- as.formula(paste("y ~", paste(dets, collapse = " + "), "+ (1 | jeugdzorgregiocode) + (1 | gemeentecode)"))
 times <- numeric(0)
 for (i in 1:3) { t0 <- proc.time()[["elapsed"]]; m <- lmer(f, data = imp, REML = TRUE); times <- c(times, proc.time()[["elapsed"]] - t0) }
+for (o in c("bobyqa", "Nelder_Mead")) { mo <- suppressWarnings(lmer(f, data = imp, REML = TRUE, control = lmerControl(optimizer = o)))
+  cat(sprintf("optimizer %-11s REML %.8f, variances %s\n", o, REMLcrit(mo), paste(sprintf("%.6f", as.data.frame(VarCorr(mo))$vcov), collapse = " "))) }
 cf <- summary(m)$coefficients
 vc <- as.data.frame(VarCorr(m))
 re <- ranef(m, condVar = TRUE)
@@ -75,6 +77,7 @@ q <- cut(N, quantile(N[obs], 0:5/5), include.lowest = TRUE, labels = FALSE)
 r <- function(s) sqrt(mean((pred - d$perc_przv)[s]^2))
 complete <- complete.cases(d[, dets])
 out <- list(
+  provenance = "Produced with tools/fidelity/lme4_scp_spec.R (Debian r-cran-lme4) on jeugdhulp_wijk_2017.csv and cbs/wijkbuurtkaart_2017/wijk_kerncijfers_2017.csv; specification in docs/fidelity.md. Test oracle only: no product code reads it.",
   software = paste("R", getRversion(), "lme4", as.character(packageVersion("lme4"))),
   formula = deparse(f, width.cutoff = 500L),
   spec = list(

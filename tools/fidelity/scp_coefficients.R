@@ -25,6 +25,16 @@ for (tr in c("log", "logit")) {
 }
 rs <- resid(l); ng <- as.numeric(table(d$gemeentecode)[cc$gemeentecode])
 cat("  residual SD by gemeente size (wijken): <=3", round(sd(rs[ng <= 3]), 3), " 4-10", round(sd(rs[ng > 3 & ng <= 10]), 3), " >10", round(sd(rs[ng > 10]), 3), "\n")
+kc <- read.csv(file.path(data_dir(), "cbs/wijkbuurtkaart_2017/wijk_kerncijfers_2017.csv"))
+kc <- kc[match(cc$wijkcode, kc$wijkcode), ]
+kv <- c("aant_inw","aantal_hh","p_00_14_jr","p_15_24_jr","p_25_44_jr","p_45_64_jr","p_65_eo_jr","p_ongehuwd","p_gehuwd","p_gescheid","p_verweduw","p_eenp_hh","p_hh_z_k","p_hh_m_k","gem_hh_gr","bev_dichth","oad","sted","opp_land")
+ok <- complete.cases(kc[, kv]); cx <- cbind(cc, kc[, kv])[ok, ]
+s_base <- sigma(lm(as.formula(paste("perc_przv ~ 0 +", rhs)), cx))
+s_kc <- sapply(kv, function(v) sigma(lm(as.formula(paste("perc_przv ~ 0 +", rhs, "+", v)), cx)))
+cont <- setdiff(WD, "kleinewijk")
+s_sq <- sigma(lm(as.formula(paste("perc_przv ~ 0 +", rhs, "+", paste0("I(", cont, "^2)", collapse = "+"))), cc))
+cat(sprintf("  adding one kerncijfers column: best residual SD %.4f (%s) vs %.4f; adding all squares: %.4f vs %.4f\n",
+            min(s_kc), names(which.min(s_kc)), s_base, s_sq, sigma(l)))
 b <- coef(l); bw <- b[WD]
 fe <- b[grep("factor", names(b))]; names(fe) <- sub("factor\\(gemeentecode\\)", "", names(fe))
 X <- as.matrix(d[, WD]); M <- is.na(X); X0 <- X; X0[M] <- 0
