@@ -7,11 +7,12 @@ suppressMessages(library(lme4))
 DETS <- c("perc_sbo_g","perc_vso_g","perc_praktijk_g","perc_hhmk","perc_jong04","perc_1ouder","perc_tienmam","perc_hhmkhgink","perc_kind_sch5","perc_ouderpsy","perc_hhverd","perc_hhbijs","perc_hhwan","groenedruk","grijzedruk","perc_ao","perc_laagopl","gem_gestink","polchrplus","perc_nwmig","perc_antsur","perc_1gez","huur_corp","woonwaarde","afstandhuisarts","samenw","kleinewijk")
 GEMEENTE_LEVEL <- c("perc_sbo_g","perc_vso_g","perc_praktijk_g","perc_tienmam","polchrplus","samenw")
 
-# Recommended imputation: these determinants are set to 0 when missing; all others
-# take the gemeente mean (over all wijken of the gemeente with a value), else the national mean.
+# Recommended imputation: these determinants are set to 0 when missing; all others take
+# the gemeente mean weighted by the youth count N (over all wijken of the gemeente with a
+# value), else the national N-weighted mean.
 ZERO_DETS <- c("perc_hhmkhgink","perc_ouderpsy","perc_hhverd","perc_hhbijs","perc_hhwan","perc_laagopl","perc_sbo_g")
 rule_zero <- function(dets) setNames(as.list(rep("zero", length(dets))), dets)
-SPEC_RULE <- rule_zero(ZERO_DETS)
+SPEC_RULE <- c(rule_zero(ZERO_DETS), list(.default = "gmean_w"))
 SPEC_FILL <- "gem_pool_cap"; SPEC_BOUND <- 9
 
 data_dir <- function() { a <- commandArgs(TRUE); if (length(a) >= 1) a[1] else "data" }
@@ -40,16 +41,22 @@ gstat_fill <- function(x, g, f, fallback) {
   gm <- ave(x, g, FUN = function(v) if (all(is.na(v))) NA_real_ else f(v[!is.na(v)]))
   y <- x; y[is.na(y)] <- gm[is.na(y)]; y[is.na(y)] <- fallback; y
 }
-# rule: list det -> "gmean" (default) | "zero" | "nmean" (national mean) | "gmedian" |
+# rule: list det -> "gmean" (default; or the list's ".default") | "zero" | "nmean" (national mean) | "gmedian" |
+# "gmean_w" (gemeente mean weighted by the youth count N, else national N-weighted mean) |
+# "gmean_inw" (the same weighted by inhabitants aant_inw) |
 # "gmin" (gemeente minimum) | "gmean_pub" (gemeente mean over wijken with a published perc_jhzv)
 impute <- function(d, rule = list()) {
   for (v in DETS) {
-    r <- if (!is.null(rule[[v]])) rule[[v]] else "gmean"
+    r <- if (!is.null(rule[[v]])) rule[[v]] else if (!is.null(rule[[".default"]])) rule[[".default"]] else "gmean"
     x <- d[[v]]; g <- d$gemeentecode
     d[[v]] <- switch(r, gmean = gmean_fill(x, g), zero = ifelse(is.na(x), 0, x),
                      nmean = ifelse(is.na(x), mean(x, na.rm = TRUE), x),
                      gmedian = gstat_fill(x, g, median, median(x, na.rm = TRUE)),
                      gmin = gstat_fill(x, g, min, 0),
+                     gmean_w = , gmean_inw = { w <- as.numeric(if (r == "gmean_w") d$N else d$aant_inw); ok <- !is.na(x) & !is.na(w)
+                       num <- tapply(ifelse(ok, x * w, 0), g, sum); den <- tapply(ifelse(ok, w, 0), g, sum)
+                       gm <- num / den; gm[!is.finite(gm)] <- NA; y <- x; fill <- unname(gm[g]); y[is.na(x)] <- fill[is.na(x)]
+                       y[is.na(y)] <- sum((x * w)[ok]) / sum(w[ok]); y },
                      gmean_pub = { xp <- x; xp[d$sup] <- NA; y <- gstat_fill(xp, g, mean, mean(x, na.rm = TRUE)); y[!is.na(x)] <- x[!is.na(x)]; y },
                      stop("unknown rule ", r))
   }

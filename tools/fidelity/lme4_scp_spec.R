@@ -20,14 +20,16 @@ share <- (k$p_00_14_jr + 0.4 * k$p_15_24_jr) / 100
 share[is.na(share)] <- median(share, na.rm = TRUE)
 N <- k$aant_inw * share
 
-# 2. Imputation: 0 for zero_dets; otherwise the mean over all wijken (all 2918, published
-#    perc_jhzv or not) of the same gemeente that have a value, else the mean over all wijken.
+# 2. Imputation: 0 for zero_dets; otherwise the N-weighted mean sum(N x) / sum(N) over all
+#    wijken (all 2918, published perc_jhzv or not) of the same gemeente that have a value,
+#    else the N-weighted mean over all wijken that have a value.
 imp <- d
 for (v in dets) {
-  x <- d[[v]]
-  if (v %in% zero_dets) { x[is.na(x)] <- 0 } else {
-    gm <- ave(d[[v]], d$gemeentecode, FUN = function(z) if (all(is.na(z))) NA_real_ else mean(z, na.rm = TRUE))
-    x[is.na(x)] <- gm[is.na(x)]; x[is.na(x)] <- mean(d[[v]], na.rm = TRUE)
+  x <- d[[v]]; ok <- !is.na(x)
+  if (v %in% zero_dets) { x[!ok] <- 0 } else {
+    num <- tapply(ifelse(ok, x * N, 0), d$gemeentecode, sum); den <- tapply(ifelse(ok, N, 0), d$gemeentecode, sum)
+    gm <- num / den; gm[!is.finite(gm)] <- NA; fill <- unname(gm[d$gemeentecode])
+    x[!ok] <- fill[!ok]; x[is.na(x)] <- sum((d[[v]] * N)[ok]) / sum(N[ok])
   }
   imp[[v]] <- x
 }
@@ -82,7 +84,7 @@ out <- list(
   formula = deparse(f, width.cutoff = 500L),
   spec = list(
     youth_count = "N = aant_inw * (p_00_14_jr + 0.4 * p_15_24_jr) / 100 from cbs/wijkbuurtkaart_2017/wijk_kerncijfers_2017.csv; missing age shares: median share",
-    imputation = "0 for zero_determinants; otherwise gemeente mean over all 2918 wijken with a value, else national mean",
+    imputation = "0 for zero_determinants; otherwise the youth-count (N) weighted gemeente mean over all 2918 wijken with a value, else the N-weighted national mean",
     zero_determinants = zero_dets,
     suppressed = "y = min(gemeente pooled observed rate 100*sum(perc_jhzv*N/100)/sum(N) over published wijken of the gemeente (national pooled rate if none), 100*9/N)",
     bound_users = bound_users,

@@ -15,7 +15,8 @@ cat(sprintf("| (counts) | %d | %d | %d | %d |\n", nrow(d), sum(d$complete), sum(
 cat("| **Imputation, suppressed wijken left out** | | | | |\n")
 step("A0 today: gemeente mean for all, suppressed left out", list())
 step("A1 zero for hhbijs, hhmkhgink, hhverd, hhwan", Z4)
-step("A2 zero also for ouderpsy, laagopl, sbo_g (recommended imputation)", ZS)
+step("A2 zero also for ouderpsy, laagopl, sbo_g", rule_zero(ZERO_DETS))
+step("A3 and the gemeente mean weighted by youth count N (recommended imputation)", ZS)
 cat("| **Suppressed wijken, with recommended imputation** | | | | |\n")
 for (k in c(3, 4, 5)) step(sprintf("B fixed %g users / N", k), ZS, "fixed", k = k)
 di <- impute(d, ZS)
@@ -32,14 +33,17 @@ step("B same, gemeente rate over all its wijken incl. the filled suppressed ones
 step("B same as recommended, but at least 2 users", ZS, "gem_pool_cap_floor", bound = 9, k = 2)
 cat("| **Variants of the recommended specification** | | | | |\n")
 step("C imputation: gemeente mean for all", list(), SPEC_FILL, bound = SPEC_BOUND)
-step("C imputation: zero only for the first four", Z4, SPEC_FILL, bound = SPEC_BOUND)
+step("C imputation: zero only for the first four", c(Z4, list(.default = "gmean_w")), SPEC_FILL, bound = SPEC_BOUND)
+step("C imputation: unweighted gemeente mean", rule_zero(ZERO_DETS), SPEC_FILL, bound = SPEC_BOUND)
+step("C imputation: gemeente mean weighted by inhabitants", c(rule_zero(ZERO_DETS), list(.default = "gmean_inw")), SPEC_FILL, bound = SPEC_BOUND)
 step("C imputation: zero for every determinant", rule_zero(DETS), SPEC_FILL, bound = SPEC_BOUND)
-step("C imputation: national mean instead of gemeente mean", c(ZS, setNames(as.list(rep("nmean", 20)), setdiff(DETS, ZERO_DETS))), SPEC_FILL, bound = SPEC_BOUND)
+step("C imputation: national mean instead of gemeente mean", c(rule_zero(ZERO_DETS), list(.default = "nmean")), SPEC_FILL, bound = SPEC_BOUND)
 others <- setdiff(names(which(colSums(is.na(d[, DETS])) > 0)), ZERO_DETS)
 for (v in ZERO_DETS) { r <- ZS; r[[v]] <- NULL; step(sprintf("C %s: gemeente mean instead of zero", v), r, SPEC_FILL, bound = SPEC_BOUND) }
+for (v in setdiff(names(which(colSums(is.na(d[, DETS])) > 0)), ZERO_DETS)) { r <- ZS; r[[v]] <- "gmean"; step(sprintf("C %s: unweighted gemeente mean", v), r, SPEC_FILL, bound = SPEC_BOUND) }
 for (v in others) { r <- ZS; r[[v]] <- "zero"; step(sprintf("C %s: zero instead of gemeente mean", v), r, SPEC_FILL, bound = SPEC_BOUND) }
-for (rr in c("gmedian", "gmin", "gmean_pub")) step(sprintf("C imputation: %s instead of gemeente mean", c(gmedian = "gemeente median", gmin = "gemeente minimum", gmean_pub = "gemeente mean over published wijken")[rr]),
-  c(ZS, setNames(as.list(rep(rr, length(others))), others)), SPEC_FILL, bound = SPEC_BOUND)
+for (rr in c("gmedian", "gmin", "gmean_pub")) step(sprintf("C imputation: %s instead of N-weighted gemeente mean", c(gmedian = "gemeente median", gmin = "gemeente minimum", gmean_pub = "gemeente mean over published wijken")[rr]),
+  c(rule_zero(ZERO_DETS), list(.default = rr)), SPEC_FILL, bound = SPEC_BOUND)
 step("C no regio level", ZS, SPEC_FILL, form = FORM_NOREGIO, bound = SPEC_BOUND)
 step("C ML instead of REML", ZS, SPEC_FILL, REML = FALSE, bound = SPEC_BOUND)
 dw <- impute(d, ZS)
