@@ -101,10 +101,10 @@ export async function launchBrowser() {
  * Open a page that records console errors, page errors and every request that
  * leaves the site (origin and project path), so a test can assert there were none.
  */
-export async function openPage(browser, origin, pathAndQuery = '', { serviceWorkers = 'block' } = {}) {
+export async function openPage(browser, origin, pathAndQuery = '', { serviceWorkers = 'block', ...contextOptions } = {}) {
   // No service worker unless a test asks for one: page.route() does not see requests a
   // worker answers, and each test should start as a first visit.
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, serviceWorkers });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, serviceWorkers, ...contextOptions });
   const consoleErrors = [];
   const foreignRequests = [];
   page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });

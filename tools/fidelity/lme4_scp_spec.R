@@ -1,12 +1,12 @@
 # lme4 reference fit of the recommended specification (docs/fidelity.md), the oracle for
 # the Rust fitter's new default. Self-contained: this file is the specification.
 # Usage: Rscript tools/fidelity/lme4_scp_spec.R [DATA_DIR] [OUT.json]
-#        (defaults: data, tests/fixtures/lme4_scp_spec.json)
+#        (defaults: data, lme4_scp_spec.json; gzip -9n it into tests/fixtures/lme4/)
 # Data: SCP, Jeugdhulp in de wijk (2020); CBS/Kadaster, Wijk- en buurtkaart 2017.
 suppressMessages({ library(lme4); library(jsonlite) })
 args <- commandArgs(trailingOnly = TRUE)
 dir <- if (length(args) >= 1) args[1] else "data"
-out_path <- if (length(args) >= 2) args[2] else "tests/fixtures/lme4_scp_spec.json"
+out_path <- if (length(args) >= 2) args[2] else "lme4_scp_spec.json"
 d <- read.csv(file.path(dir, "jeugdhulp_wijk_2017.csv"), stringsAsFactors = FALSE)
 k <- read.csv(file.path(dir, "cbs/wijkbuurtkaart_2017/wijk_kerncijfers_2017.csv"), stringsAsFactors = FALSE)
 dets <- c("perc_sbo_g","perc_vso_g","perc_praktijk_g","perc_hhmk","perc_jong04","perc_1ouder","perc_tienmam","perc_hhmkhgink","perc_kind_sch5","perc_ouderpsy","perc_hhverd","perc_hhbijs","perc_hhwan","groenedruk","grijzedruk","perc_ao","perc_laagopl","gem_gestink","polchrplus","perc_nwmig","perc_antsur","perc_1gez","huur_corp","woonwaarde","afstandhuisarts","samenw","kleinewijk")

@@ -1,0 +1,80 @@
+// Accessibility audits with axe-core (npm axe-core, served from node_modules, never a CDN)
+// in every state of the page a person reaches: each map view, a selected wijk, the
+// eigen-wijk panel. Any serious or critical violation fails; the others are listed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { serveDist, launchBrowser, openPage } from './helpers.mjs';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const VIEWS = ['werkelijk', 'verwacht', 'verschil', 'gemeente-effect'];
+let server; let browser; let origin;
+
+before(async () => {
+  server = await serveDist();
+  origin = server.url.replace(/\/$/, '');
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Run axe on the page as it is; return serious/critical violations and a summary of the rest. */
+async function audit(page, label) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
+    await page.addScriptTag({ content: axeSource }); // the test context bypasses the CSP for this
+  }
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+  }));
+  const describe = (v) => `${label}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`;
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const minor = result.violations.filter((v) => !bad.includes(v));
+  if (minor.length) console.log(`# axe, minor: ${minor.map(describe).join('; ')}`);
+  assert.ok(result.passes.length > 20, `${label}: axe ran (${result.passes.length} rules passed)`);
+  return bad.map(describe);
+}
+
+async function open(pathAndQuery) {
+  const o = await openPage(browser, origin, pathAndQuery, { bypassCSP: true });
+  await o.page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  return o;
+}
+
+test('axe: no serious or critical violation in any map view, with a wijk selected', async () => {
+  const { page } = await open('/?wijk=WK001404');
+  await page.waitForFunction(() => document.querySelector('[data-testid="title"]').textContent === 'Oosterparkwijk');
+  const bad = [];
+  for (const v of VIEWS) {
+    await page.click(`[data-testid="map-view-${v}"]`);
+    bad.push(...await audit(page, `view ${v}`));
+  }
+  // The map's list with a tooltip open (keyboard walk).
+  await page.focus('[data-testid="map-list"]');
+  await page.keyboard.press('ArrowDown');
+  bad.push(...await audit(page, 'map list with tooltip'));
+  assert.deepEqual(bad, []);
+  await page.close();
+});
+
+test('axe: no serious or critical violation in the eigen-wijk panel and the search', async () => {
+  const { page } = await open('/');
+  await page.click('#eigen-land');
+  await page.waitForFunction(() => document.querySelector('[data-testid="title"]').textContent === 'Eigen wijk');
+  await page.selectOption('#eigen-gemeente', { index: 1 });
+  const bad = await audit(page, 'eigen wijk');
+  const box = page.getByRole('combobox', { name: 'Zoek een wijk' });
+  await box.fill('oosterpark');
+  await page.waitForSelector('#zoek-lijst [role="option"]');
+  bad.push(...await audit(page, 'search with options open'));
+  // An invalid typed value shows its error state.
+  const num = page.locator('#wi-perc_hhbijs-num');
+  await num.fill('500');
+  await num.press('Enter');
+  await page.waitForSelector('#wi-perc_hhbijs-num[aria-invalid="true"]');
+  bad.push(...await audit(page, 'invalid input'));
+  assert.deepEqual(bad, []);
+  await page.close();
+});
