@@ -1,0 +1,75 @@
+// First view on a phone: the optimised dist/ (`./build.sh build` first) in Debian's headless
+// Chromium with Lighthouse's mobile profile, served as GitHub Pages serves it (gzip, under
+// /jeugdhulp-wijk/, see tests/e2e/helpers.mjs):
+//   - CPU slowed 4× (CDP Emulation.setCPUThrottlingRate);
+//   - network 1.6 Mbit/s down, 750 kbit/s up, 150 ms round trip (CDP
+//     Network.emulateNetworkConditions; Lighthouse's "slow 4G");
+//   - a 412 × 823 viewport at device scale 1.75, touch.
+// Each load is a fresh context (cold cache, no service worker). Reported, median of RUNS
+// loads (default 5):
+//   - first result: navigation → the first expected value on screen (window.__firstResultAt);
+//   - map drawn: navigation → the map's first complete draw (#kaart data-ready-at);
+//   - bytes transferred: the encoded (gzip) body bytes of every response until the map is
+//     drawn, from CDP Network.loadingFinished.
+// Targets (issue 11): first result ≤ 1.8 s, map ≤ 3.5 s, transfer ≤ 400 KB.
+//
+//   node bench/phone.mjs            (RUNS=…, JEUGDHULP_DIST=…)
+import { launchBrowser, serveDist } from '../tests/e2e/helpers.mjs';
+
+const RUNS = Number(process.env.RUNS || 5);
+const TARGET = { first: 1800, map: 3500, kb: 400 };
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+
+const server = await serveDist();
+const browser = await launchBrowser();
+const runs = [];
+try {
+  for (let i = 0; i < RUNS; i += 1) {
+    const context = await browser.newContext({
+      viewport: { width: 412, height: 823 }, deviceScaleFactor: 1.75, isMobile: true, hasTouch: true,
+      serviceWorkers: 'block',
+    });
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false, latency: 150,
+      downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8,
+    });
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    const files = new Map(); // requestId -> url
+    let bytes = 0;
+    const perFile = new Map();
+    cdp.on('Network.responseReceived', (e) => files.set(e.requestId, e.response.url));
+    cdp.on('Network.loadingFinished', (e) => {
+      bytes += e.encodedDataLength;
+      const url = files.get(e.requestId) ?? '?';
+      perFile.set(url, (perFile.get(url) ?? 0) + e.encodedDataLength);
+    });
+    await page.goto(server.url, { waitUntil: 'commit' });
+    await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 120_000 });
+    const t = await page.evaluate(() => ({
+      first: window.__firstResultAt, map: Number(document.getElementById('kaart').dataset.readyAt),
+    }));
+    runs.push({ ...t, bytes, perFile: [...perFile].sort((a, b) => b[1] - a[1]) });
+    console.log(`load ${i + 1}: first result ${t.first.toFixed(0)} ms, map ${t.map.toFixed(0)} ms, ${(bytes / 1024).toFixed(0)} KB`);
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+
+const first = median(runs.map((r) => r.first));
+const map = median(runs.map((r) => r.map));
+const kb = median(runs.map((r) => r.bytes)) / 1024;
+const ok = (v, t) => (v <= t ? 'yes' : 'NO');
+console.log(`\nphone profile (4× CPU, 1.6 Mbit/s, 150 ms RTT, gzip), median of ${RUNS} loads`);
+console.log(`  first result      ${first.toFixed(0)} ms   (target ≤ ${TARGET.first} ms: ${ok(first, TARGET.first)})`);
+console.log(`  map drawn         ${map.toFixed(0)} ms   (target ≤ ${TARGET.map} ms: ${ok(map, TARGET.map)})`);
+console.log(`  transferred       ${kb.toFixed(0)} KB   (target ≤ ${TARGET.kb} KB: ${ok(kb, TARGET.kb)})`);
+console.log('  largest responses (last load):');
+for (const [url, n] of runs.at(-1).perFile.slice(0, 8)) {
+  console.log(`    ${(n / 1024).toFixed(1).padStart(7)} KB  ${url.slice(server.url.length) || '(page)'}`);
+}
