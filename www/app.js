@@ -41,7 +41,9 @@ let search; let whatif; let contrib;
 let map = null;
 let urlEnabled = false;
 let valuesReady = null; // Promise<boolean>, set by loadValues()
-let pendingWijk = null; // wijk asked for while the values were loading
+// Every choice a person makes (a wijk, an eigen wijk, an edit) bumps this; a wijk that
+// waits for wijkwaarden.json is only shown if no later choice was made meanwhile.
+let choice = 0;
 
 function safeMap(fn) {
   if (!map) return;
@@ -163,7 +165,7 @@ function recompute({ resort = false } = {}) {
   } catch (e) {
     // Keep the last valid result on screen.
     showFatal(`Berekenen lukte niet: ${e.message || e}`, false);
-    return;
+    return false;
   }
   $('fatal').hidden = true;
   state.result = r;
@@ -175,6 +177,7 @@ function recompute({ resort = false } = {}) {
   if (state.mode === 'wijk' && window.__wijkResultAt === undefined) window.__wijkResultAt = performance.now();
   scheduleMapUpdate();
   scheduleUrl();
+  return true;
 }
 
 /** The wijk the page is about: the selected wijk, or the start of an eigen wijk. */
@@ -196,6 +199,37 @@ function scheduleMapUpdate() {
 
 // ---------------------------------------------------------------- state changes
 
+/**
+ * The values from a link that the model accepts, checked one by one by the wasm core
+ * (the same check as every calculation), and a message for each it refuses.
+ */
+function acceptedOverrides(base, gemeente, overrides) {
+  const good = {}; const refused = [];
+  for (const [name, v] of Object.entries(overrides)) {
+    try {
+      jw.expected({ gemeente, values: { ...base, [name]: v } });
+      good[name] = v;
+    } catch (e) {
+      refused.push(e.message || String(e));
+    }
+  }
+  return { good, refused };
+}
+
+/** After the result is on screen (a valid result clears the notice): what was refused. */
+function reportRefused(refused) {
+  if (refused.length) {
+    showFatal(`Niet overgenomen uit de link: ${refused.join('; ')}. De rekenhulp gebruikt daar de startwaarde.`, false);
+  }
+}
+
+/** While a wijk from the link waits for its values, the what-if controls wait too. */
+function setBusy(busy) {
+  const panel = $('whatif-controls');
+  panel.inert = busy;
+  panel.setAttribute('aria-busy', String(busy));
+}
+
 function selectWijk(code, { overrides = {}, fromSearch = false } = {}) {
   if (!wijkIndex.has(code)) return false;
   const p = jw.wijkProfile(code);
@@ -205,24 +239,26 @@ function selectWijk(code, { overrides = {}, fromSearch = false } = {}) {
   state.gemeente = p.gemeente;
   state.base = { ...p.imputed };
   state.impKinds = impKindsFor(p);
-  state.values = { ...state.base, ...overrides };
+  const { good, refused } = acceptedOverrides(state.base, state.gemeente, overrides);
+  state.values = { ...state.base, ...good };
   whatif.load(state.base, state.values, state.impKinds);
+  setBusy(false);
   updateEigenUi();
-  recompute({ resort: true });
+  const ok = recompute({ resort: true });
+  reportRefused(refused);
   if (!fromSearch) search.showWijk(wijken[wijkIndex.get(code)]);
   safeMap((m) => m.setSelected(code));
-  return true;
+  return ok;
 }
 
 /** Select a wijk now, or as soon as the wijk values are loaded. */
 async function requestWijk(code, opts = {}) {
+  const mine = ++choice;
   if (jw.hasWijkValues()) return selectWijk(code, opts);
-  pendingWijk = code;
   const w = wijken[wijkIndex.get(code)];
   if (w) setText('resultaat-titel', `${w.name}: gegevens laden…`);
   const ok = await loadValues();
-  if (pendingWijk !== code) return false; // a later choice won
-  pendingWijk = null;
+  if (choice !== mine) return false; // a later choice won
   if (!ok) { renderHeader(); return false; }
   return selectWijk(code, opts);
 }
@@ -243,12 +279,15 @@ function startEigen(from, { gemeente, overrides = {} } = {}) {
   state.gemeente = gemeente !== undefined ? gemeente : (from === 'land' ? null : p.gemeente);
   if (state.gemeente && !gemeenteIndex.has(state.gemeente)) state.gemeente = null;
   state.base = { ...p.imputed };
-  state.values = { ...state.base, ...overrides };
+  const { good, refused } = acceptedOverrides(state.base, state.gemeente, overrides);
+  state.values = { ...state.base, ...good };
   whatif.load(state.base, state.values, state.impKinds);
+  setBusy(false);
   updateEigenUi();
-  recompute({ resort: true });
+  const ok = recompute({ resort: true });
+  reportRefused(refused);
   safeMap((m) => m.setSelected(from === 'land' ? null : from));
-  return true;
+  return ok;
 }
 
 function updateEigenUi() {
@@ -442,6 +481,7 @@ async function main() {
     determinants,
     onInput: (name, value) => {
       urlEnabled = true;
+      choice += 1;
       state.values[name] = value;
       recompute();
     },
@@ -458,15 +498,17 @@ async function main() {
 
   $('reset-alles').addEventListener('click', () => {
     urlEnabled = true;
+    choice += 1;
     state.values = { ...state.base };
     whatif.resetAll();
     recompute();
   });
-  $('eigen-land').addEventListener('click', () => { urlEnabled = true; startEigen('land'); });
-  $('eigen-wijk').addEventListener('click', () => { if (state.wijk) { urlEnabled = true; startEigen(state.wijk); } });
-  $('eigen-stop').addEventListener('click', () => { if (state.wijk) { urlEnabled = true; selectWijk(state.wijk); } });
+  $('eigen-land').addEventListener('click', () => { urlEnabled = true; choice += 1; startEigen('land'); });
+  $('eigen-wijk').addEventListener('click', () => { if (state.wijk) { urlEnabled = true; choice += 1; startEigen(state.wijk); } });
+  $('eigen-stop').addEventListener('click', () => { if (state.wijk) { urlEnabled = true; choice += 1; selectWijk(state.wijk); } });
   $('eigen-gemeente').addEventListener('change', (e) => {
     urlEnabled = true;
+    choice += 1;
     state.gemeente = e.target.value || null;
     recompute();
   });
@@ -475,9 +517,15 @@ async function main() {
   const urlWijk = fromUrl?.wijk ?? (fromUrl?.eigen && fromUrl.eigen !== 'land' ? fromUrl.eigen : null);
   let ok = false;
   if (urlWijk) {
-    // The URL names a wijk: its values are needed for the first result.
+    // The URL names a wijk: its values are needed for the first result. Until they are
+    // here the controls wait; a choice made meanwhile (eigen wijk, search) wins.
     setText('resultaat-titel', 'Gegevens laden…');
-    if (wijkIndex.has(urlWijk) && await loadValues()) {
+    setBusy(true);
+    const mine = ++choice;
+    const loaded = wijkIndex.has(urlWijk) && await loadValues();
+    if (choice !== mine) {
+      ok = true;
+    } else if (loaded) {
       ok = fromUrl.wijk
         ? selectWijk(urlWijk, { overrides: fromUrl.overrides })
         : startEigen(urlWijk, { gemeente: fromUrl.gemeente, overrides: fromUrl.overrides });
