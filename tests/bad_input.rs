@@ -105,3 +105,81 @@ fn collinear_determinants_in_the_data_are_refused_quickly() {
         "{m}"
     );
 }
+
+/// The full model as JSON text.
+fn model_json() -> String {
+    serde_json::to_string_pretty(common::full_model()).unwrap()
+}
+
+#[test]
+fn a_model_with_short_vectors_is_refused_when_loaded_not_when_used() {
+    use jeugdhulp_wijk::model::{Predictor, Profile};
+    // One gemeente's imputation means one short.
+    let mut m = common::full_model().clone();
+    let (code, means) = m.imputation.gemeente.iter_mut().next().unwrap();
+    let code = code.clone();
+    means.pop();
+    let e = Predictor::new(m).expect_err("short imputation vector");
+    assert!(
+        e.contains("imputation.gemeente") && e.contains(&code),
+        "{e}"
+    );
+
+    // The national means, the vcov rows, the determinants.
+    let mut m = common::full_model().clone();
+    m.imputation.national.pop();
+    assert!(Predictor::new(m)
+        .unwrap_err()
+        .contains("imputation.national"));
+    let mut m = common::full_model().clone();
+    m.vcov[3].pop();
+    assert!(Predictor::new(m).unwrap_err().contains("vcov"));
+    let mut m = common::full_model().clone();
+    m.determinants[2].name = "onzin".into();
+    assert!(Predictor::new(m).unwrap_err().contains("onzin"));
+
+    // A whole model still predicts.
+    let p = Predictor::new(common::full_model().clone()).unwrap();
+    let q = p.n_determinants();
+    let code = p.model.imputation.gemeente.keys().next().unwrap().clone();
+    p.expected(&Profile {
+        gemeente: Some(code),
+        values: vec![None; q],
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_model_file_of_another_version_says_so_before_anything_else() {
+    use jeugdhulp_wijk::site::calculator_from_json;
+    let site = "{}"; // never reached
+                     // Another version in another shape: the version is what is wrong.
+    let e = calculator_from_json(r#"{"schema_version": 2, "model": {}}"#, site, None)
+        .err()
+        .unwrap();
+    assert!(e.contains("schemaversie 2") && e.contains('1'), "{e}");
+    // The right shape with another version.
+    let other = model_json().replacen("\"schema_version\": 1", "\"schema_version\": 7", 1);
+    let e = calculator_from_json(&other, site, None).err().unwrap();
+    assert!(e.contains("schemaversie 7"), "{e}");
+    // No version at all: not one of our model files.
+    let e = calculator_from_json(r#"{"formula": "y ~ x"}"#, site, None)
+        .err()
+        .unwrap();
+    assert!(e.contains("schema_version ontbreekt"), "{e}");
+    let e = calculator_from_json("[1, 2, 3]", site, None).err().unwrap();
+    assert!(e.contains("geen modelbestand"), "{e}");
+    // Version 1 but a field missing: named.
+    let mut v: serde_json::Value = serde_json::from_str(&model_json()).unwrap();
+    v.as_object_mut().unwrap().remove("vcov");
+    let e = calculator_from_json(&v.to_string(), site, None)
+        .err()
+        .unwrap();
+    assert!(e.contains("vcov"), "{e}");
+    // Truncated.
+    let text = model_json();
+    let e = calculator_from_json(&text[..text.len() / 2], site, None)
+        .err()
+        .unwrap();
+    assert!(e.contains("afgebroken"), "{e}");
+}

@@ -357,3 +357,62 @@ fn fit_names_collinear_determinants_instead_of_hanging() {
     );
     assert!(!tmp("collineair.json").exists());
 }
+
+/// `score` with the model file `model` on a one-row input: the output of the run.
+fn score_with_model(model: &std::path::Path, name: &str) -> std::process::Output {
+    let input = tmp(&format!("{name}.csv"));
+    std::fs::write(&input, "id,gemeentecode,perc_1ouder\na,GM0363,20\n").unwrap();
+    bin()
+        .args(["score", "--model"])
+        .arg(model)
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(tmp(&format!("{name}-out.csv")))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn score_refuses_a_damaged_model_file_with_a_message_not_a_panic() {
+    let good = fitted(Some("perc_1ouder,perc_hhbijs"), "damaged-base.json");
+    let text = std::fs::read_to_string(&good).unwrap();
+    let mut short: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for means in short["imputation"]["gemeente"]
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+    {
+        means.as_array_mut().unwrap().pop();
+    }
+    let cases = [
+        ("kort", short.to_string(), "imputation.gemeente"),
+        (
+            "afgebroken",
+            text[..text.len() / 3].to_string(),
+            "afgebroken",
+        ),
+        (
+            "versie",
+            r#"{"schema_version": 3, "anders": true}"#.to_string(),
+            "schemaversie 3",
+        ),
+        (
+            "schema",
+            r#"{"naam": "iets anders"}"#.to_string(),
+            "schema_version ontbreekt",
+        ),
+    ];
+    for (name, content, want) in cases {
+        let path = tmp(&format!("damaged-{name}.json"));
+        std::fs::write(&path, content).unwrap();
+        let o = score_with_model(&path, name);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{name}: {stderr}");
+        assert!(
+            stderr.contains(want) && stderr.contains(path.to_str().unwrap()),
+            "{name}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+    }
+}
