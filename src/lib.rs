@@ -11,6 +11,7 @@ pub mod fit;
 pub mod geo;
 pub mod impute;
 pub mod model;
+pub mod score;
 pub mod site;
 
 #[cfg(target_arch = "wasm32")]

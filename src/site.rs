@@ -426,11 +426,9 @@ impl Calculator {
                 message: format!("{} waarden gegeven, verwacht {q}", deltas.len()),
             });
         }
-        if let Some(k) = deltas.iter().position(|d| !d.is_finite()) {
-            return Err(InputError {
-                field: self.predictor.model.determinants[k].name.clone(),
-                message: "wijziging is geen geldig getal".into(),
-            });
+        // The same check as a profile's values get in `expected()`.
+        for (k, &d) in deltas.iter().enumerate() {
+            self.predictor.check_change(k, d)?;
         }
         Ok(())
     }
@@ -443,8 +441,8 @@ impl Calculator {
         scope: Scope,
         out: &mut [f64],
     ) -> Result<(), InputError> {
-        self.need_values()?;
         self.check_deltas(deltas)?;
+        self.need_values()?;
         let mask = self.in_scope(scope)?;
         let shift: f64 = self.predictor.beta()[1..]
             .iter()
@@ -454,7 +452,7 @@ impl Calculator {
         for (i, o) in out.iter_mut().enumerate().take(self.len()) {
             *o = self.base_fixed[i] + self.random[i] + if mask[i] { shift } else { 0.0 };
         }
-        Ok(())
+        crate::model::finite(out)
     }
 
     /// `[ci_low × n, ci_high × n, pi_low × n, pi_high × n]` for the same scenario.
@@ -479,6 +477,7 @@ impl Calculator {
             out[2 * n + i] = expected[i] - half_pi;
             out[3 * n + i] = expected[i] + half_pi;
         }
+        crate::model::finite(&out)?;
         Ok(out)
     }
 }
@@ -513,8 +512,7 @@ pub fn calculator_from_json(
     site_json: &str,
     values_json: Option<&str>,
 ) -> Result<Calculator, String> {
-    let model: Model =
-        serde_json::from_str(model_json).map_err(|e| format!("modelbestand: {e}"))?;
+    let model = Model::from_json(model_json)?;
     let site: SiteData =
         serde_json::from_str(site_json).map_err(|e| format!("sitegegevens: {e}"))?;
     let mut c = Calculator::new(Predictor::new(model)?, site)?;

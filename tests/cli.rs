@@ -71,7 +71,8 @@ fn fit_refuses_unknown_determinants_and_missing_data() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent/jeugdhulp_wijk_2017.csv"));
     let o = bin().args(["fit", "--bogus", "1"]).output().unwrap();
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--bogus"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("onbekende optie --bogus"));
 }
 
 #[test]
@@ -278,4 +279,342 @@ fn fit_writes_through_a_link_and_keeps_permissions() {
     let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
     assert_eq!(common::read_json(target)["n_fit"], 2632);
+}
+
+/// A data directory whose wijk file has column `to` replaced by a copy of
+/// column `from`.
+fn data_with_copied_column(name: &str, from: &str, to: &str) -> PathBuf {
+    let dir = tmp(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let records = jeugdhulp_wijk::data::parse_csv(common::wijk_csv()).unwrap();
+    let header = &records[0].1;
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let (from, to) = (col(from), col(to));
+    let quote = |s: &str| {
+        if s.contains([',', '"']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let mut text = String::new();
+    for (i, (_, fields)) in records.iter().enumerate() {
+        let mut fields: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+        if i > 0 {
+            fields[to] = fields[from].clone();
+        }
+        text.push_str(
+            &fields
+                .iter()
+                .map(|f| quote(f))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        text.push('\n');
+    }
+    std::fs::write(dir.join("jeugdhulp_wijk_2017.csv"), text).unwrap();
+    dir
+}
+
+/// Wait at most `secs` for a started command; kill it and fail if it hangs.
+fn output_within(mut c: Command, secs: u64) -> std::process::Output {
+    let mut child = c
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed().as_secs() >= secs {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("no answer within {secs} s: the command hangs");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn fit_names_collinear_determinants_instead_of_hanging() {
+    let data = data_with_copied_column("collineair", "perc_1ouder", "perc_hhbijs");
+    let mut c = bin();
+    c.args(["fit", "--data"]).arg(&data).args([
+        "--determinants",
+        "perc_1ouder,perc_hhbijs,samenw",
+        "--out",
+    ]);
+    c.arg(tmp("collineair.json"));
+    let o = output_within(c, 30);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("collineair")
+            && stderr.contains("'perc_1ouder'")
+            && stderr.contains("'perc_hhbijs'")
+            && !stderr.contains("samenw"),
+        "{stderr}"
+    );
+    assert!(!tmp("collineair.json").exists());
+}
+
+/// `score` with the model file `model` on a one-row input: the output of the run.
+fn score_with_model(model: &std::path::Path, name: &str) -> std::process::Output {
+    let input = tmp(&format!("{name}.csv"));
+    std::fs::write(&input, "id,gemeentecode,perc_1ouder\na,GM0363,20\n").unwrap();
+    bin()
+        .args(["score", "--model"])
+        .arg(model)
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(tmp(&format!("{name}-out.csv")))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn score_refuses_a_damaged_model_file_with_a_message_not_a_panic() {
+    let good = fitted(Some("perc_1ouder,perc_hhbijs"), "damaged-base.json");
+    let text = std::fs::read_to_string(&good).unwrap();
+    let mut short: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for means in short["imputation"]["gemeente"]
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+    {
+        means.as_array_mut().unwrap().pop();
+    }
+    let cases = [
+        ("kort", short.to_string(), "imputation.gemeente"),
+        (
+            "afgebroken",
+            text[..text.len() / 3].to_string(),
+            "afgebroken",
+        ),
+        (
+            "versie",
+            r#"{"schema_version": 3, "anders": true}"#.to_string(),
+            "schemaversie 3",
+        ),
+        (
+            "schema",
+            r#"{"naam": "iets anders"}"#.to_string(),
+            "schema_version ontbreekt",
+        ),
+    ];
+    for (name, content, want) in cases {
+        let path = tmp(&format!("damaged-{name}.json"));
+        std::fs::write(&path, content).unwrap();
+        let o = score_with_model(&path, name);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{name}: {stderr}");
+        assert!(
+            stderr.contains(want) && stderr.contains(path.to_str().unwrap()),
+            "{name}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+    }
+}
+
+#[test]
+fn score_refuses_values_above_a_units_bound_instead_of_writing_inf() {
+    let model = fitted(Some("perc_1ouder,grijzedruk"), "bounds.json");
+    let input = tmp("bounds.csv");
+    std::fs::write(
+        &input,
+        "id,gemeentecode,perc_1ouder,grijzedruk\n\
+         a,GM0363,20,1e308\n\
+         b,GM0363,20,30\n",
+    )
+    .unwrap();
+    let output = tmp("bounds-out.csv");
+    let o = bin()
+        .args(["score", "--model"])
+        .arg(&model)
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = std::fs::read_to_string(&output).unwrap();
+    assert!(!text.contains("inf") && !text.contains("NaN"), "{text}");
+    let rows = jeugdhulp_wijk::data::parse_csv(&text).unwrap();
+    let col = |n: &str| rows[0].1.iter().position(|h| h == n).unwrap();
+    let error = &rows[1].1[col("error")];
+    assert!(
+        error.contains("regel 2")
+            && error.contains("grijzedruk")
+            && error.contains("1e308")
+            && error.len() < 200,
+        "{error}"
+    );
+    assert!(rows[1].1[col("expected")].is_empty());
+    assert_eq!(rows[2].1[col("error")], "");
+}
+
+/// `score` with the small two-determinant model on `csv`: exit code, stderr,
+/// and the output's records (empty if none was written).
+fn score_csv(name: &str, csv: &str) -> (Option<i32>, String, Vec<Vec<String>>) {
+    let model = tmp("score-small.json");
+    if !model.exists() {
+        fit_to(&model, Some("perc_1ouder,perc_hhbijs"));
+    }
+    let input = tmp(&format!("{name}.csv"));
+    let output = tmp(&format!("{name}-out.csv"));
+    let _ = std::fs::remove_file(&output);
+    std::fs::write(&input, csv).unwrap();
+    let o = bin()
+        .args(["score", "--model"])
+        .arg(&model)
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(&output)
+        .output()
+        .unwrap();
+    let rows = std::fs::read_to_string(&output)
+        .map(|text| {
+            jeugdhulp_wijk::data::parse_csv(&text)
+                .unwrap()
+                .into_iter()
+                .map(|(_, f)| f.into_iter().map(|s| s.to_string()).collect())
+                .collect()
+        })
+        .unwrap_or_default();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).to_string(),
+        rows,
+    )
+}
+
+fn cell<'a>(rows: &'a [Vec<String>], row: usize, name: &str) -> &'a str {
+    let c = rows[0]
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {:?}", rows[0]));
+    &rows[row][c]
+}
+
+#[test]
+fn score_warns_on_the_row_of_an_unknown_gemeente() {
+    let (code, stderr, rows) = score_csv(
+        "onbekend",
+        "id,gemeentecode,perc_1ouder\na,GM9999,20\nb,GM0363,20\nc,,20\n",
+    );
+    // A warning, not an error: the row is scored, the exit code unchanged.
+    assert_eq!(code, Some(0), "{stderr}");
+    let warning = cell(&rows, 1, "warning");
+    assert!(
+        warning.contains("regel 2") && warning.contains("GM9999") && warning.contains("geen"),
+        "{warning}"
+    );
+    assert_eq!(cell(&rows, 1, "error"), "");
+    assert_eq!(cell(&rows, 1, "level"), "geen");
+    assert!(!cell(&rows, 1, "expected").is_empty());
+    assert_eq!(cell(&rows, 2, "warning"), "");
+    assert_eq!(cell(&rows, 2, "level"), "gemeente");
+    // No gemeente at all is a choice, not a typo.
+    assert_eq!(cell(&rows, 3, "warning"), "");
+    assert!(stderr.contains("1 met een waarschuwing"), "{stderr}");
+}
+
+#[test]
+fn score_reports_a_ragged_row_and_loses_none_of_its_fields() {
+    let (code, stderr, rows) = score_csv(
+        "rafelig",
+        "id,gemeentecode,perc_1ouder\na,GM0363,20,extra een,extra twee\nb,GM0363\nc,GM0363,20\n",
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(rows.len(), 4);
+    assert!(rows.iter().all(|r| r.len() == rows[0].len()), "{rows:?}");
+    let e = cell(&rows, 1, "error");
+    assert!(
+        e.contains("regel 2")
+            && e.contains("5 velden")
+            && e.contains("kopregel heeft er 3")
+            && e.contains("extra een")
+            && e.contains("extra twee"),
+        "{e}"
+    );
+    assert_eq!(cell(&rows, 1, "perc_1ouder"), "20");
+    let e = cell(&rows, 2, "error");
+    assert!(e.contains("regel 3") && e.contains("2 velden"), "{e}");
+    assert_eq!(cell(&rows, 2, "gemeentecode"), "GM0363");
+    assert_eq!(cell(&rows, 3, "error"), "");
+}
+
+#[test]
+fn score_refuses_input_columns_named_like_its_output_or_given_twice() {
+    for (name, header, want) in [
+        ("uitvoernaam", "id,expected,perc_1ouder", "'expected'"),
+        ("waarschuwing", "id,perc_1ouder,warning", "'warning'"),
+        ("dubbel", "id,perc_1ouder,perc_1ouder", "'perc_1ouder'"),
+        (
+            "dubbelgemeente",
+            "gemeentecode,perc_1ouder,gemeentecode",
+            "'gemeentecode'",
+        ),
+    ] {
+        let (code, stderr, rows) = score_csv(name, &format!("{header}\n1,2,3\n"));
+        assert_eq!(code, Some(1), "{name}: {stderr}");
+        assert!(stderr.contains(want), "{name}: {stderr}");
+        assert!(rows.is_empty(), "{name}: no output written");
+    }
+}
+
+#[test]
+fn a_repeated_flag_is_an_error_naming_it() {
+    for args in [
+        &[
+            "fit",
+            "--determinants",
+            "samenw",
+            "--determinants",
+            "perc_1ouder",
+        ][..],
+        &["fit", "--out=a.json", "--out", "b.json"],
+        &[
+            "predict",
+            "--wijk",
+            "WK036300",
+            "--wijk=WK036301",
+            "--model",
+            "m.json",
+        ],
+    ] {
+        let o = bin().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {stderr}");
+        let flag = args[1].split('=').next().unwrap();
+        assert!(
+            stderr.contains(flag) && stderr.contains("meer dan één keer"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn determinants_refuses_unknown_flags_and_arguments() {
+    for args in [
+        &["determinants", "--bogus", "1"][..],
+        &["determinants", "extra"],
+    ] {
+        let o = bin().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains(args[1]), "{args:?}: {stderr}");
+        assert!(o.stdout.is_empty(), "{args:?}: nothing printed");
+    }
+    let o = bin().arg("determinants").output().unwrap();
+    assert!(o.status.success());
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 27);
 }

@@ -3,7 +3,8 @@
 
 use jeugdhulp_wijk::data::{self, fs::data_dir, Dataset};
 use jeugdhulp_wijk::determinants;
-use jeugdhulp_wijk::model::{self, Model, Predictor, Profile};
+use jeugdhulp_wijk::model::{self, Model, Predictor};
+use jeugdhulp_wijk::score;
 use jeugdhulp_wijk::site::SiteData;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -79,6 +80,11 @@ impl Args {
                         .clone(),
                 ),
             };
+            if flags.contains_key(&name) {
+                return Err(format!(
+                    "optie --{name} staat meer dan één keer op de opdrachtregel"
+                ));
+            }
             flags.insert(name, value);
         }
         Ok(Args { flags })
@@ -116,8 +122,7 @@ fn fit_from_args(args: &Args) -> Result<(Model, data::fs::Loaded), String> {
 fn read_model(path: &str) -> Result<Predictor, String> {
     let text =
         std::fs::read_to_string(path).map_err(|e| format!("kan model {path} niet lezen: {e}"))?;
-    let model: Model = serde_json::from_str(&text)
-        .map_err(|e| format!("{path}: geen geldig modelbestand: {e}"))?;
+    let model = Model::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
     Predictor::new(model).map_err(|e| format!("{path}: {e}"))
 }
 
@@ -324,125 +329,45 @@ fn cmd_score(args: &Args) -> Result<ExitCode, String> {
     let Some(((_, header), rows)) = records.split_first() else {
         return Err(format!("{input}: het bestand is leeg"));
     };
-    let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
-    let det_col: Vec<Option<usize>> = predictor
-        .model
-        .determinants
-        .iter()
-        .map(|d| header.iter().position(|h| *h == d.name))
-        .collect();
-    let gemeente_col = header.iter().position(|h| h == "gemeentecode");
-    let unused: Vec<&str> = header
-        .iter()
-        .filter(|h| {
-            !predictor.model.determinants.iter().any(|d| d.name == **h)
-                && determinants::find(h).is_some()
-        })
-        .map(String::as_str)
-        .collect();
-    if !unused.is_empty() {
-        eprintln!("let op: kolommen {} zijn determinanten die dit model niet gebruikt; ze worden genegeerd", unused.join(", "));
+    let header: Vec<&str> = header.iter().map(|h| h.trim()).collect();
+    let layout = score::Layout::new(&predictor, &header).map_err(|e| format!("{input}: {e}"))?;
+    if !layout.unused.is_empty() {
+        eprintln!("let op: kolommen {} zijn determinanten die dit model niet gebruikt; ze worden genegeerd", layout.unused.join(", "));
     }
-    let missing: Vec<&str> = predictor
-        .model
-        .determinants
-        .iter()
-        .zip(&det_col)
-        .filter(|(_, c)| c.is_none())
-        .map(|(d, _)| d.name.as_str())
-        .collect();
-    if !missing.is_empty() {
-        eprintln!("let op: kolommen {} ontbreken; die waarden worden geïmputeerd (gemeentegemiddelde, anders landelijk gemiddelde)", missing.join(", "));
+    if !layout.missing.is_empty() {
+        eprintln!("let op: kolommen {} ontbreken; die waarden worden geïmputeerd (gemeentegemiddelde, anders landelijk gemiddelde)", layout.missing.join(", "));
     }
-    let extra = [
-        "expected",
-        "expected_fixed",
-        "ci_low",
-        "ci_high",
-        "pi_low",
-        "pi_high",
-        "level",
-        "error",
-    ];
     let mut out = String::new();
     out.push_str(
         &header
             .iter()
             .map(|h| csv_field(h))
-            .chain(extra.iter().map(|s| s.to_string()))
+            .chain(score::OUTPUT_COLUMNS.iter().map(|s| s.to_string()))
             .collect::<Vec<_>>()
             .join(","),
     );
     out.push('\n');
-    let mut n_err = 0;
+    let (mut n_err, mut n_warn) = (0, 0);
     for (line, fields) in rows {
-        let result = (|| -> Result<model::Prediction, String> {
-            if fields.len() != header.len() {
-                return Err(format!(
-                    "regel {line}: {} velden, de kopregel heeft er {}",
-                    fields.len(),
-                    header.len()
-                ));
-            }
-            let gemeente = gemeente_col
-                .map(|c| fields[c].trim().to_string())
-                .filter(|g| !g.is_empty());
-            if let Some(g) = &gemeente {
-                if !data::is_gemeentecode(g) {
-                    return Err(format!("regel {line}, kolom gemeentecode: ongeldige code {g:?} (verwacht GM + 4 cijfers)"));
-                }
-            }
-            let mut values = Vec::with_capacity(det_col.len());
-            for (d, c) in predictor.model.determinants.iter().zip(&det_col) {
-                values.push(match c {
-                    Some(c) => data::parse_optional_number(&fields[*c]).map_err(|m| {
-                        format!(
-                            "regel {line}, kolom {}: waarde {:?}: {m}",
-                            d.name,
-                            fields[*c].trim()
-                        )
-                    })?,
-                    None => None,
-                });
-            }
-            predictor
-                .expected(&Profile { gemeente, values })
-                .map_err(|e| format!("regel {line}, kolom {}: {}", e.field, e.message))
-        })();
-        let mut row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        row.resize(header.len(), String::new());
-        match result {
-            Ok(p) => {
-                for v in [
-                    p.expected,
-                    p.expected_fixed,
-                    p.ci_low,
-                    p.ci_high,
-                    p.pi_low,
-                    p.pi_high,
-                ] {
-                    row.push(format!("{v}"));
-                }
-                row.push(
-                    serde_json::to_value(p.level)
-                        .ok()
-                        .and_then(|v| v.as_str().map(String::from))
-                        .unwrap_or_default(),
-                );
-                row.push(String::new());
-            }
-            Err(e) => {
-                n_err += 1;
-                row.extend(std::iter::repeat_n(String::new(), 7));
-                row.push(csv_field(&e));
-            }
-        }
+        let fields: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
+        let scored = score::score_row(&predictor, &layout, *line, &fields);
+        n_err += usize::from(scored.prediction.is_err());
+        n_warn += usize::from(scored.warning.is_some());
+        // The input's own fields, as many as the header has (a longer row's
+        // extra fields are quoted in its error), then the results.
+        let mut row: Vec<String> = fields
+            .iter()
+            .take(layout.width)
+            .map(|f| csv_field(f))
+            .collect();
+        row.resize(layout.width, String::new());
+        row.extend(scored.output().iter().map(|f| csv_field(f)));
         out.push_str(&row.join(","));
         out.push('\n');
     }
     write(Path::new(output), &out)?;
     eprintln!(
-        "{} rijen gescoord naar {output}, {n_err} met een fout",
+        "{} rijen gescoord naar {output}, {n_err} met een fout, {n_warn} met een waarschuwing",
         rows.len()
     );
     Ok(if n_err > 0 {
@@ -616,7 +541,8 @@ fn cmd_bench(args: &Args) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_determinants() -> Result<ExitCode, String> {
+fn cmd_determinants(args: &Args) -> Result<ExitCode, String> {
+    args.only(&[])?;
     for d in determinants::DETERMINANTS.iter() {
         outln!(
             "{:<16} {:<9} {:<12} {:<24} {}",
@@ -642,7 +568,7 @@ pub fn main() -> ExitCode {
         "score" => cmd_score(&args),
         "site" => cmd_site(&args),
         "bench" => cmd_bench(&args),
-        "determinants" => cmd_determinants(),
+        "determinants" => cmd_determinants(&args),
         "help" | "--help" | "-h" => {
             out!("{USAGE}");
             Ok(ExitCode::SUCCESS)
