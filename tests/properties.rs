@@ -1,0 +1,250 @@
+//! Property tests (proptest): the loaders and `score` never panic, whatever they are
+//! given; `score` writes exactly one output row per input row; `expected()` never fails
+//! on anything but a clear input error and is linear in each determinant within its
+//! range. A failing case is shrunk and printed by proptest, with the seed to replay it.
+
+mod common;
+use jeugdhulp_wijk::data::Dataset;
+use jeugdhulp_wijk::geo::decode_topology;
+use jeugdhulp_wijk::model::{Model, Predictor, Profile};
+use proptest::prelude::*;
+use proptest::test_runner::Config;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+fn predictor() -> &'static Predictor {
+    static P: OnceLock<Predictor> = OnceLock::new();
+    P.get_or_init(|| Predictor::new(common::full_model().clone()).unwrap())
+}
+
+fn model_json() -> &'static str {
+    static J: OnceLock<String> = OnceLock::new();
+    J.get_or_init(|| serde_json::to_string(common::full_model()).unwrap())
+}
+
+/// A model file for the CLI, written once per test binary.
+fn model_file() -> &'static PathBuf {
+    static F: OnceLock<PathBuf> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("jeugdhulp-wijk-prop-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("model.json");
+        std::fs::write(&path, model_json()).unwrap();
+        path
+    })
+}
+
+/// Fields a person's CSV may hold: numbers in every spelling, codes, junk, quotes.
+fn field() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (0.0f64..100.0).prop_map(|v| format!("{v}")),
+        any::<f64>().prop_map(|v| format!("{v}")),
+        Just(String::new()),
+        Just("12,5".to_string()),
+        Just("1.234,5".to_string()),
+        Just("1e308".to_string()),
+        Just("-0".to_string()),
+        Just("NaN".to_string()),
+        Just("inf".to_string()),
+        Just("GM0363".to_string()),
+        Just("GM9999".to_string()),
+        Just("WK036300".to_string()),
+        Just("\"quoted, with comma\"".to_string()),
+        "[a-z0-9 ;,.\"é€-]{0,12}",
+    ]
+}
+
+/// Header names: the model's columns, pass-through columns, output names, junk.
+fn column() -> impl Strategy<Value = String> {
+    prop_oneof![
+        proptest::sample::select(common::full_model().determinant_names()),
+        Just("gemeentecode".to_string()),
+        Just("wijkcode".to_string()),
+        Just("naam".to_string()),
+        Just("expected".to_string()),
+        "[a-z_]{1,10}",
+    ]
+}
+
+/// Write one CSV field as a CSV writer would (quoted when it must be).
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Run `score` on the input bytes; (exit code, output file bytes if written, stderr).
+fn score(input: &[u8]) -> (Option<i32>, Option<Vec<u8>>, String) {
+    let dir = tempdir();
+    let inp = dir.join("in.csv");
+    let out = dir.join("out.csv");
+    std::fs::write(&inp, input).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_jeugdhulp-wijk"))
+        .env("JEUGDHULP_DATA", common::data_dir())
+        .arg("score")
+        .arg("--model")
+        .arg(model_file())
+        .arg("--input")
+        .arg(&inp)
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let written = std::fs::read(&out).ok();
+    let _ = std::fs::remove_dir_all(&dir);
+    (
+        o.status.code(),
+        written,
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn tempdir() -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "jeugdhulp-wijk-prop-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 48, ..Config::default() })]
+
+    /// Any bytes at all: an answer (exit 0, 1 or 2), never a panic (101) or a signal.
+    #[test]
+    fn score_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let (code, _, stderr) = score(&bytes);
+        prop_assert!(matches!(code, Some(0..=2)), "exit {code:?}: {stderr}");
+    }
+
+    /// A well-formed CSV (any columns, any values): when `score` writes output, it has
+    /// the header plus exactly one row per input row, each as wide as the header.
+    #[test]
+    fn score_writes_one_row_per_input_row(
+        header in proptest::collection::vec(column(), 1..6),
+        rows in proptest::collection::vec(proptest::collection::vec(field(), 1..7), 0..12),
+        crlf in any::<bool>(),
+    ) {
+        let eol = if crlf { "\r\n" } else { "\n" };
+        let mut text = header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",") + eol;
+        for r in &rows {
+            let line = r.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",");
+            // A blank line is no record in CSV: one empty field is written quoted.
+            text += &(if line.is_empty() { "\"\"".to_string() } else { line } + eol);
+        }
+        let (code, written, stderr) = score(text.as_bytes());
+        prop_assert!(matches!(code, Some(0..=2)), "exit {code:?}: {stderr}");
+        if code == Some(0) || code == Some(2) {
+            let out = written.expect("an output file when rows were scored");
+            let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(&out[..]);
+            let width = rdr.headers().unwrap().len();
+            let records: Vec<_> = rdr.records().collect::<Result<_, _>>().unwrap();
+            prop_assert_eq!(records.len(), rows.len(), "{}", stderr);
+            for r in &records {
+                prop_assert_eq!(r.len(), width);
+            }
+        } else {
+            prop_assert!(!stderr.trim().is_empty(), "a refusal says why");
+        }
+    }
+
+    /// The wijk-file loader: any text gives data or errors, never a panic.
+    #[test]
+    fn wijk_loader_never_panics(text in ".{0,600}") {
+        let _ = Dataset::from_csv("x.csv", &text);
+    }
+
+    /// The real file with one line replaced by junk: still no panic, and an error names it.
+    #[test]
+    fn wijk_loader_names_a_damaged_line(line in 1usize..2918, junk in "[a-zA-Z0-9,.\" ]{0,80}") {
+        // A blank line is no record (CSV): the damage must leave something on the line.
+        prop_assume!(!junk.trim().is_empty());
+        let text = common::wijk_csv();
+        let mut lines: Vec<&str> = text.lines().collect();
+        let original = lines[line];
+        lines[line] = &junk;
+        let damaged = lines.join("\n");
+        if let Err(e) = Dataset::from_csv("x.csv", &damaged) {
+            let msg = e.to_string();
+            prop_assert!(msg.contains("x.csv"), "{msg}");
+        } else {
+            // Only a line that still reads as a valid wijk can pass.
+            prop_assert!(junk.split(',').count() == original.split(',').count(), "accepted: {junk:?}");
+        }
+    }
+
+    /// Model files: any text, or the real model cut short anywhere, gives a model or an
+    /// error, never a panic; a model that loads also gives a predictor or an error.
+    #[test]
+    fn model_loader_never_panics(cut in 0usize..1_000_000, text in ".{0,200}") {
+        let json = model_json();
+        let mut cut = cut % json.len();
+        while !json.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        for t in [&json[..cut], text.as_str()] {
+            if let Ok(m) = Model::from_json(t) {
+                let _ = Predictor::new(m);
+            }
+        }
+    }
+
+    /// Geometry: any text gives features or an error.
+    #[test]
+    fn topology_decoder_never_panics(text in ".{0,300}") {
+        let _ = decode_topology(&text, "x.topojson");
+    }
+
+    /// `expected()` with any values (NaN, ±inf, huge, missing) and any gemeente: a result
+    /// whose numbers are all finite, or an error naming a determinant.
+    #[test]
+    fn expected_never_traps(
+        values in proptest::collection::vec(proptest::option::of(any::<f64>()), 27),
+        gemeente in proptest::option::of(prop_oneof![Just("GM0363".to_string()), "[A-Z]{2}[0-9]{0,6}"]),
+    ) {
+        let p = predictor();
+        prop_assert_eq!(values.len(), p.n_determinants());
+        match p.expected(&Profile { gemeente, values }) {
+            Ok(r) => {
+                for v in [r.expected, r.expected_fixed, r.se, r.ci_low, r.ci_high, r.pi_low, r.pi_high] {
+                    prop_assert!(v.is_finite(), "{r:?}");
+                }
+                prop_assert!(r.pi_low <= r.ci_low && r.ci_low <= r.expected && r.expected <= r.ci_high && r.ci_high <= r.pi_high);
+            }
+            Err(e) => {
+                let names = common::full_model().determinant_names();
+                prop_assert!(names.contains(&e.field), "{e}");
+                prop_assert!(!e.message.is_empty());
+            }
+        }
+    }
+
+    /// Within the observed range, moving one determinant by h moves the expected value by
+    /// exactly β·h (the model is linear in each determinant).
+    #[test]
+    fn expected_is_linear_in_each_determinant(
+        u in proptest::collection::vec(0.0f64..=1.0, 27),
+        k in 0usize..27,
+        t in 0.0f64..=1.0,
+        gemeente in proptest::option::of(Just("GM0363".to_string())),
+    ) {
+        let m = common::full_model();
+        let p = predictor();
+        let at = |d: &jeugdhulp_wijk::model::DeterminantInfo, f: f64| d.min + f * (d.max - d.min);
+        let x: Vec<f64> = m.determinants.iter().zip(&u).map(|(d, &f)| at(d, f)).collect();
+        let mut y = x.clone();
+        y[k] = at(&m.determinants[k], t);
+        let e = |v: &[f64]| p.expected(&Profile { gemeente: gemeente.clone(), values: v.iter().map(|&a| Some(a)).collect() }).unwrap().expected;
+        let (ex, ey) = (e(&x), e(&y));
+        let want = p.beta()[k + 1] * (y[k] - x[k]); // beta()[0] is the intercept
+        prop_assert!(((ey - ex) - want).abs() <= 1e-9 * (1.0 + ex.abs() + ey.abs()),
+            "{}: Δ {} vs β·h {}", m.determinants[k].name, ey - ex, want);
+    }
+}
