@@ -797,11 +797,6 @@ impl Dataset {
         let (layout, body, first_line) = Layout::read_header(file, text)?;
         layout.check_rows(file, body, first_line)
     }
-
-    /// Column `j` of [`DETERMINANTS`] over all wijken.
-    pub fn column(&self, j: usize) -> impl Iterator<Item = Option<f64>> + '_ {
-        self.wijken.iter().map(move |w| w.values[j])
-    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]

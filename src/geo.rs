@@ -649,76 +649,6 @@ fn point_in_ring(p: [f64; 2], ring: &[[i64; 2]]) -> bool {
     inside
 }
 
-/// Parse a path written by this module back into absolute rings (map units);
-/// used by tests and handy for checks. Each ring is returned closed (first point
-/// repeated at the end).
-pub fn parse_path(d: &str) -> Result<Vec<Vec<[i64; 2]>>, String> {
-    let mut rings = Vec::new();
-    let mut cur: Vec<[i64; 2]> = Vec::new();
-    let mut nums: Vec<i64> = Vec::new();
-    let mut cmd = ' ';
-    let flush = |cmd: char, nums: &mut Vec<i64>, cur: &mut Vec<[i64; 2]>| -> Result<(), String> {
-        if !nums.len().is_multiple_of(2) {
-            return Err(format!("odd number of coordinates after {cmd}"));
-        }
-        for pair in nums.chunks_exact(2) {
-            match cmd {
-                'M' => cur.push([pair[0], pair[1]]),
-                'l' => {
-                    let last = *cur.last().ok_or("l before M")?;
-                    cur.push([last[0] + pair[0], last[1] + pair[1]]);
-                }
-                _ => return Err(format!("unexpected command {cmd:?}")),
-            }
-        }
-        nums.clear();
-        Ok(())
-    };
-    let bytes = d.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i] as char;
-        match c {
-            'M' | 'l' | 'z' => {
-                flush(cmd, &mut nums, &mut cur)?;
-                if c == 'z' {
-                    if cur.is_empty() {
-                        return Err("z without a ring".into());
-                    }
-                    let first = cur[0];
-                    cur.push(first);
-                    rings.push(std::mem::take(&mut cur));
-                    cmd = ' ';
-                } else {
-                    if c == 'M' && !cur.is_empty() {
-                        return Err("M inside an unclosed ring".into());
-                    }
-                    cmd = c;
-                }
-                i += 1;
-            }
-            ' ' => i += 1,
-            '-' | '0'..='9' => {
-                let start = i;
-                i += 1;
-                while i < bytes.len() && bytes[i].is_ascii_digit() {
-                    i += 1;
-                }
-                nums.push(
-                    d[start..i]
-                        .parse()
-                        .map_err(|e| format!("bad number: {e}"))?,
-                );
-            }
-            _ => return Err(format!("unexpected character {c:?}")),
-        }
-    }
-    if !nums.is_empty() || !cur.is_empty() {
-        return Err("path ends inside an unclosed ring".into());
-    }
-    Ok(rings)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -778,8 +708,6 @@ mod tests {
             [p[0] as i64, p[1] as i64]
         });
         assert_eq!(s.d, "M0 0l0 100 100 0z");
-        let back = parse_path(&s.d).unwrap();
-        assert_eq!(back, vec![vec![[0, 0], [0, 100], [100, 100], [0, 0]]]);
         assert_eq!(s.bbox, [0, 0, 100, 100]);
     }
 }

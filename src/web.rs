@@ -75,7 +75,11 @@ fn field_error(field: &str, message: impl std::fmt::Display) -> JsError {
 struct DeterminantOut<'a> {
     name: &'a str,
     label: &'a str,
+    /// Dutch display text of the unit ("%", "km", "ja/nee", …).
     unit: &'a str,
+    /// What the unit is (`percent`, `euro`, `thousand_euro`, `km`, `per_hundred`,
+    /// `yes_no`): the page branches on this, never on the display text.
+    unit_kind: crate::determinants::Unit,
     level: crate::determinants::Level,
     group: Group,
     group_label: &'static str,
@@ -102,6 +106,7 @@ pub fn determinants() -> Result<JsValue, JsError> {
                 name: &d.name,
                 label: &d.label,
                 unit: &d.unit_label,
+                unit_kind: d.unit,
                 level: d.level,
                 group: d.group,
                 group_label: d.group.label(),

@@ -2,11 +2,9 @@
 //! overrides the directory).
 
 mod common;
-use common::data_dir;
+use common::{data_dir, parse_path};
 
-use jeugdhulp_wijk::geo::{
-    build_site_geometry, decode_topology, parse_path, wgs84_to_rd, SiteGeometry,
-};
+use jeugdhulp_wijk::geo::{build_site_geometry, decode_topology, wgs84_to_rd, SiteGeometry};
 use std::collections::HashSet;
 
 use std::sync::OnceLock;

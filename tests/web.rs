@@ -49,6 +49,17 @@ fn lists_determinants_wijken_and_gemeenten() {
     let first = dets.get(0);
     assert_eq!(get(&first, "name").as_string().unwrap(), "perc_sbo_g");
     assert_eq!(get(&first, "group").as_string().unwrap(), "kind");
+    // The page branches on the unit's kind, not on its Dutch text.
+    assert_eq!(get(&first, "unit_kind").as_string().unwrap(), "percent");
+    let kinds: Vec<String> = dets
+        .iter()
+        .map(|d| get(&d, "unit_kind").as_string().unwrap())
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "yes_no").count(),
+        2,
+        "samenw and kleinewijk"
+    );
     assert!(num(&first, "min") <= num(&first, "mean") && num(&first, "mean") <= num(&first, "max"));
     assert!(
         get(&first, "beta").as_f64().is_some()

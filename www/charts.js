@@ -75,7 +75,7 @@ export function createContributions(root, { determinants }) {
       r.c.dataset.value = String(value);
       // Short units inline; long ones ("per 100 inwoners van …") are in the what-if label.
       const det = byName.get(name);
-      r.val.textContent = det.unit.length <= 5 || det.unit === 'ja/nee' ? fmtValue(last.values[name], det)
+      r.val.textContent = det.unit.length <= 5 || det.unit_kind === 'yes_no' ? fmtValue(last.values[name], det)
         : fmtNum(last.values[name], det.decimals ?? 1);
     }
   }

@@ -58,13 +58,13 @@ export function fmtCoef(x) {
 /** A determinant value with its unit, e.g. "24,3 %", "25.353 euro", "ja". */
 export function fmtValue(x, det) {
   if (x === null || x === undefined || !Number.isFinite(x)) return '–';
-  if (det.unit === 'ja/nee') {
+  if (det.unit_kind === 'yes_no') {
     if (x === 0) return 'nee';
     if (x === 1) return 'ja';
     return fmtNum(x, 2);
   }
   const n = fmtNum(x, det.decimals ?? 1);
-  return det.unit === '%' ? `${n}${NBSP}%` : `${n}${NBSP}${det.unit}`;
+  return det.unit_kind === 'percent' ? `${n}${NBSP}%` : `${n}${NBSP}${det.unit}`;
 }
 
 /** The text a number input shows: no grouping, decimal comma, det.decimals digits. */

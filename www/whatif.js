@@ -19,27 +19,23 @@ function decimalsOf(step) {
   return i < 0 ? 0 : s.length - i - 1;
 }
 
-function unitText(det) {
-  return det.unit === 'ja/nee' ? 'ja/nee' : det.unit;
-}
-
 export function createWhatIf(root, { determinants, onInput }) {
   const controls = new Map(); // name → control API
   const groupEls = new Map(); // group → {details, count}
 
   function makeControl(det) {
     const id = `wi-${det.name}`;
-    const binary = det.unit === 'ja/nee';
+    const binary = det.unit_kind === 'yes_no';
     const stepDec = decimalsOf(det.step || 1);
     const step = det.step || 1;
     const lo = binary ? 0 : Number((Math.floor(det.min / step + 1e-9) * step).toFixed(stepDec));
     const hi = binary ? 1 : Number((Math.ceil(det.max / step - 1e-9) * step).toFixed(stepDec));
     const shownDec = binary ? 2 : Math.max(det.decimals ?? 1, 0);
-    const labelText = `${det.label} (${unitText(det)})`;
+    const labelText = `${det.label} (${det.unit})`;
     // Long units ("per 100 inwoners van 20–64 jaar") are in the label already.
-    const shortUnit = det.unit === '%' || det.unit.length <= 5;
+    const shortUnit = det.unit_kind === 'percent' || det.unit.length <= 5;
     const fmtShort = (x) => (shortUnit ? fmtValue(x, det) : fmtNum(x, det.decimals ?? 1));
-    const betaText = `coëfficiënt ${fmtCoef(det.beta)} procentpunt per ${binary ? 'ja' : (det.unit === '%' ? 'procentpunt' : shortUnit ? det.unit : 'eenheid')}`;
+    const betaText = `coëfficiënt ${fmtCoef(det.beta)} procentpunt per ${binary ? 'ja' : (det.unit_kind === 'percent' ? 'procentpunt' : shortUnit ? det.unit : 'eenheid')}`;
 
     const wrap = el('div', { class: 'control', 'data-name': det.name, 'data-testid': `control-${det.name}` });
     const head = el('div', { class: 'control-head' });
@@ -67,7 +63,7 @@ export function createWhatIf(root, { determinants, onInput }) {
         spellcheck: 'false', 'aria-describedby': `${id}-err ${id}-hint ${id}-imp`,
       });
       const numLabel = el('label', { for: `${id}-num`, class: 'visually-hidden', text: `${labelText}, getal` });
-      const unit = el('span', { class: 'unit-suffix', 'aria-hidden': 'true', text: det.unit === '%' ? '%' : '' });
+      const unit = el('span', { class: 'unit-suffix', 'aria-hidden': 'true', text: det.unit_kind === 'percent' ? '%' : '' });
       row.append(range, numLabel, num, unit, reset);
     }
     wrap.append(head, row, hint, err);

@@ -61,3 +61,73 @@ pub fn read_json(path: PathBuf) -> serde_json::Value {
     };
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// Parse a path written by `geo` back into absolute rings (map units), to check what
+/// the site's geometry holds. Each ring is returned closed (first point
+/// repeated at the end).
+pub fn parse_path(d: &str) -> Result<Vec<Vec<[i64; 2]>>, String> {
+    let mut rings = Vec::new();
+    let mut cur: Vec<[i64; 2]> = Vec::new();
+    let mut nums: Vec<i64> = Vec::new();
+    let mut cmd = ' ';
+    let flush = |cmd: char, nums: &mut Vec<i64>, cur: &mut Vec<[i64; 2]>| -> Result<(), String> {
+        if !nums.len().is_multiple_of(2) {
+            return Err(format!("odd number of coordinates after {cmd}"));
+        }
+        for pair in nums.chunks_exact(2) {
+            match cmd {
+                'M' => cur.push([pair[0], pair[1]]),
+                'l' => {
+                    let last = *cur.last().ok_or("l before M")?;
+                    cur.push([last[0] + pair[0], last[1] + pair[1]]);
+                }
+                _ => return Err(format!("unexpected command {cmd:?}")),
+            }
+        }
+        nums.clear();
+        Ok(())
+    };
+    let bytes = d.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i] as char;
+        match c {
+            'M' | 'l' | 'z' => {
+                flush(cmd, &mut nums, &mut cur)?;
+                if c == 'z' {
+                    if cur.is_empty() {
+                        return Err("z without a ring".into());
+                    }
+                    let first = cur[0];
+                    cur.push(first);
+                    rings.push(std::mem::take(&mut cur));
+                    cmd = ' ';
+                } else {
+                    if c == 'M' && !cur.is_empty() {
+                        return Err("M inside an unclosed ring".into());
+                    }
+                    cmd = c;
+                }
+                i += 1;
+            }
+            ' ' => i += 1,
+            '-' | '0'..='9' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && bytes[i].is_ascii_digit() {
+                    i += 1;
+                }
+                nums.push(
+                    d[start..i]
+                        .parse()
+                        .map_err(|e| format!("bad number: {e}"))?,
+                );
+            }
+            _ => return Err(format!("unexpected character {c:?}")),
+        }
+    }
+    if !nums.is_empty() || !cur.is_empty() {
+        return Err("path ends inside an unclosed ring".into());
+    }
+    Ok(rings)
+}
