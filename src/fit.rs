@@ -191,6 +191,8 @@ impl Stats {
             }
         }
         cross.fill_upper_triangle_with_lower_triangle();
+        check_rank(&cross, p, names)?;
+        check_response(&cross, p)?;
         // Column sums per gemeente (column g of `sums`), over runs of rows of
         // one gemeente (rows in wijkcode order come grouped by gemeente).
         let mut sums = DMatrix::zeros(k, n_gemeente);
@@ -316,9 +318,103 @@ impl Stats {
     }
 }
 
+/// Largest 1 − R² at which a covariate counts as a linear combination of the
+/// columns before it (the intercept and earlier determinants), measured on the
+/// standardised design. Exact collinearity leaves 1 − R² at rounding level
+/// (about 1e-16); at 1e-10 a coefficient would have lost some ten of its
+/// sixteen digits to rounding, so nothing meaningful is refused. (R's `qr()`,
+/// which lme4 uses to drop columns, has 1e-7 on the norm, i.e. 1e-14 here.)
+const COLLINEAR_TOL: f64 = 1e-10;
+
+/// Refuse a rank-deficient design before the fit iterates, naming the
+/// determinants of each linear dependency. A Cholesky factorisation of the
+/// standardised X'X in column order: a column whose pivot falls to
+/// `COLLINEAR_TOL` of its diagonal is (nearly) a linear combination of the
+/// columns accepted before it; their coefficients say which are involved.
+fn check_rank(cross: &DMatrix<f64>, p: usize, names: &[&str]) -> Result<(), FitError> {
+    let name = |j: usize| format!("'{}'", names.get(j - 1).copied().unwrap_or("?"));
+    let mut l = DMatrix::<f64>::zeros(p, p);
+    let mut accepted: Vec<usize> = Vec::with_capacity(p);
+    let mut problems = Vec::new();
+    for j in 0..p {
+        // Row j of L against the accepted columns: L_A⁻¹ X_A'x_j.
+        for (a, &i) in accepted.iter().enumerate() {
+            let s: f64 = accepted[..a].iter().map(|&k| l[(j, k)] * l[(i, k)]).sum();
+            l[(j, i)] = (cross[(j, i)] - s) / l[(i, i)];
+        }
+        let d = cross[(j, j)] - accepted.iter().map(|&k| l[(j, k)].powi(2)).sum::<f64>();
+        if d > COLLINEAR_TOL * cross[(j, j)] {
+            l[(j, j)] = d.sqrt();
+            accepted.push(j);
+            continue;
+        }
+        // x_j ≈ X_A c with L_A' c = L_A⁻¹ X_A'x_j (back substitution).
+        let mut c = vec![0.0; accepted.len()];
+        for a in (0..accepted.len()).rev() {
+            let i = accepted[a];
+            let s: f64 = (a + 1..accepted.len())
+                .map(|b| l[(accepted[b], i)] * c[b])
+                .sum();
+            c[a] = (l[(j, i)] - s) / l[(i, i)];
+        }
+        let largest = c.iter().skip(1).fold(0.0f64, |m, v| m.max(v.abs()));
+        let involved: Vec<String> = accepted
+            .iter()
+            .zip(&c)
+            .filter(|&(&i, v)| i > 0 && v.abs() > 1e-6 * largest)
+            .map(|(&i, _)| name(i))
+            .collect();
+        let all: Vec<String> = involved.iter().cloned().chain([name(j)]).collect();
+        problems.push(format!(
+            "{} zijn collineair: {} is (vrijwel) een lineaire combinatie van {}",
+            dutch_list(&all),
+            name(j),
+            dutch_list(&involved)
+        ));
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(FitError(format!(
+        "determinanten {}; het model is dan niet te schatten: laat er een weg",
+        problems.join("; determinanten ")
+    )))
+}
+
+/// Refuse a response that the intercept and determinants explain exactly
+/// (for instance a constant one): the residual variance is then zero and the
+/// criterion infinite at every θ. The same Cholesky step as [`check_rank`],
+/// for the last column of A'A.
+fn check_response(cross: &DMatrix<f64>, p: usize) -> Result<(), FitError> {
+    let x = cross.view((0, 0), (p, p)).into_owned();
+    let explained = x
+        .cholesky()
+        .map(|c| {
+            let xty = cross.view((0, p), (p, 1)).into_owned();
+            let b = c.solve(&xty);
+            xty.dot(&b)
+        })
+        .unwrap_or(0.0);
+    if cross[(p, p)] - explained <= COLLINEAR_TOL * cross[(p, p)] {
+        return Err(FitError(
+            "de respons heeft geen spreiding buiten wat de determinanten verklaren (bijvoorbeeld overal dezelfde waarde); het model is dan niet te schatten".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// "a", "a en b", "a, b en c".
+fn dutch_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} en {last}", rest.join(", ")),
+    }
+}
+
 /// Minimise the criterion over ρ = (ρ_g, ρ_r): a coarse grid, then Newton steps
-/// on finite-difference derivatives with backtracking.
-fn optimise(stats: &Stats) -> Convergence {
+/// on finite-difference derivatives with backtracking. Every loop is bounded.
+fn optimise(stats: &Stats) -> Result<Convergence, FitError> {
     let mut evaluations = 0;
     let mut f = |rho: [f64; 2]| {
         evaluations += 1;
@@ -336,6 +432,11 @@ fn optimise(stats: &Stats) -> Convergence {
                 x = [a, b];
             }
         }
+    }
+    if !fx.is_finite() {
+        return Err(FitError(
+            "het REML-criterium is nergens te berekenen (X'V⁻¹X singulier of geen spreiding in de respons); het model is niet te schatten".into(),
+        ));
     }
     let mut converged = false;
     let mut iterations = 0;
@@ -355,18 +456,26 @@ fn optimise(stats: &Stats) -> Convergence {
         grad = g;
         // Newton direction where the Hessian is positive definite, else a
         // Levenberg-damped one.
+        // (Bounded: with finite derivatives λ makes the matrix positive
+        // definite long before 60 tries; with non-finite ones it never would.)
         let mut lambda = 0.0;
-        let dir = loop {
+        let mut dir = None;
+        for _ in 0..60 {
             let (a, b, c) = (h00 + lambda, h01, h11 + lambda);
             let det = a * c - b * b;
             if a > 0.0 && det > 0.0 {
-                break [-(c * g[0] - b * g[1]) / det, -(a * g[1] - b * g[0]) / det];
+                dir = Some([-(c * g[0] - b * g[1]) / det, -(a * g[1] - b * g[0]) / det]);
+                break;
             }
             lambda = if lambda == 0.0 {
                 1e-3 * (1.0 + h00.abs().max(h11.abs()))
             } else {
                 lambda * 10.0
             };
+        }
+        let Some(dir) = dir else {
+            message = "geen zoekrichting: de afgeleiden van het criterium zijn niet eindig".into();
+            break;
         };
         let slope = g[0] * dir[0] + g[1] * dir[1];
         let mut step = 1.0;
@@ -405,7 +514,7 @@ fn optimise(stats: &Stats) -> Convergence {
             break;
         }
     }
-    Convergence {
+    Ok(Convergence {
         method: "REML; profiled β en σ², Newton op σ-verhoudingen".into(),
         converged,
         iterations,
@@ -413,13 +522,13 @@ fn optimise(stats: &Stats) -> Convergence {
         theta: [x[0].abs(), x[1].abs()],
         gradient: grad,
         message,
-    }
+    })
 }
 
 /// Fit by REML. `names` are the determinant names (for error messages only).
 pub fn fit(design: Design, names: &[&str]) -> Result<Fit, FitError> {
     let stats = Stats::new(design, names)?;
-    let convergence = optimise(&stats);
+    let convergence = optimise(&stats)?;
     let [rho_g, rho_r] = convergence.theta;
     let (theta_g, theta_r) = (rho_g * rho_g, rho_r * rho_r);
     let e = stats.eval(theta_g, theta_r).ok_or_else(|| {

@@ -111,6 +111,58 @@ impl DeterminantInfo {
 }
 
 impl Model {
+    /// Read a model file. The schema version is checked first, so a file of
+    /// another version or another kind says so rather than which field it
+    /// lacks; then the whole model is read, and [`Predictor::new`] checks that
+    /// its parts fit together.
+    pub fn from_json(text: &str) -> Result<Model, String> {
+        /// Only the version; every other field is skipped unread.
+        #[derive(Deserialize)]
+        struct Version {
+            schema_version: Option<serde_json::Value>,
+        }
+        let unreadable = |e: serde_json::Error| {
+            match e.classify() {
+            serde_json::error::Category::Eof => format!(
+                "het modelbestand houdt halverwege op (afgebroken?), regel {} kolom {}",
+                e.line(),
+                e.column()
+            ),
+            serde_json::error::Category::Syntax => format!("geen geldige JSON: {e}"),
+            _ => format!(
+                "geen modelbestand van jeugdhulp-wijk: verwacht een JSON-object met schema_version ({e})"
+            ),
+        }
+        };
+        match text.trim_start().chars().next() {
+            None => return Err("het modelbestand is leeg".into()),
+            Some('{') => {}
+            Some(_) => return Err(
+                "geen modelbestand van jeugdhulp-wijk: verwacht een JSON-object met schema_version"
+                    .into(),
+            ),
+        }
+        let version: Version = serde_json::from_str(text).map_err(unreadable)?;
+        match version.schema_version {
+            None => {
+                return Err(
+                    "geen modelbestand van jeugdhulp-wijk: schema_version ontbreekt".to_string(),
+                )
+            }
+            Some(v) if v.as_u64() != Some(u64::from(SCHEMA_VERSION)) => {
+                return Err(format!(
+                "modelbestand heeft schemaversie {v}, dit programma leest versie {SCHEMA_VERSION}"
+            ))
+            }
+            Some(_) => {}
+        }
+        serde_json::from_str(text).map_err(|e| {
+            format!(
+                "modelbestand (schemaversie {SCHEMA_VERSION}) is niet compleet of klopt niet: {e}"
+            )
+        })
+    }
+
     /// The determinants' names, in model order.
     pub fn determinant_names(&self) -> Vec<String> {
         self.determinants.iter().map(|d| d.name.clone()).collect()
@@ -382,26 +434,55 @@ pub struct Predictor {
     gemeente: HashMap<String, (f64, f64)>,
     regio: HashMap<String, (f64, f64)>,
     means: Vec<f64>,
-    ranges: Vec<(f64, f64)>,
+    /// The table's entry of each model determinant (its valid range).
+    table: Vec<&'static Determinant>,
 }
 
 impl Predictor {
+    /// Check that the model's parts fit together (version first, then every
+    /// vector's length against the determinant list), so that no later call
+    /// can index past one.
     pub fn new(model: Model) -> Result<Predictor, String> {
-        let p = model.fixed_effects.len();
-        if model.determinants.len() + 1 != p
-            || model.vcov.len() != p
-            || model.vcov.iter().any(|r| r.len() != p)
-        {
-            return Err("modelbestand: aantallen van fixed_effects, determinants en vcov passen niet bij elkaar".into());
-        }
-        if model.imputation.national.len() + 1 != p {
-            return Err("modelbestand: imputation.national heeft de verkeerde lengte".into());
-        }
         if model.schema_version != SCHEMA_VERSION {
             return Err(format!(
-                "modelbestand heeft schemaversie {}, verwacht {SCHEMA_VERSION}",
+                "modelbestand heeft schemaversie {}, dit programma leest versie {SCHEMA_VERSION}",
                 model.schema_version
             ));
+        }
+        let q = model.determinants.len();
+        let p = q + 1;
+        if q == 0 {
+            return Err("modelbestand: de lijst determinants is leeg".into());
+        }
+        let length = |what: &str, len: usize, want: usize| {
+            if len == want {
+                Ok(())
+            } else {
+                Err(format!(
+                    "modelbestand: {what} heeft {len} waarden, verwacht {want} (het model heeft {q} determinanten)"
+                ))
+            }
+        };
+        length("fixed_effects", model.fixed_effects.len(), p)?;
+        length("vcov", model.vcov.len(), p)?;
+        for (i, row) in model.vcov.iter().enumerate() {
+            length(&format!("vcov[{i}]"), row.len(), p)?;
+        }
+        length("imputation.national", model.imputation.national.len(), q)?;
+        for (code, means) in &model.imputation.gemeente {
+            length(&format!("imputation.gemeente[\"{code}\"]"), means.len(), q)?;
+        }
+        let mut table = Vec::with_capacity(q);
+        for d in &model.determinants {
+            let (_, det) = determinants::find(&d.name)
+                .ok_or_else(|| format!("modelbestand: onbekende determinant '{}'", d.name))?;
+            if table.iter().any(|t: &&Determinant| t.name == det.name) {
+                return Err(format!(
+                    "modelbestand: determinant '{}' staat twee keer in de lijst",
+                    d.name
+                ));
+            }
+            table.push(det);
         }
         let v = DMatrix::from_fn(p, p, |i, j| model.vcov[i][j]);
         let l = v
@@ -423,11 +504,7 @@ impl Predictor {
             gemeente: index(&model.random_effects.gemeente),
             regio: index(&model.random_effects.regio),
             means: model.imputation.national.clone(),
-            ranges: model
-                .determinants
-                .iter()
-                .map(|d| d.unit.valid_range())
-                .collect(),
+            table,
             model,
         })
     }
@@ -450,7 +527,7 @@ impl Predictor {
                 message: "geen geldig getal".into(),
             });
         }
-        let (lo, hi) = self.ranges[k];
+        let (lo, hi) = self.table[k].unit.valid_range();
         if v < lo || v > hi {
             let message = match d.unit {
                 Unit::Percent => format!("{v} ligt buiten 0–100 %"),

@@ -513,8 +513,7 @@ pub fn calculator_from_json(
     site_json: &str,
     values_json: Option<&str>,
 ) -> Result<Calculator, String> {
-    let model: Model =
-        serde_json::from_str(model_json).map_err(|e| format!("modelbestand: {e}"))?;
+    let model = Model::from_json(model_json)?;
     let site: SiteData =
         serde_json::from_str(site_json).map_err(|e| format!("sitegegevens: {e}"))?;
     let mut c = Calculator::new(Predictor::new(model)?, site)?;

@@ -71,7 +71,8 @@ fn fit_refuses_unknown_determinants_and_missing_data() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent/jeugdhulp_wijk_2017.csv"));
     let o = bin().args(["fit", "--bogus", "1"]).output().unwrap();
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--bogus"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("onbekende optie --bogus"));
 }
 
 #[test]
@@ -278,4 +279,140 @@ fn fit_writes_through_a_link_and_keeps_permissions() {
     let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
     assert_eq!(common::read_json(target)["n_fit"], 2632);
+}
+
+/// A data directory whose wijk file has column `to` replaced by a copy of
+/// column `from`.
+fn data_with_copied_column(name: &str, from: &str, to: &str) -> PathBuf {
+    let dir = tmp(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let records = jeugdhulp_wijk::data::parse_csv(common::wijk_csv()).unwrap();
+    let header = &records[0].1;
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let (from, to) = (col(from), col(to));
+    let quote = |s: &str| {
+        if s.contains([',', '"']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let mut text = String::new();
+    for (i, (_, fields)) in records.iter().enumerate() {
+        let mut fields: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+        if i > 0 {
+            fields[to] = fields[from].clone();
+        }
+        text.push_str(
+            &fields
+                .iter()
+                .map(|f| quote(f))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        text.push('\n');
+    }
+    std::fs::write(dir.join("jeugdhulp_wijk_2017.csv"), text).unwrap();
+    dir
+}
+
+/// Wait at most `secs` for a started command; kill it and fail if it hangs.
+fn output_within(mut c: Command, secs: u64) -> std::process::Output {
+    let mut child = c
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed().as_secs() >= secs {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("no answer within {secs} s: the command hangs");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn fit_names_collinear_determinants_instead_of_hanging() {
+    let data = data_with_copied_column("collineair", "perc_1ouder", "perc_hhbijs");
+    let mut c = bin();
+    c.args(["fit", "--data"]).arg(&data).args([
+        "--determinants",
+        "perc_1ouder,perc_hhbijs,samenw",
+        "--out",
+    ]);
+    c.arg(tmp("collineair.json"));
+    let o = output_within(c, 30);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("collineair")
+            && stderr.contains("'perc_1ouder'")
+            && stderr.contains("'perc_hhbijs'")
+            && !stderr.contains("samenw"),
+        "{stderr}"
+    );
+    assert!(!tmp("collineair.json").exists());
+}
+
+/// `score` with the model file `model` on a one-row input: the output of the run.
+fn score_with_model(model: &std::path::Path, name: &str) -> std::process::Output {
+    let input = tmp(&format!("{name}.csv"));
+    std::fs::write(&input, "id,gemeentecode,perc_1ouder\na,GM0363,20\n").unwrap();
+    bin()
+        .args(["score", "--model"])
+        .arg(model)
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(tmp(&format!("{name}-out.csv")))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn score_refuses_a_damaged_model_file_with_a_message_not_a_panic() {
+    let good = fitted(Some("perc_1ouder,perc_hhbijs"), "damaged-base.json");
+    let text = std::fs::read_to_string(&good).unwrap();
+    let mut short: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for means in short["imputation"]["gemeente"]
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+    {
+        means.as_array_mut().unwrap().pop();
+    }
+    let cases = [
+        ("kort", short.to_string(), "imputation.gemeente"),
+        (
+            "afgebroken",
+            text[..text.len() / 3].to_string(),
+            "afgebroken",
+        ),
+        (
+            "versie",
+            r#"{"schema_version": 3, "anders": true}"#.to_string(),
+            "schemaversie 3",
+        ),
+        (
+            "schema",
+            r#"{"naam": "iets anders"}"#.to_string(),
+            "schema_version ontbreekt",
+        ),
+    ];
+    for (name, content, want) in cases {
+        let path = tmp(&format!("damaged-{name}.json"));
+        std::fs::write(&path, content).unwrap();
+        let o = score_with_model(&path, name);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{name}: {stderr}");
+        assert!(
+            stderr.contains(want) && stderr.contains(path.to_str().unwrap()),
+            "{name}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+    }
 }

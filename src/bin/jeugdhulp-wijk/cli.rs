@@ -116,8 +116,7 @@ fn fit_from_args(args: &Args) -> Result<(Model, data::fs::Loaded), String> {
 fn read_model(path: &str) -> Result<Predictor, String> {
     let text =
         std::fs::read_to_string(path).map_err(|e| format!("kan model {path} niet lezen: {e}"))?;
-    let model: Model = serde_json::from_str(&text)
-        .map_err(|e| format!("{path}: geen geldig modelbestand: {e}"))?;
+    let model = Model::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
     Predictor::new(model).map_err(|e| format!("{path}: {e}"))
 }
 
