@@ -5,7 +5,7 @@
 //! column and value, and all problems are collected rather than stopping at the
 //! first: a bad row never silently disappears.
 
-use crate::determinants::{Unit, DETERMINANTS};
+use crate::determinants::{Determinant, Unit, DETERMINANTS, PERCENT};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
@@ -409,10 +409,13 @@ const POW10: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
-/// Whether `v` is a valid value in `unit`; the general path says why not.
-fn in_unit(v: f64, unit: Unit) -> bool {
-    let (lo, hi) = unit.valid_range();
-    v >= lo && v <= hi && (unit != Unit::YesNo || v == 0.0 || v == 1.0)
+/// Whether `v` is a valid value of `column` (None: a share, the observed and
+/// expected use); the general path says why not.
+fn accepts(v: f64, column: Option<&Determinant>) -> bool {
+    match column {
+        Some(d) => d.accepts(v),
+        None => (PERCENT.0..=PERCENT.1).contains(&v),
+    }
 }
 
 fn data_error(
@@ -571,13 +574,13 @@ impl Layout {
                 Role::Observed | Role::ScpExpected | Role::Determinant(_) => {
                     let (value, len) = fast_number(rest);
                     let value = value.ok()?;
-                    let (slot, unit) = match *role {
-                        Role::Observed => (&mut row.observed, Unit::Percent),
-                        Role::ScpExpected => (&mut row.scp_expected, Unit::Percent),
-                        Role::Determinant(j) => (&mut row.values[j], DETERMINANTS[j].unit),
+                    let (slot, column) = match *role {
+                        Role::Observed => (&mut row.observed, None),
+                        Role::ScpExpected => (&mut row.scp_expected, None),
+                        Role::Determinant(j) => (&mut row.values[j], Some(&DETERMINANTS[j])),
                         _ => return None,
                     };
-                    if value.is_some_and(|v| !in_unit(v, unit)) {
+                    if value.is_some_and(|v| !accepts(v, column)) {
                         return None;
                     }
                     *slot = value;
@@ -610,17 +613,14 @@ impl Layout {
             return None;
         }
         let mut ok = true;
-        let mut number = |name: &str, raw: &str, unit: Unit| -> Option<f64> {
+        let mut number = |name: &str, raw: &str, column: Option<&Determinant>| -> Option<f64> {
             let problem = match parse_optional_number(raw) {
-                Ok(Some(v)) if in_unit(v, unit) => return Some(v),
+                Ok(Some(v)) if accepts(v, column) => return Some(v),
                 Ok(None) => return None,
-                Ok(Some(_)) => match unit {
-                    Unit::Percent => "percentage buiten 0–100".to_string(),
-                    Unit::YesNo => "verwacht 0 of 1".to_string(),
-                    _ => {
-                        let (lo, hi) = unit.valid_range();
-                        format!("waarde buiten {lo}–{hi}")
-                    }
+                Ok(Some(_)) => match column.map(|d| (d.unit, d.range)) {
+                    None | Some((Unit::Percent, _)) => "percentage buiten 0–100".to_string(),
+                    Some((Unit::YesNo, _)) => "verwacht 0 of 1".to_string(),
+                    Some((_, (lo, hi))) => format!("waarde buiten {lo}–{hi}"),
                 },
                 Err(m) => m,
             };
@@ -634,12 +634,12 @@ impl Layout {
             ok = false;
             None
         };
-        let observed = number("perc_jhzv", &fields[self.observed_col], Unit::Percent);
-        let scp_expected = number("perc_przv", &fields[self.expected_col], Unit::Percent);
+        let observed = number("perc_jhzv", &fields[self.observed_col], None);
+        let scp_expected = number("perc_przv", &fields[self.expected_col], None);
         let values = DETERMINANTS
             .iter()
             .zip(&self.det_cols)
-            .map(|(d, &c)| number(d.name, &fields[c], d.unit))
+            .map(|(d, &c)| number(d.name, &fields[c], Some(d)))
             .collect();
         Some(Row {
             line,

@@ -59,15 +59,20 @@ impl Unit {
         }
     }
 
-    /// Values a user may enter: shares stay in 0–100, yes/no in {0,1}, the rest ≥ 0.
-    pub fn valid_range(self) -> (f64, f64) {
+    /// The range every value in this unit has by definition: shares 0–100,
+    /// yes/no 0–1. The other units are bounded per determinant (`up_to`).
+    const fn own_range(self) -> (f64, f64) {
         match self {
-            Unit::Percent => (0.0, 100.0),
+            Unit::Percent => PERCENT,
             Unit::YesNo => (0.0, 1.0),
-            _ => (0.0, f64::INFINITY),
+            // No bound yet: the check below DETERMINANTS refuses to compile.
+            _ => (0.0, f64::NAN),
         }
     }
 }
+
+/// The range of a share (also of the observed and expected use).
+pub const PERCENT: (f64, f64) = (0.0, 100.0);
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Determinant {
@@ -78,6 +83,15 @@ pub struct Determinant {
     pub group: Group,
     /// Digits shown to users (the data's own precision, capped for readability).
     pub decimals: u8,
+    /// The values accepted anywhere: in the data file, in a profile (`score`,
+    /// `expected()`), and (as its width) for a what-if change. Shares 0–100
+    /// and yes/no 0–1 by definition. Euro, km and per-100 values have no
+    /// natural maximum, so each gets a bound some 4–10 times the highest value
+    /// of any wijk in 2017, rounded up: wide enough for every real wijk and
+    /// every what-if a user means, and finite, so that every result is a
+    /// finite, readable number. (Far outside the observed range a linear
+    /// model says little anyway; the model file keeps the observed range.)
+    pub range: (f64, f64),
 }
 
 const fn det(
@@ -95,6 +109,86 @@ const fn det(
         level,
         group,
         decimals,
+        range: unit.own_range(),
+    }
+}
+
+impl Determinant {
+    /// The upper bound of a unit without a natural one (see `range`).
+    const fn up_to(self, max: f64) -> Determinant {
+        Determinant {
+            range: (0.0, max),
+            ..self
+        }
+    }
+
+    /// Whether `v` is a value of this determinant (yes/no: exactly 0 or 1).
+    pub fn accepts(&self, v: f64) -> bool {
+        let (lo, hi) = self.range;
+        v >= lo && v <= hi && (self.unit != Unit::YesNo || v == 0.0 || v == 1.0)
+    }
+
+    /// Check a value given for this determinant (a profile's value).
+    pub fn check_value(&self, v: f64) -> Result<(), String> {
+        self.check(v, false)
+    }
+
+    /// Check a what-if change: the difference of two valid values, so at most
+    /// the width of the range either way.
+    pub fn check_change(&self, d: f64) -> Result<(), String> {
+        self.check(d, true)
+    }
+
+    /// The one check behind both: a finite number within the range (for a
+    /// change: within ± its width). Numbers in the message are compact.
+    fn check(&self, v: f64, change: bool) -> Result<(), String> {
+        let what = if change { "wijziging" } else { "waarde" };
+        if !v.is_finite() {
+            return Err(format!("{what} is geen geldig getal"));
+        }
+        let (lo, hi) = self.range;
+        let unit = match self.unit {
+            Unit::Percent => "%".to_string(),
+            Unit::YesNo => String::new(),
+            u => format!(" {}", u.label()),
+        };
+        let (lo, hi) = (compact(lo), compact(hi));
+        if change {
+            let width = self.range.1 - self.range.0;
+            if v.abs() > width {
+                return Err(format!(
+                    "wijziging {} is groter dan het bereik toelaat: waarden liggen in {lo}–{hi}{unit}, een wijziging dus tussen -{w} en {w}",
+                    compact(v),
+                    w = compact(width)
+                ));
+            }
+            return Ok(());
+        }
+        let v_text = compact(v);
+        match self.unit {
+            Unit::Percent if !(self.range.0..=self.range.1).contains(&v) => {
+                Err(format!("{v_text} ligt buiten {lo}–{hi} %"))
+            }
+            // (A profile may hold a share between 0 and 1, such as a mean.)
+            Unit::YesNo if !(self.range.0..=self.range.1).contains(&v) => {
+                Err(format!("{v_text} moet 0 (nee) of 1 (ja) zijn"))
+            }
+            _ if v < self.range.0 => Err(format!("{v_text} mag niet negatief zijn")),
+            _ if v > self.range.1 => Err(format!("{v_text} ligt boven het maximum van {hi}{unit}")),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A number as it appears in a message: the shortest text that reads back as
+/// the same value, in scientific notation when very large or very small
+/// (`1e308`, not 309 digits).
+pub fn compact(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 || (1e-4..1e15).contains(&a) || !a.is_finite() {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
     }
 }
 
@@ -215,7 +309,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         W,
         Omgeving,
         1,
-    ),
+    )
+    .up_to(500.0),
     det(
         "grijzedruk",
         "Grijze druk (65-plussers)",
@@ -223,7 +318,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         W,
         Omgeving,
         1,
-    ),
+    )
+    .up_to(1000.0),
     det(
         "perc_ao",
         "Inwoners met een arbeidsongeschiktheidsuitkering",
@@ -247,7 +343,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         W,
         Omgeving,
         0,
-    ),
+    )
+    .up_to(500_000.0),
     det(
         "polchrplus",
         "Stemmen op christelijke partijen (gemeente)",
@@ -288,7 +385,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         W,
         Omgeving,
         0,
-    ),
+    )
+    .up_to(10_000.0),
     det(
         "afstandhuisarts",
         "Afstand tot de huisartsenpraktijk",
@@ -296,7 +394,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         W,
         Omgeving,
         1,
-    ),
+    )
+    .up_to(100.0),
     det(
         "samenw",
         "Gemeente werkt in een samenwerkingsverband (gemeente)",
@@ -314,6 +413,16 @@ pub const DETERMINANTS: [Determinant; 27] = [
         0,
     ),
 ];
+
+// Every determinant has a finite range (a missing `up_to` fails the build).
+const _: () = {
+    let mut i = 0;
+    while i < DETERMINANTS.len() {
+        let (lo, hi) = DETERMINANTS[i].range;
+        assert!(lo < hi && hi < f64::INFINITY);
+        i += 1;
+    }
+};
 
 /// Look a determinant up by its data-file name.
 pub fn find(name: &str) -> Option<(usize, &'static Determinant)> {
@@ -376,6 +485,53 @@ mod tests {
                 "samenw"
             ]
         );
+    }
+
+    #[test]
+    fn compact_numbers_read_back_and_stay_short() {
+        for (v, want) in [
+            (1e308, "1e308"),
+            (-1e300, "-1e300"),
+            (f64::MAX, "1.7976931348623157e308"),
+            (5e-324, "5e-324"),
+            (0.0, "0"),
+            (12.5, "12.5"),
+            (100.0, "100"),
+            (500_000.0, "500000"),
+            (0.001, "0.001"),
+            (1e-7, "1e-7"),
+            (0.1 + 0.2, "0.30000000000000004"),
+        ] {
+            assert_eq!(compact(v), want);
+            assert_eq!(compact(v).parse::<f64>().unwrap(), v);
+        }
+    }
+
+    #[test]
+    fn one_check_for_values_and_changes() {
+        let (_, g) = find("grijzedruk").unwrap();
+        assert!(g.check_value(227.273).is_ok());
+        assert!(g.check_value(1000.0).is_ok());
+        let e = g.check_value(1e308).unwrap_err();
+        assert!(e.contains("1e308") && e.contains("maximum van 1000"), "{e}");
+        assert!(g.check_value(-1.0).unwrap_err().contains("negatief"));
+        assert!(g.check_value(f64::NAN).is_err());
+        assert!(g.check_change(-1000.0).is_ok());
+        assert!(g
+            .check_change(1000.5)
+            .unwrap_err()
+            .contains("-1000 en 1000"));
+        let (_, y) = find("samenw").unwrap();
+        assert!(y
+            .check_value(2.0)
+            .unwrap_err()
+            .contains("0 (nee) of 1 (ja)"));
+        assert!(
+            y.check_value(0.5).is_ok(),
+            "a mean, as the national profile has"
+        );
+        assert!(y.check_change(-1.0).is_ok() && y.check_change(2.0).is_err());
+        assert!(!y.accepts(0.5) && y.accepts(1.0));
     }
 
     #[test]

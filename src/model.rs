@@ -517,26 +517,21 @@ impl Predictor {
         &self.beta
     }
 
-    /// Check one user value against its determinant's unit.
+    /// Check one user value against its determinant's range (the table's).
     pub fn check_value(&self, k: usize, v: f64) -> Result<(), InputError> {
-        let d = &self.model.determinants[k];
-        let field = d.name.clone();
-        if !v.is_finite() {
-            return Err(InputError {
-                field,
-                message: "geen geldig getal".into(),
-            });
-        }
-        let (lo, hi) = self.table[k].unit.valid_range();
-        if v < lo || v > hi {
-            let message = match d.unit {
-                Unit::Percent => format!("{v} ligt buiten 0–100 %"),
-                Unit::YesNo => format!("{v} moet 0 (nee) of 1 (ja) zijn"),
-                _ => format!("{v} mag niet negatief zijn"),
-            };
-            return Err(InputError { field, message });
-        }
-        Ok(())
+        self.table[k].check_value(v).map_err(|message| InputError {
+            field: self.table[k].name.to_string(),
+            message,
+        })
+    }
+
+    /// Check a what-if change of determinant `k` with the same check: the
+    /// difference of two values `check_value` accepts.
+    pub fn check_change(&self, k: usize, d: f64) -> Result<(), InputError> {
+        self.table[k].check_change(d).map_err(|message| InputError {
+            field: self.table[k].name.to_string(),
+            message,
+        })
     }
 
     /// Random effects and their variances for a gemeente code (see module docs).
@@ -609,6 +604,7 @@ impl Predictor {
             .zip(&self.means)
             .map(|((b, v), m)| b * (v - m))
             .collect();
+        crate::site::finite(&[expected, expected_fixed, se, se_pred])?;
         Ok(Prediction {
             expected,
             expected_fixed,

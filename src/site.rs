@@ -426,11 +426,9 @@ impl Calculator {
                 message: format!("{} waarden gegeven, verwacht {q}", deltas.len()),
             });
         }
-        if let Some(k) = deltas.iter().position(|d| !d.is_finite()) {
-            return Err(InputError {
-                field: self.predictor.model.determinants[k].name.clone(),
-                message: "wijziging is geen geldig getal".into(),
-            });
+        // The same check as a profile's values get in `expected()`.
+        for (k, &d) in deltas.iter().enumerate() {
+            self.predictor.check_change(k, d)?;
         }
         Ok(())
     }
@@ -443,8 +441,8 @@ impl Calculator {
         scope: Scope,
         out: &mut [f64],
     ) -> Result<(), InputError> {
-        self.need_values()?;
         self.check_deltas(deltas)?;
+        self.need_values()?;
         let mask = self.in_scope(scope)?;
         let shift: f64 = self.predictor.beta()[1..]
             .iter()
@@ -454,7 +452,7 @@ impl Calculator {
         for (i, o) in out.iter_mut().enumerate().take(self.len()) {
             *o = self.base_fixed[i] + self.random[i] + if mask[i] { shift } else { 0.0 };
         }
-        Ok(())
+        finite(out)
     }
 
     /// `[ci_low × n, ci_high × n, pi_low × n, pi_high × n]` for the same scenario.
@@ -479,7 +477,20 @@ impl Calculator {
             out[2 * n + i] = expected[i] - half_pi;
             out[3 * n + i] = expected[i] + half_pi;
         }
+        finite(&out)?;
         Ok(out)
+    }
+}
+
+/// Refuse a result that is not a finite number (checked inputs and a checked
+/// model never give one; this keeps it so whatever the model file holds).
+pub(crate) fn finite(values: &[f64]) -> Result<(), InputError> {
+    match values.iter().all(|v| v.is_finite()) {
+        true => Ok(()),
+        false => Err(InputError {
+            field: "resultaat".into(),
+            message: "de berekening geeft geen eindig getal; controleer het modelbestand".into(),
+        }),
     }
 }
 

@@ -448,24 +448,13 @@ pub fn expected(profile: JsValue) -> Result<JsValue, JsError> {
 }
 
 fn scenario<'a>(
-    c: &Calculator,
     deltas: &Float64Array,
     scope: &str,
     code: &'a Option<String>,
 ) -> Result<(Vec<f64>, Scope<'a>), JsError> {
-    let deltas = deltas.to_vec();
-    let scope = Scope::parse(scope, code.as_deref())?;
-    if deltas.len() != c.predictor.n_determinants() {
-        return Err(field_error(
-            "deltas",
-            format!(
-                "{} waarden, verwacht {}",
-                deltas.len(),
-                c.predictor.n_determinants()
-            ),
-        ));
-    }
-    Ok((deltas, scope))
+    // The deltas' length and ranges are checked by the core, with the check
+    // `expected()` uses for values.
+    Ok((deltas.to_vec(), Scope::parse(scope, code.as_deref())?))
 }
 
 /// Expected use of every wijk under a what-if change, in `wijken()` order.
@@ -477,7 +466,7 @@ pub fn expected_all(
 ) -> Result<Float64Array, JsError> {
     with_calculator(|c| {
         let c: &Calculator = c;
-        let (deltas, scope) = scenario(c, deltas, scope, &code)?;
+        let (deltas, scope) = scenario(deltas, scope, &code)?;
         let mut out = vec![0.0; c.len()];
         c.expected_all(&deltas, scope, &mut out)?;
         Ok(Float64Array::from(out.as_slice()))
@@ -493,7 +482,7 @@ pub fn intervals_all(
 ) -> Result<Float64Array, JsError> {
     with_calculator(|c| {
         let c: &Calculator = c;
-        let (deltas, scope) = scenario(c, deltas, scope, &code)?;
+        let (deltas, scope) = scenario(deltas, scope, &code)?;
         let out = c.intervals_all(&deltas, scope)?;
         Ok(Float64Array::from(out.as_slice()))
     })

@@ -183,3 +183,110 @@ fn a_model_file_of_another_version_says_so_before_anything_else() {
         .unwrap();
     assert!(e.contains("afgebroken"), "{e}");
 }
+
+fn calculator() -> jeugdhulp_wijk::site::Calculator {
+    use jeugdhulp_wijk::model::Predictor;
+    use jeugdhulp_wijk::site::{Calculator, SiteData};
+    let p = Predictor::new(common::full_model().clone()).unwrap();
+    let site = SiteData::build(common::dataset(), &p).unwrap();
+    Calculator::new(p, site).unwrap()
+}
+
+fn at(c: &jeugdhulp_wijk::site::Calculator, name: &str) -> usize {
+    c.predictor
+        .model
+        .determinants
+        .iter()
+        .position(|d| d.name == name)
+        .unwrap()
+}
+
+/// The national mean profile with `name` set to `v`.
+fn with_value(
+    c: &jeugdhulp_wijk::site::Calculator,
+    name: &str,
+    v: f64,
+) -> jeugdhulp_wijk::model::Profile {
+    let mut values: Vec<Option<f64>> = c
+        .predictor
+        .model
+        .imputation
+        .national
+        .iter()
+        .map(|v| Some(*v))
+        .collect();
+    values[at(c, name)] = Some(v);
+    jeugdhulp_wijk::model::Profile {
+        gemeente: None,
+        values,
+    }
+}
+
+#[test]
+fn every_unit_has_an_upper_bound_and_long_numbers_stay_short() {
+    let c = calculator();
+    for (name, too_big, fine) in [
+        ("grijzedruk", 1e308, 227.0),
+        ("groenedruk", 501.0, 84.0),
+        ("gem_gestink", 1e7, 101_370.0),
+        ("woonwaarde", 20_000.0, 1198.0),
+        ("afstandhuisarts", 1e4, 11.9),
+    ] {
+        let e = c
+            .predictor
+            .expected(&with_value(&c, name, too_big))
+            .expect_err(name);
+        assert_eq!(e.field, name);
+        assert!(e.message.contains("maximum"), "{e}");
+        assert!(e.to_string().len() < 160, "a short message: {e}");
+        let p = c.predictor.expected(&with_value(&c, name, fine)).unwrap();
+        assert!(p.pi_low.is_finite() && p.pi_high.is_finite());
+    }
+    // 1e308 is shown as 1e308, not as 309 digits.
+    let e = c
+        .predictor
+        .expected(&with_value(&c, "grijzedruk", 1e308))
+        .unwrap_err();
+    assert!(e.message.contains("1e308"), "{e}");
+    let e = c
+        .predictor
+        .expected(&with_value(&c, "perc_1ouder", -1e300))
+        .unwrap_err();
+    assert!(e.message.contains("-1e300") && e.message.len() < 80, "{e}");
+}
+
+#[test]
+fn what_if_deltas_are_checked_against_the_same_ranges_as_expected() {
+    use jeugdhulp_wijk::site::Scope;
+    let c = calculator();
+    let q = c.predictor.n_determinants();
+    let mut out = vec![0.0; c.len()];
+    for (name, width) in [("grijzedruk", 1000.0), ("perc_1ouder", 100.0)] {
+        let k = at(&c, name);
+        for (delta, ok) in [
+            (1e308, false),
+            (-1e308, false),
+            (width + 0.5, false),
+            (-width - 0.5, false),
+            // The difference of two valid values: the largest change a user
+            // can make by moving one value within its range.
+            (width, true),
+            (-width, true),
+        ] {
+            let mut deltas = vec![0.0; q];
+            deltas[k] = delta;
+            let all = c.expected_all(&deltas, Scope::Land, &mut out);
+            let intervals = c.intervals_all(&deltas, Scope::Land);
+            if ok {
+                all.unwrap();
+                assert!(out.iter().all(|v| v.is_finite()), "{name} {delta}");
+                assert!(intervals.unwrap().iter().all(|v| v.is_finite()));
+            } else {
+                let e = all.expect_err(&format!("{name} {delta}"));
+                assert_eq!(e.field, name);
+                assert!(e.to_string().len() < 200, "{e}");
+                assert_eq!(intervals.unwrap_err(), e);
+            }
+        }
+    }
+}

@@ -416,3 +416,46 @@ fn score_refuses_a_damaged_model_file_with_a_message_not_a_panic() {
         assert!(!stderr.contains("panicked"), "{name}: {stderr}");
     }
 }
+
+#[test]
+fn score_refuses_values_above_a_units_bound_instead_of_writing_inf() {
+    let model = fitted(Some("perc_1ouder,grijzedruk"), "bounds.json");
+    let input = tmp("bounds.csv");
+    std::fs::write(
+        &input,
+        "id,gemeentecode,perc_1ouder,grijzedruk\n\
+         a,GM0363,20,1e308\n\
+         b,GM0363,20,30\n",
+    )
+    .unwrap();
+    let output = tmp("bounds-out.csv");
+    let o = bin()
+        .args(["score", "--model"])
+        .arg(&model)
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = std::fs::read_to_string(&output).unwrap();
+    assert!(!text.contains("inf") && !text.contains("NaN"), "{text}");
+    let rows = jeugdhulp_wijk::data::parse_csv(&text).unwrap();
+    let col = |n: &str| rows[0].1.iter().position(|h| h == n).unwrap();
+    let error = &rows[1].1[col("error")];
+    assert!(
+        error.contains("regel 2")
+            && error.contains("grijzedruk")
+            && error.contains("1e308")
+            && error.len() < 200,
+        "{error}"
+    );
+    assert!(rows[1].1[col("expected")].is_empty());
+    assert_eq!(rows[2].1[col("error")], "");
+}

@@ -102,6 +102,22 @@ fn percentages_outside_0_100_and_bad_yes_no() {
 }
 
 #[test]
+fn euro_km_and_per_100_have_an_upper_bound() {
+    let mut l = sample(5);
+    set(&mut l, 1, "grijzedruk", "1e308");
+    set(&mut l, 2, "gem_gestink", "5000000");
+    set(&mut l, 3, "afstandhuisarts", "250");
+    set(&mut l, 4, "woonwaarde", "-1");
+    set(&mut l, 5, "groenedruk", "1000");
+    let e = errors(&l);
+    assert_one(&e, 2, "grijzedruk", "1e308", "waarde buiten 0–1000");
+    assert_one(&e, 3, "gem_gestink", "5000000", "waarde buiten 0–500000");
+    assert_one(&e, 4, "afstandhuisarts", "250", "waarde buiten 0–100");
+    assert_one(&e, 5, "woonwaarde", "-1", "waarde buiten 0–10000");
+    assert_one(&e, 6, "groenedruk", "1000", "waarde buiten 0–500");
+}
+
+#[test]
 fn duplicate_wijk() {
     let mut l = sample(3);
     let first = l[1].split(',').next().unwrap().to_string();
