@@ -14,7 +14,7 @@ const USAGE: &str = "\
 jeugdhulp-wijk: verwacht gebruik van jeugdhulp zonder verblijf per wijk (SCP-model, 2017)
 
 Gebruik:
-  jeugdhulp-wijk fit     [--data DIR] [--determinants a,b,c] [--out FILE]
+  jeugdhulp-wijk fit     [--data DIR] [--determinants a,b,c] [--impute scp|gemeente] [--out FILE]
   jeugdhulp-wijk predict --model FILE --wijk WK036300 [--data DIR]
   jeugdhulp-wijk score   --model FILE --input profiles.csv --output scored.csv
   jeugdhulp-wijk site    --model FILE [--data DIR] --out DIR
@@ -22,7 +22,9 @@ Gebruik:
   jeugdhulp-wijk determinants
 
 De datamap is --data DIR, anders $JEUGDHULP_DATA, anders data (in de huidige map).
-`fit` zonder --out schrijft het model naar standaarduitvoer.
+`fit` zonder --out schrijft het model naar standaarduitvoer. --impute scp (standaard) is
+de specificatie die SCP's verwachting nabootst (docs/fidelity.md); --impute gemeente is
+die van vóór issue 9 (gemeentegemiddelde, onderdrukte wijken niet in de schatting).
 ";
 
 /// Write to standard output. When the reader has gone (`… | head`), stop
@@ -109,7 +111,14 @@ fn fit_from_args(args: &Args) -> Result<(Model, data::fs::Loaded), String> {
         Some(list) => determinants::select(&list.split(',').collect::<Vec<_>>())?,
         None => model::default_determinants(),
     };
-    let model = model::fit_model(&loaded.dataset, &dets, data::WIJK_FILE, &loaded.sha256)?;
+    let spec = model::Spec::parse(args.get("impute").unwrap_or("scp"))?;
+    let input = model::Input {
+        file: data::WIJK_FILE,
+        sha256: &loaded.sha256,
+        youth_file: data::YOUTH_FILE,
+        youth_sha256: &loaded.youth_sha256,
+    };
+    let model = model::fit_model_with(&loaded.dataset, &dets, spec, &input)?;
     Ok((model, loaded))
 }
 
@@ -188,7 +197,7 @@ fn one_name(_: &std::fs::Metadata) -> bool {
 }
 
 fn cmd_fit(args: &Args) -> Result<ExitCode, String> {
-    args.only(&["data", "determinants", "out"])?;
+    args.only(&["data", "determinants", "impute", "out"])?;
     let (m, loaded) = fit_from_args(args)?;
     match args.get("out") {
         Some(out) => {
