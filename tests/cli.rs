@@ -128,9 +128,23 @@ fn predict_prints_observed_expected_intervals_and_scp() {
         "voorspellingsinterval",
         "verschil",
         "SCP",
+        "jeugdigen (N)",
     ] {
         assert!(text.contains(part), "missing {part} in\n{text}");
     }
+    // A suppressed wijk: the fit used a filled-in value, which is never shown
+    // as an observation.
+    let o = bin()
+        .args(["predict", "--model", model.to_str().unwrap(), "--wijk", "WK002205"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        text.contains("werkelijk gebruik   niet gepubliceerd")
+            && text.contains("geen waarneming"),
+        "{text}"
+    );
     let o = bin()
         .args([
             "predict",
@@ -495,4 +509,58 @@ fn score_refuses_values_above_a_units_bound_instead_of_writing_inf() {
     );
     assert!(rows[1].1[col("expected")].is_empty());
     assert_eq!(rows[2].1[col("error")], "");
+}
+
+/// `score` with SCP's specification: the PI width follows the youth count, from
+/// the column n_jeugd, else from the row's wijkcode, else the national median
+/// (said on stderr); a bad n_jeugd is an error in its row that names the column.
+#[test]
+fn score_uses_the_youth_count_of_the_row_or_its_wijk() {
+    let model = fitted(Some("perc_1ouder,perc_hhbijs"), "score-youth.json");
+    let m = common::read_json(model.clone());
+    let n_wijk = m["youth"]["n_jeugd"]["WK036328"].as_f64().unwrap();
+    let median = m["youth"]["median_published"].as_f64().unwrap();
+    let input = tmp("profiles-youth.csv");
+    std::fs::write(
+        &input,
+        "id,wijkcode,gemeentecode,perc_1ouder,perc_hhbijs,n_jeugd\n\
+         klein,,GM0363,20,5,100\n\
+         groot,,GM0363,20,5,10000\n\
+         wijk,WK036328,GM0363,20,5,\n\
+         eigen,WK036328,GM0363,20,5,100\n\
+         geen,,GM0363,20,5,\n\
+         nul,,GM0363,20,5,0\n\
+         tekst,,GM0363,20,5,veel\n",
+    )
+    .unwrap();
+    let output = tmp("scored-youth.csv");
+    let o = bin()
+        .args(["score", "--model"])
+        .arg(&model)
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(&output)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("1 rijen zonder n_jeugd"), "{stderr}");
+    let text = std::fs::read_to_string(&output).unwrap();
+    let rows = jeugdhulp_wijk::data::parse_csv(&text).unwrap();
+    let header = &rows[0].1;
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let num = |i: usize, c: &str| rows[i].1[col(c)].parse::<f64>().unwrap();
+    let width = |i: usize| num(i, "pi_high") - num(i, "pi_low");
+    assert!(width(1) > 2.0 * width(2), "{} vs {}", width(1), width(2));
+    assert_eq!(num(1, "n_jeugd_used"), 100.0);
+    assert_eq!(num(3, "n_jeugd_used"), n_wijk);
+    assert_eq!(num(4, "n_jeugd_used"), 100.0, "the column overrides the wijk");
+    assert_eq!(num(5, "n_jeugd_used"), median);
+    // The same profile: the same expected value, only the PI differs.
+    assert_eq!(num(1, "expected"), num(2, "expected"));
+    for (i, value) in [(6, "\"0\""), (7, "\"veel\"")] {
+        let e = &rows[i].1[col("error")];
+        assert!(e.contains("kolom n_jeugd") && e.contains(value), "{e}");
+    }
 }

@@ -244,6 +244,20 @@ fn fmt_opt(v: Option<f64>, unit: &str) -> String {
     })
 }
 
+/// A youth count for people: whole youths below 10 000 with a thin space
+/// as thousands separator ("2 274").
+fn fmt_count(n: f64) -> String {
+    let whole = format!("{:.0}", n);
+    let mut out = String::new();
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 fn cmd_predict(args: &Args) -> Result<ExitCode, String> {
     args.only(&["model", "wijk", "data"])?;
     let predictor = read_model(args.need("model")?)?;
@@ -255,7 +269,10 @@ fn cmd_predict(args: &Args) -> Result<ExitCode, String> {
         .find(|w| w.code == code)
         .ok_or_else(|| format!("wijk {code} staat niet in de data"))?;
     let profile = predictor.model.profile_of(w)?;
-    let p = predictor.expected(&profile).map_err(|e| e.to_string())?;
+    let n_jeugd = predictor.n_jeugd_of(&w.code).or(w.n_jeugd);
+    let p = predictor
+        .expected_with(&profile, n_jeugd)
+        .map_err(|e| e.to_string())?;
     outln!(
         "{} {} ({}, {})",
         w.code,
@@ -264,6 +281,12 @@ fn cmd_predict(args: &Args) -> Result<ExitCode, String> {
         w.regio_name
     );
     outln!("  werkelijk gebruik   {}", fmt_opt(w.observed, " %"));
+    if let Some(n) = p.n_jeugd {
+        outln!(
+            "  jeugdigen (N)       {} (benadering uit de CBS-kerncijfers)",
+            fmt_count(n)
+        );
+    }
     outln!("  verwacht gebruik    {:.2} % van de jeugdigen", p.expected);
     outln!(
         "    95%-betrouwbaarheidsinterval  {:.2} – {:.2} %",
@@ -281,21 +304,23 @@ fn cmd_predict(args: &Args) -> Result<ExitCode, String> {
         p.u_gemeente,
         p.u_regio
     );
-    match w.observed {
-        Some(o) => {
-            let verdict = if o > p.pi_high {
-                "hoger dan verwacht (buiten het voorspellingsinterval)"
-            } else if o < p.pi_low {
-                "lager dan verwacht (buiten het voorspellingsinterval)"
+    match (w.observed, model::Verdict::of(w.observed, p.pi_low, p.pi_high)) {
+        (Some(o), Some(v)) => {
+            let outside = if v == model::Verdict::Binnen {
+                ""
             } else {
-                "binnen de verwachting"
+                " (buiten het voorspellingsinterval)"
             };
             outln!(
-                "  verschil            {:+.2} procentpunt: {verdict}",
-                o - p.expected
+                "  verschil            {:+.2} procentpunt: {}{outside}",
+                o - p.expected,
+                v.label()
             );
         }
-        None => outln!("  verschil            niet te berekenen"),
+        _ if predictor.model.was_filled(&w.code) => outln!(
+            "  verschil            niet te berekenen (het model schatte deze wijk bij, maar dat is geen waarneming)"
+        ),
+        _ => outln!("  verschil            niet te berekenen"),
     }
     outln!("  verwacht volgens SCP {}", fmt_opt(w.scp_expected, " %"));
     let mut contrib: Vec<(f64, &str)> = p
@@ -340,6 +365,14 @@ fn cmd_score(args: &Args) -> Result<ExitCode, String> {
         .map(|d| header.iter().position(|h| *h == d.name))
         .collect();
     let gemeente_col = header.iter().position(|h| h == "gemeentecode");
+    let wijk_col = header.iter().position(|h| h == "wijkcode");
+    let n_col = header.iter().position(|h| h == "n_jeugd");
+    let uses_youth = predictor.uses_youth();
+    if !uses_youth && n_col.is_some() {
+        eprintln!("let op: dit model heeft één intervalbreedte voor alle wijken (--impute gemeente); de kolom n_jeugd wordt genegeerd");
+    }
+    // Rows whose PI took the national median youth count.
+    let mut n_default = 0;
     let unused: Vec<&str> = header
         .iter()
         .filter(|h| {
@@ -360,7 +393,11 @@ fn cmd_score(args: &Args) -> Result<ExitCode, String> {
         .map(|(d, _)| d.name.as_str())
         .collect();
     if !missing.is_empty() {
-        eprintln!("let op: kolommen {} ontbreken; die waarden worden geïmputeerd (gemeentegemiddelde, anders landelijk gemiddelde)", missing.join(", "));
+        let how = match predictor.model.spec() {
+            model::Spec::Gemeente => "gemeentegemiddelde, anders landelijk gemiddelde",
+            model::Spec::Scp => "volgens SCP's regel per determinant: 0, of het met het aantal jeugdigen gewogen gemeentegemiddelde, anders landelijk",
+        };
+        eprintln!("let op: kolommen {} ontbreken; die waarden worden geïmputeerd ({how})", missing.join(", "));
     }
     let extra = [
         "expected",
@@ -369,6 +406,7 @@ fn cmd_score(args: &Args) -> Result<ExitCode, String> {
         "ci_high",
         "pi_low",
         "pi_high",
+        "n_jeugd_used",
         "level",
         "error",
     ];
@@ -413,9 +451,28 @@ fn cmd_score(args: &Args) -> Result<ExitCode, String> {
                     None => None,
                 });
             }
-            predictor
-                .expected(&Profile { gemeente, values })
-                .map_err(|e| format!("regel {line}, kolom {}: {}", e.field, e.message))
+            // The youth count: the column n_jeugd, else the wijk's own (from
+            // the model), else the national median (counted, and said).
+            let mut n_jeugd = None;
+            if let (Some(c), true) = (n_col, uses_youth) {
+                let raw = fields[c].trim();
+                n_jeugd = data::parse_optional_number(raw)
+                    .and_then(|n| match n {
+                        Some(n) => model::check_n_jeugd(n).map(|()| Some(n)).map_err(|e| e.message),
+                        None => Ok(None),
+                    })
+                    .map_err(|m| format!("regel {line}, kolom n_jeugd: waarde {raw:?}: {m}"))?;
+            }
+            if uses_youth && n_jeugd.is_none() {
+                n_jeugd = wijk_col.and_then(|c| predictor.n_jeugd_of(fields[c].trim()));
+            }
+            let p = predictor
+                .expected_with(&Profile { gemeente, values }, n_jeugd)
+                .map_err(|e| format!("regel {line}, kolom {}: {}", e.field, e.message))?;
+            if uses_youth && n_jeugd.is_none() {
+                n_default += 1;
+            }
+            Ok(p)
         })();
         let mut row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         row.resize(header.len(), String::new());
@@ -431,6 +488,7 @@ fn cmd_score(args: &Args) -> Result<ExitCode, String> {
                 ] {
                     row.push(format!("{v}"));
                 }
+                row.push(p.n_jeugd.map_or(String::new(), |n| format!("{n}")));
                 row.push(
                     serde_json::to_value(p.level)
                         .ok()
@@ -441,7 +499,7 @@ fn cmd_score(args: &Args) -> Result<ExitCode, String> {
             }
             Err(e) => {
                 n_err += 1;
-                row.extend(std::iter::repeat_n(String::new(), 7));
+                row.extend(std::iter::repeat_n(String::new(), extra.len() - 1));
                 row.push(csv_field(&e));
             }
         }
@@ -449,6 +507,13 @@ fn cmd_score(args: &Args) -> Result<ExitCode, String> {
         out.push('\n');
     }
     write(Path::new(output), &out)?;
+    if n_default > 0 {
+        let median = predictor.default_n_jeugd().unwrap_or(f64::NAN);
+        eprintln!(
+            "let op: {n_default} rijen zonder n_jeugd en zonder bekende wijkcode; hun voorspellingsinterval gaat uit van de landelijke mediaan van {} jeugdigen",
+            fmt_count(median)
+        );
+    }
     eprintln!(
         "{} rijen gescoord naar {output}, {n_err} met een fout",
         rows.len()
