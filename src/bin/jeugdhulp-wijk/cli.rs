@@ -530,9 +530,33 @@ fn cmd_site(args: &Args) -> Result<ExitCode, String> {
     let model_path = args.need("model")?;
     let predictor = read_model(model_path)?;
     let (loaded, dir) = load(args)?;
-    let ds = loaded.dataset;
+    let ds = &loaded.dataset;
     let out = PathBuf::from(args.need("out")?);
-    let site = SiteData::build(&ds, &predictor)?;
+    let mut site = SiteData::build(&ds, &predictor)?;
+    // Before and after for the Verantwoording: "before" is today's
+    // specification (--impute gemeente, one interval width) with the same
+    // determinants, fitted here from the same data.
+    let dets = determinants::select(
+        &predictor
+            .model
+            .determinants
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect::<Vec<_>>(),
+    )?;
+    let before = Predictor::new(model::fit_model(&ds, &dets, data::WIJK_FILE, &loaded.sha256)?)?;
+    let fidelity = jeugdhulp_wijk::site::Fidelity::compute(&ds, &predictor, &before)?;
+    eprintln!(
+        "overeenkomst met perc_przv (RMSE, procentpunt): alle {:.3}, compleet {:.3}, onvolledig {:.3}, onderdrukt {:.3}; dekking per jeugdkwintiel voor {:?}, na {:?}; {} wijken met een ander oordeel",
+        fidelity.rmse_all.rmse,
+        fidelity.rmse_complete.rmse,
+        fidelity.rmse_incomplete.rmse,
+        fidelity.rmse_suppressed.rmse,
+        fidelity.coverage_before.map(|c| (c * 10.0).round() / 10.0),
+        fidelity.coverage_after.map(|c| (c * 10.0).round() / 10.0),
+        fidelity.verdict_changes
+    );
+    site.fidelity = Some(fidelity);
     let a = site.agreement;
     write(
         &out.join("site.json"),
