@@ -364,9 +364,16 @@ fn check_rank(cross: &DMatrix<f64>, p: usize, names: &[&str]) -> Result<(), FitE
             .filter(|&(&i, v)| i > 0 && v.abs() > 1e-6 * largest)
             .map(|(&i, _)| name(i))
             .collect();
+        if involved.is_empty() {
+            problems.push(format!(
+                "determinant {} is (vrijwel) constant in de fitrijen",
+                name(j)
+            ));
+            continue;
+        }
         let all: Vec<String> = involved.iter().cloned().chain([name(j)]).collect();
         problems.push(format!(
-            "{} zijn collineair: {} is (vrijwel) een lineaire combinatie van {}",
+            "determinanten {} zijn collineair: {} is (vrijwel) een lineaire combinatie van {}",
             dutch_list(&all),
             name(j),
             dutch_list(&involved)
@@ -376,8 +383,8 @@ fn check_rank(cross: &DMatrix<f64>, p: usize, names: &[&str]) -> Result<(), FitE
         return Ok(());
     }
     Err(FitError(format!(
-        "determinanten {}; het model is dan niet te schatten: laat er een weg",
-        problems.join("; determinanten ")
+        "{}; het model is dan niet te schatten: laat er een weg",
+        problems.join("; ")
     )))
 }
 

@@ -12,6 +12,7 @@ pub mod geo;
 pub mod impute;
 pub mod interval;
 pub mod model;
+pub mod score;
 pub mod site;
 
 #[cfg(target_arch = "wasm32")]

@@ -1044,7 +1044,7 @@ impl Predictor {
             .zip(&self.means)
             .map(|((b, v), m)| b * (v - m))
             .collect();
-        crate::site::finite(&[expected, expected_fixed, se, se_pred])?;
+        finite(&[expected, expected_fixed, se, se_pred])?;
         Ok(Prediction {
             expected,
             expected_fixed,
@@ -1061,5 +1061,17 @@ impl Predictor {
             n_jeugd: n_used,
             var_residual,
         })
+    }
+}
+
+/// Refuse a result that is not a finite number (checked inputs and a checked
+/// model never give one; this keeps it so whatever the model file holds).
+pub(crate) fn finite(values: &[f64]) -> Result<(), InputError> {
+    match values.iter().all(|v| v.is_finite()) {
+        true => Ok(()),
+        false => Err(InputError {
+            field: "resultaat".into(),
+            message: "de berekening geeft geen eindig getal; controleer het modelbestand".into(),
+        }),
     }
 }

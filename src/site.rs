@@ -550,7 +550,7 @@ impl Calculator {
         for (i, o) in out.iter_mut().enumerate().take(self.len()) {
             *o = self.base_fixed[i] + self.random[i] + if mask[i] { shift } else { 0.0 };
         }
-        finite(out)
+        crate::model::finite(out)
     }
 
     /// `[ci_low × n, ci_high × n, pi_low × n, pi_high × n]` for the same scenario.
@@ -577,7 +577,7 @@ impl Calculator {
             out[2 * n + i] = expected[i] - half_pi;
             out[3 * n + i] = expected[i] + half_pi;
         }
-        finite(&out)?;
+        crate::model::finite(&out)?;
         Ok(out)
     }
 
@@ -707,18 +707,6 @@ impl Fidelity {
             interval: after.model.interval.as_ref().map(|i| (i.s0, i.c, i.nu)),
             default_n_jeugd: after.default_n_jeugd(),
         })
-    }
-}
-
-/// Refuse a result that is not a finite number (checked inputs and a checked
-/// model never give one; this keeps it so whatever the model file holds).
-pub(crate) fn finite(values: &[f64]) -> Result<(), InputError> {
-    match values.iter().all(|v| v.is_finite()) {
-        true => Ok(()),
-        false => Err(InputError {
-            field: "resultaat".into(),
-            message: "de berekening geeft geen eindig getal; controleer het modelbestand".into(),
-        }),
     }
 }
 

@@ -511,6 +511,165 @@ fn score_refuses_values_above_a_units_bound_instead_of_writing_inf() {
     assert_eq!(rows[2].1[col("error")], "");
 }
 
+/// `score` with the small two-determinant model on `csv`: exit code, stderr,
+/// and the output's records (empty if none was written).
+fn score_csv(name: &str, csv: &str) -> (Option<i32>, String, Vec<Vec<String>>) {
+    let model = tmp("score-small.json");
+    if !model.exists() {
+        fit_to(&model, Some("perc_1ouder,perc_hhbijs"));
+    }
+    let input = tmp(&format!("{name}.csv"));
+    let output = tmp(&format!("{name}-out.csv"));
+    let _ = std::fs::remove_file(&output);
+    std::fs::write(&input, csv).unwrap();
+    let o = bin()
+        .args(["score", "--model"])
+        .arg(&model)
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(&output)
+        .output()
+        .unwrap();
+    let rows = std::fs::read_to_string(&output)
+        .map(|text| {
+            jeugdhulp_wijk::data::parse_csv(&text)
+                .unwrap()
+                .into_iter()
+                .map(|(_, f)| f.into_iter().map(|s| s.to_string()).collect())
+                .collect()
+        })
+        .unwrap_or_default();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).to_string(),
+        rows,
+    )
+}
+
+fn cell<'a>(rows: &'a [Vec<String>], row: usize, name: &str) -> &'a str {
+    let c = rows[0]
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {:?}", rows[0]));
+    &rows[row][c]
+}
+
+#[test]
+fn score_warns_on_the_row_of_an_unknown_gemeente() {
+    let (code, stderr, rows) = score_csv(
+        "onbekend",
+        "id,gemeentecode,perc_1ouder\na,GM9999,20\nb,GM0363,20\nc,,20\n",
+    );
+    // A warning, not an error: the row is scored, the exit code unchanged.
+    assert_eq!(code, Some(0), "{stderr}");
+    let warning = cell(&rows, 1, "warning");
+    assert!(
+        warning.contains("regel 2") && warning.contains("GM9999") && warning.contains("geen"),
+        "{warning}"
+    );
+    assert_eq!(cell(&rows, 1, "error"), "");
+    assert_eq!(cell(&rows, 1, "level"), "geen");
+    assert!(!cell(&rows, 1, "expected").is_empty());
+    assert_eq!(cell(&rows, 2, "warning"), "");
+    assert_eq!(cell(&rows, 2, "level"), "gemeente");
+    // No gemeente at all is a choice, not a typo.
+    assert_eq!(cell(&rows, 3, "warning"), "");
+    assert!(stderr.contains("1 met een waarschuwing"), "{stderr}");
+}
+
+#[test]
+fn score_reports_a_ragged_row_and_loses_none_of_its_fields() {
+    let (code, stderr, rows) = score_csv(
+        "rafelig",
+        "id,gemeentecode,perc_1ouder\na,GM0363,20,extra een,extra twee\nb,GM0363\nc,GM0363,20\n",
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(rows.len(), 4);
+    assert!(rows.iter().all(|r| r.len() == rows[0].len()), "{rows:?}");
+    let e = cell(&rows, 1, "error");
+    assert!(
+        e.contains("regel 2")
+            && e.contains("5 velden")
+            && e.contains("kopregel heeft er 3")
+            && e.contains("extra een")
+            && e.contains("extra twee"),
+        "{e}"
+    );
+    assert_eq!(cell(&rows, 1, "perc_1ouder"), "20");
+    let e = cell(&rows, 2, "error");
+    assert!(e.contains("regel 3") && e.contains("2 velden"), "{e}");
+    assert_eq!(cell(&rows, 2, "gemeentecode"), "GM0363");
+    assert_eq!(cell(&rows, 3, "error"), "");
+}
+
+#[test]
+fn score_refuses_input_columns_named_like_its_output_or_given_twice() {
+    for (name, header, want) in [
+        ("uitvoernaam", "id,expected,perc_1ouder", "'expected'"),
+        ("waarschuwing", "id,perc_1ouder,warning", "'warning'"),
+        ("dubbel", "id,perc_1ouder,perc_1ouder", "'perc_1ouder'"),
+        (
+            "dubbelgemeente",
+            "gemeentecode,perc_1ouder,gemeentecode",
+            "'gemeentecode'",
+        ),
+    ] {
+        let (code, stderr, rows) = score_csv(name, &format!("{header}\n1,2,3\n"));
+        assert_eq!(code, Some(1), "{name}: {stderr}");
+        assert!(stderr.contains(want), "{name}: {stderr}");
+        assert!(rows.is_empty(), "{name}: no output written");
+    }
+}
+
+#[test]
+fn a_repeated_flag_is_an_error_naming_it() {
+    for args in [
+        &[
+            "fit",
+            "--determinants",
+            "samenw",
+            "--determinants",
+            "perc_1ouder",
+        ][..],
+        &["fit", "--out=a.json", "--out", "b.json"],
+        &[
+            "predict",
+            "--wijk",
+            "WK036300",
+            "--wijk=WK036301",
+            "--model",
+            "m.json",
+        ],
+    ] {
+        let o = bin().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {stderr}");
+        let flag = args[1].split('=').next().unwrap();
+        assert!(
+            stderr.contains(flag) && stderr.contains("meer dan één keer"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn determinants_refuses_unknown_flags_and_arguments() {
+    for args in [
+        &["determinants", "--bogus", "1"][..],
+        &["determinants", "extra"],
+    ] {
+        let o = bin().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains(args[1]), "{args:?}: {stderr}");
+        assert!(o.stdout.is_empty(), "{args:?}: nothing printed");
+    }
+    let o = bin().arg("determinants").output().unwrap();
+    assert!(o.status.success());
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 27);
+}
+
 /// `score` with SCP's specification: the PI width follows the youth count, from
 /// the column n_jeugd, else from the row's wijkcode, else the national median
 /// (said on stderr); a bad n_jeugd is an error in its row that names the column.

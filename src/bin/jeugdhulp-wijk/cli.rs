@@ -3,7 +3,8 @@
 
 use jeugdhulp_wijk::data::{self, fs::data_dir, Dataset};
 use jeugdhulp_wijk::determinants;
-use jeugdhulp_wijk::model::{self, Model, Predictor, Profile};
+use jeugdhulp_wijk::model::{self, Model, Predictor};
+use jeugdhulp_wijk::score;
 use jeugdhulp_wijk::site::SiteData;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -81,6 +82,11 @@ impl Args {
                         .clone(),
                 ),
             };
+            if flags.contains_key(&name) {
+                return Err(format!(
+                    "optie --{name} staat meer dan één keer op de opdrachtregel"
+                ));
+            }
             flags.insert(name, value);
         }
         Ok(Args { flags })
@@ -357,152 +363,49 @@ fn cmd_score(args: &Args) -> Result<ExitCode, String> {
     let Some(((_, header), rows)) = records.split_first() else {
         return Err(format!("{input}: het bestand is leeg"));
     };
-    let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
-    let det_col: Vec<Option<usize>> = predictor
-        .model
-        .determinants
-        .iter()
-        .map(|d| header.iter().position(|h| *h == d.name))
-        .collect();
-    let gemeente_col = header.iter().position(|h| h == "gemeentecode");
-    let wijk_col = header.iter().position(|h| h == "wijkcode");
-    let n_col = header.iter().position(|h| h == "n_jeugd");
-    let uses_youth = predictor.uses_youth();
-    if !uses_youth && n_col.is_some() {
-        eprintln!("let op: dit model heeft één intervalbreedte voor alle wijken (--impute gemeente); de kolom n_jeugd wordt genegeerd");
+    let header: Vec<&str> = header.iter().map(|h| h.trim()).collect();
+    let layout = score::Layout::new(&predictor, &header).map_err(|e| format!("{input}: {e}"))?;
+    if !layout.unused.is_empty() {
+        eprintln!("let op: kolommen {} zijn determinanten die dit model niet gebruikt; ze worden genegeerd", layout.unused.join(", "));
     }
-    // Rows whose PI took the national median youth count.
-    let mut n_default = 0;
-    let unused: Vec<&str> = header
-        .iter()
-        .filter(|h| {
-            !predictor.model.determinants.iter().any(|d| d.name == **h)
-                && determinants::find(h).is_some()
-        })
-        .map(String::as_str)
-        .collect();
-    if !unused.is_empty() {
-        eprintln!("let op: kolommen {} zijn determinanten die dit model niet gebruikt; ze worden genegeerd", unused.join(", "));
-    }
-    let missing: Vec<&str> = predictor
-        .model
-        .determinants
-        .iter()
-        .zip(&det_col)
-        .filter(|(_, c)| c.is_none())
-        .map(|(d, _)| d.name.as_str())
-        .collect();
-    if !missing.is_empty() {
+    if !layout.missing.is_empty() {
         let how = match predictor.model.spec() {
             model::Spec::Gemeente => "gemeentegemiddelde, anders landelijk gemiddelde",
             model::Spec::Scp => "volgens SCP's regel per determinant: 0, of het met het aantal jeugdigen gewogen gemeentegemiddelde, anders landelijk",
         };
-        eprintln!("let op: kolommen {} ontbreken; die waarden worden geïmputeerd ({how})", missing.join(", "));
+        eprintln!("let op: kolommen {} ontbreken; die waarden worden geïmputeerd ({how})", layout.missing.join(", "));
     }
-    let extra = [
-        "expected",
-        "expected_fixed",
-        "ci_low",
-        "ci_high",
-        "pi_low",
-        "pi_high",
-        "n_jeugd_used",
-        "level",
-        "error",
-    ];
+    if !predictor.uses_youth() && layout.n_column.is_some() {
+        eprintln!("let op: dit model heeft één intervalbreedte voor alle wijken (--impute gemeente); de kolom n_jeugd wordt genegeerd");
+    }
+    // Rows whose PI took the national median youth count.
+    let mut n_default = 0;
     let mut out = String::new();
     out.push_str(
         &header
             .iter()
             .map(|h| csv_field(h))
-            .chain(extra.iter().map(|s| s.to_string()))
+            .chain(score::OUTPUT_COLUMNS.iter().map(|s| s.to_string()))
             .collect::<Vec<_>>()
             .join(","),
     );
     out.push('\n');
-    let mut n_err = 0;
+    let (mut n_err, mut n_warn) = (0, 0);
     for (line, fields) in rows {
-        let result = (|| -> Result<model::Prediction, String> {
-            if fields.len() != header.len() {
-                return Err(format!(
-                    "regel {line}: {} velden, de kopregel heeft er {}",
-                    fields.len(),
-                    header.len()
-                ));
-            }
-            let gemeente = gemeente_col
-                .map(|c| fields[c].trim().to_string())
-                .filter(|g| !g.is_empty());
-            if let Some(g) = &gemeente {
-                if !data::is_gemeentecode(g) {
-                    return Err(format!("regel {line}, kolom gemeentecode: ongeldige code {g:?} (verwacht GM + 4 cijfers)"));
-                }
-            }
-            let mut values = Vec::with_capacity(det_col.len());
-            for (d, c) in predictor.model.determinants.iter().zip(&det_col) {
-                values.push(match c {
-                    Some(c) => data::parse_optional_number(&fields[*c]).map_err(|m| {
-                        format!(
-                            "regel {line}, kolom {}: waarde {:?}: {m}",
-                            d.name,
-                            fields[*c].trim()
-                        )
-                    })?,
-                    None => None,
-                });
-            }
-            // The youth count: the column n_jeugd, else the wijk's own (from
-            // the model), else the national median (counted, and said).
-            let mut n_jeugd = None;
-            if let (Some(c), true) = (n_col, uses_youth) {
-                let raw = fields[c].trim();
-                n_jeugd = data::parse_optional_number(raw)
-                    .and_then(|n| match n {
-                        Some(n) => model::check_n_jeugd(n).map(|()| Some(n)).map_err(|e| e.message),
-                        None => Ok(None),
-                    })
-                    .map_err(|m| format!("regel {line}, kolom n_jeugd: waarde {raw:?}: {m}"))?;
-            }
-            if uses_youth && n_jeugd.is_none() {
-                n_jeugd = wijk_col.and_then(|c| predictor.n_jeugd_of(fields[c].trim()));
-            }
-            let p = predictor
-                .expected_with(&Profile { gemeente, values }, n_jeugd)
-                .map_err(|e| format!("regel {line}, kolom {}: {}", e.field, e.message))?;
-            if uses_youth && n_jeugd.is_none() {
-                n_default += 1;
-            }
-            Ok(p)
-        })();
-        let mut row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        row.resize(header.len(), String::new());
-        match result {
-            Ok(p) => {
-                for v in [
-                    p.expected,
-                    p.expected_fixed,
-                    p.ci_low,
-                    p.ci_high,
-                    p.pi_low,
-                    p.pi_high,
-                ] {
-                    row.push(format!("{v}"));
-                }
-                row.push(p.n_jeugd.map_or(String::new(), |n| format!("{n}")));
-                row.push(
-                    serde_json::to_value(p.level)
-                        .ok()
-                        .and_then(|v| v.as_str().map(String::from))
-                        .unwrap_or_default(),
-                );
-                row.push(String::new());
-            }
-            Err(e) => {
-                n_err += 1;
-                row.extend(std::iter::repeat_n(String::new(), extra.len() - 1));
-                row.push(csv_field(&e));
-            }
-        }
+        let fields: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
+        let scored = score::score_row(&predictor, &layout, *line, &fields);
+        n_err += usize::from(scored.prediction.is_err());
+        n_warn += usize::from(scored.warning.is_some());
+        n_default += usize::from(scored.default_n_jeugd);
+        // The input's own fields, as many as the header has (a longer row's
+        // extra fields are quoted in its error), then the results.
+        let mut row: Vec<String> = fields
+            .iter()
+            .take(layout.width)
+            .map(|f| csv_field(f))
+            .collect();
+        row.resize(layout.width, String::new());
+        row.extend(scored.output().iter().map(|f| csv_field(f)));
         out.push_str(&row.join(","));
         out.push('\n');
     }
@@ -515,7 +418,7 @@ fn cmd_score(args: &Args) -> Result<ExitCode, String> {
         );
     }
     eprintln!(
-        "{} rijen gescoord naar {output}, {n_err} met een fout",
+        "{} rijen gescoord naar {output}, {n_err} met een fout, {n_warn} met een waarschuwing",
         rows.len()
     );
     Ok(if n_err > 0 {
@@ -713,7 +616,8 @@ fn cmd_bench(args: &Args) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_determinants() -> Result<ExitCode, String> {
+fn cmd_determinants(args: &Args) -> Result<ExitCode, String> {
+    args.only(&[])?;
     for d in determinants::DETERMINANTS.iter() {
         outln!(
             "{:<16} {:<9} {:<12} {:<24} {}",
@@ -739,7 +643,7 @@ pub fn main() -> ExitCode {
         "score" => cmd_score(&args),
         "site" => cmd_site(&args),
         "bench" => cmd_bench(&args),
-        "determinants" => cmd_determinants(),
+        "determinants" => cmd_determinants(&args),
         "help" | "--help" | "-h" => {
             out!("{USAGE}");
             Ok(ExitCode::SUCCESS)
