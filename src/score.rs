@@ -4,16 +4,19 @@
 
 use crate::data;
 use crate::determinants;
-use crate::model::{EffectLevel, Prediction, Predictor, Profile};
+use crate::model::{self, EffectLevel, Prediction, Predictor, Profile};
 
 /// The columns `score` adds after the input's own, in this order.
-pub const OUTPUT_COLUMNS: [&str; 9] = [
+/// `n_jeugd_used` is the youth count the PI used (empty for a model with one
+/// interval width).
+pub const OUTPUT_COLUMNS: [&str; 10] = [
     "expected",
     "expected_fixed",
     "ci_low",
     "ci_high",
     "pi_low",
     "pi_high",
+    "n_jeugd_used",
     "level",
     "error",
     "warning",
@@ -27,6 +30,10 @@ pub struct Layout {
     /// Column of each model determinant, in model order.
     determinant_columns: Vec<Option<usize>>,
     gemeente_column: Option<usize>,
+    /// `wijkcode`: a wijk of the model's data gives its youth count.
+    wijk_column: Option<usize>,
+    /// `n_jeugd`: the youth count of the row (overrides the wijk's).
+    pub n_column: Option<usize>,
     /// Columns that are determinants, but not of this model (ignored).
     pub unused: Vec<String>,
     /// Model determinants without a column (imputed).
@@ -54,7 +61,7 @@ impl Layout {
             .determinants
             .iter()
             .map(|d| d.name.as_str())
-            .chain(["gemeentecode"]);
+            .chain(["gemeentecode", "wijkcode", "n_jeugd"]);
         for name in read {
             if header.iter().filter(|h| **h == name).count() > 1 {
                 problems.push(format!(
@@ -71,6 +78,8 @@ impl Layout {
         Ok(Layout {
             width: header.len(),
             gemeente_column: column("gemeentecode"),
+            wijk_column: column("wijkcode"),
+            n_column: column("n_jeugd"),
             unused: header
                 .iter()
                 .filter(|h| {
@@ -96,11 +105,14 @@ impl Layout {
 pub struct Scored {
     pub prediction: Result<Prediction, String>,
     pub warning: Option<String>,
+    /// The PI took the national median youth count: the row has no
+    /// `n_jeugd` and no wijkcode of the model's data.
+    pub default_n_jeugd: bool,
 }
 
 impl Scored {
     /// The values of [`OUTPUT_COLUMNS`] for this row.
-    pub fn output(&self) -> [String; 9] {
+    pub fn output(&self) -> [String; 10] {
         let warning = self.warning.clone().unwrap_or_default();
         match &self.prediction {
             Ok(p) => {
@@ -117,15 +129,16 @@ impl Scored {
                     v(p.ci_high),
                     v(p.pi_low),
                     v(p.pi_high),
+                    p.n_jeugd.map(v).unwrap_or_default(),
                     level.to_string(),
                     String::new(),
                     warning,
                 ]
             }
             Err(e) => {
-                let mut out: [String; 9] = Default::default();
-                out[7] = e.clone();
-                out[8] = warning;
+                let mut out: [String; 10] = Default::default();
+                out[8] = e.clone();
+                out[9] = warning;
                 out
             }
         }
@@ -155,6 +168,7 @@ pub fn score_row(predictor: &Predictor, layout: &Layout, line: usize, fields: &[
                 layout.width
             )),
             warning: None,
+            default_n_jeugd: false,
         };
     }
     let gemeente = layout
@@ -199,12 +213,34 @@ pub fn score_row(predictor: &Predictor, layout: &Layout, line: usize, fields: &[
                 None => None,
             });
         }
+        // The youth count (SCP's specification): the column n_jeugd, else the
+        // wijk's own (from the model), else the national median.
+        let mut n_jeugd = None;
+        if let (Some(c), true) = (layout.n_column, predictor.uses_youth()) {
+            let raw = fields[c].trim();
+            n_jeugd = data::parse_optional_number(raw)
+                .and_then(|n| match n {
+                    Some(n) => model::check_n_jeugd(n)
+                        .map(|()| Some(n))
+                        .map_err(|e| e.message),
+                    None => Ok(None),
+                })
+                .map_err(|m| format!("regel {line}, kolom n_jeugd: waarde {raw:?}: {m}"))?;
+        }
+        if n_jeugd.is_none() && predictor.uses_youth() {
+            n_jeugd = layout
+                .wijk_column
+                .and_then(|c| predictor.n_jeugd_of(fields[c].trim()));
+        }
         predictor
-            .expected(&Profile { gemeente, values })
+            .expected_with(&Profile { gemeente, values }, n_jeugd)
+            .map(|p| (p, n_jeugd.is_none() && predictor.uses_youth()))
             .map_err(|e| format!("regel {line}, kolom {}: {}", e.field, e.message))
     })();
+    let default_n_jeugd = matches!(prediction, Ok((_, true)));
     Scored {
-        prediction,
+        prediction: prediction.map(|(p, _)| p),
         warning,
+        default_n_jeugd,
     }
 }
