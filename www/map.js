@@ -42,7 +42,7 @@ async function loadGeometry(url) {
 
 export async function mountMap(container, ctx) {
   const tMount = performance.now();
-  const phases = {}; // ms since mountMap started, for bench/map.mjs
+  const phases = {}; // ms since mountMap started, for bench/map.mjs ('geometry': geo.json and the parts in)
   const mark = (name) => { phases[name] = Math.round((performance.now() - tMount) * 10) / 10; };
   const { jw, onSelectWijk = () => {} } = ctx;
   const wijken = ctx.wijken ?? jw.wijken();
@@ -107,7 +107,7 @@ export async function mountMap(container, ctx) {
     m.act.toolbar, m.list.hint, m.stage, m.draw.legend, m.scope.box, m.scope.note, downloads.box, m.source,
   );
   status.remove();
-  container.append(status);
+  container.append(status); // messages (a wijk without data, a failed what-if) go below it all
 
   // --- start ---------------------------------------------------------------
   m.scope.refreshControls();
