@@ -53,7 +53,8 @@ export function createDraw(m) {
       if (!Number.isFinite(o)) { cls[g] = SUPPRESSED; continue; }
       if (view === 'werkelijk') { cls[g] = classify(o, seqBreaks); continue; }
       cls[g] = classify(o - expected[i], divBreaks);
-      if (m.scope.verdict(i) !== 'nee') outside.push(g);
+      const v = m.scope.verdict(i);
+      if (v && v.value !== 'binnen') outside.push(g);
     }
   }
 

@@ -146,11 +146,13 @@ export function createExport(m) {
     for (let i = 0; i < nData; i++) {
       const w = wijken[i];
       const o = observed[i], e = expected[i];
+      const v = m.scope.verdict(i);
+      const out = v ? (v.value === 'binnen' ? 'nee' : v.value) : '';
       const applied = m.scope.applies(w);
       rows.push([
         w.code, csvText(w.name), w.gemeente_code, csvText(w.gemeente_name), w.regio_code, csvText(w.regio_name),
         csvNum(o), csvNum(e), csvNum(iv[i]), csvNum(iv[nData + i]), csvNum(iv[2 * nData + i]), csvNum(iv[3 * nData + i]),
-        Number.isFinite(o) ? csvNum(o - e) : '', m.scope.verdict(i), csvNum(m.effectOfGem(w.gemeente_code)),
+        Number.isFinite(o) ? csvNum(o - e) : '', out, csvNum(m.effectOfGem(w.gemeente_code)),
         csvText(scopeLabel), applied ? 'ja' : 'nee',
         ...changed.map((j) => (applied ? csvNum(scenario.deltas[j], 4) : '')),
       ].join(';'));

@@ -32,8 +32,7 @@ export function createTooltip(m) {
       if (Number.isFinite(o)) {
         row('Verschil', fmtPp(o - e));
         const v = m.scope.verdict(i);
-        if (v === 'hoger') row('', '▲ hoger dan verwacht (buiten het interval)', 'map-tt-flag');
-        else if (v === 'lager') row('', '▼ lager dan verwacht (buiten het interval)', 'map-tt-flag');
+        if (v && v.value !== 'binnen') row('', `${v.value === 'hoger' ? '▲' : '▼'} ${v.label} (buiten het interval)`, 'map-tt-flag');
       }
     }
     const eff = m.effectOfGem(m.gemOfGeo(g));

@@ -1,6 +1,6 @@
 // "Wat als…" on the map: the scenario (the deltas from the what-if panel and the
-// scale they apply to), the expected values and intervals the wasm core gives for
-// it, the verdict per wijk, and the scale radios. A change is recoloured once per
+// scale they apply to), the expected values, intervals and verdicts the wasm core
+// gives for it, and the scale radios. A change is recoloured once per
 // animation frame, however many slider events arrive.
 
 import { el } from '../dom.js';
@@ -15,11 +15,16 @@ const SCOPES = [
 const codeOf = (v) => (v == null ? null : typeof v === 'string' ? v : v.code ?? null);
 
 export function createScope(m) {
-  const { jw, container, wijken, gemeenten, dataIndex, gemByCode, observed, nData, nDet } = m;
+  const { jw, container, wijken, gemeenten, dataIndex, gemByCode, nDet } = m;
   const zeros = new Float64Array(nDet);
   const baseExpected = Float64Array.from(jw.expectedAll(zeros, 'land', ''));
   let baseIntervals = null;
   let intervals = null; // lazily: Float64Array(4n) for the current scenario
+  // The verdict of every wijk (hoger / lager / binnen the PI) comes from the
+  // Rust core (verdictsAll): -1 = not published, else an index into VERDICTS.
+  const VERDICTS = jw.verdicts();
+  let baseVerdicts = null;
+  let verdicts = null; // lazily, like intervals
   const scenario = { deltas: zeros, wijk: null, gemeente: null, scope: 'wijk', usedScope: 'land', active: false, scopeCode: '' };
 
   const radios = SCOPES.map((s) => el('input', { type: 'radio', name: 'map-scope', value: s.id, id: `map-scope-${s.id}`, 'data-testid': `map-scope-${s.id}` }));
@@ -43,12 +48,18 @@ export function createScope(m) {
     return intervals;
   }
 
-  /** Observed against the 95% prediction interval: 'hoger', 'lager', 'nee', or '' without an observation. */
+  function currentVerdicts() {
+    if (!scenario.active) {
+      baseVerdicts ??= Int8Array.from(jw.verdictsAll(zeros, 'land', ''));
+      return baseVerdicts;
+    }
+    verdicts ??= Int8Array.from(jw.verdictsAll(scenario.deltas, scenario.usedScope, scenario.scopeCode));
+    return verdicts;
+  }
+  /** The core's verdict on wijk i, {value: 'hoger'|'lager'|'binnen', label}, or null if its use was not published. */
   function verdict(i) {
-    const o = observed[i];
-    if (!Number.isFinite(o)) return '';
-    const iv = currentIntervals();
-    return o > iv[3 * nData + i] ? 'hoger' : o < iv[2 * nData + i] ? 'lager' : 'nee';
+    const v = currentVerdicts()[i];
+    return v < 0 ? null : VERDICTS[v];
   }
 
   /** Whether the current what-if changes wijk w (a wijken() row). */
@@ -110,6 +121,7 @@ export function createScope(m) {
     scenario.usedScope = scope;
     scenario.scopeCode = code;
     intervals = null;
+    verdicts = null;
     try {
       if (any) {
         sc.expected = jw.expectedAll(d, scope, code);

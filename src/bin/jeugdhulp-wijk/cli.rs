@@ -562,11 +562,22 @@ fn cmd_bench(args: &Args) -> Result<ExitCode, String> {
 
     // 2. Where the time goes, each part warm and in this process.
     let (path, text) = data::fs::read_wijk_file(&dir)?;
-    let ds = Dataset::from_csv("bench", &text).map_err(|e| e.to_string())?;
+    let mut ds = Dataset::from_csv("bench", &text).map_err(|e| e.to_string())?;
+    let youth_path = dir.join(data::YOUTH_FILE);
+    let youth = std::fs::read_to_string(&youth_path)
+        .map_err(|e| format!("kan {} niet lezen: {e}", youth_path.display()))?;
+    ds.attach_youth("bench", &youth).map_err(|e| e.to_string())?;
     let dets = model::default_determinants();
+    let input = model::Input {
+        file: data::WIJK_FILE,
+        sha256: "",
+        youth_file: data::YOUTH_FILE,
+        youth_sha256: "",
+    };
     let mut evaluations = 0;
     let mut model = None;
-    let parts: [(&str, [f64; 3]); 5] = [
+    let mut spare = ds.clone();
+    let parts: [(&str, [f64; 3]); 6] = [
         (
             "bestand lezen",
             time_ms(runs, || data::fs::read_wijk_file(&dir).map(|_| ()))?,
@@ -580,6 +591,14 @@ fn cmd_bench(args: &Args) -> Result<ExitCode, String> {
             })?,
         ),
         (
+            "kerncijfers controleren, N per wijk",
+            time_ms(runs, || {
+                spare
+                    .attach_youth("bench", &youth)
+                    .map_err(|e| e.to_string())
+            })?,
+        ),
+        (
             "sha256",
             time_ms(runs, || {
                 data::fs::sha256_hex(&text);
@@ -587,9 +606,9 @@ fn cmd_bench(args: &Args) -> Result<ExitCode, String> {
             })?,
         ),
         (
-            "fit (imputatie + REML)",
+            "fit (imputatie, REML, intervalvariantie)",
             time_ms(runs, || {
-                let m = model::fit_model(&ds, &dets, data::WIJK_FILE, "")?;
+                let m = model::fit_model_with(&ds, &dets, model::Spec::Scp, &input)?;
                 evaluations = m.fit.evaluations;
                 model = Some(m);
                 Ok(())
@@ -608,7 +627,7 @@ fn cmd_bench(args: &Args) -> Result<ExitCode, String> {
         "onderdelen, warm, mediaan over {runs} runs ({}; {} determinanten, {} rijen, {evaluations} evaluaties van het criterium):",
         path.display(),
         dets.len(),
-        ds.wijken.iter().filter(|w| w.observed.is_some()).count(),
+        ds.wijken.len(),
     );
     for (name, [median, min, max]) in parts {
         outln!("  {name:<38} {median:>7.3} ms  (min {min:.3}, max {max:.3})");
