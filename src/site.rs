@@ -574,8 +574,8 @@ impl Calculator {
             let (half_ci, half_pi) = (Z95 * var.sqrt(), Z95 * (var + residual).sqrt());
             out[i] = expected[i] - half_ci;
             out[n + i] = expected[i] + half_ci;
-            out[2 * n + i] = expected[i] - half_pi;
-            out[3 * n + i] = expected[i] + half_pi;
+            out[2 * n + i] = self.predictor.pi_bound(expected[i] - half_pi);
+            out[3 * n + i] = self.predictor.pi_bound(expected[i] + half_pi);
         }
         crate::model::finite(&out)?;
         Ok(out)
