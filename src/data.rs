@@ -30,6 +30,9 @@ pub struct Wijk {
     pub observed: Option<f64>,
     /// SCP's published expected use (%).
     pub scp_expected: Option<f64>,
+    /// Youth count N (docs/fidelity.md §3), from the CBS kerncijfers file
+    /// ([`Dataset::attach_youth`]); `None` until that file is read.
+    pub n_jeugd: Option<f64>,
     /// Determinant values in the order of [`DETERMINANTS`]; `None` = missing.
     pub values: Vec<Option<f64>>,
 }
@@ -785,6 +788,7 @@ impl Checks<'_> {
                 regio_name,
                 observed,
                 scp_expected,
+                n_jeugd: None,
                 values,
             });
         }
@@ -796,6 +800,181 @@ impl Dataset {
     pub fn from_csv(file: &str, text: &str) -> Result<Dataset, DataErrors> {
         let (layout, body, first_line) = Layout::read_header(file, text)?;
         layout.check_rows(file, body, first_line)
+    }
+}
+
+/// The CBS kerncijfers file with inhabitants and age shares per wijk,
+/// relative to the data directory (CBS/Kadaster, Wijk- en buurtkaart 2017).
+pub const YOUTH_FILE: &str = "cbs/wijkbuurtkaart_2017/wijk_kerncijfers_2017.csv";
+
+/// The share of the 15–24 age group counted as youth in N (docs/fidelity.md §3:
+/// the value that matches the whole-number structure of `perc_jhzv`).
+pub const YOUTH_SHARE_15_24: f64 = 0.4;
+
+/// N = inhabitants × (p_00_14_jr + 0.4 × p_15_24_jr) / 100, rounded to a
+/// thousandth of a youth. With the file's whole percents and inhabitants
+/// rounded to 5 that rounding is exact (N is a multiple of 0.001), so N is
+/// written and read back as a short decimal, bit for bit (the page gets it
+/// through `wijkwaarden.json`).
+pub fn youth_count(inhabitants: f64, share: f64) -> f64 {
+    (inhabitants * share * 1000.0).round() / 1000.0
+}
+
+/// The youth share of a wijk: (p_00_14_jr + 0.4 × p_15_24_jr) / 100.
+pub fn youth_share(p_00_14: f64, p_15_24: f64) -> f64 {
+    (p_00_14 + YOUTH_SHARE_15_24 * p_15_24) / 100.0
+}
+
+/// One row of the kerncijfers file, as far as N needs it.
+struct YouthRow {
+    line: usize,
+    inhabitants: Option<f64>,
+    share: Option<f64>,
+}
+
+impl Dataset {
+    /// Read the youth count N of every wijk from the kerncijfers file's text
+    /// (`file` names it in messages): N = aant_inw × (p_00_14_jr + 0.4 ×
+    /// p_15_24_jr) / 100. A wijk without age shares takes the median share over
+    /// the dataset's wijken that have both. Every problem is reported with
+    /// file, line, column and value: a malformed row, a number that is not one
+    /// or out of range, a wijk of the dataset that is missing from the file or
+    /// has no inhabitants, a youth count of 0.
+    pub fn attach_youth(&mut self, file: &str, text: &str) -> Result<(), DataErrors> {
+        let mut errors = Vec::new();
+        let fail = |line, column: Option<&str>, value: Option<&str>, m: String| {
+            data_error(file, line, column, value, m)
+        };
+        let mut reader = RecordReader::new(text);
+        let (header_line, header): (usize, Vec<String>) = match reader.next() {
+            Some(Ok((at, h))) => (at, h.iter().map(|h| h.trim().to_string()).collect()),
+            Some(Err((line, m))) => return Err(DataErrors(vec![fail(line, None, None, m)])),
+            None => {
+                let m = "het bestand is leeg".to_string();
+                return Err(DataErrors(vec![fail(1, None, None, m)]));
+            }
+        };
+        const COLUMNS: [&str; 4] = ["wijkcode", "aant_inw", "p_00_14_jr", "p_15_24_jr"];
+        let mut cols = [0usize; 4];
+        for (k, c) in COLUMNS.iter().enumerate() {
+            match header.iter().filter(|h| h == c).count() {
+                1 => cols[k] = header.iter().position(|h| h == c).unwrap_or_default(),
+                0 => errors.push(fail(
+                    header_line,
+                    Some(c),
+                    None,
+                    "verplichte kolom ontbreekt in de kopregel".into(),
+                )),
+                _ => errors.push(fail(
+                    header_line,
+                    Some(c),
+                    None,
+                    "kolom staat meer dan één keer in de kopregel".into(),
+                )),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(DataErrors(errors));
+        }
+        let mut rows: HashMap<String, YouthRow> = HashMap::with_capacity(self.wijken.len() + 200);
+        while let Some(record) = reader.next() {
+            let (line, fields) = match record {
+                Ok(r) => r,
+                Err((line, m)) => {
+                    errors.push(fail(line, None, None, m));
+                    break;
+                }
+            };
+            if fields.len() != header.len() {
+                let m = format!(
+                    "{} velden, de kopregel heeft er {}",
+                    fields.len(),
+                    header.len()
+                );
+                errors.push(fail(line, None, None, m));
+                continue;
+            }
+            let code = fields[cols[0]].trim();
+            if !is_wijkcode(code) {
+                let m = "ongeldige wijkcode (verwacht WK + 6 cijfers)".to_string();
+                errors.push(fail(line, Some("wijkcode"), Some(code), m));
+                continue;
+            }
+            let mut number = |k: usize, (lo, hi): (f64, f64), what: &str| -> Option<f64> {
+                let raw = fields[cols[k]].trim();
+                let problem = match parse_optional_number(raw) {
+                    Ok(Some(v)) if v >= lo && v <= hi => return Some(v),
+                    Ok(None) => return None,
+                    Ok(Some(_)) => what.to_string(),
+                    Err(m) => m,
+                };
+                errors.push(fail(line, Some(COLUMNS[k]), Some(raw), problem));
+                None
+            };
+            let inhabitants = number(1, (0.0, 1e7), "aantal inwoners buiten 0–10 000 000");
+            let p014 = number(2, PERCENT, "percentage buiten 0–100");
+            let p1524 = number(3, PERCENT, "percentage buiten 0–100");
+            let share = p014.zip(p1524).map(|(a, b)| youth_share(a, b));
+            let row = YouthRow {
+                line,
+                inhabitants,
+                share,
+            };
+            if let Some(first) = rows.insert(code.to_string(), row) {
+                let m = format!("dubbele wijk: staat ook op regel {}", first.line);
+                errors.push(fail(line, Some("wijkcode"), Some(code), m));
+            }
+        }
+        // The median share over the dataset's wijken that have both shares.
+        let mut shares: Vec<f64> = self
+            .wijken
+            .iter()
+            .filter_map(|w| rows.get(&w.code).and_then(|r| r.share))
+            .collect();
+        shares.sort_by(f64::total_cmp);
+        let median = match shares.len() {
+            0 => None,
+            n if n % 2 == 1 => Some(shares[n / 2]),
+            n => Some((shares[n / 2 - 1] + shares[n / 2]) / 2.0),
+        };
+        for w in &mut self.wijken {
+            let Some(row) = rows.get(&w.code) else {
+                let m = format!("wijk {} ({}) staat niet in dit bestand", w.code, w.name);
+                errors.push(fail(1, Some("wijkcode"), Some(&w.code), m));
+                continue;
+            };
+            let Some(inhabitants) = row.inhabitants else {
+                let m = format!(
+                    "wijk {} heeft geen aantal inwoners; het aantal jeugdigen is dan onbekend",
+                    w.code
+                );
+                errors.push(fail(row.line, Some("aant_inw"), Some(""), m));
+                continue;
+            };
+            let Some(share) = row.share.or(median) else {
+                continue; // no wijk has age shares: reported below
+            };
+            let n = youth_count(inhabitants, share);
+            if n > 0.0 {
+                w.n_jeugd = Some(n);
+            } else {
+                let m = format!("wijk {} heeft 0 jeugdigen volgens deze cijfers; het model heeft minstens een paar nodig", w.code);
+                errors.push(fail(
+                    row.line,
+                    Some("aant_inw"),
+                    Some(&format!("{inhabitants}")),
+                    m,
+                ));
+            }
+        }
+        if median.is_none() && errors.is_empty() {
+            let m = "geen enkele wijk heeft p_00_14_jr en p_15_24_jr".to_string();
+            errors.push(fail(header_line, None, None, m));
+        }
+        match errors.is_empty() {
+            true => Ok(()),
+            false => Err(DataErrors(errors)),
+        }
     }
 }
 
@@ -830,6 +1009,9 @@ pub mod fs {
         pub dataset: Dataset,
         /// sha256 of the file's bytes, lowercase hex (the model's provenance).
         pub sha256: String,
+        /// sha256 of the kerncijfers file ([`YOUTH_FILE`]), for the provenance
+        /// of a model that uses the youth count.
+        pub youth_sha256: String,
     }
 
     /// Read the wijk file, validate it and hash it. (A second thread for the
@@ -837,11 +1019,22 @@ pub mod fs {
     /// second malloc arena cost more than the 0.4 ms they would save.)
     pub fn load(dir: &Path) -> Result<Loaded, String> {
         let (path, text) = read_wijk_file(dir)?;
-        let dataset =
+        let mut dataset =
             Dataset::from_csv(&path.display().to_string(), &text).map_err(|e| e.to_string())?;
+        let youth_path = dir.join(YOUTH_FILE);
+        let youth = std::fs::read_to_string(&youth_path).map_err(|e| {
+            format!(
+                "kan {} niet lezen: {e} (het aantal jeugdigen per wijk komt uit dit bestand, naast {WIJK_FILE} in de datamap)",
+                youth_path.display()
+            )
+        })?;
+        dataset
+            .attach_youth(&youth_path.display().to_string(), &youth)
+            .map_err(|e| e.to_string())?;
         Ok(Loaded {
             dataset,
             sha256: sha256_hex(&text),
+            youth_sha256: sha256_hex(&youth),
         })
     }
 

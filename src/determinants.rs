@@ -424,6 +424,43 @@ const _: () = {
     }
 };
 
+/// How a missing value of a determinant is filled in SCP's specification
+/// (`fit --impute scp`, docs/fidelity.md §5). Today's specification
+/// (`fit --impute gemeente`) fills every determinant with the gemeente mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Missing {
+    /// A missing value is 0: CBS shares suppressed because the count is tiny.
+    Zero,
+    /// The gemeente mean over all wijken with a value, else the national mean.
+    Mean,
+}
+
+/// The determinants whose missing values SCP set to 0 (inferred from its
+/// published expected use, docs/fidelity.md §1: each choice lowers the RMSE
+/// against `perc_przv`; every other determinant is better with the mean).
+/// The one place this rule is written down; see [`Determinant::scp_missing`].
+pub const SCP_ZERO_WHEN_MISSING: [&str; 7] = [
+    "perc_hhmkhgink",
+    "perc_ouderpsy",
+    "perc_hhverd",
+    "perc_hhbijs",
+    "perc_hhwan",
+    "perc_laagopl",
+    "perc_sbo_g",
+];
+
+impl Determinant {
+    /// The rule for a missing value in SCP's specification.
+    pub fn scp_missing(&self) -> Missing {
+        if SCP_ZERO_WHEN_MISSING.contains(&self.name) {
+            Missing::Zero
+        } else {
+            Missing::Mean
+        }
+    }
+}
+
 /// Look a determinant up by its data-file name.
 pub fn find(name: &str) -> Option<(usize, &'static Determinant)> {
     DETERMINANTS
@@ -532,6 +569,22 @@ mod tests {
         );
         assert!(y.check_change(-1.0).is_ok() && y.check_change(2.0).is_err());
         assert!(!y.accepts(0.5) && y.accepts(1.0));
+    }
+
+    #[test]
+    fn seven_determinants_are_zero_when_missing_in_scps_specification() {
+        let zero: Vec<_> = DETERMINANTS
+            .iter()
+            .filter(|d| d.scp_missing() == Missing::Zero)
+            .map(|d| d.name)
+            .collect();
+        assert_eq!(
+            zero.len(),
+            7,
+            "every listed name is a determinant: {zero:?}"
+        );
+        assert_eq!(find("perc_1ouder").unwrap().1.scp_missing(), Missing::Mean);
+        assert_eq!(find("perc_hhbijs").unwrap().1.scp_missing(), Missing::Zero);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod determinants;
 pub mod fit;
 pub mod geo;
 pub mod impute;
+pub mod interval;
 pub mod model;
 pub mod score;
 pub mod site;

@@ -2,16 +2,21 @@
 //!
 //! ## Prediction formulas
 //!
-//! For a profile with determinant values x (missing values imputed: gemeente
-//! mean, else national mean; intercept prepended) and gemeente g in regio r:
+//! For a profile with determinant values x (missing values imputed by the
+//! model's specification, see [`crate::impute`]; intercept prepended) and
+//! gemeente g in regio r:
 //!
 //! ```text
 //! expected       = x'β + u_g + u_r                      (BLUPs; lme4's predict())
 //! var(expected)  ≈ x'V_β x + v_g + v_r                  (v = cond_sd², the BLUPs' conditional variances)
 //! 95 % CI        = expected ± 1.96 √var(expected)
-//! 95 % PI        = expected ± 1.96 √(var(expected) + σ²_residual)
+//! 95 % PI        = expected ± 1.96 √(var(expected) + v_res)
+//! v_res          = s₀ + c·π(1−π)·10⁴/N                  (SCP's specification, N = youth count; crate::interval)
+//!                = σ²_residual                          (today's specification: one width for every wijk)
 //! contribution_j = β_j (x_j − mean_j)                   (relative to the national mean profile)
 //! ```
+//!
+//! A wijk's verdict ([`Verdict`]) compares its observed use with the PI.
 //!
 //! The covariance between β̂ and the BLUPs is ignored (lme4's conditional
 //! variances are given β̂); this slightly understates the CI.
@@ -19,14 +24,22 @@
 //! v_g; without a known regio as well, u_r = 0 and σ²_r replaces v_r.
 
 use crate::data::{Dataset, Wijk};
+use crate::determinants::Missing;
 use crate::determinants::{self, Determinant, Group, Level, Unit, DETERMINANTS};
 use crate::fit::{self, Design, Fit};
-use crate::impute::Imputation;
+use crate::impute::{Imputation, Rules};
+use crate::interval::{self, Residual, ResidualVariance};
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
-pub const SCHEMA_VERSION: u32 = 1;
+/// The version of a model file in SCP's specification (with `specification`,
+/// `youth`, `filled_responses` and `interval`). A model in today's
+/// specification (`fit --impute gemeente`) is written as version 1, exactly
+/// as before; this program reads both.
+pub const SCHEMA_VERSION: u32 = 2;
+/// Model files this program reads.
+pub const SCHEMA_VERSIONS_READ: [u32; 2] = [1, 2];
 /// Two-sided 95 % normal quantile.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
@@ -80,6 +93,82 @@ pub struct Provenance {
     pub input_file: String,
     pub input_sha256: String,
     pub fitted_by: String,
+    /// The kerncijfers file the youth counts came from (SCP's specification).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub youth_file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub youth_sha256: Option<String>,
+}
+
+/// Which specification a model is fitted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Spec {
+    /// SCP's, as inferred in docs/fidelity.md §5 (the default): seven
+    /// determinants 0 when missing, youth-weighted means for the rest, the
+    /// suppressed wijken filled in, REML on all wijken, and an interval whose
+    /// width depends on the youth count.
+    Scp,
+    /// Today's (the lme4 reference v1): gemeente means, suppressed wijken left
+    /// out, one interval width for every wijk.
+    Gemeente,
+}
+
+impl Spec {
+    /// The CLI's `--impute` value.
+    pub fn parse(s: &str) -> Result<Spec, String> {
+        match s {
+            "scp" => Ok(Spec::Scp),
+            "gemeente" => Ok(Spec::Gemeente),
+            other => Err(format!(
+                "--impute: onbekende specificatie '{other}' (kies scp of gemeente)"
+            )),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Spec::Scp => "scp",
+            Spec::Gemeente => "gemeente",
+        }
+    }
+}
+
+/// The most users a suppressed wijk can have: CBS does not publish fewer than 10.
+pub const SUPPRESSED_BOUND_USERS: f64 = 9.0;
+
+/// SCP's specification as written into the model file (docs/fidelity.md §5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Specification {
+    pub name: Spec,
+    pub youth_count: String,
+    pub imputation: String,
+    /// Model determinants that are 0 when missing (the rest: weighted mean).
+    pub zero_when_missing: Vec<String>,
+    pub suppressed: String,
+    pub bound_users: f64,
+    pub estimation: String,
+}
+
+/// The youth count of every wijk the model was fitted on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Youth {
+    pub formula: String,
+    /// Median N over the wijken with a published `perc_jhzv`: the default for
+    /// a profile without a youth count (an "eigen wijk", a `score` row).
+    pub median_published: f64,
+    pub n_jeugd: BTreeMap<String, f64>,
+}
+
+/// A wijk whose `perc_jhzv` CBS suppressed (fewer than 10 users), with the
+/// value the fit used in its place. Never an observed value: the page, `predict`
+/// and `score` show such a wijk as "niet gepubliceerd".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FilledResponse {
+    pub wijkcode: String,
+    pub n_jeugd: f64,
+    /// min(R_g, 100 × 9 / N) in %, R_g the gemeente's pooled published rate.
+    pub filled: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,6 +190,17 @@ pub struct Model {
     pub determinants: Vec<DeterminantInfo>,
     pub imputation: Imputation,
     pub fit: fit::Convergence,
+    /// SCP's specification (schema version 2); absent: today's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub specification: Option<Specification>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub youth: Option<Youth>,
+    /// The suppressed wijken and what the fit used for them (SCP's specification).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filled_responses: Option<Vec<FilledResponse>>,
+    /// The youth-dependent residual variance of the PI; absent: σ²_residual.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<ResidualVariance>,
 }
 
 impl DeterminantInfo {
@@ -149,17 +249,19 @@ impl Model {
                     "geen modelbestand van jeugdhulp-wijk: schema_version ontbreekt".to_string(),
                 )
             }
-            Some(v) if v.as_u64() != Some(u64::from(SCHEMA_VERSION)) => {
+            Some(v)
+                if !SCHEMA_VERSIONS_READ
+                    .iter()
+                    .any(|&r| v.as_u64() == Some(u64::from(r))) =>
+            {
                 return Err(format!(
-                "modelbestand heeft schemaversie {v}, dit programma leest versie {SCHEMA_VERSION}"
+                "modelbestand heeft schemaversie {v}, dit programma leest versie 1 en {SCHEMA_VERSION}"
             ))
             }
             Some(_) => {}
         }
         serde_json::from_str(text).map_err(|e| {
-            format!(
-                "modelbestand (schemaversie {SCHEMA_VERSION}) is niet compleet of klopt niet: {e}"
-            )
+            format!("modelbestand (schemaversie 1 of {SCHEMA_VERSION}) is niet compleet of klopt niet: {e}")
         })
     }
 
@@ -179,6 +281,22 @@ impl Model {
                     .ok_or_else(|| format!("onbekende determinant {} in het model", d.name))
             })
             .collect()
+    }
+
+    /// The specification the model was fitted in.
+    pub fn spec(&self) -> Spec {
+        match &self.specification {
+            Some(s) => s.name,
+            None => Spec::Gemeente,
+        }
+    }
+
+    /// Whether the CBS suppressed this wijk's `perc_jhzv` and the fit used a
+    /// filled-in value for it.
+    pub fn was_filled(&self, wijkcode: &str) -> bool {
+        self.filled_responses
+            .as_ref()
+            .is_some_and(|f| f.iter().any(|r| r.wijkcode == wijkcode))
     }
 
     /// A dataset wijk as a profile for this model.
@@ -247,17 +365,91 @@ pub(crate) fn in_code_order<'a>(wijken: impl Iterator<Item = &'a Wijk>) -> Vec<&
     rows
 }
 
-/// Fit the model on a dataset. Pure: the caller supplies the input's provenance.
+/// Fit the model in today's specification ([`Spec::Gemeente`], the lme4
+/// reference v1). Pure: the caller supplies the input's provenance. The CLI's
+/// default is [`Spec::Scp`], through [`fit_model_with`].
 pub fn fit_model(
     ds: &Dataset,
     dets: &[&'static Determinant],
     input_file: &str,
     input_sha256: &str,
 ) -> Result<Model, String> {
-    let columns: Vec<usize> = dets.iter().map(|d| column_index(d)).collect();
-    let (imputation, observed) = Imputation::from_dataset(ds, &columns)?;
+    let input = Input {
+        file: input_file,
+        sha256: input_sha256,
+        youth_file: "",
+        youth_sha256: "",
+    };
+    fit_model_with(ds, dets, Spec::Gemeente, &input)
+}
 
-    let rows = in_code_order(ds.wijken.iter().filter(|w| w.observed.is_some()));
+/// Where the data came from, for the model's provenance.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    pub file: &'a str,
+    pub sha256: &'a str,
+    /// The kerncijfers file (youth counts); used by SCP's specification only.
+    pub youth_file: &'a str,
+    pub youth_sha256: &'a str,
+}
+
+/// The response of a suppressed wijk in SCP's specification: its gemeente's
+/// pooled published rate R_g = 100·Σ(perc_jhzv·N/100)/ΣN (the national pooled
+/// rate where the gemeente has no published wijk), capped at 9 users:
+/// min(R_g, 100·9/N). Returns the filled value of every suppressed wijk, in
+/// the order of `rows`.
+fn filled_responses(rows: &[&Wijk]) -> Vec<Option<f64>> {
+    let mut pooled: HashMap<&str, (f64, f64)> = HashMap::new();
+    let (mut users, mut youth) = (0.0, 0.0);
+    for w in rows {
+        if let (Some(y), Some(n)) = (w.observed, w.n_jeugd) {
+            let e = pooled.entry(&*w.gemeente_code).or_insert((0.0, 0.0));
+            e.0 += y * n / 100.0;
+            e.1 += n;
+            users += y * n / 100.0;
+            youth += n;
+        }
+    }
+    let national = 100.0 * users / youth;
+    rows.iter()
+        .map(|w| match (w.observed, w.n_jeugd) {
+            (Some(_), _) => None,
+            (None, Some(n)) => {
+                let rate = match pooled.get(&*w.gemeente_code) {
+                    Some(&(u, m)) if m > 0.0 => 100.0 * u / m,
+                    _ => national,
+                };
+                Some(rate.min(100.0 * SUPPRESSED_BOUND_USERS / n))
+            }
+            (None, None) => None,
+        })
+        .collect()
+}
+
+/// Fit the model on a dataset in either specification. Pure: the caller
+/// supplies the input's provenance. SCP's specification needs every wijk's
+/// youth count ([`Dataset::attach_youth`]).
+pub fn fit_model_with(
+    ds: &Dataset,
+    dets: &[&'static Determinant],
+    spec: Spec,
+    input: &Input,
+) -> Result<Model, String> {
+    let columns: Vec<usize> = dets.iter().map(|d| column_index(d)).collect();
+    let rules: Vec<Missing> = dets.iter().map(|d| d.scp_missing()).collect();
+    let (imputation, observed) = match spec {
+        Spec::Gemeente => Imputation::from_dataset(ds, &columns)?,
+        Spec::Scp => Imputation::from_dataset_with(ds, &columns, Rules::Scp(&rules))?,
+    };
+
+    let rows = match spec {
+        Spec::Gemeente => in_code_order(ds.wijken.iter().filter(|w| w.observed.is_some())),
+        Spec::Scp => in_code_order(ds.wijken.iter()),
+    };
+    let filled: Vec<Option<f64>> = match spec {
+        Spec::Gemeente => vec![None; rows.len()],
+        Spec::Scp => filled_responses(&rows),
+    };
     let gemeenten = Codes::new(rows.iter().map(|w| &*w.gemeente_code));
     let regios = Codes::new(rows.iter().map(|w| &*w.regio_code));
     let row_gemeente = gemeenten.indices(rows.iter().map(|w| &*w.gemeente_code));
@@ -283,7 +475,7 @@ pub fn fit_model(
         for (k, &j) in columns.iter().enumerate() {
             design.data[(i, k + 1)] = w.values[j].unwrap_or(means[g][k]);
         }
-        design.data[(i, response)] = w.observed.unwrap_or(f64::NAN);
+        design.data[(i, response)] = w.observed.or(filled[i]).unwrap_or(f64::NAN);
     }
     let names: Vec<&str> = dets.iter().map(|d| d.name).collect();
     let f: Fit = fit::fit(design, &names).map_err(|e| e.to_string())?;
@@ -327,16 +519,18 @@ pub fn fit_model(
             n_observed: o.n,
         })
         .collect();
-    Ok(Model {
-        schema_version: SCHEMA_VERSION,
+    let model = Model {
+        schema_version: 1,
         formula: format!(
             "perc_jhzv ~ {} + (1 | jeugdzorgregiocode) + (1 | gemeentecode)",
             names.join(" + ")
         ),
         provenance: Provenance {
-            input_file: input_file.into(),
-            input_sha256: input_sha256.into(),
+            input_file: input.file.into(),
+            input_sha256: input.sha256.into(),
             fitted_by: format!("jeugdhulp-wijk {} (REML)", env!("CARGO_PKG_VERSION")),
+            youth_file: (spec == Spec::Scp).then(|| input.youth_file.to_string()),
+            youth_sha256: (spec == Spec::Scp).then(|| input.youth_sha256.to_string()),
         },
         n_fit: f.n,
         n_gemeente: gemeenten.sorted.len(),
@@ -370,7 +564,92 @@ pub fn fit_model(
         determinants,
         imputation,
         fit: f.convergence,
-    })
+        specification: None,
+        youth: None,
+        filled_responses: None,
+        interval: None,
+    };
+    if spec == Spec::Gemeente {
+        return Ok(model);
+    }
+    let specification = Some(Specification {
+        name: Spec::Scp,
+        youth_count: format!(
+            "N = aant_inw × (p_00_14_jr + {} × p_15_24_jr) / 100 uit {}, afgerond op 0,001; zonder leeftijdsaandelen de mediaan van dat aandeel",
+            crate::data::YOUTH_SHARE_15_24,
+            crate::data::YOUTH_FILE
+        ),
+        imputation: "0 voor de determinanten in zero_when_missing; anders het gemiddelde over de wijken van de gemeente met een waarde, gewogen met N, anders het landelijk gewogen gemiddelde".into(),
+        zero_when_missing: dets
+            .iter()
+            .filter(|d| d.scp_missing() == Missing::Zero)
+            .map(|d| d.name.to_string())
+            .collect(),
+        suppressed: "wijken zonder gepubliceerd perc_jhzv krijgen min(R_g, 100 × 9 / N), R_g = 100 × Σ(perc_jhzv × N / 100) / Σ N over de gepubliceerde wijken van de gemeente (landelijk als die er geen heeft)".into(),
+        bound_users: SUPPRESSED_BOUND_USERS,
+        estimation: format!("REML op alle {} wijken", rows.len()),
+    });
+    let mut published: Vec<f64> = rows
+        .iter()
+        .filter(|w| w.observed.is_some())
+        .filter_map(|w| w.n_jeugd)
+        .collect();
+    published.sort_by(f64::total_cmp);
+    let median_published = match published.len() {
+        0 => return Err("geen wijk met gepubliceerd gebruik".into()),
+        n if n % 2 == 1 => published[n / 2],
+        n => (published[n / 2 - 1] + published[n / 2]) / 2.0,
+    };
+    let youth = Some(Youth {
+        formula: format!(
+            "aant_inw × (p_00_14_jr + {} × p_15_24_jr) / 100",
+            crate::data::YOUTH_SHARE_15_24
+        ),
+        median_published,
+        n_jeugd: rows
+            .iter()
+            .map(|w| (w.code.clone(), w.n_jeugd.unwrap_or(f64::NAN)))
+            .collect(),
+    });
+    let filled_responses = Some(
+        rows.iter()
+            .zip(&filled)
+            .filter_map(|(w, f)| {
+                f.map(|filled| FilledResponse {
+                    wijkcode: w.code.clone(),
+                    n_jeugd: w.n_jeugd.unwrap_or(f64::NAN),
+                    filled,
+                })
+            })
+            .collect(),
+    );
+    // The residual variance function, on the published wijken's conditional
+    // residuals (docs/fidelity.md §6). (The predictor sees the model before
+    // SCP's sections are added: it needs only the fit and the imputation.)
+    let predictor = Predictor::new(model)?;
+    let mut residuals = Vec::with_capacity(rows.len());
+    for w in rows.iter().filter(|w| w.observed.is_some()) {
+        let values: Vec<Option<f64>> = columns.iter().map(|&j| w.values[j]).collect();
+        let x = predictor
+            .model
+            .imputation
+            .fill(Some(&w.gemeente_code), &values);
+        let (ug, vg, ur, vr, _) = predictor.random_part(Some(&w.gemeente_code));
+        let expected = predictor.fixed_part(&x) + ug + ur;
+        let n = w.n_jeugd.unwrap_or(f64::NAN);
+        residuals.push(Residual {
+            e: w.observed.unwrap_or(f64::NAN) - expected,
+            var_expected: predictor.fixed_variance(&x) + vg + vr,
+            b: interval::binomial_term(expected, n),
+        });
+    }
+    let mut model = predictor.model;
+    model.schema_version = SCHEMA_VERSION;
+    model.specification = specification;
+    model.youth = youth;
+    model.filled_responses = filled_responses;
+    model.interval = Some(interval::estimate(&residuals)?);
+    Ok(model)
 }
 
 /// A wijk profile to predict for. `values` follows the model's determinant
@@ -408,6 +687,128 @@ pub struct Prediction {
     pub pi_high: f64,
     pub contributions: Vec<f64>,
     pub imputed: Vec<f64>,
+    /// The youth count the PI used (None: a model with one width for all).
+    pub n_jeugd: Option<f64>,
+    /// The residual variance in the PI: v_res(π, N), or σ²_residual.
+    pub var_residual: f64,
+}
+
+/// How a wijk's observed use compares with its 95 % prediction interval.
+/// The one place this rule is written: the CLI, `score`, the page and the map
+/// all read it from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Above the PI.
+    Hoger,
+    /// Below the PI.
+    Lager,
+    /// Inside the PI (its ends included).
+    Binnen,
+}
+
+impl Verdict {
+    /// The verdict for an observed value; `None` where there is none (not
+    /// published, or an eigen wijk).
+    pub fn of(observed: Option<f64>, pi_low: f64, pi_high: f64) -> Option<Verdict> {
+        let o = observed.filter(|o| o.is_finite())?;
+        Some(if o > pi_high {
+            Verdict::Hoger
+        } else if o < pi_low {
+            Verdict::Lager
+        } else {
+            Verdict::Binnen
+        })
+    }
+
+    /// The value as the page and `score` write it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Verdict::Hoger => "hoger",
+            Verdict::Lager => "lager",
+            Verdict::Binnen => "binnen",
+        }
+    }
+
+    /// Dutch text for users.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Hoger => "hoger dan verwacht",
+            Verdict::Lager => "lager dan verwacht",
+            Verdict::Binnen => "binnen de verwachting",
+        }
+    }
+}
+
+/// A version-2 model has all of SCP's sections, each with usable numbers; a
+/// version-1 model has none of them.
+fn check_specification(model: &Model) -> Result<(), String> {
+    let present = [
+        model.specification.is_some(),
+        model.youth.is_some(),
+        model.filled_responses.is_some(),
+        model.interval.is_some(),
+    ];
+    match model.schema_version {
+        1 if present.iter().any(|&p| p) => {
+            return Err("modelbestand: schemaversie 1 heeft geen specification, youth, filled_responses of interval; zet schema_version op 2 of laat ze weg".into())
+        }
+        1 => return Ok(()),
+        _ => {}
+    }
+    let names = ["specification", "youth", "filled_responses", "interval"];
+    if let Some(k) = present.iter().position(|&p| !p) {
+        return Err(format!(
+            "modelbestand (schemaversie {}): het onderdeel {} ontbreekt",
+            model.schema_version, names[k]
+        ));
+    }
+    if let Some(y) = &model.youth {
+        if let Some((code, n)) = y
+            .n_jeugd
+            .iter()
+            .find(|(_, n)| !(n.is_finite() && **n > 0.0))
+        {
+            return Err(format!(
+                "modelbestand: youth.n_jeugd[\"{code}\"] = {n}, verwacht een positief getal"
+            ));
+        }
+        if !(y.median_published.is_finite() && y.median_published > 0.0) {
+            return Err("modelbestand: youth.median_published moet een positief getal zijn".into());
+        }
+    }
+    if let Some(i) = &model.interval {
+        for (name, v) in [("s0", i.s0), ("c", i.c)] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(format!(
+                    "modelbestand: interval.{name} = {v}, verwacht een getal ≥ 0"
+                ));
+            }
+        }
+        if !(i.nu.is_finite() && i.nu > 2.0) {
+            return Err(format!(
+                "modelbestand: interval.nu = {}, verwacht een getal groter dan 2",
+                i.nu
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Check a youth count given by a user (`n_jeugd`): a positive, finite number.
+pub fn check_n_jeugd(n: f64) -> Result<(), InputError> {
+    if n.is_finite() && n > 0.0 && n <= 1e6 {
+        Ok(())
+    } else {
+        Err(InputError {
+            field: "n_jeugd".into(),
+            message: if n.is_finite() && n > 1e6 {
+                format!("{n} jeugdigen is meer dan in enige wijk kan wonen (hoogstens 1 000 000)")
+            } else {
+                format!("{n} is geen geldig aantal jeugdigen: verwacht een getal groter dan 0")
+            },
+        })
+    }
 }
 
 /// A prediction input that cannot be used, naming the field.
@@ -443,12 +844,13 @@ impl Predictor {
     /// vector's length against the determinant list), so that no later call
     /// can index past one.
     pub fn new(model: Model) -> Result<Predictor, String> {
-        if model.schema_version != SCHEMA_VERSION {
+        if !SCHEMA_VERSIONS_READ.contains(&model.schema_version) {
             return Err(format!(
-                "modelbestand heeft schemaversie {}, dit programma leest versie {SCHEMA_VERSION}",
+                "modelbestand heeft schemaversie {}, dit programma leest versie 1 en {SCHEMA_VERSION}",
                 model.schema_version
             ));
         }
+        check_specification(&model)?;
         let q = model.determinants.len();
         let p = q + 1;
         if q == 0 {
@@ -573,8 +975,52 @@ impl Predictor {
                 .sum::<f64>()
     }
 
-    /// Expected use with intervals and contributions for one profile.
+    /// Whether the PI depends on the youth count (SCP's specification).
+    pub fn uses_youth(&self) -> bool {
+        self.model.interval.is_some()
+    }
+
+    /// The youth count of a wijk the model was fitted on.
+    pub fn n_jeugd_of(&self, wijkcode: &str) -> Option<f64> {
+        self.model.youth.as_ref()?.n_jeugd.get(wijkcode).copied()
+    }
+
+    /// The youth count for a profile without one: the national median over
+    /// the published wijken (None: a model with one width for all).
+    pub fn default_n_jeugd(&self) -> Option<f64> {
+        self.model.youth.as_ref().map(|y| y.median_published)
+    }
+
+    /// The residual variance of the PI for a wijk with this expected use and
+    /// youth count, and the youth count used (the default where none is given).
+    pub fn residual_variance(&self, expected: f64, n_jeugd: Option<f64>) -> (f64, Option<f64>) {
+        match &self.model.interval {
+            Some(iv) => {
+                let n = n_jeugd.or(self.default_n_jeugd()).unwrap_or(f64::NAN);
+                (iv.at(expected, n), Some(n))
+            }
+            None => (self.model.variance.residual, None),
+        }
+    }
+
+    /// Expected use with intervals and contributions for one profile, with
+    /// the PI for the model's default youth count (see [`Predictor::expected_with`]).
     pub fn expected(&self, profile: &Profile) -> Result<Prediction, InputError> {
+        self.expected_with(profile, None)
+    }
+
+    /// Expected use with intervals and contributions for one profile. In
+    /// SCP's specification the PI depends on the youth count `n_jeugd`
+    /// (checked: a positive number); without one it takes the national
+    /// median of the published wijken.
+    pub fn expected_with(
+        &self,
+        profile: &Profile,
+        n_jeugd: Option<f64>,
+    ) -> Result<Prediction, InputError> {
+        if let Some(n) = n_jeugd {
+            check_n_jeugd(n)?;
+        }
         if profile.values.len() != self.means.len() {
             return Err(InputError {
                 field: "values".into(),
@@ -596,8 +1042,9 @@ impl Predictor {
         let (ug, vg, ur, vr, level) = self.random_part(g);
         let var_mean = self.fixed_variance(&x) + vg + vr;
         let se = var_mean.sqrt();
-        let se_pred = (var_mean + self.model.variance.residual).sqrt();
         let expected = expected_fixed + ug + ur;
+        let (var_residual, n_used) = self.residual_variance(expected, n_jeugd);
+        let se_pred = (var_mean + var_residual).sqrt();
         let contributions = self.beta[1..]
             .iter()
             .zip(&x)
@@ -618,6 +1065,8 @@ impl Predictor {
             pi_high: expected + Z95 * se_pred,
             contributions,
             imputed: x,
+            n_jeugd: n_used,
+            var_residual,
         })
     }
 }

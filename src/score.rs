@@ -4,16 +4,17 @@
 
 use crate::data;
 use crate::determinants;
-use crate::model::{EffectLevel, Prediction, Predictor, Profile};
+use crate::model::{check_n_jeugd, EffectLevel, Prediction, Predictor, Profile};
 
 /// The columns `score` adds after the input's own, in this order.
-pub const OUTPUT_COLUMNS: [&str; 9] = [
+pub const OUTPUT_COLUMNS: [&str; 10] = [
     "expected",
     "expected_fixed",
     "ci_low",
     "ci_high",
     "pi_low",
     "pi_high",
+    "n_jeugd_used",
     "level",
     "error",
     "warning",
@@ -27,6 +28,9 @@ pub struct Layout {
     /// Column of each model determinant, in model order.
     determinant_columns: Vec<Option<usize>>,
     gemeente_column: Option<usize>,
+    wijk_column: Option<usize>,
+    /// The youth count's column, `n_jeugd`.
+    n_jeugd_column: Option<usize>,
     /// Columns that are determinants, but not of this model (ignored).
     pub unused: Vec<String>,
     /// Model determinants without a column (imputed).
@@ -50,11 +54,11 @@ impl Layout {
             }
         }
         let model = &predictor.model;
-        let read = model
-            .determinants
-            .iter()
-            .map(|d| d.name.as_str())
-            .chain(["gemeentecode"]);
+        let read = model.determinants.iter().map(|d| d.name.as_str()).chain([
+            "gemeentecode",
+            "wijkcode",
+            "n_jeugd",
+        ]);
         for name in read {
             if header.iter().filter(|h| **h == name).count() > 1 {
                 problems.push(format!(
@@ -71,6 +75,8 @@ impl Layout {
         Ok(Layout {
             width: header.len(),
             gemeente_column: column("gemeentecode"),
+            wijk_column: column("wijkcode"),
+            n_jeugd_column: column("n_jeugd"),
             unused: header
                 .iter()
                 .filter(|h| {
@@ -91,16 +97,26 @@ impl Layout {
     }
 }
 
+impl Layout {
+    /// Whether the header has a column `n_jeugd`.
+    pub fn has_n_jeugd(&self) -> bool {
+        self.n_jeugd_column.is_some()
+    }
+}
+
 /// The outcome for one row: a prediction or an error, and perhaps a warning.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scored {
     pub prediction: Result<Prediction, String>,
     pub warning: Option<String>,
+    /// The prediction interval took the national median youth count (the
+    /// row has no `n_jeugd` and no wijkcode the model knows).
+    pub national_n_jeugd: bool,
 }
 
 impl Scored {
     /// The values of [`OUTPUT_COLUMNS`] for this row.
-    pub fn output(&self) -> [String; 9] {
+    pub fn output(&self) -> [String; 10] {
         let warning = self.warning.clone().unwrap_or_default();
         match &self.prediction {
             Ok(p) => {
@@ -117,15 +133,16 @@ impl Scored {
                     v(p.ci_high),
                     v(p.pi_low),
                     v(p.pi_high),
+                    p.n_jeugd.map_or(String::new(), v),
                     level.to_string(),
                     String::new(),
                     warning,
                 ]
             }
             Err(e) => {
-                let mut out: [String; 9] = Default::default();
-                out[7] = e.clone();
-                out[8] = warning;
+                let mut out: [String; 10] = Default::default();
+                out[8] = e.clone();
+                out[9] = warning;
                 out
             }
         }
@@ -155,6 +172,7 @@ pub fn score_row(predictor: &Predictor, layout: &Layout, line: usize, fields: &[
                 layout.width
             )),
             warning: None,
+            national_n_jeugd: false,
         };
     }
     let gemeente = layout
@@ -173,6 +191,8 @@ pub fn score_row(predictor: &Predictor, layout: &Layout, line: usize, fields: &[
                 "regel {line}, kolom gemeentecode: onbekende gemeente {g} (niet in de data van 2017); geschat zonder gemeente- en regio-effect (niveau geen)"
             )
         });
+    let uses_youth = predictor.uses_youth();
+    let mut national_n_jeugd = false;
     let prediction = (|| {
         if let Some(g) = &gemeente {
             if !data::is_gemeentecode(g) {
@@ -199,12 +219,32 @@ pub fn score_row(predictor: &Predictor, layout: &Layout, line: usize, fields: &[
                 None => None,
             });
         }
-        predictor
-            .expected(&Profile { gemeente, values })
-            .map_err(|e| format!("regel {line}, kolom {}: {}", e.field, e.message))
+        // The youth count: the column n_jeugd, else the wijk's own (from
+        // the model), else the national median (counted, and said).
+        let mut n_jeugd = None;
+        if let (Some(c), true) = (layout.n_jeugd_column, uses_youth) {
+            let raw = fields[c].trim();
+            n_jeugd = data::parse_optional_number(raw)
+                .and_then(|n| match n {
+                    Some(n) => check_n_jeugd(n).map(|()| Some(n)).map_err(|e| e.message),
+                    None => Ok(None),
+                })
+                .map_err(|m| format!("regel {line}, kolom n_jeugd: waarde {raw:?}: {m}"))?;
+        }
+        if uses_youth && n_jeugd.is_none() {
+            n_jeugd = layout
+                .wijk_column
+                .and_then(|c| predictor.n_jeugd_of(fields[c].trim()));
+        }
+        let p = predictor
+            .expected_with(&Profile { gemeente, values }, n_jeugd)
+            .map_err(|e| format!("regel {line}, kolom {}: {}", e.field, e.message))?;
+        national_n_jeugd = uses_youth && n_jeugd.is_none();
+        Ok(p)
     })();
     Scored {
         prediction,
         warning,
+        national_n_jeugd,
     }
 }

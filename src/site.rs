@@ -121,6 +121,7 @@ impl From<SiteFile> for SiteData {
                     regio_name: g.2 .1.clone(),
                     observed: f.observed.get(i).copied().flatten(),
                     scp_expected: f.scp_expected.get(i).copied().flatten(),
+                    n_jeugd: None,
                     values: Vec::new(),
                 }
             })
@@ -493,6 +494,8 @@ fn site_imputation(site: &SiteData, q: usize) -> crate::impute::Imputation {
         crate::impute::Imputation {
             national: vec![],
             gemeente: Default::default(),
+            rules: Vec::new(),
+            weighted: false,
         },
     )
 }

@@ -154,10 +154,10 @@ fn a_model_file_of_another_version_says_so_before_anything_else() {
     use jeugdhulp_wijk::site::calculator_from_json;
     let site = "{}"; // never reached
                      // Another version in another shape: the version is what is wrong.
-    let e = calculator_from_json(r#"{"schema_version": 2, "model": {}}"#, site, None)
+    let e = calculator_from_json(r#"{"schema_version": 3, "model": {}}"#, site, None)
         .err()
         .unwrap();
-    assert!(e.contains("schemaversie 2") && e.contains('1'), "{e}");
+    assert!(e.contains("schemaversie 3") && e.contains("1 en 2"), "{e}");
     // The right shape with another version.
     let other = model_json().replacen("\"schema_version\": 1", "\"schema_version\": 7", 1);
     let e = calculator_from_json(&other, site, None).err().unwrap();

@@ -38,11 +38,48 @@ fn fitted(dets: Option<&str>, name: &str) -> PathBuf {
 fn fit_writes_a_versioned_model_with_provenance() {
     let path = fitted(Some("perc_1ouder,perc_hhbijs"), "small.json");
     let m = common::read_json(path);
-    assert_eq!(m["schema_version"], 1);
+    // The default is SCP's specification: version 2, all 2918 wijken, the
+    // suppressed ones marked, the specification and the interval recorded.
+    assert_eq!(m["schema_version"], 2);
     assert_eq!(m["fixed_effects"].as_array().unwrap().len(), 3);
     assert_eq!(m["determinants"][0]["name"], "perc_1ouder");
     assert_eq!(m["provenance"]["input_sha256"].as_str().unwrap().len(), 64);
-    assert_eq!(m["n_fit"], 2632);
+    assert_eq!(m["provenance"]["youth_sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(m["n_fit"], 2918);
+    assert_eq!(m["specification"]["name"], "scp");
+    assert_eq!(m["specification"]["zero_when_missing"][0], "perc_hhbijs");
+    assert_eq!(m["imputation"]["rules"][1], "zero");
+    assert_eq!(m["filled_responses"].as_array().unwrap().len(), 286);
+    assert_eq!(m["youth"]["n_jeugd"].as_object().unwrap().len(), 2918);
+    assert!(m["interval"]["s0"].as_f64().unwrap() > 0.0);
+    for key in ["specification", "youth", "filled_responses", "interval"] {
+        assert!(!m[key].is_null(), "{key}");
+    }
+    // Today's specification stays as it was: version 1, none of SCP's sections.
+    let out = tmp("small-gemeente.json");
+    let o = bin()
+        .args([
+            "fit",
+            "--impute",
+            "gemeente",
+            "--determinants",
+            "perc_1ouder,perc_hhbijs",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let g = common::read_json(out);
+    assert_eq!(g["schema_version"], 1);
+    assert_eq!(g["n_fit"], 2632);
+    for key in ["specification", "youth", "filled_responses", "interval"] {
+        assert!(g[key].is_null(), "{key}");
+    }
+    assert!(g["provenance"]["youth_sha256"].is_null());
+    let o = bin().args(["fit", "--impute", "anders"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("kies scp of gemeente"));
     assert!(m["vcov"].as_array().unwrap().len() == 3);
     assert!(m["imputation"]["gemeente"].as_object().unwrap().len() == 388);
     for key in [
@@ -98,9 +135,28 @@ fn predict_prints_observed_expected_intervals_and_scp() {
         "voorspellingsinterval",
         "verschil",
         "SCP",
+        "jeugdigen (N)",
     ] {
         assert!(text.contains(part), "missing {part} in\n{text}");
     }
+    // A suppressed wijk: the fit used a filled-in value, which is never shown
+    // as an observation.
+    let o = bin()
+        .args([
+            "predict",
+            "--model",
+            model.to_str().unwrap(),
+            "--wijk",
+            "WK002205",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        text.contains("werkelijk gebruik   niet gepubliceerd") && text.contains("geen waarneming"),
+        "{text}"
+    );
     let o = bin()
         .args([
             "predict",
@@ -188,7 +244,7 @@ fn fit_replaces_the_model_file_whole_and_hashes_the_input() {
     std::fs::write(&out, "{ half geschreven").unwrap();
     fit_to(&out, None);
     let m = common::read_json(out.clone());
-    assert_eq!(m["n_fit"], 2632);
+    assert_eq!(m["n_fit"], 2918);
     // No temporary file left next to it.
     let names: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -234,7 +290,7 @@ fn fit_without_out_prints_the_model_and_lets_a_reader_stop_early() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let m: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(m["n_fit"], 2632);
+    assert_eq!(m["n_fit"], 2918);
 
     // `fit | head`: the reader goes away after a few bytes (the model is far
     // larger than a pipe's buffer). No panic, no error.
@@ -264,21 +320,21 @@ fn fit_writes_through_a_link_and_keeps_permissions() {
         .unwrap()
         .file_type()
         .is_symlink());
-    assert_eq!(common::read_json(target.clone())["n_fit"], 2632);
+    assert_eq!(common::read_json(target.clone())["n_fit"], 2918);
 
     let other_name = dir.join("hard.json");
     let _ = std::fs::remove_file(&other_name);
     std::fs::hard_link(&target, &other_name).unwrap();
     std::fs::write(&target, "oud").unwrap();
     fit_to(&target, Some("samenw"));
-    assert_eq!(common::read_json(other_name.clone())["n_fit"], 2632);
+    assert_eq!(common::read_json(other_name.clone())["n_fit"], 2918);
 
     std::fs::remove_file(&other_name).unwrap();
     std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
     fit_to(&target, Some("samenw"));
     let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
-    assert_eq!(common::read_json(target)["n_fit"], 2632);
+    assert_eq!(common::read_json(target)["n_fit"], 2918);
 }
 
 /// A data directory whose wijk file has column `to` replaced by a copy of
@@ -313,6 +369,14 @@ fn data_with_copied_column(name: &str, from: &str, to: &str) -> PathBuf {
         text.push('\n');
     }
     std::fs::write(dir.join("jeugdhulp_wijk_2017.csv"), text).unwrap();
+    // The youth counts sit next to it, as in data/.
+    let youth = dir.join(jeugdhulp_wijk::data::YOUTH_FILE);
+    std::fs::create_dir_all(youth.parent().unwrap()).unwrap();
+    std::fs::copy(
+        common::data_dir().join(jeugdhulp_wijk::data::YOUTH_FILE),
+        youth,
+    )
+    .unwrap();
     dir
 }
 
@@ -339,11 +403,12 @@ fn output_within(mut c: Command, secs: u64) -> std::process::Output {
 fn fit_names_collinear_determinants_instead_of_hanging() {
     let data = data_with_copied_column("collineair", "perc_1ouder", "perc_hhbijs");
     let mut c = bin();
-    c.args(["fit", "--data"]).arg(&data).args([
-        "--determinants",
-        "perc_1ouder,perc_hhbijs,samenw",
-        "--out",
-    ]);
+    // Today's specification: there both copies are filled with the same
+    // gemeente mean, so they stay collinear (in SCP's, a missing perc_hhbijs
+    // is 0 and a missing perc_1ouder the mean, which separates them).
+    c.args(["fit", "--impute", "gemeente", "--data"])
+        .arg(&data)
+        .args(["--determinants", "perc_1ouder,perc_hhbijs,samenw", "--out"]);
     c.arg(tmp("collineair.json"));
     let o = output_within(c, 30);
     let stderr = String::from_utf8_lossy(&o.stderr);
@@ -617,4 +682,62 @@ fn determinants_refuses_unknown_flags_and_arguments() {
     let o = bin().arg("determinants").output().unwrap();
     assert!(o.status.success());
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 27);
+}
+
+/// `score` with SCP's specification: the PI width follows the youth count, from
+/// the column n_jeugd, else from the row's wijkcode, else the national median
+/// (said on stderr); a bad n_jeugd is an error in its row that names the column.
+#[test]
+fn score_uses_the_youth_count_of_the_row_or_its_wijk() {
+    let model = fitted(Some("perc_1ouder,perc_hhbijs"), "score-youth.json");
+    let m = common::read_json(model.clone());
+    let n_wijk = m["youth"]["n_jeugd"]["WK036328"].as_f64().unwrap();
+    let median = m["youth"]["median_published"].as_f64().unwrap();
+    let input = tmp("profiles-youth.csv");
+    std::fs::write(
+        &input,
+        "id,wijkcode,gemeentecode,perc_1ouder,perc_hhbijs,n_jeugd\n\
+         klein,,GM0363,20,5,100\n\
+         groot,,GM0363,20,5,10000\n\
+         wijk,WK036328,GM0363,20,5,\n\
+         eigen,WK036328,GM0363,20,5,100\n\
+         geen,,GM0363,20,5,\n\
+         nul,,GM0363,20,5,0\n\
+         tekst,,GM0363,20,5,veel\n",
+    )
+    .unwrap();
+    let output = tmp("scored-youth.csv");
+    let o = bin()
+        .args(["score", "--model"])
+        .arg(&model)
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(&output)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("1 rijen zonder n_jeugd"), "{stderr}");
+    let text = std::fs::read_to_string(&output).unwrap();
+    let rows = jeugdhulp_wijk::data::parse_csv(&text).unwrap();
+    let header = &rows[0].1;
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let num = |i: usize, c: &str| rows[i].1[col(c)].parse::<f64>().unwrap();
+    let width = |i: usize| num(i, "pi_high") - num(i, "pi_low");
+    assert!(width(1) > 2.0 * width(2), "{} vs {}", width(1), width(2));
+    assert_eq!(num(1, "n_jeugd_used"), 100.0);
+    assert_eq!(num(3, "n_jeugd_used"), n_wijk);
+    assert_eq!(
+        num(4, "n_jeugd_used"),
+        100.0,
+        "the column overrides the wijk"
+    );
+    assert_eq!(num(5, "n_jeugd_used"), median);
+    // The same profile: the same expected value, only the PI differs.
+    assert_eq!(num(1, "expected"), num(2, "expected"));
+    for (i, value) in [(6, "\"0\""), (7, "\"veel\"")] {
+        let e = &rows[i].1[col("error")];
+        assert!(e.contains("kolom n_jeugd") && e.contains(value), "{e}");
+    }
 }

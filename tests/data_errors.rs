@@ -303,3 +303,64 @@ fn quoted_names_over_several_lines() {
     let e = errors(&l);
     assert_eq!(e[0].line, 171 + 2 * 70, "{}", e[0]);
 }
+
+/// The kerncijfers file (youth count N): every problem names file, line,
+/// column and value; a wijk of the data without a row, or with 0 youths, is an
+/// error; a wijk without age shares takes the median share.
+#[test]
+fn youth_counts_are_validated_and_computed_as_specified() {
+    let wijken = sample(3).join("\n");
+    let ds = Dataset::from_csv("w.csv", &wijken).unwrap();
+    let codes: Vec<&str> = ds.wijken.iter().map(|w| w.code.as_str()).collect();
+    let header = "wijkcode,wijknaam,aant_inw,p_00_14_jr,p_15_24_jr";
+    // Good: N = inhabitants × (p_00_14 + 0.4 p_15_24) / 100; the third has no
+    // shares and takes the median of the others' (0.19 and 0.204 → 0.197).
+    let good = format!(
+        "{header}\n{},\"Wijk, één\",11970,15,10\n{},Twee,1000,16,11\n{},Drie,40,,\n",
+        codes[0], codes[1], codes[2]
+    );
+    let mut d = ds.clone();
+    d.attach_youth("k.csv", &good).unwrap();
+    let n: Vec<f64> = d.wijken.iter().map(|w| w.n_jeugd.unwrap()).collect();
+    assert_eq!(n, [2274.3, 204.0, 7.88]);
+
+    let bad = format!(
+        "{header}\n{},Een,veel,15,10\n{},Twee,1000,160,11\nWK12,Drie,5,1,1\n",
+        codes[0], codes[1]
+    );
+    let mut d = ds.clone();
+    let e = d.attach_youth("k.csv", &bad).unwrap_err();
+    let text = e.to_string();
+    for want in [
+        "k.csv:2, kolom aant_inw, waarde \"veel\"",
+        "k.csv:3, kolom p_00_14_jr, waarde \"160\": percentage buiten 0–100",
+        "k.csv:4, kolom wijkcode, waarde \"WK12\"",
+    ] {
+        assert!(text.contains(want), "{want} in {text}");
+    }
+    // The third wijk of the data has no row at all: named.
+    assert!(text.contains(&format!("wijk {}", codes[2])), "{text}");
+
+    let zero = format!(
+        "{header}\n{},Een,0,15,10\n{},Twee,1000,16,11\n{},Drie,40,10,10\n",
+        codes[0], codes[1], codes[2]
+    );
+    let e = ds
+        .clone()
+        .attach_youth("k.csv", &zero)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("k.csv:2, kolom aant_inw") && e.contains("0 jeugdigen"),
+        "{e}"
+    );
+    let e = ds
+        .clone()
+        .attach_youth("k.csv", "wijkcode,aant_inw\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("kolom p_00_14_jr: verplichte kolom ontbreekt"),
+        "{e}"
+    );
+}

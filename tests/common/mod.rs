@@ -28,7 +28,13 @@ pub fn wijk_csv() -> &'static str {
 pub fn dataset() -> &'static Dataset {
     static DS: OnceLock<Dataset> = OnceLock::new();
     DS.get_or_init(|| {
-        Dataset::from_csv(data::WIJK_FILE, wijk_csv()).expect("the real data validates")
+        let mut ds =
+            Dataset::from_csv(data::WIJK_FILE, wijk_csv()).expect("the real data validates");
+        let youth = std::fs::read_to_string(data_dir().join(data::YOUTH_FILE))
+            .expect("the kerncijfers file in the data directory");
+        ds.attach_youth(data::YOUTH_FILE, &youth)
+            .expect("the kerncijfers validate");
+        ds
     })
 }
 
@@ -43,6 +49,26 @@ pub fn full_model() -> &'static Model {
             "test",
         )
         .expect("the default fit")
+    })
+}
+
+/// The model in SCP's specification (the CLI's default), fitted once per test binary.
+pub fn scp_model() -> &'static Model {
+    static M: OnceLock<Model> = OnceLock::new();
+    M.get_or_init(|| {
+        let input = model::Input {
+            file: data::WIJK_FILE,
+            sha256: "test",
+            youth_file: data::YOUTH_FILE,
+            youth_sha256: "test",
+        };
+        model::fit_model_with(
+            dataset(),
+            &model::default_determinants(),
+            model::Spec::Scp,
+            &input,
+        )
+        .expect("the SCP-specification fit")
     })
 }
 

@@ -15,7 +15,7 @@ const USAGE: &str = "\
 jeugdhulp-wijk: verwacht gebruik van jeugdhulp zonder verblijf per wijk (SCP-model, 2017)
 
 Gebruik:
-  jeugdhulp-wijk fit     [--data DIR] [--determinants a,b,c] [--out FILE]
+  jeugdhulp-wijk fit     [--data DIR] [--determinants a,b,c] [--impute scp|gemeente] [--out FILE]
   jeugdhulp-wijk predict --model FILE --wijk WK036300 [--data DIR]
   jeugdhulp-wijk score   --model FILE --input profiles.csv --output scored.csv
   jeugdhulp-wijk site    --model FILE [--data DIR] --out DIR
@@ -23,7 +23,9 @@ Gebruik:
   jeugdhulp-wijk determinants
 
 De datamap is --data DIR, anders $JEUGDHULP_DATA, anders data (in de huidige map).
-`fit` zonder --out schrijft het model naar standaarduitvoer.
+`fit` zonder --out schrijft het model naar standaarduitvoer. --impute scp (standaard) is
+de specificatie die SCP's verwachting nabootst (docs/fidelity.md); --impute gemeente is
+die van vóór issue 9 (gemeentegemiddelde, onderdrukte wijken niet in de schatting).
 ";
 
 /// Write to standard output. When the reader has gone (`… | head`), stop
@@ -115,7 +117,14 @@ fn fit_from_args(args: &Args) -> Result<(Model, data::fs::Loaded), String> {
         Some(list) => determinants::select(&list.split(',').collect::<Vec<_>>())?,
         None => model::default_determinants(),
     };
-    let model = model::fit_model(&loaded.dataset, &dets, data::WIJK_FILE, &loaded.sha256)?;
+    let spec = model::Spec::parse(args.get("impute").unwrap_or("scp"))?;
+    let input = model::Input {
+        file: data::WIJK_FILE,
+        sha256: &loaded.sha256,
+        youth_file: data::YOUTH_FILE,
+        youth_sha256: &loaded.youth_sha256,
+    };
+    let model = model::fit_model_with(&loaded.dataset, &dets, spec, &input)?;
     Ok((model, loaded))
 }
 
@@ -194,7 +203,7 @@ fn one_name(_: &std::fs::Metadata) -> bool {
 }
 
 fn cmd_fit(args: &Args) -> Result<ExitCode, String> {
-    args.only(&["data", "determinants", "out"])?;
+    args.only(&["data", "determinants", "impute", "out"])?;
     let (m, loaded) = fit_from_args(args)?;
     match args.get("out") {
         Some(out) => {
@@ -241,6 +250,20 @@ fn fmt_opt(v: Option<f64>, unit: &str) -> String {
     })
 }
 
+/// A youth count for people: whole youths below 10 000 with a thin space
+/// as thousands separator ("2 274").
+fn fmt_count(n: f64) -> String {
+    let whole = format!("{:.0}", n);
+    let mut out = String::new();
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 fn cmd_predict(args: &Args) -> Result<ExitCode, String> {
     args.only(&["model", "wijk", "data"])?;
     let predictor = read_model(args.need("model")?)?;
@@ -252,7 +275,10 @@ fn cmd_predict(args: &Args) -> Result<ExitCode, String> {
         .find(|w| w.code == code)
         .ok_or_else(|| format!("wijk {code} staat niet in de data"))?;
     let profile = predictor.model.profile_of(w)?;
-    let p = predictor.expected(&profile).map_err(|e| e.to_string())?;
+    let n_jeugd = predictor.n_jeugd_of(&w.code).or(w.n_jeugd);
+    let p = predictor
+        .expected_with(&profile, n_jeugd)
+        .map_err(|e| e.to_string())?;
     outln!(
         "{} {} ({}, {})",
         w.code,
@@ -261,6 +287,12 @@ fn cmd_predict(args: &Args) -> Result<ExitCode, String> {
         w.regio_name
     );
     outln!("  werkelijk gebruik   {}", fmt_opt(w.observed, " %"));
+    if let Some(n) = p.n_jeugd {
+        outln!(
+            "  jeugdigen (N)       {} (benadering uit de CBS-kerncijfers)",
+            fmt_count(n)
+        );
+    }
     outln!("  verwacht gebruik    {:.2} % van de jeugdigen", p.expected);
     outln!(
         "    95%-betrouwbaarheidsinterval  {:.2} – {:.2} %",
@@ -278,21 +310,23 @@ fn cmd_predict(args: &Args) -> Result<ExitCode, String> {
         p.u_gemeente,
         p.u_regio
     );
-    match w.observed {
-        Some(o) => {
-            let verdict = if o > p.pi_high {
-                "hoger dan verwacht (buiten het voorspellingsinterval)"
-            } else if o < p.pi_low {
-                "lager dan verwacht (buiten het voorspellingsinterval)"
+    match (w.observed, model::Verdict::of(w.observed, p.pi_low, p.pi_high)) {
+        (Some(o), Some(v)) => {
+            let outside = if v == model::Verdict::Binnen {
+                ""
             } else {
-                "binnen de verwachting"
+                " (buiten het voorspellingsinterval)"
             };
             outln!(
-                "  verschil            {:+.2} procentpunt: {verdict}",
-                o - p.expected
+                "  verschil            {:+.2} procentpunt: {}{outside}",
+                o - p.expected,
+                v.label()
             );
         }
-        None => outln!("  verschil            niet te berekenen"),
+        _ if predictor.model.was_filled(&w.code) => outln!(
+            "  verschil            niet te berekenen (het model schatte deze wijk bij, maar dat is geen waarneming)"
+        ),
+        _ => outln!("  verschil            niet te berekenen"),
     }
     outln!("  verwacht volgens SCP {}", fmt_opt(w.scp_expected, " %"));
     let mut contrib: Vec<(f64, &str)> = p
@@ -335,8 +369,20 @@ fn cmd_score(args: &Args) -> Result<ExitCode, String> {
         eprintln!("let op: kolommen {} zijn determinanten die dit model niet gebruikt; ze worden genegeerd", layout.unused.join(", "));
     }
     if !layout.missing.is_empty() {
-        eprintln!("let op: kolommen {} ontbreken; die waarden worden geïmputeerd (gemeentegemiddelde, anders landelijk gemiddelde)", layout.missing.join(", "));
+        let how = match predictor.model.spec() {
+            model::Spec::Gemeente => "gemeentegemiddelde, anders landelijk gemiddelde",
+            model::Spec::Scp => "volgens SCP's regel per determinant: 0, of het met het aantal jeugdigen gewogen gemeentegemiddelde, anders landelijk",
+        };
+        eprintln!(
+            "let op: kolommen {} ontbreken; die waarden worden geïmputeerd ({how})",
+            layout.missing.join(", ")
+        );
     }
+    if !predictor.uses_youth() && layout.has_n_jeugd() {
+        eprintln!("let op: dit model heeft één intervalbreedte voor alle wijken (--impute gemeente); de kolom n_jeugd wordt genegeerd");
+    }
+    // Rows whose PI took the national median youth count.
+    let mut n_default = 0;
     let mut out = String::new();
     out.push_str(
         &header
@@ -353,6 +399,7 @@ fn cmd_score(args: &Args) -> Result<ExitCode, String> {
         let scored = score::score_row(&predictor, &layout, *line, &fields);
         n_err += usize::from(scored.prediction.is_err());
         n_warn += usize::from(scored.warning.is_some());
+        n_default += usize::from(scored.national_n_jeugd);
         // The input's own fields, as many as the header has (a longer row's
         // extra fields are quoted in its error), then the results.
         let mut row: Vec<String> = fields
@@ -366,6 +413,13 @@ fn cmd_score(args: &Args) -> Result<ExitCode, String> {
         out.push('\n');
     }
     write(Path::new(output), &out)?;
+    if n_default > 0 {
+        let median = predictor.default_n_jeugd().unwrap_or(f64::NAN);
+        eprintln!(
+            "let op: {n_default} rijen zonder n_jeugd en zonder bekende wijkcode; hun voorspellingsinterval gaat uit van de landelijke mediaan van {} jeugdigen",
+            fmt_count(median)
+        );
+    }
     eprintln!(
         "{} rijen gescoord naar {output}, {n_err} met een fout, {n_warn} met een waarschuwing",
         rows.len()
