@@ -6,9 +6,11 @@
 use crate::csvfile::{parse_number, Dialect};
 use crate::data;
 use crate::determinants;
-use crate::model::{check_n_jeugd, EffectLevel, Prediction, Predictor, Profile};
+use crate::model::{self, EffectLevel, Prediction, Predictor, Profile};
 
 /// The columns `score` adds after the input's own, in this order.
+/// `n_jeugd_used` is the youth count the PI used (empty for a model with one
+/// interval width).
 pub const OUTPUT_COLUMNS: [&str; 10] = [
     "expected",
     "expected_fixed",
@@ -30,9 +32,10 @@ pub struct Layout {
     /// Column of each model determinant, in model order.
     determinant_columns: Vec<Option<usize>>,
     gemeente_column: Option<usize>,
+    /// `wijkcode`: a wijk of the model's data gives its youth count.
     wijk_column: Option<usize>,
-    /// The youth count's column, `n_jeugd`.
-    n_jeugd_column: Option<usize>,
+    /// `n_jeugd`: the youth count of the row (overrides the wijk's).
+    pub n_column: Option<usize>,
     /// Columns that are determinants, but not of this model (ignored).
     pub unused: Vec<String>,
     /// Model determinants without a column (imputed).
@@ -78,7 +81,7 @@ impl Layout {
             width: header.len(),
             gemeente_column: column("gemeentecode"),
             wijk_column: column("wijkcode"),
-            n_jeugd_column: column("n_jeugd"),
+            n_column: column("n_jeugd"),
             unused: header
                 .iter()
                 .filter(|h| {
@@ -99,21 +102,14 @@ impl Layout {
     }
 }
 
-impl Layout {
-    /// Whether the header has a column `n_jeugd`.
-    pub fn has_n_jeugd(&self) -> bool {
-        self.n_jeugd_column.is_some()
-    }
-}
-
 /// The outcome for one row: a prediction or an error, and perhaps a warning.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scored {
     pub prediction: Result<Prediction, String>,
     pub warning: Option<String>,
-    /// The prediction interval took the national median youth count (the
-    /// row has no `n_jeugd` and no wijkcode the model knows).
-    pub national_n_jeugd: bool,
+    /// The PI took the national median youth count: the row has no
+    /// `n_jeugd` and no wijkcode of the model's data.
+    pub default_n_jeugd: bool,
 }
 
 impl Scored {
@@ -135,7 +131,7 @@ impl Scored {
                     v(p.ci_high),
                     v(p.pi_low),
                     v(p.pi_high),
-                    p.n_jeugd.map_or(String::new(), v),
+                    p.n_jeugd.map(v).unwrap_or_default(),
                     level.to_string(),
                     String::new(),
                     warning,
@@ -181,7 +177,7 @@ pub fn score_row(
                 layout.width
             )),
             warning: None,
-            national_n_jeugd: false,
+            default_n_jeugd: false,
         };
     }
     let gemeente = layout
@@ -200,8 +196,6 @@ pub fn score_row(
                 "regel {line}, kolom gemeentecode: onbekende gemeente {g} (niet in de data van 2017); geschat zonder gemeente- en regio-effect (niveau geen)"
             )
         });
-    let uses_youth = predictor.uses_youth();
-    let mut national_n_jeugd = false;
     let prediction = (|| {
         if let Some(g) = &gemeente {
             if !data::is_gemeentecode(g) {
@@ -228,32 +222,34 @@ pub fn score_row(
                 None => None,
             });
         }
-        // The youth count: the column n_jeugd, else the wijk's own (from
-        // the model), else the national median (counted, and said).
+        // The youth count (SCP's specification): the column n_jeugd, else the
+        // wijk's own (from the model), else the national median.
         let mut n_jeugd = None;
-        if let (Some(c), true) = (layout.n_jeugd_column, uses_youth) {
+        if let (Some(c), true) = (layout.n_column, predictor.uses_youth()) {
             let raw = fields[c].trim();
             n_jeugd = number(raw)
                 .and_then(|n| match n {
-                    Some(n) => check_n_jeugd(n).map(|()| Some(n)).map_err(|e| e.message),
+                    Some(n) => model::check_n_jeugd(n)
+                        .map(|()| Some(n))
+                        .map_err(|e| e.message),
                     None => Ok(None),
                 })
                 .map_err(|m| format!("regel {line}, kolom n_jeugd: waarde {raw:?}: {m}"))?;
         }
-        if uses_youth && n_jeugd.is_none() {
+        if n_jeugd.is_none() && predictor.uses_youth() {
             n_jeugd = layout
                 .wijk_column
                 .and_then(|c| predictor.n_jeugd_of(fields[c].trim()));
         }
-        let p = predictor
+        predictor
             .expected_with(&Profile { gemeente, values }, n_jeugd)
-            .map_err(|e| format!("regel {line}, kolom {}: {}", e.field, e.message))?;
-        national_n_jeugd = uses_youth && n_jeugd.is_none();
-        Ok(p)
+            .map(|p| (p, n_jeugd.is_none() && predictor.uses_youth()))
+            .map_err(|e| format!("regel {line}, kolom {}: {}", e.field, e.message))
     })();
+    let default_n_jeugd = matches!(prediction, Ok((_, true)));
     Scored {
-        prediction,
+        prediction: prediction.map(|(p, _)| p),
         warning,
-        national_n_jeugd,
+        default_n_jeugd,
     }
 }

@@ -3,7 +3,7 @@
 //! calculation that the maps use.
 
 use crate::data::{Dataset, Shared, Wijk};
-use crate::model::{InputError, Model, Predictor, Z95};
+use crate::model::{InputError, Model, Predictor, Verdict, Z95};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -21,6 +21,67 @@ pub struct Agreement {
 pub struct SiteData {
     pub wijken: Vec<Wijk>,
     pub agreement: Agreement,
+    /// Agreement with SCP per split and interval coverage before and after
+    /// (computed by `site` at build time; absent in older site data).
+    pub fidelity: Option<Fidelity>,
+}
+
+/// RMSE of our expected use against SCP's `perc_przv` in one split of the wijken.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SplitRmse {
+    pub n: usize,
+    pub rmse: f64,
+}
+
+/// Counts of the three verdicts over the published wijken.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct VerdictCounts {
+    pub binnen: usize,
+    pub hoger: usize,
+    pub lager: usize,
+}
+
+impl VerdictCounts {
+    fn add(&mut self, v: Verdict) {
+        match v {
+            Verdict::Binnen => self.binnen += 1,
+            Verdict::Hoger => self.hoger += 1,
+            Verdict::Lager => self.lager += 1,
+        }
+    }
+}
+
+/// The figures the Verantwoording shows about issue 9, all computed by `site`
+/// from the data and the models (docs/fidelity.md for the research).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fidelity {
+    /// The specification of the page's model (`scp` or `gemeente`).
+    pub spec: String,
+    /// Against `perc_przv`: all wijken, complete (all 27 determinants),
+    /// incomplete, suppressed (`perc_jhzv` not published).
+    pub rmse_all: SplitRmse,
+    pub rmse_complete: SplitRmse,
+    pub rmse_incomplete: SplitRmse,
+    pub rmse_suppressed: SplitRmse,
+    /// Bounds of the youth quintiles of the published wijken (R's type 7).
+    pub quintile_bounds: [f64; 6],
+    /// Published wijken per quintile.
+    pub quintile_n: [usize; 5],
+    /// 95 % PI coverage (%) of the published values per quintile: before
+    /// (today's specification, one width) and after (the page's model).
+    pub coverage_before: [f64; 5],
+    pub coverage_after: [f64; 5],
+    pub coverage_all_before: f64,
+    pub coverage_all_after: f64,
+    /// Published wijken whose verdict differs between before and after.
+    pub verdict_changes: usize,
+    pub verdicts_before: VerdictCounts,
+    pub verdicts_after: VerdictCounts,
+    pub n_published: usize,
+    /// The page model's interval: s0, c, ν (absent: one width).
+    pub interval: Option<(f64, f64, f64)>,
+    /// The default youth count for an eigen wijk (median over published wijken).
+    pub default_n_jeugd: Option<f64>,
 }
 
 /// The serialised form of [`SiteData`]: columns instead of one object per wijk,
@@ -38,6 +99,8 @@ struct SiteFile {
     observed: Vec<Option<f64>>,
     scp_expected: Vec<Option<f64>>,
     agreement: Agreement,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fidelity: Option<Fidelity>,
 }
 
 /// The per-wijk determinant values, one column per determinant in model order.
@@ -48,6 +111,10 @@ pub struct ValuesFile {
     pub determinants: Vec<String>,
     pub wijken: usize,
     pub values: Vec<Vec<Option<f64>>>,
+    /// Youth count N per wijk (models in SCP's specification; at most three
+    /// decimals, so short in the file and read back bit for bit).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub n_jeugd: Vec<f64>,
 }
 
 impl From<SiteData> for SiteFile {
@@ -81,6 +148,7 @@ impl From<SiteData> for SiteFile {
             observed: s.wijken.iter().map(|w| w.observed).collect(),
             scp_expected: s.wijken.iter().map(|w| w.scp_expected).collect(),
             agreement: s.agreement,
+            fidelity: s.fidelity,
         }
     }
 }
@@ -129,6 +197,7 @@ impl From<SiteFile> for SiteData {
         SiteData {
             wijken,
             agreement: f.agreement,
+            fidelity: f.fidelity,
         }
     }
 }
@@ -145,6 +214,15 @@ impl SiteData {
             })
             .collect();
         let mut pairs = Vec::new();
+        if predictor.uses_youth() {
+            if let Some(w) = wijken.iter().find(|w| w.n_jeugd.is_none()) {
+                return Err(format!(
+                    "wijk {}: geen aantal jeugdigen (lees {})",
+                    w.code,
+                    crate::data::YOUTH_FILE
+                ));
+            }
+        }
         for w in &wijken {
             let ours = predictor
                 .expected(&crate::model::Profile {
@@ -159,6 +237,7 @@ impl SiteData {
         Ok(SiteData {
             wijken,
             agreement: agreement(&pairs),
+            fidelity: None,
         })
     }
 
@@ -170,6 +249,10 @@ impl SiteData {
             values: (0..names.len())
                 .map(|k| self.wijken.iter().map(|w| w.values[k]).collect())
                 .collect(),
+            n_jeugd: match self.wijken.iter().all(|w| w.n_jeugd.is_some()) {
+                true => self.wijken.iter().filter_map(|w| w.n_jeugd).collect(),
+                false => Vec::new(),
+            },
         }
     }
 
@@ -187,8 +270,21 @@ impl SiteData {
                 self.wijken.len()
             ));
         }
+        if !file.n_jeugd.is_empty() && file.n_jeugd.len() != self.wijken.len() {
+            return Err(format!(
+                "wijkwaarden: {} jeugdaantallen, de sitegegevens hebben {} wijken",
+                file.n_jeugd.len(),
+                self.wijken.len()
+            ));
+        }
+        if let Some(n) = file.n_jeugd.iter().find(|n| !(n.is_finite() && **n > 0.0)) {
+            return Err(format!(
+                "wijkwaarden: aantal jeugdigen {n} is geen positief getal"
+            ));
+        }
         for (i, w) in self.wijken.iter_mut().enumerate() {
             w.values = file.values.iter().map(|c| c[i]).collect();
+            w.n_jeugd = file.n_jeugd.get(i).copied();
         }
         Ok(())
     }
@@ -315,7 +411,12 @@ impl Calculator {
         if self.predictor.model.imputation.gemeente.is_empty() {
             // The browser's copy of the model leaves out the gemeente means: they
             // follow from the per-wijk values.
-            let imputation = site_imputation(&self.site, q);
+            if self.predictor.uses_youth() && self.site.wijken.iter().any(|w| w.n_jeugd.is_none()) {
+                return Err(
+                    "wijkwaarden: de jeugdaantallen ontbreken, het model heeft ze nodig".into(),
+                );
+            }
+            let imputation = site_imputation(&self.site, &self.predictor.model.imputation);
             if imputation.national != self.predictor.model.imputation.national {
                 return Err(
                     "de landelijke gemiddelden van model en wijkwaarden verschillen".into(),
@@ -463,7 +564,6 @@ impl Calculator {
         self.expected_all(deltas, scope, &mut expected)?;
         let mask = self.in_scope(scope)?;
         let q = self.predictor.n_determinants();
-        let residual = self.predictor.model.variance.residual;
         let mut out = vec![0.0; 4 * n];
         let mut x = vec![0.0; q];
         for i in 0..n {
@@ -472,6 +572,9 @@ impl Calculator {
                 x.iter_mut().zip(deltas).for_each(|(v, d)| *v += d);
             }
             let var = self.predictor.fixed_variance(&x) + self.random_var[i];
+            let (residual, _) = self
+                .predictor
+                .residual_variance(expected[i], self.site.wijken[i].n_jeugd);
             let (half_ci, half_pi) = (Z95 * var.sqrt(), Z95 * (var + residual).sqrt());
             out[i] = expected[i] - half_ci;
             out[n + i] = expected[i] + half_ci;
@@ -481,23 +584,168 @@ impl Calculator {
         crate::model::finite(&out)?;
         Ok(out)
     }
+
+    /// The verdict of every wijk (observed use against its PI) for the same
+    /// scenario; `None` where the use is not published.
+    pub fn verdicts_all(
+        &self,
+        deltas: &[f64],
+        scope: Scope,
+    ) -> Result<Vec<Option<Verdict>>, InputError> {
+        let n = self.len();
+        let iv = self.intervals_all(deltas, scope)?;
+        Ok((0..n)
+            .map(|i| Verdict::of(self.site.wijken[i].observed, iv[2 * n + i], iv[3 * n + i]))
+            .collect())
+    }
+
+    /// [`Calculator::expected`] for a profile that may be a wijk of the data
+    /// (`wijk`, an index): then its youth count and its verdict, else the
+    /// given youth count (an eigen wijk; the model's default without one)
+    /// and no verdict.
+    pub fn expected_for(
+        &self,
+        profile: &crate::model::Profile,
+        wijk: Option<usize>,
+        n_jeugd: Option<f64>,
+    ) -> Result<(crate::model::Prediction, Option<Verdict>), InputError> {
+        if profile.gemeente.is_some() && profile.values.iter().any(Option::is_none) {
+            self.need_values()?;
+        }
+        let w = wijk.and_then(|i| self.site.wijken.get(i));
+        if w.is_some() && n_jeugd.is_none() && self.predictor.uses_youth() {
+            // A wijk's own youth count comes with the wijk values.
+            self.need_values()?;
+        }
+        let n = n_jeugd.or(w.and_then(|w| w.n_jeugd));
+        let p = self.predictor.expected_with(profile, n)?;
+        let verdict = w.and_then(|w| Verdict::of(w.observed, p.pi_low, p.pi_high));
+        Ok((p, verdict))
+    }
+}
+
+/// R's type-7 quantile bounds, coverage and verdicts of a set of predictions
+/// of the published wijken: (youth count, observed, pi_low, pi_high).
+fn coverage(bounds: &[f64; 6], rows: &[(f64, f64, f64, f64)]) -> ([f64; 5], f64, Vec<Verdict>) {
+    let verdicts: Vec<Verdict> = rows
+        .iter()
+        .map(|&(_, o, lo, hi)| Verdict::of(Some(o), lo, hi).unwrap_or(Verdict::Binnen))
+        .collect();
+    let inside: Vec<(f64, bool)> = rows
+        .iter()
+        .zip(&verdicts)
+        .map(|(r, v)| (r.0, *v == Verdict::Binnen))
+        .collect();
+    let all = 100.0 * inside.iter().filter(|r| r.1).count() as f64 / inside.len().max(1) as f64;
+    (
+        crate::interval::coverage_by_quintile(bounds, &inside),
+        all,
+        verdicts,
+    )
+}
+
+impl Fidelity {
+    /// The figures for the Verantwoording: `after` is the page's model,
+    /// `before` today's specification (one interval width). Every wijk of
+    /// `ds` needs its youth count.
+    pub fn compute(
+        ds: &Dataset,
+        after: &Predictor,
+        before: &Predictor,
+    ) -> Result<Fidelity, String> {
+        let mut rows_before = Vec::new();
+        let mut rows_after = Vec::new();
+        let mut sq = [(0usize, 0.0f64); 4]; // all, complete, incomplete, suppressed
+        for w in &ds.wijken {
+            let n = w
+                .n_jeugd
+                .ok_or_else(|| format!("wijk {}: geen aantal jeugdigen", w.code))?;
+            let pa = after
+                .expected_with(&after.model.profile_of(w)?, Some(n))
+                .map_err(|e| format!("{}: {e}", w.code))?;
+            if let Some(scp) = w.scp_expected {
+                let d2 = (pa.expected - scp).powi(2);
+                let complete = w.values.iter().all(Option::is_some);
+                for (k, yes) in [true, complete, !complete, w.observed.is_none()]
+                    .iter()
+                    .enumerate()
+                {
+                    if *yes {
+                        sq[k].0 += 1;
+                        sq[k].1 += d2;
+                    }
+                }
+            }
+            if let Some(o) = w.observed {
+                let pb = before
+                    .expected(&before.model.profile_of(w)?)
+                    .map_err(|e| format!("{}: {e}", w.code))?;
+                rows_before.push((n, o, pb.pi_low, pb.pi_high));
+                rows_after.push((n, o, pa.pi_low, pa.pi_high));
+            }
+        }
+        let ns: Vec<f64> = rows_after.iter().map(|r| r.0).collect();
+        let bounds = crate::interval::quintile_bounds(&ns);
+        let mut quintile_n = [0usize; 5];
+        for &n in &ns {
+            quintile_n[crate::interval::quintile(&bounds, n)] += 1;
+        }
+        let (coverage_before, coverage_all_before, vb) = coverage(&bounds, &rows_before);
+        let (coverage_after, coverage_all_after, va) = coverage(&bounds, &rows_after);
+        let (mut verdicts_before, mut verdicts_after) =
+            (VerdictCounts::default(), VerdictCounts::default());
+        vb.iter().for_each(|v| verdicts_before.add(*v));
+        va.iter().for_each(|v| verdicts_after.add(*v));
+        let split = |(n, s): (usize, f64)| SplitRmse {
+            n,
+            rmse: (s / n.max(1) as f64).sqrt(),
+        };
+        Ok(Fidelity {
+            spec: after.model.spec().name().into(),
+            rmse_all: split(sq[0]),
+            rmse_complete: split(sq[1]),
+            rmse_incomplete: split(sq[2]),
+            rmse_suppressed: split(sq[3]),
+            quintile_bounds: bounds,
+            quintile_n,
+            coverage_before,
+            coverage_after,
+            coverage_all_before,
+            coverage_all_after,
+            verdict_changes: vb.iter().zip(&va).filter(|(a, b)| a != b).count(),
+            verdicts_before,
+            verdicts_after,
+            n_published: rows_after.len(),
+            interval: after.model.interval.as_ref().map(|i| (i.s0, i.c, i.nu)),
+            default_n_jeugd: after.default_n_jeugd(),
+        })
+    }
 }
 
 /// The imputation means over the site's wijken (the same rows, in the same
-/// order, as the dataset the model was fitted on).
-fn site_imputation(site: &SiteData, q: usize) -> crate::impute::Imputation {
+/// order, as the dataset the model was fitted on), by the model's rules.
+fn site_imputation(
+    site: &SiteData,
+    model: &crate::impute::Imputation,
+) -> crate::impute::Imputation {
+    let q = model.national.len();
     let columns: Vec<usize> = (0..q).collect();
+    let rules: Vec<crate::determinants::Missing> = (0..q).map(|k| model.rule(k)).collect();
+    let how = match model.weighted {
+        true => crate::impute::Rules::Scp(&rules),
+        false => crate::impute::Rules::Mean,
+    };
     // Every model determinant has values somewhere (the fit needed them), so an
     // error here means broken site data; an empty result then fails the check
     // against the model's national means.
-    crate::impute::Imputation::from_wijken(&site.wijken, &columns).unwrap_or(
-        crate::impute::Imputation {
+    crate::impute::Imputation::with_rules(&site.wijken, &columns, how)
+        .map(|(imputation, _)| imputation)
+        .unwrap_or(crate::impute::Imputation {
             national: vec![],
             gemeente: Default::default(),
             rules: Vec::new(),
             weighted: false,
-        },
-    )
+        })
 }
 
 /// The model as compiled into the wasm: without the gemeente imputation means,
@@ -505,6 +753,10 @@ fn site_imputation(site: &SiteData, q: usize) -> crate::impute::Imputation {
 pub fn browser_model(model: &Model) -> Model {
     let mut m = model.clone();
     m.imputation.gemeente.clear();
+    // The youth counts come with the wijk values too.
+    if let Some(y) = &mut m.youth {
+        y.n_jeugd.clear();
+    }
     m
 }
 

@@ -4,7 +4,7 @@
 //! `build.sh` (env `JEUGDHULP_MODEL_JSON`, `JEUGDHULP_SITE_JSON`).
 
 use crate::determinants::Group;
-use crate::model::{EffectLevel, Prediction, Profile};
+use crate::model::{EffectLevel, Prediction, Profile, Verdict};
 use crate::site::{calculator_from_json, Calculator, Scope};
 use js_sys::{Array, Float64Array};
 use serde::Serialize;
@@ -209,6 +209,11 @@ struct ProfileOut<'a> {
     gemeente: Option<&'a str>,
     values: BTreeMap<&'a str, Option<f64>>,
     imputed: BTreeMap<&'a str, f64>,
+    /// Where each missing value came from (the core's rule, see `impute`):
+    /// `zero`, `gemeente_mean` or `national_mean`; given values are absent.
+    sources: BTreeMap<&'a str, crate::impute::ValueSource>,
+    /// The wijk's youth count (null: none or not used by the model).
+    n_jeugd: Option<f64>,
 }
 
 /// A wijk's raw values (null = missing) and its imputed values.
@@ -226,11 +231,21 @@ pub fn wijk_profile(code: &str) -> Result<JsValue, JsError> {
             .determinants
             .iter()
             .map(|d| d.name.as_str());
+        let sources = c
+            .predictor
+            .model
+            .imputation
+            .source(Some(&w.gemeente_code), &w.values);
         to_js(&ProfileOut {
             wijk: Some(&w.code),
             gemeente: Some(&w.gemeente_code),
             values: names.clone().zip(w.values.iter().copied()).collect(),
-            imputed: names.zip(c.filled(i)?.iter().copied()).collect(),
+            imputed: names.clone().zip(c.filled(i)?.iter().copied()).collect(),
+            sources: names
+                .zip(sources)
+                .filter(|(_, s)| *s != crate::impute::ValueSource::Given)
+                .collect(),
+            n_jeugd: w.n_jeugd.filter(|_| c.predictor.uses_youth()),
         })
     })
 }
@@ -250,6 +265,8 @@ pub fn national_profile() -> Result<JsValue, JsError> {
                 .zip(m.imputation.national.iter().map(|v| Some(*v)))
                 .collect(),
             imputed: names.zip(m.imputation.national.iter().copied()).collect(),
+            sources: BTreeMap::new(),
+            n_jeugd: c.predictor.default_n_jeugd(),
         })
     })
 }
@@ -259,11 +276,13 @@ pub fn national_profile() -> Result<JsValue, JsError> {
 // typed arrays and a gemeente index, and builds the result object from one
 // Float64Array. Per-field access from wasm made `expected()` cost ~37 µs.
 #[wasm_bindgen(inline_js = r#"
-let index = null, gemeenten = null, problem = '';
+let index = null, gemeenten = null, wijken = null, verdicts = null, problem = '';
 let memory = null, ptr = 0, len = 0, scratch = null;
-export function set_names(names, codes, mem, p, n) {
+export function set_names(names, codes, wijkcodes, verdictList, mem, p, n) {
   index = new Map(); names.forEach((n, i) => index.set(n, i));
   gemeenten = new Map(); codes.forEach((c, i) => gemeenten.set(c, i));
+  wijken = new Map(); wijkcodes.forEach((c, i) => wijken.set(c, i));
+  verdicts = verdictList;
   memory = mem; ptr = p; len = n;
 }
 // A view on wasm's scratch buffer; made anew only when memory has grown.
@@ -272,11 +291,27 @@ function view() {
   return scratch;
 }
 const fail = (field, kind) => { problem = field + '\u0000' + kind; return -2; };
-// Writes values to scratch[0..q] and given-flags to scratch[q..2q]; returns
-// the gemeente's index, -1 for none, or -2 with `problem` set.
+// Writes values to scratch[0..q], given-flags to scratch[q..2q], the youth
+// count to scratch[2q] (NaN: none) and the wijk's index to scratch[2q+1] (-1:
+// none); returns the gemeente's index, -1 for none, or -2 with `problem` set.
 export function read_profile(profile) {
   const out = view(), q = index.size;
   if (profile === null || typeof profile !== 'object') return fail('profiel', 'profile');
+  out[2 * q] = NaN;
+  out[2 * q + 1] = -1;
+  const n = profile.n_jeugd;
+  if (n !== undefined && n !== null) {
+    if (typeof n !== 'number') return fail('n_jeugd', 'type:' + typeof n);
+    if (Number.isNaN(n)) return fail('n_jeugd', 'nan');
+    out[2 * q] = n;
+  }
+  const wijk = profile.wijk;
+  if (wijk !== undefined && wijk !== null) {
+    if (typeof wijk !== 'string') return fail('wijk', 'wijk-type');
+    const w = wijken.get(wijk);
+    if (w === undefined) return fail('wijk', 'wijk:' + wijk);
+    out[2 * q + 1] = w;
+  }
   let g = -1;
   const code = profile.gemeente;
   if (code !== undefined && code !== null) {
@@ -302,23 +337,61 @@ export function read_profile(profile) {
 }
 export function take_problem() { const p = problem; problem = ''; return p; }
 const LEVELS = ['gemeente', 'regio', 'geen'];
-// Reads the result from scratch[0..9+2q].
+// Reads the result from scratch[0..H+2q], H = 12 head values.
 export function build_prediction(names, level) {
-  const q = names.length, r = view();
+  const H = 12, q = names.length, r = view();
   const contributions = new Array(q);
-  for (let j = 0; j < q; j++) contributions[j] = { name: names[j], value: r[9 + j] };
+  for (let j = 0; j < q; j++) contributions[j] = { name: names[j], value: r[H + j] };
   // An array in model order: an object with 27 named keys cost more than the
   // whole calculation.
-  const imputed = Array.prototype.slice.call(r, 9 + q, 9 + 2 * q);
+  const imputed = Array.prototype.slice.call(r, H + q, H + 2 * q);
   return { expected: r[0], expected_fixed: r[1], u_gemeente: r[2], u_regio: r[3], level: LEVELS[level],
-    se: r[4], ci_low: r[5], ci_high: r[6], pi_low: r[7], pi_high: r[8], contributions, imputed };
+    se: r[4], ci_low: r[5], ci_high: r[6], pi_low: r[7], pi_high: r[8],
+    n_jeugd: Number.isNaN(r[9]) ? null : r[9], var_residual: r[10],
+    verdict: r[11] < 0 ? null : verdicts[r[11]], contributions, imputed };
 }
 "#)]
 extern "C" {
-    fn set_names(names: &Array, gemeenten: &Array, memory: &JsValue, ptr: u32, len: u32);
+    fn set_names(
+        names: &Array,
+        gemeenten: &Array,
+        wijken: &Array,
+        verdicts: &Array,
+        memory: &JsValue,
+        ptr: u32,
+        len: u32,
+    );
     fn read_profile(profile: &JsValue) -> i32;
     fn take_problem() -> String;
     fn build_prediction(names: &Array, level: u32) -> JsValue;
+}
+
+/// Values before the contributions in the scratch buffer of a result.
+const HEAD: usize = 12;
+
+/// The verdicts in the order of their codes (0, 1, 2) at the boundary.
+const VERDICTS: [Verdict; 3] = [Verdict::Binnen, Verdict::Hoger, Verdict::Lager];
+
+fn verdict_code(v: Option<Verdict>) -> i8 {
+    v.and_then(|v| VERDICTS.iter().position(|w| *w == v))
+        .map_or(-1, |i| i as i8)
+}
+
+/// A verdict as the page reads it: its value and its Dutch text (both from
+/// the core; the page writes no rule of its own).
+#[derive(Serialize)]
+struct VerdictOut {
+    value: &'static str,
+    label: &'static str,
+}
+
+impl From<Verdict> for VerdictOut {
+    fn from(v: Verdict) -> VerdictOut {
+        VerdictOut {
+            value: v.code(),
+            label: v.label(),
+        }
+    }
 }
 
 /// What every `expected()` call reuses: the names on the JS side, and a
@@ -361,10 +434,20 @@ fn with_boundary<T>(c: &Calculator, f: impl FnOnce(&mut Boundary) -> T) -> T {
                 .map(|d| JsValue::from_str(&d.name))
                 .collect();
             let gemeenten: Vec<String> = model.gemeente_regio.keys().cloned().collect();
-            let scratch = vec![0.0; 9 + 2 * q as usize].into_boxed_slice();
+            let scratch = vec![0.0; HEAD + 2 * q as usize].into_boxed_slice();
+            let verdicts: Array = VERDICTS
+                .iter()
+                .map(|v| to_js(&VerdictOut::from(*v)).unwrap_or(JsValue::NULL))
+                .collect();
             set_names(
                 &names,
                 &gemeenten.iter().map(|g| JsValue::from_str(g)).collect(),
+                &c.site
+                    .wijken
+                    .iter()
+                    .map(|w| JsValue::from_str(&w.code))
+                    .collect(),
+                &verdicts,
                 &wasm_bindgen::memory(),
                 scratch.as_ptr() as u32,
                 scratch.len() as u32,
@@ -379,8 +462,15 @@ fn with_boundary<T>(c: &Calculator, f: impl FnOnce(&mut Boundary) -> T) -> T {
     })
 }
 
-/// Read `{gemeente?, values: {name: number|null}}` into a core profile.
-fn read_profile_from_js(c: &Calculator, profile: &JsValue) -> Result<Profile, JsError> {
+/// A profile as read from JS, with the wijk it is (an index) and its youth count.
+struct JsProfile {
+    profile: Profile,
+    wijk: Option<usize>,
+    n_jeugd: Option<f64>,
+}
+
+/// Read `{gemeente?, wijk?, n_jeugd?, values: {name: number|null}}` into a core profile.
+fn read_profile_from_js(c: &Calculator, profile: &JsValue) -> Result<JsProfile, JsError> {
     with_boundary(c, |b| {
         let g = read_profile(profile);
         if g == -2 {
@@ -396,6 +486,10 @@ fn read_profile_from_js(c: &Calculator, profile: &JsValue) -> Result<Profile, Js
                 "object" => "verwacht een object met per determinant een getal".to_string(),
                 "unknown" => "onbekende determinant voor dit model".to_string(),
                 "nan" => "waarde is geen getal (NaN)".to_string(),
+                "wijk-type" => {
+                    "verwacht een wijkcode als tekst, bijvoorbeeld \"WK036328\"".to_string()
+                }
+                k if k.starts_with("wijk:") => format!("onbekende wijkcode '{}'", &k[5..]),
                 k if k.starts_with("code:") => format!("onbekende gemeentecode '{}'", &k[5..]),
                 k => format!(
                     "verwacht een getal, kreeg {}",
@@ -410,11 +504,15 @@ fn read_profile_from_js(c: &Calculator, profile: &JsValue) -> Result<Profile, Js
             .cloned();
         let q = b.names.length() as usize;
         let buf = b.scratch();
-        Ok(Profile {
-            gemeente,
-            values: (0..q)
-                .map(|i| (buf[q + i] == 1.0).then_some(buf[i]))
-                .collect(),
+        Ok(JsProfile {
+            profile: Profile {
+                gemeente,
+                values: (0..q)
+                    .map(|i| (buf[q + i] == 1.0).then_some(buf[i]))
+                    .collect(),
+            },
+            n_jeugd: Some(buf[2 * q]).filter(|n| !n.is_nan()),
+            wijk: (buf[2 * q + 1] >= 0.0).then_some(buf[2 * q + 1] as usize),
         })
     })
 }
@@ -424,8 +522,9 @@ fn read_profile_from_js(c: &Calculator, profile: &JsValue) -> Result<Profile, Js
 pub fn expected(profile: JsValue) -> Result<JsValue, JsError> {
     with_calculator(|c| {
         let c: &Calculator = c;
-        let p: Prediction = c.expected(&read_profile_from_js(c, &profile)?)?;
-        let head = [
+        let js = read_profile_from_js(c, &profile)?;
+        let (p, verdict): (Prediction, _) = c.expected_for(&js.profile, js.wijk, js.n_jeugd)?;
+        let head: [f64; HEAD] = [
             p.expected,
             p.expected_fixed,
             p.u_gemeente,
@@ -435,6 +534,9 @@ pub fn expected(profile: JsValue) -> Result<JsValue, JsError> {
             p.ci_high,
             p.pi_low,
             p.pi_high,
+            p.n_jeugd.unwrap_or(f64::NAN),
+            p.var_residual,
+            f64::from(verdict_code(verdict)),
         ];
         let level = match p.level {
             EffectLevel::Gemeente => 0,
@@ -444,9 +546,9 @@ pub fn expected(profile: JsValue) -> Result<JsValue, JsError> {
         Ok(with_boundary(c, |b| {
             let q = p.contributions.len();
             let buf = b.scratch_mut();
-            buf[..9].copy_from_slice(&head);
-            buf[9..9 + q].copy_from_slice(&p.contributions);
-            buf[9 + q..9 + 2 * q].copy_from_slice(&p.imputed);
+            buf[..HEAD].copy_from_slice(&head);
+            buf[HEAD..HEAD + q].copy_from_slice(&p.contributions);
+            buf[HEAD + q..HEAD + 2 * q].copy_from_slice(&p.imputed);
             build_prediction(&b.names, level)
         }))
     })
@@ -493,6 +595,40 @@ pub fn intervals_all(
     })
 }
 
+/// The verdict of every wijk under a what-if change, in `wijken()` order:
+/// `Int8Array(n)` with -1 (use not published), 0, 1, 2 = the entries of `verdicts()`.
+#[wasm_bindgen(js_name = verdictsAll)]
+pub fn verdicts_all(
+    deltas: &Float64Array,
+    scope: &str,
+    code: Option<String>,
+) -> Result<js_sys::Int8Array, JsError> {
+    with_calculator(|c| {
+        let c: &Calculator = c;
+        let (deltas, scope) = scenario(deltas, scope, &code)?;
+        let out: Vec<i8> = c
+            .verdicts_all(&deltas, scope)?
+            .into_iter()
+            .map(verdict_code)
+            .collect();
+        Ok(js_sys::Int8Array::from(out.as_slice()))
+    })
+}
+
+/// The verdicts `verdictsAll` codes as 0, 1, 2: `[{value, label}]`.
+#[wasm_bindgen]
+pub fn verdicts() -> Result<JsValue, JsError> {
+    let out: Vec<VerdictOut> = VERDICTS.iter().map(|v| VerdictOut::from(*v)).collect();
+    to_js(&out)
+}
+
+#[derive(Serialize)]
+struct IntervalOut {
+    s0: f64,
+    c: f64,
+    nu: f64,
+}
+
 #[derive(Serialize)]
 struct ModelInfo<'a> {
     schema_version: u32,
@@ -507,6 +643,14 @@ struct ModelInfo<'a> {
     agreement: crate::site::Agreement,
     data_sha256: &'a str,
     converged: bool,
+    /// `scp` or `gemeente`.
+    specification: &'static str,
+    /// The youth-dependent residual variance (null: one width for all).
+    interval: Option<IntervalOut>,
+    /// The youth count of an eigen wijk without one (null: not used).
+    default_n_jeugd: Option<f64>,
+    zero_when_missing: Vec<&'a str>,
+    fidelity: Option<&'a crate::site::Fidelity>,
 }
 
 /// The model's fit statistics and its agreement with SCP's published expectations.
@@ -528,6 +672,19 @@ pub fn model_info() -> Result<JsValue, JsError> {
             agreement: c.site.agreement,
             data_sha256: &m.provenance.input_sha256,
             converged: m.fit.converged,
+            specification: m.spec().name(),
+            interval: m.interval.as_ref().map(|i| IntervalOut {
+                s0: i.s0,
+                c: i.c,
+                nu: i.nu,
+            }),
+            default_n_jeugd: c.predictor.default_n_jeugd(),
+            zero_when_missing: m
+                .specification
+                .iter()
+                .flat_map(|s| s.zero_when_missing.iter().map(String::as_str))
+                .collect(),
+            fidelity: c.site.fidelity.as_ref(),
         })
     })
 }

@@ -84,8 +84,14 @@ fn lists_determinants_wijken_and_gemeenten() {
     assert!((num(&g, "effect") - num(&g, "u_gemeente") - num(&g, "u_regio")).abs() < 1e-12);
 
     let info = web::model_info().unwrap();
-    assert_eq!(num(&info, "n_fit"), 2632.0);
+    // SCP's specification: all wijken in the fit (the 286 suppressed with a
+    // filled value, which wijken() still shows as not published, above).
+    assert_eq!(num(&info, "n_fit"), 2918.0);
+    assert_eq!(get(&info, "specification").as_string().unwrap(), "scp");
     assert!(num(&get(&info, "agreement"), "correlation") > 0.95);
+    assert!(num(&info, "default_n_jeugd") > 0.0);
+    let fidelity = get(&info, "fidelity");
+    assert!(num(&get(&fidelity, "rmse_all"), "rmse") <= 0.25);
 }
 
 #[wasm_bindgen_test]
@@ -106,12 +112,15 @@ fn expected_for_national_profile_and_a_wijk() {
     let prof = web::wijk_profile("WK036300").unwrap();
     let gemeente = get(&prof, "gemeente");
     assert_eq!(gemeente.as_string().unwrap(), "GM0363");
+    // As a wijk of the data: its own youth count, and its verdict.
     let p = web::expected(obj(&[
         ("gemeente", gemeente.clone()),
+        ("wijk", JsValue::from_str("WK036300")),
         ("values", get(&prof, "values")),
     ]))
     .unwrap();
     assert_eq!(get(&p, "level").as_string().unwrap(), "gemeente");
+    assert_eq!(num(&p, "n_jeugd"), num(&prof, "n_jeugd"));
     // The all-wijken call agrees with the single call.
     let wijken = Array::from(&web::wijken().unwrap());
     let i = wijken
@@ -124,6 +133,30 @@ fn expected_for_national_profile_and_a_wijk() {
     let bounds = web::intervals_all(&Float64Array::new_with_length(27), "land", None).unwrap();
     assert_eq!(bounds.length(), 4 * 2918);
     assert!((bounds.get_index(3 * 2918 + i as u32) - num(&p, "pi_high")).abs() < 1e-10);
+    // The verdict: the core's, the same in the single and the all-wijken call.
+    let verdicts = web::verdicts_all(&Float64Array::new_with_length(27), "land", None).unwrap();
+    assert_eq!(verdicts.length(), 2918);
+    let listed = Array::from(&web::verdicts().unwrap());
+    let v = listed.get(verdicts.get_index(i as u32) as u32);
+    assert_eq!(
+        get(&get(&p, "verdict"), "value").as_string(),
+        get(&v, "value").as_string()
+    );
+    // An eigen wijk (no wijk code): no verdict; fewer youths, a wider PI.
+    let eigen = |n: f64| {
+        web::expected(obj(&[
+            ("gemeente", gemeente.clone()),
+            ("n_jeugd", JsValue::from_f64(n)),
+            ("values", get(&prof, "values")),
+        ]))
+        .unwrap()
+    };
+    let (small, large) = (eigen(100.0), eigen(5000.0));
+    assert!(get(&small, "verdict").is_null());
+    assert!(
+        num(&small, "pi_high") - num(&small, "pi_low")
+            > num(&large, "pi_high") - num(&large, "pi_low")
+    );
 
     // +10 on eenouderhuishoudens moves the expected value by 10·β.
     let dets = Array::from(&web::determinants().unwrap());
@@ -208,6 +241,21 @@ fn bad_input_throws_errors_that_name_the_field() {
         Some("GM9999".into()),
     ));
     assert!(m.contains("GM9999"), "{m}");
+    let m = message(web::expected(obj(&[("n_jeugd", JsValue::from_f64(-4.0))])));
+    assert!(m.contains("n_jeugd") && m.contains("groter dan 0"), "{m}");
+    let m = message(web::expected(obj(&[(
+        "n_jeugd",
+        JsValue::from_str("veel"),
+    )])));
+    assert!(
+        m.contains("n_jeugd") && m.contains("verwacht een getal"),
+        "{m}"
+    );
+    let m = message(web::expected(obj(&[(
+        "wijk",
+        JsValue::from_str("WK999999"),
+    )])));
+    assert!(m.contains("wijk") && m.contains("WK999999"), "{m}");
     let m = message(web::load_wijk_values("{\"kapot\":"));
     assert!(m.contains("wijkwaarden"), "{m}");
 }

@@ -5,6 +5,8 @@
 //   ?wijk=WK001404                       a selected wijk
 //   ?eigen=land[&gemeente=GM0363]        eigen wijk from the national mean profile
 //   ?eigen=WK001404[&gemeente=GM0014]    eigen wijk from that wijk's profile
+//   &n_jeugd=1200                        eigen wijk: the number of youths (for the
+//                                        prediction interval; absent = the default)
 //   &perc_1ouder=34.2&...                determinant values that differ from the start
 //                                        profile, as String(number) so a reload
 //                                        reproduces the exact same doubles.
@@ -31,11 +33,12 @@ const state = {
   gemeente: null, // gemeente used for the random effects
   base: {}, // start values (imputed)
   values: {}, // current values
-  impKinds: {}, // name → 'gemeente' | 'land' for imputed values
+  impKinds: {}, // name → 'nul' | 'gemeente' | 'land' for imputed values
+  nJeugd: null, // eigen mode: the youths the user gave (null = the model's default)
   result: null, // last valid jw.expected() result
 };
 
-let determinants; let wijken; let gemeenten; let national;
+let determinants; let wijken; let gemeenten; let national; let info;
 let wijkIndex; let gemeenteIndex;
 let search; let whatif; let contrib;
 let map = null;
@@ -58,14 +61,17 @@ function setTest(id, text, value) {
   e.dataset.value = value === null || value === undefined ? '' : String(value);
 }
 
+// Where each imputed value came from, as the core says (wijkProfile().sources).
+const SOURCE_KIND = { zero: 'nul', gemeente_mean: 'gemeente', national_mean: 'land' };
 function impKindsFor(profile) {
   const kinds = {};
-  for (const d of determinants) {
-    if (profile.values[d.name] === null || profile.values[d.name] === undefined) {
-      kinds[d.name] = profile.imputed[d.name] === national.imputed[d.name] ? 'land' : 'gemeente';
-    }
-  }
+  for (const [name, source] of Object.entries(profile.sources || {})) kinds[name] = SOURCE_KIND[source];
   return kinds;
+}
+
+/** A number of youths as people read it: whole, with a thin space per thousand. */
+function fmtCount(n) {
+  return Number.isFinite(n) ? Math.round(n).toLocaleString('nl-NL').replace(/\./g, '\u202f') : '–';
 }
 
 function changedNames() {
@@ -119,20 +125,22 @@ function renderResult(r) {
   setText('ci-text', fmtRange(r.ci_low, r.ci_high));
   setText('pi-text', fmtRange(r.pi_low, r.pi_high));
 
+  // Youth count: the wijk's own (approximated from CBS figures), or the eigen wijk's.
+  setTest('n-jeugd', r.n_jeugd === null ? 'niet gebruikt' : `${fmtCount(r.n_jeugd)} jeugdigen`, r.n_jeugd);
+  $('fig-njeugd').hidden = r.n_jeugd === null || !w;
+
+  // The verdict comes from the core (r.verdict); here only its symbol.
   const verdict = testEl('verdict');
-  if (observed === null) {
+  if (observed === null || !r.verdict) {
     setTest('difference', w ? 'niet te berekenen' : '–', null);
     verdict.textContent = w ? 'niet te beoordelen: gebruik niet gepubliceerd' : 'geen werkelijk gebruik (eigen wijk)';
     verdict.dataset.value = '';
   } else {
     const diff = observed - r.expected;
     setTest('difference', fmtPp(diff), diff);
-    let v; let text;
-    if (observed > r.pi_high) { v = 'hoger'; text = '▲ hoger dan verwacht'; }
-    else if (observed < r.pi_low) { v = 'lager'; text = '▼ lager dan verwacht'; }
-    else { v = 'binnen'; text = '● binnen de verwachting'; }
-    verdict.textContent = text;
-    verdict.dataset.value = v;
+    const symbol = { hoger: '▲', lager: '▼', binnen: '●' }[r.verdict.value] ?? '';
+    verdict.textContent = `${symbol} ${r.verdict.label}`;
+    verdict.dataset.value = r.verdict.value;
   }
   verdict.className = `verdict verdict-${verdict.dataset.value || 'geen'}`;
 
@@ -155,7 +163,8 @@ function renderResult(r) {
 // ---------------------------------------------------------------- computing
 
 function profile() {
-  return { gemeente: state.gemeente, values: { ...state.values } };
+  if (state.mode === 'wijk') return { gemeente: state.gemeente, wijk: state.wijk, values: { ...state.values } };
+  return { gemeente: state.gemeente, n_jeugd: state.nJeugd, values: { ...state.values } };
 }
 
 function recompute({ resort = false } = {}) {
@@ -263,7 +272,7 @@ async function requestWijk(code, opts = {}) {
   return selectWijk(code, opts);
 }
 
-function startEigen(from, { gemeente, overrides = {} } = {}) {
+function startEigen(from, { gemeente, overrides = {}, nJeugd } = {}) {
   let p;
   if (from === 'land') {
     p = national;
@@ -276,6 +285,9 @@ function startEigen(from, { gemeente, overrides = {} } = {}) {
   }
   state.mode = 'eigen';
   state.start = from;
+  // The youths: from the link, else the start wijk's own count, else the default.
+  if (nJeugd !== undefined) state.nJeugd = nJeugd;
+  else state.nJeugd = from === 'land' ? null : (p.n_jeugd ?? null);
   state.gemeente = gemeente !== undefined ? gemeente : (from === 'land' ? null : p.gemeente);
   if (state.gemeente && !gemeenteIndex.has(state.gemeente)) state.gemeente = null;
   state.base = { ...p.imputed };
@@ -296,6 +308,12 @@ function updateEigenUi() {
   $('eigen-stop').hidden = !(eigen && state.wijk);
   $('eigen-wijk').disabled = !state.wijk;
   $('eigen-gemeente').value = state.gemeente || '';
+  const nInput = $('eigen-njeugd');
+  if (document.activeElement !== nInput) {
+    nInput.value = state.nJeugd === null ? '' : String(Math.round(state.nJeugd * 1000) / 1000);
+  }
+  nInput.placeholder = info?.default_n_jeugd ? String(Math.round(info.default_n_jeugd)) : '';
+  $('eigen-njeugd-opties').hidden = !info?.default_n_jeugd;
   $('eigen-land').setAttribute('aria-pressed', String(eigen && state.start === 'land'));
   $('eigen-wijk').setAttribute('aria-pressed', String(eigen && state.start !== 'land'));
 }
@@ -316,6 +334,7 @@ function writeUrl() {
   else {
     q.set('eigen', state.start);
     if (state.gemeente) q.set('gemeente', state.gemeente);
+    if (state.nJeugd !== null) q.set('n_jeugd', String(state.nJeugd));
   }
   for (const name of changedNames()) q.set(name, String(state.values[name]));
   const url = `${location.pathname}?${q.toString()}${location.hash}`;
@@ -332,7 +351,9 @@ function readUrl() {
   }
   if (q.has('eigen')) {
     const gm = q.get('gemeente');
-    return { eigen: q.get('eigen'), gemeente: gm && gemeenteIndex.has(gm) ? gm : null, overrides };
+    // A youth count is checked by the core when it is used (expected()).
+    const n = q.has('n_jeugd') && q.get('n_jeugd').trim() !== '' ? Number(q.get('n_jeugd')) : undefined;
+    return { eigen: q.get('eigen'), gemeente: gm && gemeenteIndex.has(gm) ? gm : null, overrides, nJeugd: n };
   }
   if (q.has('wijk')) return { wijk: q.get('wijk'), overrides };
   return null;
@@ -359,14 +380,16 @@ function fillEigenSelect() {
 }
 
 function fillVerantwoording() {
-  let info;
-  try { info = jw.modelInfo(); } catch (e) { console.warn(e); return; }
+  if (!info) return;
   setText('vw-nkenmerken', String(determinants.length));
   const unpublished = wijken.filter((w) => w.observed === null).length;
   setText('vw-nfit', `${fmtNum(info.n_fit, 0)} van ${fmtNum(wijken.length, 0)}`);
   if (info.n_fit === wijken.length - unpublished) {
     setText('vw-nfit-note', `De ${fmtNum(unpublished, 0)} wijken waarvan het CBS het gebruik niet publiceert (minder dan 10 gebruikers), doen niet mee in de schatting. Het SCP schatte het gebruik in die wijken bij en nam ze wel mee; die bijgeschatte waarden zijn niet openbaar. Dat is een van de redenen dat onze verwachtingen iets afwijken van die van het SCP. Voor die wijken berekent de rekenhulp wel een verwachting.`);
+  } else if (info.specification === 'scp') {
+    setText('vw-nfit-note', `De ${fmtNum(unpublished, 0)} wijken waarvan het CBS het gebruik niet publiceert (minder dan 10 gebruikers), doen mee in de schatting met een bijgeschatte waarde, zoals het SCP deed (zie „Specificatie”). Die bijgeschatte waarde is geen waarneming: de rekenhulp toont bij die wijken „niet gepubliceerd”.`);
   }
+  fillSpecification(info);
   if (info.formula) setText('vw-formula', info.formula);
   if (info.converged === false) setText('vw-reml', `${fmtNum(info.reml_criterion, 2)} (niet geconvergeerd!)`);
   setText('vw-ngroups', `${fmtNum(info.n_gemeente, 0)} / ${fmtNum(info.n_regio, 0)}`);
@@ -411,6 +434,63 @@ function fillVerantwoording() {
     }
     tbody.append(tr);
   }
+}
+
+const labelOf = (name) => determinants.find((d) => d.name === name)?.label ?? name;
+
+/** The specification, the agreement with SCP, the N-dependent interval and the
+ *  coverage chart: every figure from modelInfo() (computed by `site` at build time). */
+function fillSpecification(m) {
+  const f = m.fidelity;
+  const spec = $('vw-spec');
+  if (m.specification !== 'scp' || !f) { spec.hidden = true; return; }
+  spec.hidden = false;
+  setText('vw-zero', m.zero_when_missing.map(labelOf).join('; '));
+  const agree = $('vw-scp-rmse');
+  agree.textContent = `Over alle ${fmtNum(f.rmse_all.n, 0)} wijken wijkt ons verwachte gebruik gemiddeld ${fmtNum(f.rmse_all.rmse, 2)} procentpunt af van dat van het SCP (wortel van de gemiddelde kwadratische afwijking, RMSE). In wijken met alle kenmerken bekend (${fmtNum(f.rmse_complete.n, 0)}) is dat ${fmtNum(f.rmse_complete.rmse, 2)}, in wijken waar er een of meer ontbreken (${fmtNum(f.rmse_incomplete.n, 0)}) ${fmtNum(f.rmse_incomplete.rmse, 2)}, en in de ${fmtNum(f.rmse_suppressed.n, 0)} wijken met onderdrukt gebruik ${fmtNum(f.rmse_suppressed.rmse, 2)} procentpunt.`;
+  for (const k of ['all', 'complete', 'incomplete', 'suppressed']) agree.dataset[k] = String(f[`rmse_${k}`].rmse);
+  if (m.interval) {
+    setText('vw-s0', fmtNum(m.interval.s0, 3));
+    setText('vw-c', fmtNum(m.interval.c, 2));
+    setText('vw-nu', fmtNum(m.interval.nu, 1));
+  }
+  setText('vw-nmedian', fmtCount(m.default_n_jeugd));
+  setText('vw-verdict-changes', `Met de nieuwe intervallen en het nieuwe model krijgen ${fmtNum(f.verdict_changes, 0)} van de ${fmtNum(f.n_published, 0)} wijken met gepubliceerd gebruik een ander oordeel. Vóór: ${fmtNum(f.verdicts_before.hoger, 0)} hoger, ${fmtNum(f.verdicts_before.lager, 0)} lager en ${fmtNum(f.verdicts_before.binnen, 0)} binnen de verwachting; nu ${fmtNum(f.verdicts_after.hoger, 0)} hoger, ${fmtNum(f.verdicts_after.lager, 0)} lager en ${fmtNum(f.verdicts_after.binnen, 0)} binnen.`);
+  $('vw-verdict-changes').dataset.value = String(f.verdict_changes);
+  // The chart: a table (read by screen readers as is) with a bar per cell on
+  // a 85–100 % scale, and the 95 % target marked.
+  const tbody = $('vw-coverage').tBodies[0];
+  tbody.replaceChildren();
+  const lo = 85;
+  const bar = (value, kind) => {
+    const td = document.createElement('td');
+    td.className = 'num cov-cell';
+    td.dataset.value = String(value);
+    const track = document.createElement('span');
+    track.className = 'cov-track';
+    track.setAttribute('aria-hidden', 'true');
+    const b = document.createElement('span');
+    b.className = `cov-bar cov-${kind}`;
+    b.style.width = `${Math.max(0, Math.min(100, ((value - lo) / (100 - lo)) * 100))}%`;
+    const target = document.createElement('span');
+    target.className = 'cov-target';
+    target.style.left = `${((95 - lo) / (100 - lo)) * 100}%`;
+    track.append(b, target);
+    const text = document.createElement('span');
+    text.className = 'cov-text';
+    text.textContent = `${fmtNum(value, 1)} %`;
+    td.append(track, text);
+    return td;
+  };
+  f.coverage_before.forEach((before, q) => {
+    const tr = document.createElement('tr');
+    const th = document.createElement('th');
+    th.scope = 'row';
+    const b = f.quintile_bounds;
+    th.textContent = `${q + 1}${q === 0 ? ' (kleinste)' : q === 4 ? ' (grootste)' : ''}: ${fmtCount(b[q])}–${fmtCount(b[q + 1])} jeugdigen`;
+    tr.append(th, bar(before, 'voor'), bar(f.coverage_after[q], 'na'));
+    tbody.append(tr);
+  });
 }
 
 // ---------------------------------------------------------------- wijk values
@@ -467,6 +547,7 @@ async function main() {
     wijken = jw.wijken();
     gemeenten = jw.gemeenten();
     national = jw.nationalProfile();
+    info = jw.modelInfo();
     performance.mark('jw:lists');
   } catch (e) {
     showFatal(`De rekenmodule kon niet worden geladen (${e.message || e}). Gebruik een recente browser met WebAssembly.`);
@@ -512,6 +593,14 @@ async function main() {
     state.gemeente = e.target.value || null;
     recompute();
   });
+  // Number of youths of an eigen wijk: empty = the default; anything else goes
+  // to the core, which says in Dutch what is wrong with a bad value.
+  $('eigen-njeugd').addEventListener('input', (e) => {
+    urlEnabled = true;
+    const t = e.target.value.trim().replace(',', '.');
+    state.nJeugd = t === '' ? null : Number(t);
+    recompute();
+  });
 
   const fromUrl = readUrl();
   const urlWijk = fromUrl?.wijk ?? (fromUrl?.eigen && fromUrl.eigen !== 'land' ? fromUrl.eigen : null);
@@ -528,10 +617,10 @@ async function main() {
     } else if (loaded) {
       ok = fromUrl.wijk
         ? selectWijk(urlWijk, { overrides: fromUrl.overrides })
-        : startEigen(urlWijk, { gemeente: fromUrl.gemeente, overrides: fromUrl.overrides });
+        : startEigen(urlWijk, { gemeente: fromUrl.gemeente, overrides: fromUrl.overrides, nJeugd: fromUrl.nJeugd });
     }
   } else if (fromUrl?.eigen === 'land') {
-    ok = startEigen('land', { gemeente: fromUrl.gemeente, overrides: fromUrl.overrides });
+    ok = startEigen('land', { gemeente: fromUrl.gemeente, overrides: fromUrl.overrides, nJeugd: fromUrl.nJeugd });
   }
   // Default (or a broken link): the national mean profile, which needs no wijk values.
   if (!ok && !state.result) startEigen('land', { gemeente: null });

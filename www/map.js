@@ -218,6 +218,21 @@ export async function mountMap(container, ctx) {
   const gemBreaks = divergingBreaks(gemeenten.map((g) => (g.effect == null ? NaN : g.effect)));
   mark('model');
 
+  // The verdict of every wijk (hoger / lager / binnen the PI) comes from the
+  // Rust core (verdictsAll): -1 = not published, else an index into VERDICTS.
+  const VERDICTS = jw.verdicts();
+  let baseVerdicts = null;
+  let verdicts = null;
+  function currentVerdicts() {
+    if (!scenario.active) {
+      baseVerdicts ??= Int8Array.from(jw.verdictsAll(zeros, 'land', ''));
+      return baseVerdicts;
+    }
+    verdicts ??= Int8Array.from(jw.verdictsAll(scenario.deltas, scenario.usedScope, scenario.scopeCode));
+    return verdicts;
+  }
+  const verdictOf = (i) => { const v = currentVerdicts()[i]; return v < 0 ? null : VERDICTS[v]; };
+
   function currentIntervals() {
     if (!scenario.active) {
       baseIntervals ??= Float64Array.from(jw.intervalsAll(zeros, 'land', ''));
@@ -321,7 +336,7 @@ export async function mountMap(container, ctx) {
       }
       return;
     }
-    const iv = view === 'verschil' ? currentIntervals() : null;
+    const vs = view === 'verschil' ? currentVerdicts() : null;
     for (let g = 0; g < nGeo; g++) {
       const i = geoToData[g];
       if (i < 0) { cls[g] = NO_DATA; continue; }
@@ -330,7 +345,7 @@ export async function mountMap(container, ctx) {
       if (!Number.isFinite(o)) { cls[g] = SUPPRESSED; continue; }
       if (view === 'werkelijk') { cls[g] = classify(o, seqBreaks); continue; }
       cls[g] = classify(o - expected[i], divBreaks);
-      if (o < iv[2 * nData + i] || o > iv[3 * nData + i]) outside.push(g);
+      if (vs[i] >= 0 && VERDICTS[vs[i]].value !== 'binnen') outside.push(g);
     }
   }
 
@@ -595,8 +610,8 @@ export async function mountMap(container, ctx) {
       row('95%-voorspellingsinterval', `${fmtNum(iv[2 * nData + i], 1)}–${fmtNum(iv[3 * nData + i], 1)}\u00a0%`);
       if (Number.isFinite(o)) {
         row('Verschil', fmtPp(o - e));
-        if (o > iv[3 * nData + i]) row('', '▲ hoger dan verwacht (buiten het interval)', 'map-tt-flag');
-        else if (o < iv[2 * nData + i]) row('', '▼ lager dan verwacht (buiten het interval)', 'map-tt-flag');
+        const v = verdictOf(i);
+        if (v && v.value !== 'binnen') row('', `${v.value === 'hoger' ? '▲' : '▼'} ${v.label} (buiten het interval)`, 'map-tt-flag');
       }
     }
     const eff = effectOfGem(gemOfGeo(g));
@@ -894,6 +909,7 @@ export async function mountMap(container, ctx) {
     scenario.usedScope = scope;
     scenario.scopeCode = code;
     intervals = null;
+    verdicts = null;
     try {
       if (any) {
         expected = jw.expectedAll(d, scope, code);
@@ -1060,7 +1076,8 @@ export async function mountMap(container, ctx) {
       const w = wijken[i];
       const o = observed[i], e = expected[i];
       const lo = iv[2 * nData + i], hi = iv[3 * nData + i];
-      const out = Number.isFinite(o) ? (o > hi ? 'hoger' : o < lo ? 'lager' : 'nee') : '';
+      const v = verdictOf(i);
+      const out = v ? (v.value === 'binnen' ? 'nee' : v.value) : '';
       const applied = inScope(w);
       rows.push([
         w.code, csvText(w.name), w.gemeente_code, csvText(w.gemeente_name), w.regio_code, csvText(w.regio_name),

@@ -140,7 +140,8 @@ export function createWhatIf(root, { determinants, onInput }) {
         showValue(current);
         imp.hidden = !impKind;
         imp.textContent = impKind === 'gemeente' ? 'geschat: gemeentegemiddelde'
-          : impKind === 'land' ? 'geschat: landelijk gemiddelde' : '';
+          : impKind === 'land' ? 'geschat: landelijk gemiddelde'
+            : impKind === 'nul' ? 'ontbreekt: 0 (zoals het SCP)' : '';
         wrap.classList.toggle('imputed', !!impKind);
         impKindNow = impKind;
         const rangeText = binary ? '' : `Bereik ${fmtShort(lo)} tot ${fmtShort(hi)}; `;

@@ -258,21 +258,22 @@ test('keyboard only: Tab to search, type, Enter, Tab to a slider, ArrowRight', a
 
 test('imputed values are marked, unpublished observed use is not invented', async () => {
   const { page } = await open(`/?wijk=${WIJK}`);
+  // Where each missing value comes from is the core's rule (wijkProfile().sources).
   const found = await inPage(page, (jw) => {
-    const nat = jw.nationalProfile();
-    const out = { gemeente: null, land: null, unpublished: jw.wijken().find((w) => w.observed === null).code };
+    const kinds = { gemeente_mean: 'gemeente', national_mean: 'land', zero: 'nul' };
+    const out = { gemeente: null, land: null, nul: null, unpublished: jw.wijken().find((w) => w.observed === null).code };
     for (const w of jw.wijken()) {
       const p = jw.wijkProfile(w.code);
-      for (const [name, v] of Object.entries(p.values)) {
-        if (v !== null) continue;
-        if (p.imputed[name] === nat.imputed[name]) out.land ??= [w.code, name];
-        else out.gemeente ??= [w.code, name];
+      for (const [name, source] of Object.entries(p.sources)) {
+        if (p.values[name] !== null) throw new Error(`${w.code} ${name}: a given value has a source`);
+        out[kinds[source]] ??= [w.code, name, p.imputed[name]];
       }
-      if (out.gemeente && out.land) break;
+      if (out.gemeente && out.land && out.nul) break;
     }
     return out;
   });
-  for (const [kind, text] of [['gemeente', 'geschat: gemeentegemiddelde'], ['land', 'geschat: landelijk gemiddelde']]) {
+  assert.equal(found.nul[2], 0, 'a zero-rule value is 0');
+  for (const [kind, text] of [['gemeente', 'geschat: gemeentegemiddelde'], ['land', 'geschat: landelijk gemiddelde'], ['nul', 'ontbreekt: 0 (zoals het SCP)']]) {
     const [code, name] = found[kind];
     await page.goto(`${origin}/?wijk=${code}`);
     await page.waitForFunction(() => window.__wijkResultAt !== undefined);
@@ -286,6 +287,73 @@ test('imputed values are marked, unpublished observed use is not invented', asyn
   assert.equal(await dataValue(page, 'observed'), '');
   assert.equal(await dataValue(page, 'difference'), '');
   assert.ok(Number.isFinite(await expectedValue(page)));
+  await page.close();
+});
+
+test('the verdict and the youth count come from the core; an eigen wijk takes its number of youths', async () => {
+  const { page } = await open(`/?wijk=${WIJK}`);
+  await waitTitle(page, 'Oosterparkwijk');
+  // The page shows the core's verdict for this wijk, and the map's all-wijken
+  // call agrees with the single call.
+  const core = await inPage(page, (jw, code) => {
+    const i = jw.wijken().findIndex((w) => w.code === code);
+    const p = jw.wijkProfile(code);
+    const r = jw.expected({ gemeente: p.gemeente, wijk: code, values: p.imputed });
+    const all = jw.verdictsAll(new Float64Array(jw.determinants().length), 'land', '');
+    return { r, all: jw.verdicts()[all[i]] ?? null, n: p.n_jeugd };
+  }, WIJK);
+  assert.ok(core.r.verdict, 'a published wijk has a verdict');
+  assert.deepEqual(core.all, core.r.verdict);
+  assert.equal(await dataValue(page, 'verdict'), core.r.verdict.value);
+  assert.match(await page.textContent('[data-testid="verdict"]'), new RegExp(core.r.verdict.label));
+  assert.equal(Number(await dataValue(page, 'n-jeugd')), core.n);
+  assert.equal(core.r.n_jeugd, core.n);
+
+  // Eigen wijk: the default number of youths, then fewer youths give a wider PI.
+  await page.click('#eigen-land');
+  const input = page.getByLabel('Aantal jeugdigen in de wijk');
+  assert.ok(await input.isVisible());
+  const def = await inPage(page, (jw) => jw.modelInfo().default_n_jeugd);
+  assert.equal(await input.getAttribute('placeholder'), String(Math.round(def)));
+  const width = async () => {
+    const d = await page.$eval('[data-testid="interval"]', (el) => ({ ...el.dataset }));
+    return Number(d.piHigh) - Number(d.piLow);
+  };
+  const wDefault = await width();
+  await input.fill('150');
+  await waitForUrlParam(page, 'n_jeugd');
+  const wSmall = await width();
+  assert.ok(wSmall > wDefault, `150 youths (${wSmall}) wider than ${def} (${wDefault})`);
+  assert.equal(new URL(page.url()).searchParams.get('n_jeugd'), '150');
+  // A bad number: a Dutch message naming the field; the last result stays.
+  await input.fill('-5');
+  await page.waitForSelector('#fatal:not([hidden])');
+  assert.match(await page.textContent('#fatal'), /n_jeugd/);
+  assert.equal(await width(), wSmall);
+  await input.fill('150');
+  // The link brings the same number back.
+  const { page: p2 } = await open(`/?eigen=land&n_jeugd=150`);
+  assert.equal(await p2.inputValue('#eigen-njeugd'), '150');
+  const d2 = await p2.$eval('[data-testid="interval"]', (el) => ({ ...el.dataset }));
+  assert.equal(Number(d2.piHigh) - Number(d2.piLow), wSmall);
+  await page.close();
+  await p2.close();
+});
+
+test('the Verantwoording states the agreement with SCP and the coverage before and after, from the site data', async () => {
+  const { page } = await open('/');
+  await page.waitForFunction(() => document.querySelectorAll('#vw-coverage tbody tr').length === 5);
+  const f = await inPage(page, (jw) => jw.modelInfo().fidelity);
+  const agree = await page.$eval('#vw-scp-rmse', (el) => ({ ...el.dataset, text: el.textContent }));
+  assert.equal(Number(agree.all), f.rmse_all.rmse);
+  assert.ok(f.rmse_all.rmse <= 0.25, `RMSE ${f.rmse_all.rmse}`);
+  assert.match(agree.text, new RegExp(f.rmse_all.rmse.toFixed(2).replace('.', ',')));
+  const cells = await page.$$eval('#vw-coverage tbody td', (els) => els.map((e) => Number(e.dataset.value)));
+  assert.deepEqual(cells, f.coverage_before.flatMap((b, q) => [b, f.coverage_after[q]]));
+  for (const c of f.coverage_after) assert.ok(c >= 93 && c <= 97, `after: ${c}`);
+  assert.equal(Number(await page.getAttribute('#vw-verdict-changes', 'data-value')), f.verdict_changes);
+  assert.ok(f.verdict_changes > 0);
+  assert.match(await page.textContent('#vw-zero'), /inkomen/);
   await page.close();
 });
 

@@ -506,7 +506,7 @@ fn cmd_score(args: &ScoreArgs) -> Result<ExitCode, String> {
             layout.missing.join(", ")
         );
     }
-    if !predictor.uses_youth() && layout.has_n_jeugd() {
+    if !predictor.uses_youth() && layout.n_column.is_some() {
         eprintln!("let op: dit model heeft één intervalbreedte voor alle wijken (--impute gemeente); de kolom n_jeugd wordt genegeerd");
     }
     let failed = |e: csv::Error| format!("kan {output} niet schrijven: {e}");
@@ -520,7 +520,7 @@ fn cmd_score(args: &ScoreArgs) -> Result<ExitCode, String> {
         let scored = score::score_row(&predictor, &layout, &table.dialect, row.line, &fields);
         n_err += usize::from(scored.prediction.is_err());
         n_warn += usize::from(scored.warning.is_some());
-        n_default += usize::from(scored.national_n_jeugd);
+        n_default += usize::from(scored.default_n_jeugd);
         // The input's own fields, as many as the header has (a longer row's
         // extra fields are quoted in its error), then the results.
         let mut own: Vec<&str> = fields.iter().copied().take(layout.width).collect();
@@ -554,9 +554,38 @@ fn cmd_score(args: &ScoreArgs) -> Result<ExitCode, String> {
 fn cmd_site(args: &SiteArgs) -> Result<ExitCode, String> {
     let predictor = read_model(&args.model)?;
     let (loaded, dir) = load(&args.data)?;
-    let ds = loaded.dataset;
+    let ds = &loaded.dataset;
     let out = &args.out;
-    let site = SiteData::build(&ds, &predictor)?;
+    let mut site = SiteData::build(ds, &predictor)?;
+    // Before and after for the Verantwoording: "before" is today's
+    // specification (--impute gemeente, one interval width) with the same
+    // determinants, fitted here from the same data.
+    let dets = determinants::select(
+        &predictor
+            .model
+            .determinants
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect::<Vec<_>>(),
+    )?;
+    let before = Predictor::new(model::fit_model(
+        ds,
+        &dets,
+        data::WIJK_FILE,
+        &loaded.sha256,
+    )?)?;
+    let fidelity = jeugdhulp_wijk::site::Fidelity::compute(ds, &predictor, &before)?;
+    eprintln!(
+        "overeenkomst met perc_przv (RMSE, procentpunt): alle {:.3}, compleet {:.3}, onvolledig {:.3}, onderdrukt {:.3}; dekking per jeugdkwintiel voor {:?}, na {:?}; {} wijken met een ander oordeel",
+        fidelity.rmse_all.rmse,
+        fidelity.rmse_complete.rmse,
+        fidelity.rmse_incomplete.rmse,
+        fidelity.rmse_suppressed.rmse,
+        fidelity.coverage_before.map(|c| (c * 10.0).round() / 10.0),
+        fidelity.coverage_after.map(|c| (c * 10.0).round() / 10.0),
+        fidelity.verdict_changes
+    );
+    site.fidelity = Some(fidelity);
     let a = site.agreement;
     write(
         &out.join("site.json"),
@@ -652,11 +681,23 @@ fn cmd_bench(args: &BenchArgs) -> Result<ExitCode, String> {
 
     // 2. Where the time goes, each part warm and in this process.
     let (path, text) = data::fs::read_wijk_file(&dir)?;
-    let ds = Dataset::from_csv("bench", &text).map_err(|e| e.to_string())?;
+    let mut ds = Dataset::from_csv("bench", &text).map_err(|e| e.to_string())?;
+    let youth_path = dir.join(data::YOUTH_FILE);
+    let youth = std::fs::read_to_string(&youth_path)
+        .map_err(|e| format!("kan {} niet lezen: {e}", youth_path.display()))?;
+    ds.attach_youth("bench", &youth)
+        .map_err(|e| e.to_string())?;
     let dets = model::default_determinants();
+    let input = model::Input {
+        file: data::WIJK_FILE,
+        sha256: "",
+        youth_file: data::YOUTH_FILE,
+        youth_sha256: "",
+    };
     let mut evaluations = 0;
     let mut model = None;
-    let parts: [(&str, [f64; 3]); 5] = [
+    let mut spare = ds.clone();
+    let parts: [(&str, [f64; 3]); 6] = [
         (
             "bestand lezen",
             time_ms(runs, || data::fs::read_wijk_file(&dir).map(|_| ()))?,
@@ -670,6 +711,14 @@ fn cmd_bench(args: &BenchArgs) -> Result<ExitCode, String> {
             })?,
         ),
         (
+            "kerncijfers controleren, N per wijk",
+            time_ms(runs, || {
+                spare
+                    .attach_youth("bench", &youth)
+                    .map_err(|e| e.to_string())
+            })?,
+        ),
+        (
             "sha256",
             time_ms(runs, || {
                 data::fs::sha256_hex(&text);
@@ -677,9 +726,9 @@ fn cmd_bench(args: &BenchArgs) -> Result<ExitCode, String> {
             })?,
         ),
         (
-            "fit (imputatie + REML)",
+            "fit (imputatie, REML, intervalvariantie)",
             time_ms(runs, || {
-                let m = model::fit_model(&ds, &dets, data::WIJK_FILE, "")?;
+                let m = model::fit_model_with(&ds, &dets, model::Spec::Scp, &input)?;
                 evaluations = m.fit.evaluations;
                 model = Some(m);
                 Ok(())
@@ -698,7 +747,7 @@ fn cmd_bench(args: &BenchArgs) -> Result<ExitCode, String> {
         "onderdelen, warm, mediaan over {runs} runs ({}; {} determinanten, {} rijen, {evaluations} evaluaties van het criterium):",
         path.display(),
         dets.len(),
-        ds.wijken.iter().filter(|w| w.observed.is_some()).count(),
+        ds.wijken.len(),
     );
     for (name, [median, min, max]) in parts {
         outln!("  {name:<38} {median:>7.3} ms  (min {min:.3}, max {max:.3})");
