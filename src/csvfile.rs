@@ -131,11 +131,11 @@ impl fmt::Display for Dialect {
 }
 
 /// One record: the 1-based line on which it starts, and its fields (as
-/// written, not trimmed).
+/// written, not trimmed; `fields[i]` is a `&str`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub line: usize,
-    pub fields: Vec<String>,
+    pub fields: csv::StringRecord,
 }
 
 /// A whole file: its dialect, its header and its rows.
@@ -252,7 +252,7 @@ fn detect_separator(text: &str) -> Result<Separator, CsvError> {
 /// be a thousands mark, else the comma (not seen).
 fn detect_decimal(rows: &[Row]) -> (Decimal, bool) {
     let mut point = false;
-    for f in rows.iter().flat_map(|r| &r.fields) {
+    for f in rows.iter().flat_map(|r| r.fields.iter()) {
         let s = f.trim();
         let s = s.strip_prefix(['-', '+']).unwrap_or(s);
         if is_comma_decimal(s) {
@@ -263,6 +263,16 @@ fn detect_decimal(rows: &[Row]) -> (Decimal, bool) {
     match point {
         true => (Decimal::Point, true),
         false => (Decimal::Comma, false),
+    }
+}
+
+/// `-12.489`, `7`, `0.5`: an optional minus, digits, at most one point with
+/// digits on both sides.
+fn plain_decimal(s: &str) -> bool {
+    let unsigned = s.strip_prefix('-').unwrap_or(s);
+    match unsigned.split_once('.') {
+        Some((whole, frac)) => digits(whole) && digits(frac),
+        None => digits(unsigned),
     }
 }
 
@@ -289,14 +299,15 @@ fn is_point_decimal(s: &str) -> bool {
 /// `1.234`, `12.345.678`: one to three digits (not starting with 0), then
 /// groups of three, each after a point.
 fn is_thousands(s: &str) -> bool {
-    let mut groups = s.split('.');
-    let first = groups.next().unwrap_or("");
-    let rest: Vec<&str> = groups.collect();
-    (1..=3).contains(&first.len())
-        && digits(first)
-        && !first.starts_with('0')
-        && !rest.is_empty()
-        && rest.iter().all(|g| g.len() == 3 && digits(g))
+    match s.split_once('.') {
+        Some((first, rest)) => {
+            (1..=3).contains(&first.len())
+                && digits(first)
+                && !first.starts_with('0')
+                && rest.split('.').all(|g| g.len() == 3 && digits(g))
+        }
+        None => false,
+    }
 }
 
 /// Split decoded text into records with the `csv` crate. Blank lines are no
@@ -307,13 +318,22 @@ fn split(text: &str, separator: Separator) -> Result<Table, CsvError> {
         .flexible(true)
         .delimiter(separator.byte())
         .from_reader(text.as_bytes());
+    let line_ending = match text.find('\n') {
+        Some(i) if text[..i].ends_with('\r') => LineEnding::Crlf,
+        Some(_) => LineEnding::Lf,
+        None if text.contains('\r') => LineEnding::Cr,
+        None => LineEnding::None,
+    };
+    let line_break = match line_ending {
+        LineEnding::Cr => b'\r',
+        _ => b'\n',
+    };
     let mut rows = Vec::new();
     // Lines are counted here, from each record's byte offset: the crate's
-    // own line numbers lag behind after CRLF endings and blank lines, and its
-    // offset of a record may point at the line ending before it.
+    // own line numbers lag behind, and its offset of a record may point at
+    // the line ending before it.
     let bytes = text.as_bytes();
     let (mut counted_to, mut line) = (0, 1);
-    let mut last_start = 0;
     for record in reader.records() {
         let record = record.map_err(|e| CsvError {
             line,
@@ -323,26 +343,24 @@ fn split(text: &str, separator: Separator) -> Result<Table, CsvError> {
         while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
             start += 1;
         }
-        for (i, &b) in bytes[counted_to..start].iter().enumerate() {
-            let next = bytes.get(counted_to + i + 1);
-            line += usize::from(b == b'\n' || b == b'\r' && next != Some(&b'\n'));
-        }
+        line += bytes[counted_to..start]
+            .iter()
+            .filter(|&&b| b == line_break)
+            .count();
         counted_to = start;
-        last_start = start;
         // A line of only spaces is blank too (but `""` is one empty field).
-        let raw_line = text[start..].split(['\r', '\n']).next().unwrap_or("");
-        if raw_line.trim().is_empty() {
+        if record.len() == 1 && record[0].trim().is_empty() && bytes.get(start) != Some(&b'"') {
             continue;
         }
         rows.push(Row {
             line,
-            fields: record.iter().map(str::to_string).collect(),
+            fields: record,
         });
     }
     // The crate reads an unclosed quote up to the end of the file; only the
     // last record can have one.
     if let Some(last) = rows.last() {
-        if ends_in_quotes(&text[last_start..], separator.byte()) {
+        if ends_in_quotes(&text[counted_to..], separator.byte()) {
             return Err(CsvError {
                 line: last.line,
                 message: "aanhalingsteken wordt niet afgesloten".into(),
@@ -355,12 +373,6 @@ fn split(text: &str, separator: Separator) -> Result<Table, CsvError> {
             line: 1,
             message: "het bestand is leeg".into(),
         });
-    };
-    let line_ending = match text.find('\n') {
-        Some(i) if text[..i].ends_with('\r') => LineEnding::Crlf,
-        Some(_) => LineEnding::Lf,
-        None if text.contains('\r') => LineEnding::Cr,
-        None => LineEnding::None,
     };
     Ok(Table {
         dialect: Dialect {
@@ -399,75 +411,95 @@ fn ends_in_quotes(record: &str, separator: u8) -> bool {
 /// [`Dialect::decimal_certain`]), so `1.234` is 1.234 with a point.
 /// `Ok(None)`: missing.
 pub fn parse_number(raw: &str, decimal: Decimal, certain: bool) -> Result<Option<f64>, String> {
-    let s = raw.trim();
+    let s = raw.trim_ascii();
     if s.is_empty() || s == "." || s.eq_ignore_ascii_case("na") {
         return Ok(None);
     }
-    let bare = s.strip_prefix(['-', '+']).unwrap_or(s);
-    let lower = bare.to_ascii_lowercase();
-    if ["nan", "inf", "infinity", "oneindig"].contains(&lower.as_str()) {
+    // The common case first, in one pass: a plain decimal such as `-12.489`
+    // where the point is certainly the decimal mark (what the rules below
+    // would accept, read by the same standard parser).
+    if decimal == Decimal::Point && certain && plain_decimal(s) {
+        return s
+            .parse::<f64>()
+            .map(|v| Some(v + 0.0))
+            .map_err(|_| "geen geldig getal".into());
+    }
+    let (negative, bare) = match s.as_bytes()[0] {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if ["nan", "inf", "infinity", "oneindig"]
+        .iter()
+        .any(|w| bare.eq_ignore_ascii_case(w))
+    {
         return Err("geen geldig getal (NaN of oneindig; geef een eindig getal)".into());
     }
     let (mantissa, exponent) = match bare.find(['e', 'E']) {
         Some(i) => (&bare[..i], Some(&bare[i + 1..])),
         None => (bare, None),
     };
-    let plain = match decimal {
+    // The mantissa as whole and fraction digits, whatever the decimal mark.
+    let (whole, frac): (std::borrow::Cow<str>, &str) = match decimal {
         Decimal::Point => {
             if mantissa.contains(',') {
                 return Err(
                     "geen geldig getal (in dit bestand is de punt het decimaalteken)".into(),
                 );
             }
-            if is_thousands(mantissa) && !certain {
+            if !certain && is_thousands(mantissa) {
                 return Err(
                     "dubbelzinnig getal: een punt tussen groepen van drie cijfers kan een duizendtalteken zijn; schrijf het getal zonder duizendtalteken".into(),
                 );
             }
-            mantissa.to_string()
+            let (w, f) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+            (w.into(), f)
         }
         Decimal::Comma => {
-            let (whole, frac) = match mantissa.split_once(',') {
-                Some((w, f)) => (w, Some(f)),
-                None => (mantissa, None),
-            };
-            let whole = match (whole.contains('.'), frac) {
-                (false, _) => whole.to_string(),
-                (true, Some(_)) if is_thousands(whole) => whole.replace('.', ""),
-                (true, _) => {
-                    return Err(
-                        "geen geldig getal (in dit bestand is de komma het decimaalteken; een punt mag alleen als duizendtalteken, zoals in 1.234,5)".into(),
-                    )
-                }
-            };
-            match frac {
-                Some(f) => format!("{whole}.{f}"),
-                None => whole,
+            let (w, f) = mantissa.split_once(',').unwrap_or((mantissa, ""));
+            if !w.contains('.') {
+                (w.into(), f)
+            } else if mantissa.contains(',') && is_thousands(w) {
+                (w.replace('.', "").into(), f)
+            } else {
+                return Err(
+                    "geen geldig getal (in dit bestand is de komma het decimaalteken; een punt mag alleen als duizendtalteken, zoals in 1.234,5)".into(),
+                );
             }
         }
     };
-    let (whole, frac) = plain.split_once('.').unwrap_or((&plain, ""));
-    let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
-    let shape_ok = (digits(whole) || whole.is_empty() && digits(frac))
+    let has_mark = mantissa.contains(match decimal {
+        Decimal::Point => '.',
+        Decimal::Comma => ',',
+    });
+    let shape_ok = (digits(&whole) || whole.is_empty() && digits(frac))
         && (frac.is_empty() || digits(frac))
-        && !(plain.ends_with('.') && exponent.is_some());
+        && !(has_mark && frac.is_empty() && exponent.is_some());
+    let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
     if !shape_ok || !exponent_ok {
         return Err(match decimal {
             Decimal::Point => "geen geldig getal (gebruik een punt als decimaalteken)".into(),
             Decimal::Comma => "geen geldig getal (gebruik een komma als decimaalteken)".into(),
         });
     }
-    let text = match exponent {
-        Some(e) => format!("{plain}e{e}"),
-        None => plain,
-    };
-    let v: f64 = text.parse().map_err(|_| "geen geldig getal".to_string())?;
+    // Checked above: digits, at most one point, an exponent of digits. The
+    // standard parser reads that exactly (the text is only rebuilt for a
+    // decimal comma or thousands marks).
+    let v: f64 = if decimal == Decimal::Point {
+        bare.parse()
+    } else {
+        let mut text = format!("{whole}.{frac}");
+        if let Some(e) = exponent {
+            text = format!("{text}e{e}");
+        }
+        text.parse()
+    }
+    .map_err(|_| "geen geldig getal".to_string())?;
     if !v.is_finite() {
         return Err("getal te groot (buiten het bereik van een getal)".into());
     }
     // -0 is 0 (no "-0" in any output).
-    let v = if s.starts_with('-') { -v } else { v };
-    Ok(Some(v + 0.0))
+    Ok(Some(if negative { -v } else { v } + 0.0))
 }
 
 #[cfg(test)]
@@ -538,8 +570,8 @@ mod tests {
                 line_ending: LineEnding::Crlf,
             }
         );
-        assert_eq!(t.rows[0].fields, ["Café", "12,5"]);
-        assert_eq!(t.rows[1].fields, ["a;b", "1.234,5"]);
+        assert_eq!(t.rows[0].fields, vec!["Café", "12,5"]);
+        assert_eq!(t.rows[1].fields, vec!["a;b", "1.234,5"]);
         assert_eq!(t.rows[1].line, 3);
         assert_eq!(t.number(&t.rows[1].fields[1]), Ok(Some(1234.5)));
         let shown = t.dialect.to_string();
@@ -555,7 +587,7 @@ mod tests {
             (t.dialect.decimal, t.dialect.decimal_certain),
             (Decimal::Point, true)
         );
-        assert_eq!(t.header.fields, ["a", "b"]);
+        assert_eq!(t.header.fields, vec!["a", "b"]);
         // A semicolon file without decimals: the comma is assumed, 1.234 refused.
         let t = read_bytes(b"a;b\n1;1.234\n").unwrap();
         assert_eq!(
@@ -588,7 +620,7 @@ mod tests {
             Separator::Comma,
         )
         .unwrap();
-        assert_eq!(t.rows[0].fields, ["x,\ny", "he said \"hi\""]);
+        assert_eq!(t.rows[0].fields, vec!["x,\ny", "he said \"hi\""]);
         assert_eq!(t.rows[1].line, 5);
         // A quoted empty field is a record; a line of spaces is not.
         let t = read_text("a\n  \n\"\"\n", Separator::Comma).unwrap();
@@ -596,7 +628,7 @@ mod tests {
             t.rows,
             [Row {
                 line: 3,
-                fields: vec![String::new()]
+                fields: csv::StringRecord::from(vec![""])
             }]
         );
         // A header only: no rows, no error.

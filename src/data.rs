@@ -190,6 +190,15 @@ const TEXT_COLUMNS: [&str; 6] = [
     "jeugdzorgregionaam",
 ];
 
+/// Where the wijk file's columns are.
+struct Columns {
+    text: [usize; 6],
+    observed: usize,
+    expected: usize,
+    /// In the order of [`DETERMINANTS`].
+    determinants: Vec<usize>,
+}
+
 /// What the checks of the wijk file have found so far, and the wijken that passed.
 struct Checks<'f> {
     file: &'f str,
@@ -199,8 +208,9 @@ struct Checks<'f> {
     first_line: HashMap<String, usize>,
     /// Each gemeente's regio, and the line that placed it there.
     gemeente_regio: HashMap<String, (String, usize)>,
-    /// The shared texts of each gemeente: code, name, regio code, regio name.
-    shared: HashMap<[String; 4], [Shared; 4]>,
+    /// Gemeente code and name, regio code and name of the last kept wijk,
+    /// shared with the next when they are the same (rows come by gemeente).
+    last: Option<[Shared; 4]>,
 }
 
 impl Checks<'_> {
@@ -244,17 +254,17 @@ impl Checks<'_> {
             Ok(Some(_)) => out_of_range(d),
             Err(m) => m,
         };
-        self.error(line, column, raw.trim(), problem);
+        self.error(line, column, raw.trim_ascii(), problem);
         (None, false)
     }
 
     /// Check one row of the wijk file: its codes, then its numbers, then its
     /// clashes with earlier rows (errors in that order); keep it if all is well.
-    fn row(&mut self, columns: &HashMap<String, usize>, row: &csvfile::Row) {
+    fn row(&mut self, columns: &Columns, row: &csvfile::Row) {
         let line = row.line;
-        let field = |name: &str| row.fields[columns[name]].trim();
+        let field = |c: usize| row.fields[c].trim_ascii();
         let [code, name, gemeente_code, gemeente_name, regio_code, regio_name] =
-            TEXT_COLUMNS.map(field);
+            columns.text.map(field);
         let code_valid = self.code(
             line,
             "wijkcode",
@@ -283,12 +293,13 @@ impl Checks<'_> {
             )
         };
         let mut ok = code_valid && gemeente_valid && regio_valid;
-        let (observed, ok_observed) = self.number(line, "perc_jhzv", field("perc_jhzv"), None);
-        let (scp_expected, ok_expected) = self.number(line, "perc_przv", field("perc_przv"), None);
+        let (observed, ok_observed) = self.number(line, "perc_jhzv", field(columns.observed), None);
+        let (scp_expected, ok_expected) =
+            self.number(line, "perc_przv", field(columns.expected), None);
         ok &= ok_observed && ok_expected;
         let mut values = Vec::with_capacity(DETERMINANTS.len());
-        for d in DETERMINANTS.iter() {
-            let (v, fine) = self.number(line, d.name, field(d.name), Some(d));
+        for (d, &c) in DETERMINANTS.iter().zip(&columns.determinants) {
+            let (v, fine) = self.number(line, d.name, field(c), Some(d));
             values.push(v);
             ok &= fine;
         }
@@ -305,27 +316,30 @@ impl Checks<'_> {
             }
         }
         if gemeente_valid && regio_valid {
-            let (first_regio, first) = self
-                .gemeente_regio
-                .entry(gemeente_code.to_string())
-                .or_insert_with(|| (regio_code.to_string(), line))
-                .clone();
-            if first_regio != regio_code {
-                let m = format!(
-                    "gemeente {gemeente_code} staat op regel {first} in regio {first_regio}"
-                );
-                self.error(line, "jeugdzorgregiocode", regio_code, m);
-                ok = false;
+            match self.gemeente_regio.get(gemeente_code) {
+                None => {
+                    let placed = (regio_code.to_string(), line);
+                    self.gemeente_regio
+                        .insert(gemeente_code.to_string(), placed);
+                }
+                Some((first_regio, first)) if first_regio != regio_code => {
+                    let m = format!(
+                        "gemeente {gemeente_code} staat op regel {first} in regio {first_regio}"
+                    );
+                    self.error(line, "jeugdzorgregiocode", regio_code, m);
+                    ok = false;
+                }
+                Some(_) => {}
             }
         }
         if ok {
-            // The wijken of a gemeente share its texts.
-            let texts = [gemeente_code, gemeente_name, regio_code, regio_name].map(str::to_string);
-            let [gemeente_code, gemeente_name, regio_code, regio_name] = self
-                .shared
-                .entry(texts.clone())
-                .or_insert_with(|| texts.map(Shared::from))
-                .clone();
+            let texts = [gemeente_code, gemeente_name, regio_code, regio_name];
+            let last = match self.last.take() {
+                Some(last) if last.iter().zip(texts).all(|(a, b)| **a == *b) => last,
+                _ => texts.map(Shared::from),
+            };
+            let [gemeente_code, gemeente_name, regio_code, regio_name] =
+                self.last.insert(last).clone();
             self.wijken.push(Wijk {
                 code: code.to_string(),
                 name: name.to_string(),
@@ -352,14 +366,20 @@ impl Dataset {
             .chain(["perc_jhzv", "perc_przv"])
             .chain(DETERMINANTS.iter().map(|d| d.name))
             .collect();
-        let columns = find_columns(file, &table.header, &required)?;
+        let found = find_columns(file, &table.header, &required)?;
+        let columns = Columns {
+            text: TEXT_COLUMNS.map(|c| found[c]),
+            observed: found["perc_jhzv"],
+            expected: found["perc_przv"],
+            determinants: DETERMINANTS.iter().map(|d| found[d.name]).collect(),
+        };
         let mut checks = Checks {
             file,
             errors: Vec::new(),
             wijken: Vec::with_capacity(table.rows.len()),
-            first_line: HashMap::new(),
+            first_line: HashMap::with_capacity(table.rows.len()),
             gemeente_regio: HashMap::new(),
-            shared: HashMap::new(),
+            last: None,
         };
         for row in &table.rows {
             match ragged(file, row, table.header.fields.len()) {

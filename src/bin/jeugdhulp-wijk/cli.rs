@@ -516,7 +516,7 @@ fn cmd_score(args: &ScoreArgs) -> Result<ExitCode, String> {
     // Rows whose PI took the national median youth count.
     let (mut n_err, mut n_warn, mut n_default) = (0, 0, 0);
     for row in &table.rows {
-        let fields: Vec<&str> = row.fields.iter().map(String::as_str).collect();
+        let fields: Vec<&str> = row.fields.iter().collect();
         let scored = score::score_row(&predictor, &layout, &table.dialect, row.line, &fields);
         n_err += usize::from(scored.prediction.is_err());
         n_warn += usize::from(scored.warning.is_some());
