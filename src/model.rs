@@ -10,7 +10,7 @@
 //! expected       = x'β + u_g + u_r                      (BLUPs; lme4's predict())
 //! var(expected)  ≈ x'V_β x + v_g + v_r                  (v = cond_sd², the BLUPs' conditional variances)
 //! 95 % CI        = expected ± 1.96 √var(expected)
-//! 95 % PI        = expected ± 1.96 √(var(expected) + v_res)
+//! 95 % PI        = expected ± 1.96 √(var(expected) + v_res)   (with v_res(N): clipped to 0–100 %)
 //! v_res          = s₀ + c·π(1−π)·10⁴/N                  (SCP's specification, N = youth count; crate::interval)
 //!                = σ²_residual                          (today's specification: one width for every wijk)
 //! contribution_j = β_j (x_j − mean_j)                   (relative to the national mean profile)
@@ -1003,6 +1003,17 @@ impl Predictor {
         }
     }
 
+    /// An end of the PI. With the youth-dependent variance a small wijk's PI
+    /// can reach past 0 or 100 %; it is clipped to that range (a share cannot
+    /// lie outside it, so coverage and verdicts are the same). Today's
+    /// specification keeps its PI as it was.
+    pub fn pi_bound(&self, v: f64) -> f64 {
+        match self.uses_youth() {
+            true => v.clamp(0.0, 100.0),
+            false => v,
+        }
+    }
+
     /// Expected use with intervals and contributions for one profile, with
     /// the PI for the model's default youth count (see [`Predictor::expected_with`]).
     pub fn expected(&self, profile: &Profile) -> Result<Prediction, InputError> {
@@ -1061,8 +1072,8 @@ impl Predictor {
             se,
             ci_low: expected - Z95 * se,
             ci_high: expected + Z95 * se,
-            pi_low: expected - Z95 * se_pred,
-            pi_high: expected + Z95 * se_pred,
+            pi_low: self.pi_bound(expected - Z95 * se_pred),
+            pi_high: self.pi_bound(expected + Z95 * se_pred),
             contributions,
             imputed: x,
             n_jeugd: n_used,

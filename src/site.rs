@@ -578,8 +578,8 @@ impl Calculator {
             let (half_ci, half_pi) = (Z95 * var.sqrt(), Z95 * (var + residual).sqrt());
             out[i] = expected[i] - half_ci;
             out[n + i] = expected[i] + half_ci;
-            out[2 * n + i] = expected[i] - half_pi;
-            out[3 * n + i] = expected[i] + half_pi;
+            out[2 * n + i] = self.predictor.pi_bound(expected[i] - half_pi);
+            out[3 * n + i] = self.predictor.pi_bound(expected[i] + half_pi);
         }
         crate::model::finite(&out)?;
         Ok(out)
@@ -748,14 +748,20 @@ fn site_imputation(
         })
 }
 
-/// The model as compiled into the wasm: without the gemeente imputation means,
-/// which [`Calculator::new`] rebuilds from the site data.
+/// The model as compiled into the wasm: without the gemeente imputation means
+/// and youth counts, which [`Calculator::new`] rebuilds from the site data, and
+/// without the filled responses of the suppressed wijken, which it does not use.
 pub fn browser_model(model: &Model) -> Model {
     let mut m = model.clone();
     m.imputation.gemeente.clear();
     // The youth counts come with the wijk values too.
     if let Some(y) = &mut m.youth {
         y.n_jeugd.clear();
+    }
+    // The page knows a suppressed wijk by its unpublished use (site data);
+    // the filled values (for the record, in model.json) stay out of the wasm.
+    if let Some(f) = &mut m.filled_responses {
+        f.clear();
     }
     m
 }

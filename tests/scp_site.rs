@@ -51,12 +51,19 @@ fn the_browser_split_gives_the_same_intervals_and_verdicts() {
     let a = full.intervals_all(&vec![0.0; q], Scope::Land).unwrap();
     let b = browser.intervals_all(&vec![0.0; q], Scope::Land).unwrap();
     assert_eq!(a, b);
+    // A share's PI stays within 0–100 %: the smallest wijken's reach past 0
+    // and are clipped there.
+    let n = full.len();
+    assert!(a[2 * n..].iter().all(|v| (0.0..=100.0).contains(v)));
+    assert!(
+        a[2 * n..3 * n].iter().any(|v| *v == 0.0),
+        "some small wijk's PI starts at 0"
+    );
     let va = full.verdicts_all(&vec![0.0; q], Scope::Land).unwrap();
     assert_eq!(
         va,
         browser.verdicts_all(&vec![0.0; q], Scope::Land).unwrap()
     );
-    let n = full.len();
     for i in (0..n).step_by(37) {
         let w = &full.site.wijken[i];
         let (p, v) = browser
