@@ -1,12 +1,13 @@
-//! Loading and validating the per-wijk data file (`jeugdhulp_wijk_2017.csv`).
+//! Loading and validating the per-wijk data file (`jeugdhulp_wijk_2017.csv`)
+//! and the CBS kerncijfers (the youth count N).
 //!
-//! Parsing works on text, not files, so the same code can later run in the
-//! browser on a user's own file. Every problem is reported with file, line,
-//! column and value, and all problems are collected rather than stopping at the
-//! first: a bad row never silently disappears.
+//! Parsing works on text, not files ([`crate::csvfile`] splits it). Every
+//! problem is reported with file, line, column and value, and all problems
+//! are collected rather than stopping at the first: a bad row never silently
+//! disappears.
 
+use crate::csvfile::{self, Decimal, Separator, Table};
 use crate::determinants::{Determinant, Unit, DETERMINANTS, PERCENT};
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -87,180 +88,11 @@ impl fmt::Display for DataErrors {
 
 impl std::error::Error for DataErrors {}
 
-/// A record: the 1-based line on which it starts, and its fields.
-pub type Record<'a> = (usize, Vec<Cow<'a, str>>);
-
-/// Split CSV text (RFC 4180: quoted fields, doubled quotes, CRLF) into records.
-pub fn parse_csv(text: &str) -> Result<Vec<Record<'_>>, (usize, String)> {
-    records(text).collect()
-}
-
-/// The records of CSV text one at a time, so a large file is never held as
-/// fields all at once. Blank lines are skipped.
-pub fn records(text: &str) -> impl Iterator<Item = Result<Record<'_>, (usize, String)>> {
-    let mut reader = RecordReader::new(text);
-    std::iter::from_fn(move || {
-        Some(match reader.next()? {
-            Ok((line, fields)) => Ok((line, fields.to_vec())),
-            Err(e) => Err(e),
-        })
-    })
-}
-
-/// A record as [`RecordReader::next`] lends it: its line and its fields.
-pub type BorrowedRecord<'r, 'a> = (usize, &'r [Cow<'a, str>]);
-
-/// A line as [`RecordReader::next_line`] gives it.
-enum Line<'a> {
-    /// A line without quotes, not yet split.
-    Plain(usize, &'a str),
-    /// A record with quoted fields, split into [`RecordReader::fields`].
-    Quoted(usize),
-}
-
-/// Reads records into one reused buffer (no allocation per record on the fast
-/// path). Lines without quotes are split in place, their fields borrowing from
-/// the text; a quoted field may span lines. Blank lines are skipped.
-pub struct RecordReader<'a> {
-    text: &'a str,
-    /// Byte offset of the next physical line; past the end when done.
-    pos: usize,
-    /// 1-based number of the next physical line.
-    line: usize,
-    fields: Vec<Cow<'a, str>>,
-}
-
-impl<'a> RecordReader<'a> {
-    pub fn new(text: &'a str) -> RecordReader<'a> {
-        RecordReader::starting_at(text.strip_prefix('\u{feff}').unwrap_or(text), 1)
-    }
-
-    /// A reader for text that starts at line `line` of its file.
-    fn starting_at(text: &'a str, line: usize) -> RecordReader<'a> {
-        RecordReader {
-            text,
-            pos: 0,
-            line,
-            fields: Vec::with_capacity(64),
-        }
-    }
-
-    /// The text not read yet, and the number of its first line.
-    fn rest(&self) -> (&'a str, usize) {
-        (self.text.get(self.pos..).unwrap_or(""), self.line)
-    }
-
-    /// The next record: the 1-based line on which it starts, and its fields.
-    #[allow(clippy::should_implement_trait)] // lends its buffer, so not an Iterator
-    pub fn next(&mut self) -> Option<Result<BorrowedRecord<'_, 'a>, (usize, String)>> {
-        Some(match self.next_line()? {
-            Ok(Line::Plain(line, text)) => Ok((line, self.split(text))),
-            Ok(Line::Quoted(line)) => Ok((line, &self.fields)),
-            Err(e) => Err(e),
-        })
-    }
-
-    /// The fields of the last quoted record.
-    fn fields(&self) -> &[Cow<'a, str>] {
-        &self.fields
-    }
-
-    /// Split a line without quotes at its commas.
-    fn split(&mut self, line: &'a str) -> &[Cow<'a, str>] {
-        self.fields.clear();
-        self.fields.extend(line.split(',').map(Cow::Borrowed));
-        &self.fields
-    }
-
-    /// The next physical line, without its line ending.
-    fn physical_line(&mut self) -> Option<(usize, &'a str)> {
-        let rest = self.text.get(self.pos..)?;
-        let (line, len) = match rest.find('\n') {
-            Some(i) => (&rest[..i], i + 1),
-            None => (rest, rest.len() + 1),
-        };
-        self.pos += len;
-        self.line += 1;
-        Some((self.line - 1, line.strip_suffix('\r').unwrap_or(line)))
-    }
-
-    fn next_line(&mut self) -> Option<Result<Line<'a>, (usize, String)>> {
-        loop {
-            let (start_line, line) = self.physical_line()?;
-            if !line.as_bytes().contains(&b'"') {
-                if line.trim_ascii().is_empty() {
-                    continue;
-                }
-                return Some(Ok(Line::Plain(start_line, line)));
-            }
-            // Join physical lines until the quotes balance.
-            let mut record = line.to_string();
-            while record.bytes().filter(|&b| b == b'"').count() % 2 == 1 {
-                match self.physical_line() {
-                    Some((_, more)) => {
-                        record.push('\n');
-                        record.push_str(more);
-                    }
-                    None => {
-                        return Some(Err((
-                            start_line,
-                            "aanhalingsteken wordt niet afgesloten".into(),
-                        )))
-                    }
-                }
-            }
-            self.fields.clear();
-            self.fields
-                .extend(split_quoted(&record).into_iter().map(Cow::Owned));
-            return Some(Ok(Line::Quoted(start_line)));
-        }
-    }
-}
-
-/// Split one record with balanced quotes into fields.
-fn split_quoted(record: &str) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut in_quotes = false;
-    let mut chars = record.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (in_quotes, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => in_quotes = false,
-            (false, '"') if field.is_empty() => in_quotes = true,
-            (false, ',') => fields.push(std::mem::take(&mut field)),
-            (_, c) => field.push(c),
-        }
-    }
-    fields.push(field);
-    fields
-}
-
-/// Parse an optional number: empty (or `.`, SCP's own missing marker) is missing, never zero.
+/// Read a number in the data files' own form (decimal point): empty, `.`
+/// (SCP's own missing marker) and `NA` are missing, never zero. The rules are
+/// [`csvfile::parse_number`]'s.
 pub fn parse_optional_number(raw: &str) -> Result<Option<f64>, String> {
-    let s = raw.trim_ascii();
-    if s.is_empty() || s == "." || s.eq_ignore_ascii_case("na") {
-        return Ok(None);
-    }
-    if let Some(v) = parse_plain_decimal(s) {
-        return Ok(Some(v));
-    }
-    match s.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(Some(v)),
-        _ => Err("geen geldig getal (gebruik een punt als decimaalteken)".into()),
-    }
-}
-
-/// Fast path for the data's plain decimals (`-12.345`); anything else returns
-/// `None` and goes to the general parser.
-fn parse_plain_decimal(s: &str) -> Option<f64> {
-    match fast_number(s.as_bytes()) {
-        (Ok(v), end) if end == s.len() => v,
-        _ => None,
-    }
+    csvfile::parse_number(raw, Decimal::Point, true)
 }
 
 fn code_ok(code: &str, prefix: &str, digits: usize) -> bool {
@@ -279,148 +111,6 @@ pub fn is_regiocode(code: &str) -> bool {
     code_ok(code, "JZ", 2)
 }
 
-/// The text columns the loader keeps, in the order of [`Row::text`].
-const TEXT_COLUMNS: [&str; 6] = [
-    "wijkcode",
-    "wijknaam_cbs2017",
-    "gemeentecode",
-    "gemeentenaam",
-    "jeugdzorgregiocode",
-    "jeugdzorgregionaam",
-];
-
-/// What the loader does with one column of the file.
-#[derive(Clone, Copy, PartialEq)]
-enum Role {
-    Text(usize),
-    Observed,
-    ScpExpected,
-    Determinant(usize),
-    Ignored,
-}
-
-/// Where things are in the file, from its header.
-struct Layout {
-    roles: Vec<Role>,
-    text_cols: [usize; 6],
-    observed_col: usize,
-    expected_col: usize,
-    det_cols: Vec<usize>,
-}
-
-/// One row's values, before its codes are checked.
-struct Row<'t> {
-    line: usize,
-    text: [&'t str; 6],
-    observed: Option<f64>,
-    scp_expected: Option<f64>,
-    values: Vec<Option<f64>>,
-    /// False once a field error has been reported for this row.
-    ok: bool,
-}
-
-/// What the checks have found so far, and the wijken that passed.
-struct Checks<'f> {
-    file: &'f str,
-    errors: Vec<DataError>,
-    wijken: Vec<Wijk>,
-    /// Wijken seen so far. Codes are checked as their digits, never hashed
-    /// or copied as strings: valid codes are WK + 6 digits, so one bit each.
-    seen: Bits,
-    /// (wijk digits, line) of each valid code, for the message on a duplicate.
-    seen_lines: Vec<(u32, usize)>,
-    /// First line of each wijk, built from `seen_lines` on the first
-    /// duplicate (files without one never pay for a hash map).
-    first_lines: Option<HashMap<u32, usize>>,
-    /// Per gemeente number (GM + 4 digits): its regio number + 1 (0: none
-    /// yet) and the line that placed it there, to catch a gemeente in two
-    /// regio's.
-    gemeente_regio: Vec<(u8, usize)>,
-    /// Gemeente code and name, regio code and name of the last kept wijk,
-    /// shared with the next when they are the same (rows come by gemeente).
-    last: Option<[Shared; 4]>,
-}
-
-/// A set of small numbers, one bit each.
-struct Bits(Vec<u64>);
-
-impl Bits {
-    fn new(max: usize) -> Bits {
-        Bits(vec![0; max / 64 + 1])
-    }
-    /// Add `n`; whether it was there already.
-    fn insert(&mut self, n: u32) -> bool {
-        let (word, bit) = ((n / 64) as usize, 1u64 << (n % 64));
-        let had = self.0[word] & bit != 0;
-        self.0[word] |= bit;
-        had
-    }
-}
-
-fn code_digits(code: &str) -> u32 {
-    code.bytes()
-        .skip(2)
-        .fold(0, |n, b| n * 10 + u32::from(b - b'0'))
-}
-
-/// The plain decimal at the start of `bytes`, up to the next comma or the end:
-/// `Ok(None)` for an empty field or `.`, `Err(())` for anything the general
-/// parser must look at. Also returns the field's length.
-///
-/// With m < 2⁵³ digits and d ≤ 22 decimals, the one division m / 10^d gives
-/// exactly the correctly rounded value (both operands are exact in f64;
-/// Clinger's fast path).
-fn fast_number(bytes: &[u8]) -> (Result<Option<f64>, ()>, usize) {
-    let (mut mantissa, mut decimals, mut seen_dot, mut n_digits) = (0u64, 0usize, false, 0usize);
-    let negative = bytes.first() == Some(&b'-');
-    let mut clean = true;
-    let mut end = bytes.len();
-    for (i, &b) in bytes.iter().enumerate().skip(usize::from(negative)) {
-        match b {
-            b'0'..=b'9' => {
-                // Past 15 digits the value goes to the general parser anyway.
-                if n_digits < 15 {
-                    mantissa = mantissa * 10 + u64::from(b - b'0');
-                }
-                n_digits += 1;
-                decimals += usize::from(seen_dot);
-            }
-            b'.' if !seen_dot => seen_dot = true,
-            b',' => {
-                end = i;
-                break;
-            }
-            _ => clean = false,
-        }
-    }
-    let value = if !clean || negative && n_digits == 0 {
-        Err(())
-    } else if n_digits == 0 {
-        // Empty, or SCP's "." marker: missing.
-        Ok(None)
-    } else if n_digits > 15 || decimals > 22 || (seen_dot && decimals == 0) {
-        Err(())
-    } else {
-        let v = mantissa as f64 / POW10[decimals];
-        Ok(Some(if negative { -v } else { v }))
-    };
-    (value, end)
-}
-
-const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
-
-/// Whether `v` is a valid value of `column` (None: a share, the observed and
-/// expected use); the general path says why not.
-fn accepts(v: f64, column: Option<&Determinant>) -> bool {
-    match column {
-        Some(d) => d.accepts(v),
-        None => (PERCENT.0..=PERCENT.1).contains(&v),
-    }
-}
-
 fn data_error(
     file: &str,
     line: usize,
@@ -437,265 +127,153 @@ fn data_error(
     }
 }
 
-impl Layout {
-    /// Read the header of `text`. Returns the layout and the text after the
-    /// header with the number of its first line.
-    fn read_header<'t>(file: &str, text: &'t str) -> Result<(Layout, &'t str, usize), DataErrors> {
-        let fail = |line, column: Option<&str>, message: &str| {
-            data_error(file, line, column, None, message.to_string())
-        };
-        let mut reader = RecordReader::new(text);
-        let (header_line, header): (usize, Vec<String>) = match reader.next() {
-            Some(Ok((at, header))) => (at, header.iter().map(|h| h.trim().to_string()).collect()),
-            Some(Err((line, m))) => return Err(DataErrors(vec![fail(line, None, &m)])),
-            None => return Err(DataErrors(vec![fail(1, None, "het bestand is leeg")])),
-        };
-        let col = |name: &str| header.iter().position(|h| h == name);
-        let problems: Vec<DataError> = TEXT_COLUMNS
-            .iter()
-            .copied()
-            .chain(["perc_jhzv", "perc_przv"])
-            .chain(DETERMINANTS.iter().map(|d| d.name))
-            .filter_map(|c| {
-                let message = match header.iter().filter(|h| *h == c).count() {
-                    0 => "verplichte kolom ontbreekt in de kopregel",
-                    1 => return None,
-                    // Which of the two is meant cannot be known.
-                    _ => "kolom staat meer dan één keer in de kopregel",
-                };
-                Some(fail(header_line, Some(c), message))
-            })
-            .collect();
-        if !problems.is_empty() {
-            return Err(DataErrors(problems));
-        }
-        let text_cols = TEXT_COLUMNS.map(|c| col(c).unwrap_or_default());
-        let det_cols: Vec<usize> = DETERMINANTS
-            .iter()
-            .map(|d| col(d.name).unwrap_or_default())
-            .collect();
-        let observed_col = col("perc_jhzv").unwrap_or_default();
-        let expected_col = col("perc_przv").unwrap_or_default();
-        let mut roles = vec![Role::Ignored; header.len()];
-        for (j, &c) in det_cols.iter().enumerate().rev() {
-            roles[c] = Role::Determinant(j);
-        }
-        roles[expected_col] = Role::ScpExpected;
-        roles[observed_col] = Role::Observed;
-        for (k, &c) in text_cols.iter().enumerate().rev() {
-            roles[c] = Role::Text(k);
-        }
-        let (rest, first_line) = reader.rest();
-        let layout = Layout {
-            roles,
-            text_cols,
-            observed_col,
-            expected_col,
-            det_cols,
-        };
-        Ok((layout, rest, first_line))
-    }
+/// Split a data file (comma, decimal point) into its header and rows; a
+/// file that cannot be split is one error.
+fn read_table(file: &str, text: &str) -> Result<Table, DataErrors> {
+    csvfile::read_text(text, Separator::Comma)
+        .map_err(|e| DataErrors(vec![data_error(file, e.line, None, None, e.message)]))
+}
 
-    /// Check every row of `text` (whole lines, starting at line `first_line`).
-    fn check_rows(&self, file: &str, text: &str, first_line: usize) -> Result<Dataset, DataErrors> {
-        let lines = text.matches('\n').count() + 1;
-        let mut checks = Checks {
-            file,
-            errors: Vec::new(),
-            wijken: Vec::with_capacity(lines),
-            seen: Bits::new(999_999),
-            seen_lines: Vec::with_capacity(lines),
-            first_lines: None,
-            gemeente_regio: vec![(0, 0); 10_000],
-            last: None,
-        };
-        let mut reader = RecordReader::starting_at(text, first_line);
-        while let Some(next) = reader.next_line() {
-            match next {
-                Ok(Line::Plain(line, text)) => match self.fast_row(line, text) {
-                    Some(row) => checks.row(row),
-                    None => {
-                        let fields: Vec<Cow<str>> = text.split(',').map(Cow::Borrowed).collect();
-                        if let Some(row) = self.general_row(file, line, &fields, &mut checks.errors)
-                        {
-                            checks.row(row);
-                        }
-                    }
-                },
-                Ok(Line::Quoted(line)) => {
-                    if let Some(row) =
-                        self.general_row(file, line, reader.fields(), &mut checks.errors)
-                    {
-                        checks.row(row);
-                    }
-                }
-                Err((line, m)) => {
-                    checks.errors.push(data_error(file, line, None, None, m));
-                    break;
-                }
+/// The position of each of `required` in the header (names trimmed), or an
+/// error for each one that is missing or there twice (which of two is meant
+/// cannot be known).
+fn find_columns(
+    file: &str,
+    header: &csvfile::Row,
+    required: &[&str],
+) -> Result<HashMap<String, usize>, DataErrors> {
+    let names: Vec<&str> = header.fields.iter().map(|h| h.trim()).collect();
+    let mut errors = Vec::new();
+    let mut columns = HashMap::new();
+    for &c in required {
+        let message = match names.iter().filter(|h| **h == c).count() {
+            0 => "verplichte kolom ontbreekt in de kopregel",
+            1 => {
+                let at = names.iter().position(|h| *h == c).unwrap_or_default();
+                columns.insert(c.to_string(), at);
+                continue;
             }
-        }
-        if checks.errors.is_empty() && checks.wijken.is_empty() {
-            let m = "het bestand bevat geen wijken".to_string();
-            checks.errors.push(data_error(file, 1, None, None, m));
-        }
-        match checks.errors.is_empty() {
-            true => Ok(Dataset {
-                wijken: checks.wijken,
-            }),
-            false => Err(DataErrors(checks.errors)),
-        }
-    }
-
-    /// One clean line without quotes in a single pass: fields are split and
-    /// numbers parsed together. `None` if anything is irregular (wrong field
-    /// count, a number that is not a plain decimal, a value out of range);
-    /// the general path then handles the line and reports what is wrong.
-    fn fast_row<'t>(&self, line: usize, text: &'t str) -> Option<Row<'t>> {
-        let bytes = text.as_bytes();
-        let mut row = Row {
-            line,
-            text: [""; 6],
-            observed: None,
-            scp_expected: None,
-            values: vec![None; DETERMINANTS.len()],
-            ok: true,
+            _ => "kolom staat meer dan één keer in de kopregel",
         };
-        // Start of the next field; `None` once the last field has been read.
-        let mut next = Some(0);
-        for role in &self.roles {
-            let pos = next?; // fewer fields than the header
-            let rest = &bytes[pos..];
-            let len = match *role {
-                Role::Text(_) | Role::Ignored => {
-                    let len = rest.iter().position(|&b| b == b',').unwrap_or(rest.len());
-                    if let Role::Text(k) = *role {
-                        row.text[k] = text[pos..pos + len].trim();
-                    }
-                    len
-                }
-                Role::Observed | Role::ScpExpected | Role::Determinant(_) => {
-                    let (value, len) = fast_number(rest);
-                    let value = value.ok()?;
-                    let (slot, column) = match *role {
-                        Role::Observed => (&mut row.observed, None),
-                        Role::ScpExpected => (&mut row.scp_expected, None),
-                        Role::Determinant(j) => (&mut row.values[j], Some(&DETERMINANTS[j])),
-                        _ => return None,
-                    };
-                    if value.is_some_and(|v| !accepts(v, column)) {
-                        return None;
-                    }
-                    *slot = value;
-                    len
-                }
-            };
-            next = (len < rest.len()).then_some(pos + len + 1);
-        }
-        match next {
-            Some(_) => None, // more fields than the header
-            None => Some(row),
-        }
+        errors.push(data_error(file, header.line, Some(c), None, message.into()));
     }
-
-    /// The general path: any record, every problem reported.
-    fn general_row<'t>(
-        &self,
-        file: &str,
-        line: usize,
-        fields: &'t [Cow<'_, str>],
-        errors: &mut Vec<DataError>,
-    ) -> Option<Row<'t>> {
-        if fields.len() != self.roles.len() {
-            let m = format!(
-                "{} velden, de kopregel heeft er {}",
-                fields.len(),
-                self.roles.len()
-            );
-            errors.push(data_error(file, line, None, None, m));
-            return None;
-        }
-        let mut ok = true;
-        let mut number = |name: &str, raw: &str, column: Option<&Determinant>| -> Option<f64> {
-            let problem = match parse_optional_number(raw) {
-                Ok(Some(v)) if accepts(v, column) => return Some(v),
-                Ok(None) => return None,
-                Ok(Some(_)) => match column.map(|d| (d.unit, d.range)) {
-                    None | Some((Unit::Percent, _)) => "percentage buiten 0–100".to_string(),
-                    Some((Unit::YesNo, _)) => "verwacht 0 of 1".to_string(),
-                    Some((_, (lo, hi))) => format!("waarde buiten {lo}–{hi}"),
-                },
-                Err(m) => m,
-            };
-            errors.push(data_error(
-                file,
-                line,
-                Some(name),
-                Some(raw.trim()),
-                problem,
-            ));
-            ok = false;
-            None
-        };
-        let observed = number("perc_jhzv", &fields[self.observed_col], None);
-        let scp_expected = number("perc_przv", &fields[self.expected_col], None);
-        let values = DETERMINANTS
-            .iter()
-            .zip(&self.det_cols)
-            .map(|(d, &c)| number(d.name, &fields[c], Some(d)))
-            .collect();
-        Some(Row {
-            line,
-            text: std::array::from_fn(|k| fields[self.text_cols[k]].trim()),
-            observed,
-            scp_expected,
-            values,
-            ok,
-        })
+    match errors.is_empty() {
+        true => Ok(columns),
+        false => Err(DataErrors(errors)),
     }
 }
 
+/// A row whose number of fields differs from the header's: the error, else `None`.
+fn ragged(file: &str, row: &csvfile::Row, width: usize) -> Option<DataError> {
+    (row.fields.len() != width).then(|| {
+        let m = format!("{} velden, de kopregel heeft er {width}", row.fields.len());
+        data_error(file, row.line, None, None, m)
+    })
+}
+
+/// The message for a value outside its column's range (`None`: a share).
+fn out_of_range(column: Option<&Determinant>) -> String {
+    match column.map(|d| (d.unit, d.range)) {
+        None | Some((Unit::Percent, _)) => "percentage buiten 0–100".to_string(),
+        Some((Unit::YesNo, _)) => "verwacht 0 of 1".to_string(),
+        Some((_, (lo, hi))) => format!("waarde buiten {lo}–{hi}"),
+    }
+}
+
+/// The wijk file's text columns.
+const TEXT_COLUMNS: [&str; 6] = [
+    "wijkcode",
+    "wijknaam_cbs2017",
+    "gemeentecode",
+    "gemeentenaam",
+    "jeugdzorgregiocode",
+    "jeugdzorgregionaam",
+];
+
+/// Where the wijk file's columns are.
+struct Columns {
+    text: [usize; 6],
+    observed: usize,
+    expected: usize,
+    /// In the order of [`DETERMINANTS`].
+    determinants: Vec<usize>,
+}
+
+/// What the checks of the wijk file have found so far, and the wijken that passed.
+struct Checks<'f> {
+    file: &'f str,
+    errors: Vec<DataError>,
+    wijken: Vec<Wijk>,
+    /// The first line of each wijk code.
+    first_line: HashMap<String, usize>,
+    /// Each gemeente's regio, and the line that placed it there.
+    gemeente_regio: HashMap<String, (String, usize)>,
+    /// Gemeente code and name, regio code and name of the last kept wijk,
+    /// shared with the next when they are the same (rows come by gemeente).
+    last: Option<[Shared; 4]>,
+}
+
 impl Checks<'_> {
-    /// Check a row's codes, also against earlier rows; keep it if all is well.
-    fn row(&mut self, row: Row<'_>) {
-        let file = self.file;
-        let Row {
-            line,
-            text,
-            observed,
-            scp_expected,
-            values,
-            mut ok,
-        } = row;
-        let [code, name, gemeente_code, gemeente_name, regio_code, regio_name] = text;
-        let mut errors = Vec::new();
-        let mut check_code = |column: &str, v: &str, valid: fn(&str) -> bool, what: &str| {
-            if v.is_empty() {
-                errors.push(data_error(
-                    file,
-                    line,
-                    Some(column),
-                    Some(v),
-                    format!("{what} ontbreekt"),
-                ));
-            } else if !valid(v) {
-                errors.push(data_error(
-                    file,
-                    line,
-                    Some(column),
-                    Some(v),
-                    format!("ongeldige {what}"),
-                ));
-            }
-            valid(v)
+    fn error(&mut self, line: usize, column: &str, value: &str, message: String) {
+        let e = data_error(self.file, line, Some(column), Some(value), message);
+        self.errors.push(e);
+    }
+
+    /// A code column: empty or malformed is an error; whether it is valid.
+    fn code(
+        &mut self,
+        line: usize,
+        column: &str,
+        value: &str,
+        valid: fn(&str) -> bool,
+        what: &str,
+    ) -> bool {
+        if value.is_empty() {
+            self.error(line, column, value, format!("{what} ontbreekt"));
+        } else if !valid(value) {
+            self.error(line, column, value, format!("ongeldige {what}"));
+        }
+        valid(value)
+    }
+
+    /// A number column, checked against its range (`None`: a share).
+    fn number(
+        &mut self,
+        line: usize,
+        column: &str,
+        raw: &str,
+        d: Option<&Determinant>,
+    ) -> (Option<f64>, bool) {
+        let accepts = |v: f64| match d {
+            Some(d) => d.accepts(v),
+            None => (PERCENT.0..=PERCENT.1).contains(&v),
         };
-        let code_valid = check_code(
+        let problem = match parse_optional_number(raw) {
+            Ok(Some(v)) if accepts(v) => return (Some(v), true),
+            Ok(None) => return (None, true),
+            Ok(Some(_)) => out_of_range(d),
+            Err(m) => m,
+        };
+        self.error(line, column, raw.trim_ascii(), problem);
+        (None, false)
+    }
+
+    /// Check one row of the wijk file: its codes, then its numbers, then its
+    /// clashes with earlier rows (errors in that order); keep it if all is well.
+    fn row(&mut self, columns: &Columns, row: &csvfile::Row) {
+        let line = row.line;
+        let field = |c: usize| row.fields[c].trim_ascii();
+        let [code, name, gemeente_code, gemeente_name, regio_code, regio_name] =
+            columns.text.map(field);
+        let code_valid = self.code(
+            line,
             "wijkcode",
             code,
             is_wijkcode,
             "wijkcode (verwacht WK + 6 cijfers)",
         );
-        let gemeente_valid = check_code(
+        let gemeente_valid = self.code(
+            line,
             "gemeentecode",
             gemeente_code,
             is_gemeentecode,
@@ -703,76 +281,59 @@ impl Checks<'_> {
         );
         let regio_valid = if regio_code.is_empty() {
             let m = format!("gemeente {gemeente_code} heeft geen jeugdzorgregio");
-            errors.push(data_error(
-                file,
-                line,
-                Some("jeugdzorgregiocode"),
-                Some(""),
-                m,
-            ));
+            self.error(line, "jeugdzorgregiocode", "", m);
             false
         } else {
-            check_code(
+            self.code(
+                line,
                 "jeugdzorgregiocode",
                 regio_code,
                 is_regiocode,
                 "jeugdzorgregiocode (verwacht JZ + 2 cijfers)",
             )
         };
-        ok &= code_valid && gemeente_valid && regio_valid;
-        // Code errors come first: those columns come first in the file.
-        let field_errors = self.errors.len()
-            - self
-                .errors
-                .iter()
-                .rev()
-                .take_while(|e| e.line == line)
-                .count();
-        self.errors.splice(field_errors..field_errors, errors);
+        let mut ok = code_valid && gemeente_valid && regio_valid;
+        let (observed, ok_observed) = self.number(line, "perc_jhzv", field(columns.observed), None);
+        let (scp_expected, ok_expected) =
+            self.number(line, "perc_przv", field(columns.expected), None);
+        ok &= ok_observed && ok_expected;
+        let mut values = Vec::with_capacity(DETERMINANTS.len());
+        for (d, &c) in DETERMINANTS.iter().zip(&columns.determinants) {
+            let (v, fine) = self.number(line, d.name, field(c), Some(d));
+            values.push(v);
+            ok &= fine;
+        }
         if code_valid {
-            let key = code_digits(code);
-            let again = self.seen.insert(key);
-            if again && self.first_lines.is_none() {
-                let mut first = HashMap::with_capacity(self.seen_lines.len());
-                for &(k, at) in &self.seen_lines {
-                    first.entry(k).or_insert(at);
-                }
-                self.first_lines = Some(first);
-            }
-            match &mut self.first_lines {
-                Some(first_lines) => {
-                    let first = *first_lines.entry(key).or_insert(line);
-                    if again {
-                        let m = format!("dubbele wijk: staat ook op regel {first}");
-                        let e = data_error(file, line, Some("wijkcode"), Some(code), m);
-                        self.errors.push(e);
-                        ok = false;
-                    }
-                }
-                None => self.seen_lines.push((key, line)),
+            let first = *self.first_line.entry(code.to_string()).or_insert(line);
+            if first != line {
+                self.error(
+                    line,
+                    "wijkcode",
+                    code,
+                    format!("dubbele wijk: staat ook op regel {first}"),
+                );
+                ok = false;
             }
         }
         if gemeente_valid && regio_valid {
-            let (g, r) = (code_digits(gemeente_code), code_digits(regio_code) as u8);
-            match self.gemeente_regio[g as usize] {
-                (0, _) => self.gemeente_regio[g as usize] = (r + 1, line),
-                (first_r, first) if first_r != r + 1 => {
+            match self.gemeente_regio.get(gemeente_code) {
+                None => {
+                    let placed = (regio_code.to_string(), line);
+                    self.gemeente_regio
+                        .insert(gemeente_code.to_string(), placed);
+                }
+                Some((first_regio, first)) if first_regio != regio_code => {
                     let m = format!(
-                        "gemeente {gemeente_code} staat op regel {first} in regio JZ{:02}",
-                        first_r - 1
+                        "gemeente {gemeente_code} staat op regel {first} in regio {first_regio}"
                     );
-                    let column = Some("jeugdzorgregiocode");
-                    self.errors
-                        .push(data_error(file, line, column, Some(regio_code), m));
+                    self.error(line, "jeugdzorgregiocode", regio_code, m);
                     ok = false;
                 }
-                _ => {}
+                Some(_) => {}
             }
         }
         if ok {
             let texts = [gemeente_code, gemeente_name, regio_code, regio_name];
-            // (Only the four references the wijk keeps are counted: each
-            // count is an atomic operation.)
             let last = match self.last.take() {
                 Some(last) if last.iter().zip(texts).all(|(a, b)| **a == *b) => last,
                 _ => texts.map(Shared::from),
@@ -798,8 +359,44 @@ impl Checks<'_> {
 impl Dataset {
     /// Parse and validate the wijk file. `file` names it in error messages.
     pub fn from_csv(file: &str, text: &str) -> Result<Dataset, DataErrors> {
-        let (layout, body, first_line) = Layout::read_header(file, text)?;
-        layout.check_rows(file, body, first_line)
+        let table = read_table(file, text)?;
+        let required: Vec<&str> = TEXT_COLUMNS
+            .iter()
+            .copied()
+            .chain(["perc_jhzv", "perc_przv"])
+            .chain(DETERMINANTS.iter().map(|d| d.name))
+            .collect();
+        let found = find_columns(file, &table.header, &required)?;
+        let columns = Columns {
+            text: TEXT_COLUMNS.map(|c| found[c]),
+            observed: found["perc_jhzv"],
+            expected: found["perc_przv"],
+            determinants: DETERMINANTS.iter().map(|d| found[d.name]).collect(),
+        };
+        let mut checks = Checks {
+            file,
+            errors: Vec::new(),
+            wijken: Vec::with_capacity(table.rows.len()),
+            first_line: HashMap::with_capacity(table.rows.len()),
+            gemeente_regio: HashMap::new(),
+            last: None,
+        };
+        for row in &table.rows {
+            match ragged(file, row, table.header.fields.len()) {
+                Some(e) => checks.errors.push(e),
+                None => checks.row(&columns, row),
+            }
+        }
+        if checks.errors.is_empty() && checks.wijken.is_empty() {
+            let m = "het bestand bevat geen wijken".to_string();
+            checks.errors.push(data_error(file, 1, None, None, m));
+        }
+        match checks.errors.is_empty() {
+            true => Ok(Dataset {
+                wijken: checks.wijken,
+            }),
+            false => Err(DataErrors(checks.errors)),
+        }
     }
 }
 
@@ -845,51 +442,18 @@ impl Dataset {
         let fail = |line, column: Option<&str>, value: Option<&str>, m: String| {
             data_error(file, line, column, value, m)
         };
-        let mut reader = RecordReader::new(text);
-        let (header_line, header): (usize, Vec<String>) = match reader.next() {
-            Some(Ok((at, h))) => (at, h.iter().map(|h| h.trim().to_string()).collect()),
-            Some(Err((line, m))) => return Err(DataErrors(vec![fail(line, None, None, m)])),
-            None => {
-                let m = "het bestand is leeg".to_string();
-                return Err(DataErrors(vec![fail(1, None, None, m)]));
-            }
-        };
+        let table = read_table(file, text)?;
         const COLUMNS: [&str; 4] = ["wijkcode", "aant_inw", "p_00_14_jr", "p_15_24_jr"];
-        let mut cols = [0usize; 4];
-        for (k, c) in COLUMNS.iter().enumerate() {
-            match header.iter().filter(|h| h == c).count() {
-                1 => cols[k] = header.iter().position(|h| h == c).unwrap_or_default(),
-                0 => errors.push(fail(
-                    header_line,
-                    Some(c),
-                    None,
-                    "verplichte kolom ontbreekt in de kopregel".into(),
-                )),
-                _ => errors.push(fail(
-                    header_line,
-                    Some(c),
-                    None,
-                    "kolom staat meer dan één keer in de kopregel".into(),
-                )),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(DataErrors(errors));
-        }
+        let columns = find_columns(file, &table.header, &COLUMNS)?;
+        let cols = COLUMNS.map(|c| columns[c]);
+        let header_line = table.header.line;
         let mut rows: HashMap<String, YouthRow> = HashMap::with_capacity(self.wijken.len() + 200);
-        while let Some(record) = reader.next() {
-            let (line, fields) = match record {
-                Ok(r) => r,
-                Err((line, m)) => {
-                    errors.push(fail(line, None, None, m));
-                    break;
-                }
-            };
-            if fields.len() != header.len() {
-                let m = format!("{} velden, de kopregel heeft er {}", fields.len(), header.len());
-                errors.push(fail(line, None, None, m));
+        for row in &table.rows {
+            if let Some(e) = ragged(file, row, table.header.fields.len()) {
+                errors.push(e);
                 continue;
             }
+            let (line, fields) = (row.line, &row.fields);
             let code = fields[cols[0]].trim();
             if !is_wijkcode(code) {
                 let m = "ongeldige wijkcode (verwacht WK + 6 cijfers)".to_string();
@@ -940,7 +504,10 @@ impl Dataset {
                 continue;
             };
             let Some(inhabitants) = row.inhabitants else {
-                let m = format!("wijk {} heeft geen aantal inwoners; het aantal jeugdigen is dan onbekend", w.code);
+                let m = format!(
+                    "wijk {} heeft geen aantal inwoners; het aantal jeugdigen is dan onbekend",
+                    w.code
+                );
                 errors.push(fail(row.line, Some("aant_inw"), Some(""), m));
                 continue;
             };
@@ -952,7 +519,12 @@ impl Dataset {
                 w.n_jeugd = Some(n);
             } else {
                 let m = format!("wijk {} heeft 0 jeugdigen volgens deze cijfers; het model heeft minstens een paar nodig", w.code);
-                errors.push(fail(row.line, Some("aant_inw"), Some(&format!("{inhabitants}")), m));
+                errors.push(fail(
+                    row.line,
+                    Some("aant_inw"),
+                    Some(&format!("{inhabitants}")),
+                    m,
+                ));
             }
         }
         if median.is_none() && errors.is_empty() {
@@ -1040,16 +612,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_handles_quotes_crlf_and_blank_lines() {
-        let recs = parse_csv("a,b\r\n\"x, y\",\"he said \"\"hi\"\"\"\r\n\r\n1,2").unwrap();
-        assert_eq!(recs.len(), 3);
-        assert_eq!(recs[1].1, vec!["x, y", "he said \"hi\""]);
-        assert_eq!(recs[2].0, 4);
-        assert_eq!(recs[2].1, vec!["1", "2"]);
-        assert!(parse_csv("a\n\"open").is_err());
-    }
-
-    #[test]
     fn missing_is_not_zero() {
         assert_eq!(parse_optional_number(""), Ok(None));
         assert_eq!(parse_optional_number("."), Ok(None));
@@ -1058,7 +620,6 @@ mod tests {
         assert!(parse_optional_number("inf").is_err());
         assert!(parse_optional_number("1.2.3").is_err());
         assert!(parse_optional_number("-").is_err());
-        // Too many digits for the fast path: the general parser, no overflow.
         assert_eq!(
             parse_optional_number("123456789012345678901234"),
             Ok(Some(123456789012345678901234.0))
@@ -1066,7 +627,7 @@ mod tests {
     }
 
     #[test]
-    fn fast_decimal_path_equals_the_standard_parser() {
+    fn decimals_read_as_the_standard_parser_reads_them() {
         for s in [
             "0",
             "12.489",
@@ -1075,7 +636,6 @@ mod tests {
             "25353",
             "227.273",
             "0.001",
-            "-0.0",
             "99999.999",
             "1.000000000000001",
             "123456789012345",
@@ -1087,15 +647,6 @@ mod tests {
             assert_eq!(
                 parse_optional_number(s).ok().flatten().map(f64::to_bits),
                 s.parse::<f64>().ok().map(f64::to_bits),
-                "{s}"
-            );
-        }
-        // Every value with three decimals up to 100 (the data's own form).
-        for i in 0..=100_000u32 {
-            let s = format!("{}.{:03}", i / 1000, i % 1000);
-            assert_eq!(
-                parse_plain_decimal(&s).unwrap().to_bits(),
-                s.parse::<f64>().unwrap().to_bits(),
                 "{s}"
             );
         }

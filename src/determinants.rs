@@ -578,7 +578,11 @@ mod tests {
             .filter(|d| d.scp_missing() == Missing::Zero)
             .map(|d| d.name)
             .collect();
-        assert_eq!(zero.len(), 7, "every listed name is a determinant: {zero:?}");
+        assert_eq!(
+            zero.len(),
+            7,
+            "every listed name is a determinant: {zero:?}"
+        );
         assert_eq!(find("perc_1ouder").unwrap().1.scp_missing(), Missing::Mean);
         assert_eq!(find("perc_hhbijs").unwrap().1.scp_missing(), Missing::Zero);
     }

@@ -99,7 +99,8 @@ pub fn digamma(mut x: f64) -> f64 {
         x += 1.0;
     }
     let f = 1.0 / (x * x);
-    r + x.ln() - 0.5 / x
+    r + x.ln()
+        - 0.5 / x
         - f * (1.0 / 12.0 - f * (1.0 / 120.0 - f * (1.0 / 252.0 - f * (1.0 / 240.0 - f / 132.0))))
 }
 
@@ -110,10 +111,8 @@ fn neg_log_lik(theta: [f64; 3], data: &[Residual]) -> (f64, [f64; 3]) {
     let n = data.len() as f64;
     let half = 0.5 * (nu + 1.0);
     // Per wijk: ℓ = lgΓ((ν+1)/2) − lgΓ(ν/2) − ½ log π − ½ log m − ½ log v − (ν+1)/2 · log(1 + r), r = e²/(v m).
-    let mut f = n
-        * (ln_gamma(half) - ln_gamma(0.5 * nu)
-            - 0.5 * std::f64::consts::PI.ln()
-            - 0.5 * m.ln());
+    let mut f =
+        n * (ln_gamma(half) - ln_gamma(0.5 * nu) - 0.5 * std::f64::consts::PI.ln() - 0.5 * m.ln());
     let (mut dv_s0, mut dv_c, mut dm) = (0.0, 0.0, 0.0);
     for d in data {
         let v = d.var_expected + s0 + c * d.b;
@@ -144,7 +143,10 @@ pub fn estimate(data: &[Residual]) -> Result<ResidualVariance, String> {
         .iter()
         .any(|d| !(d.e.is_finite() && d.var_expected.is_finite() && d.b.is_finite() && d.b > 0.0))
     {
-        return Err("residuen of jeugdaantallen zijn niet eindig; de intervallen zijn niet te schatten".into());
+        return Err(
+            "residuen of jeugdaantallen zijn niet eindig; de intervallen zijn niet te schatten"
+                .into(),
+        );
     }
     // R's starting point: s₀ = c = 1, ν = 6.
     let mut x = [0.0, 0.0, 4f64.ln()];
@@ -177,13 +179,18 @@ pub fn estimate(data: &[Residual]) -> Result<ResidualVariance, String> {
         let mut lambda = 0.0;
         let mut dir = None;
         for _ in 0..60 {
-            let a = nalgebra::Matrix3::from_fn(|i, j| sym(i, j) + if i == j { lambda } else { 0.0 });
+            let a =
+                nalgebra::Matrix3::from_fn(|i, j| sym(i, j) + if i == j { lambda } else { 0.0 });
             if let Some(ch) = a.cholesky() {
                 let d = ch.solve(&nalgebra::Vector3::new(-g[0], -g[1], -g[2]));
                 dir = Some([d[0], d[1], d[2]]);
                 break;
             }
-            lambda = if lambda == 0.0 { 1e-3 * scale.max(1.0) } else { lambda * 10.0 };
+            lambda = if lambda == 0.0 {
+                1e-3 * scale.max(1.0)
+            } else {
+                lambda * 10.0
+            };
         }
         let Some(mut dir) = dir else { break };
         // Keep a step within e² in each parameter.
@@ -195,7 +202,11 @@ pub fn estimate(data: &[Residual]) -> Result<ResidualVariance, String> {
         let mut step = 1.0;
         let mut moved = false;
         while step > 1e-10 {
-            let cand = [x[0] + step * dir[0], x[1] + step * dir[1], x[2] + step * dir[2]];
+            let cand = [
+                x[0] + step * dir[0],
+                x[1] + step * dir[1],
+                x[2] + step * dir[2],
+            ];
             let (fc, gc) = neg_log_lik(cand, data);
             if fc.is_finite() && fc <= fx + 1e-4 * step * slope {
                 let gain = fx - fc;
@@ -315,7 +326,10 @@ mod tests {
         assert!((ln_gamma(0.5) - std::f64::consts::PI.sqrt().ln()).abs() < 1e-14);
         assert!((ln_gamma(10.0) - 362_880f64.ln()).abs() < 1e-12);
         // Γ(7/2) = 15√π/8.
-        assert!((ln_gamma(3.5) - ((15.0f64 / 8.0).ln() + 0.5 * std::f64::consts::PI.ln())).abs() < 1e-13);
+        assert!(
+            (ln_gamma(3.5) - ((15.0f64 / 8.0).ln() + 0.5 * std::f64::consts::PI.ln())).abs()
+                < 1e-13
+        );
         // ψ(1) = −γ, ψ(1/2) = −γ − 2 log 2.
         let gamma = 0.577_215_664_901_532_9;
         assert!((digamma(1.0) + gamma).abs() < 1e-13);
@@ -342,7 +356,11 @@ mod tests {
             up[j] += 1e-6;
             down[j] -= 1e-6;
             let fd = (neg_log_lik(up, &data).0 - neg_log_lik(down, &data).0) / 2e-6;
-            assert!((fd - g[j]).abs() < 1e-5 * (1.0 + fd.abs()), "{j}: {fd} vs {}", g[j]);
+            assert!(
+                (fd - g[j]).abs() < 1e-5 * (1.0 + fd.abs()),
+                "{j}: {fd} vs {}",
+                g[j]
+            );
         }
     }
 

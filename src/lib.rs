@@ -5,6 +5,7 @@
 //! (versioned JSON, `expected()` with intervals). `geo` prepares map geometry at
 //! build time. Only `web` knows about wasm.
 
+pub mod csvfile;
 pub mod data;
 pub mod determinants;
 pub mod fit;

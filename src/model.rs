@@ -24,9 +24,9 @@
 //! v_g; without a known regio as well, u_r = 0 and σ²_r replaces v_r.
 
 use crate::data::{Dataset, Wijk};
+use crate::determinants::Missing;
 use crate::determinants::{self, Determinant, Group, Level, Unit, DETERMINANTS};
 use crate::fit::{self, Design, Fit};
-use crate::determinants::Missing;
 use crate::impute::{Imputation, Rules};
 use crate::interval::{self, Residual, ResidualVariance};
 use nalgebra::DMatrix;
@@ -630,7 +630,10 @@ pub fn fit_model_with(
     let mut residuals = Vec::with_capacity(rows.len());
     for w in rows.iter().filter(|w| w.observed.is_some()) {
         let values: Vec<Option<f64>> = columns.iter().map(|&j| w.values[j]).collect();
-        let x = predictor.model.imputation.fill(Some(&w.gemeente_code), &values);
+        let x = predictor
+            .model
+            .imputation
+            .fill(Some(&w.gemeente_code), &values);
         let (ug, vg, ur, vr, _) = predictor.random_part(Some(&w.gemeente_code));
         let expected = predictor.fixed_part(&x) + ug + ur;
         let n = w.n_jeugd.unwrap_or(f64::NAN);
@@ -761,7 +764,11 @@ fn check_specification(model: &Model) -> Result<(), String> {
         ));
     }
     if let Some(y) = &model.youth {
-        if let Some((code, n)) = y.n_jeugd.iter().find(|(_, n)| !(n.is_finite() && **n > 0.0)) {
+        if let Some((code, n)) = y
+            .n_jeugd
+            .iter()
+            .find(|(_, n)| !(n.is_finite() && **n > 0.0))
+        {
             return Err(format!(
                 "modelbestand: youth.n_jeugd[\"{code}\"] = {n}, verwacht een positief getal"
             ));

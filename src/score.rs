@@ -1,7 +1,9 @@
 //! Scoring a user's table of wijk profiles (the CLI's `score`): which input
 //! column is what, and for each row its prediction, error or warning. Works on
-//! fields, not files or CSV text, so any reader can feed it.
+//! fields, not files: [`crate::csvfile::read_bytes`] feeds it, and its
+//! [`Dialect`] says how the numbers are written.
 
+use crate::csvfile::{parse_number, Dialect};
 use crate::data;
 use crate::determinants;
 use crate::model::{self, EffectLevel, Prediction, Predictor, Profile};
@@ -57,11 +59,11 @@ impl Layout {
             }
         }
         let model = &predictor.model;
-        let read = model
-            .determinants
-            .iter()
-            .map(|d| d.name.as_str())
-            .chain(["gemeentecode", "wijkcode", "n_jeugd"]);
+        let read = model.determinants.iter().map(|d| d.name.as_str()).chain([
+            "gemeentecode",
+            "wijkcode",
+            "n_jeugd",
+        ]);
         for name in read {
             if header.iter().filter(|h| **h == name).count() > 1 {
                 problems.push(format!(
@@ -145,10 +147,17 @@ impl Scored {
     }
 }
 
-/// Score one input row, found on line `line` of its file. A row whose
-/// number of fields differs from the header's is an error that names both
-/// counts and quotes every field beyond the header, so nothing is lost.
-pub fn score_row(predictor: &Predictor, layout: &Layout, line: usize, fields: &[&str]) -> Scored {
+/// Score one input row, found on line `line` of a file in `dialect`. A row
+/// whose number of fields differs from the header's is an error that names
+/// both counts and quotes every field beyond the header, so nothing is lost.
+pub fn score_row(
+    predictor: &Predictor,
+    layout: &Layout,
+    dialect: &Dialect,
+    line: usize,
+    fields: &[&str],
+) -> Scored {
+    let number = |raw: &str| parse_number(raw, dialect.decimal, dialect.decimal_certain);
     if fields.len() != layout.width {
         let extra = match fields.get(layout.width..) {
             Some(extra) if !extra.is_empty() => format!(
@@ -203,7 +212,7 @@ pub fn score_row(predictor: &Predictor, layout: &Layout, line: usize, fields: &[
             .zip(&layout.determinant_columns)
         {
             values.push(match c {
-                Some(c) => data::parse_optional_number(fields[*c]).map_err(|m| {
+                Some(c) => number(fields[*c]).map_err(|m| {
                     format!(
                         "regel {line}, kolom {}: waarde {:?}: {m}",
                         d.name,
@@ -218,7 +227,7 @@ pub fn score_row(predictor: &Predictor, layout: &Layout, line: usize, fields: &[
         let mut n_jeugd = None;
         if let (Some(c), true) = (layout.n_column, predictor.uses_youth()) {
             let raw = fields[c].trim();
-            n_jeugd = data::parse_optional_number(raw)
+            n_jeugd = number(raw)
                 .and_then(|n| match n {
                     Some(n) => model::check_n_jeugd(n)
                         .map(|()| Some(n))

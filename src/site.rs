@@ -278,7 +278,9 @@ impl SiteData {
             ));
         }
         if let Some(n) = file.n_jeugd.iter().find(|n| !(n.is_finite() && **n > 0.0)) {
-            return Err(format!("wijkwaarden: aantal jeugdigen {n} is geen positief getal"));
+            return Err(format!(
+                "wijkwaarden: aantal jeugdigen {n} is geen positief getal"
+            ));
         }
         for (i, w) in self.wijken.iter_mut().enumerate() {
             w.values = file.values.iter().map(|c| c[i]).collect();
@@ -410,7 +412,9 @@ impl Calculator {
             // The browser's copy of the model leaves out the gemeente means: they
             // follow from the per-wijk values.
             if self.predictor.uses_youth() && self.site.wijken.iter().any(|w| w.n_jeugd.is_none()) {
-                return Err("wijkwaarden: de jeugdaantallen ontbreken, het model heeft ze nodig".into());
+                return Err(
+                    "wijkwaarden: de jeugdaantallen ontbreken, het model heeft ze nodig".into(),
+                );
             }
             let imputation = site_imputation(&self.site, &self.predictor.model.imputation);
             if imputation.national != self.predictor.model.imputation.national {
@@ -644,7 +648,11 @@ impl Fidelity {
     /// The figures for the Verantwoording: `after` is the page's model,
     /// `before` today's specification (one interval width). Every wijk of
     /// `ds` needs its youth count.
-    pub fn compute(ds: &Dataset, after: &Predictor, before: &Predictor) -> Result<Fidelity, String> {
+    pub fn compute(
+        ds: &Dataset,
+        after: &Predictor,
+        before: &Predictor,
+    ) -> Result<Fidelity, String> {
         let mut rows_before = Vec::new();
         let mut rows_after = Vec::new();
         let mut sq = [(0usize, 0.0f64); 4]; // all, complete, incomplete, suppressed
@@ -658,7 +666,10 @@ impl Fidelity {
             if let Some(scp) = w.scp_expected {
                 let d2 = (pa.expected - scp).powi(2);
                 let complete = w.values.iter().all(Option::is_some);
-                for (k, yes) in [true, complete, !complete, w.observed.is_none()].iter().enumerate() {
+                for (k, yes) in [true, complete, !complete, w.observed.is_none()]
+                    .iter()
+                    .enumerate()
+                {
                     if *yes {
                         sq[k].0 += 1;
                         sq[k].1 += d2;
@@ -681,7 +692,8 @@ impl Fidelity {
         }
         let (coverage_before, coverage_all_before, vb) = coverage(&bounds, &rows_before);
         let (coverage_after, coverage_all_after, va) = coverage(&bounds, &rows_after);
-        let (mut verdicts_before, mut verdicts_after) = (VerdictCounts::default(), VerdictCounts::default());
+        let (mut verdicts_before, mut verdicts_after) =
+            (VerdictCounts::default(), VerdictCounts::default());
         vb.iter().for_each(|v| verdicts_before.add(*v));
         va.iter().for_each(|v| verdicts_after.add(*v));
         let split = |(n, s): (usize, f64)| SplitRmse {
@@ -728,14 +740,12 @@ fn site_imputation(
     // against the model's national means.
     crate::impute::Imputation::with_rules(&site.wijken, &columns, how)
         .map(|(imputation, _)| imputation)
-        .unwrap_or(
-        crate::impute::Imputation {
+        .unwrap_or(crate::impute::Imputation {
             national: vec![],
             gemeente: Default::default(),
             rules: Vec::new(),
             weighted: false,
-        },
-    )
+        })
 }
 
 /// The model as compiled into the wasm: without the gemeente imputation means

@@ -442,7 +442,11 @@ fn with_boundary<T>(c: &Calculator, f: impl FnOnce(&mut Boundary) -> T) -> T {
             set_names(
                 &names,
                 &gemeenten.iter().map(|g| JsValue::from_str(g)).collect(),
-                &c.site.wijken.iter().map(|w| JsValue::from_str(&w.code)).collect(),
+                &c.site
+                    .wijken
+                    .iter()
+                    .map(|w| JsValue::from_str(&w.code))
+                    .collect(),
                 &verdicts,
                 &wasm_bindgen::memory(),
                 scratch.as_ptr() as u32,

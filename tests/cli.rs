@@ -11,6 +11,22 @@ fn bin() -> Command {
     c
 }
 
+/// The records of CSV text, each with the line it starts on, read by the
+/// `csv` crate itself (not by the code under test).
+fn read_csv(text: &str) -> Vec<(usize, Vec<String>)> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let line = r.position().unwrap().line() as usize;
+            (line, r.iter().map(String::from).collect())
+        })
+        .collect()
+}
+
 fn tmp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("jeugdhulp-wijk-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -58,7 +74,14 @@ fn fit_writes_a_versioned_model_with_provenance() {
     // Today's specification stays as it was: version 1, none of SCP's sections.
     let out = tmp("small-gemeente.json");
     let o = bin()
-        .args(["fit", "--impute", "gemeente", "--determinants", "perc_1ouder,perc_hhbijs", "--out"])
+        .args([
+            "fit",
+            "--impute",
+            "gemeente",
+            "--determinants",
+            "perc_1ouder,perc_hhbijs",
+            "--out",
+        ])
         .arg(&out)
         .output()
         .unwrap();
@@ -135,14 +158,19 @@ fn predict_prints_observed_expected_intervals_and_scp() {
     // A suppressed wijk: the fit used a filled-in value, which is never shown
     // as an observation.
     let o = bin()
-        .args(["predict", "--model", model.to_str().unwrap(), "--wijk", "WK002205"])
+        .args([
+            "predict",
+            "--model",
+            model.to_str().unwrap(),
+            "--wijk",
+            "WK002205",
+        ])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(
-        text.contains("werkelijk gebruik   niet gepubliceerd")
-            && text.contains("geen waarneming"),
+        text.contains("werkelijk gebruik   niet gepubliceerd") && text.contains("geen waarneming"),
         "{text}"
     );
     let o = bin()
@@ -194,7 +222,7 @@ fn score_keeps_every_row_in_order_with_errors_in_place() {
         String::from_utf8_lossy(&o.stderr)
     );
     let text = std::fs::read_to_string(&output).unwrap();
-    let rows = jeugdhulp_wijk::data::parse_csv(&text).unwrap();
+    let rows = read_csv(&text);
     assert_eq!(rows.len(), 7);
     let header = &rows[0].1;
     let col = |n: &str| header.iter().position(|h| h == n).unwrap();
@@ -330,7 +358,7 @@ fn fit_writes_through_a_link_and_keeps_permissions() {
 fn data_with_copied_column(name: &str, from: &str, to: &str) -> PathBuf {
     let dir = tmp(name);
     std::fs::create_dir_all(&dir).unwrap();
-    let records = jeugdhulp_wijk::data::parse_csv(common::wijk_csv()).unwrap();
+    let records = read_csv(common::wijk_csv());
     let header = &records[0].1;
     let col = |n: &str| header.iter().position(|h| h == n).unwrap();
     let (from, to) = (col(from), col(to));
@@ -360,7 +388,11 @@ fn data_with_copied_column(name: &str, from: &str, to: &str) -> PathBuf {
     // The youth counts sit next to it, as in data/.
     let youth = dir.join(jeugdhulp_wijk::data::YOUTH_FILE);
     std::fs::create_dir_all(youth.parent().unwrap()).unwrap();
-    std::fs::copy(common::data_dir().join(jeugdhulp_wijk::data::YOUTH_FILE), youth).unwrap();
+    std::fs::copy(
+        common::data_dir().join(jeugdhulp_wijk::data::YOUTH_FILE),
+        youth,
+    )
+    .unwrap();
     dir
 }
 
@@ -390,11 +422,9 @@ fn fit_names_collinear_determinants_instead_of_hanging() {
     // Today's specification: there both copies are filled with the same
     // gemeente mean, so they stay collinear (in SCP's, a missing perc_hhbijs
     // is 0 and a missing perc_1ouder the mean, which separates them).
-    c.args(["fit", "--impute", "gemeente", "--data"]).arg(&data).args([
-        "--determinants",
-        "perc_1ouder,perc_hhbijs,samenw",
-        "--out",
-    ]);
+    c.args(["fit", "--impute", "gemeente", "--data"])
+        .arg(&data)
+        .args(["--determinants", "perc_1ouder,perc_hhbijs,samenw", "--out"]);
     c.arg(tmp("collineair.json"));
     let o = output_within(c, 30);
     let stderr = String::from_utf8_lossy(&o.stderr);
@@ -497,7 +527,7 @@ fn score_refuses_values_above_a_units_bound_instead_of_writing_inf() {
     );
     let text = std::fs::read_to_string(&output).unwrap();
     assert!(!text.contains("inf") && !text.contains("NaN"), "{text}");
-    let rows = jeugdhulp_wijk::data::parse_csv(&text).unwrap();
+    let rows = read_csv(&text);
     let col = |n: &str| rows[0].1.iter().position(|h| h == n).unwrap();
     let error = &rows[1].1[col("error")];
     assert!(
@@ -533,8 +563,7 @@ fn score_csv(name: &str, csv: &str) -> (Option<i32>, String, Vec<Vec<String>>) {
         .unwrap();
     let rows = std::fs::read_to_string(&output)
         .map(|text| {
-            jeugdhulp_wijk::data::parse_csv(&text)
-                .unwrap()
+            read_csv(&text)
                 .into_iter()
                 .map(|(_, f)| f.into_iter().map(|s| s.to_string()).collect())
                 .collect()
@@ -706,7 +735,7 @@ fn score_uses_the_youth_count_of_the_row_or_its_wijk() {
     assert_eq!(o.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("1 rijen zonder n_jeugd"), "{stderr}");
     let text = std::fs::read_to_string(&output).unwrap();
-    let rows = jeugdhulp_wijk::data::parse_csv(&text).unwrap();
+    let rows = read_csv(&text);
     let header = &rows[0].1;
     let col = |n: &str| header.iter().position(|h| h == n).unwrap();
     let num = |i: usize, c: &str| rows[i].1[col(c)].parse::<f64>().unwrap();
@@ -714,7 +743,11 @@ fn score_uses_the_youth_count_of_the_row_or_its_wijk() {
     assert!(width(1) > 2.0 * width(2), "{} vs {}", width(1), width(2));
     assert_eq!(num(1, "n_jeugd_used"), 100.0);
     assert_eq!(num(3, "n_jeugd_used"), n_wijk);
-    assert_eq!(num(4, "n_jeugd_used"), 100.0, "the column overrides the wijk");
+    assert_eq!(
+        num(4, "n_jeugd_used"),
+        100.0,
+        "the column overrides the wijk"
+    );
     assert_eq!(num(5, "n_jeugd_used"), median);
     // The same profile: the same expected value, only the PI differs.
     assert_eq!(num(1, "expected"), num(2, "expected"));
@@ -722,4 +755,156 @@ fn score_uses_the_youth_count_of_the_row_or_its_wijk() {
         let e = &rows[i].1[col("error")];
         assert!(e.contains("kolom n_jeugd") && e.contains(value), "{e}");
     }
+}
+
+/// `score` on bytes (not text: the encodings are the point); exit code,
+/// stderr and the output's records.
+fn score_bytes(
+    name: &str,
+    bytes: &[u8],
+    model: &std::path::Path,
+) -> (Option<i32>, String, Vec<Vec<String>>) {
+    let input = tmp(&format!("{name}.csv"));
+    let output = tmp(&format!("{name}-out.csv"));
+    let _ = std::fs::remove_file(&output);
+    std::fs::write(&input, bytes).unwrap();
+    let o = bin()
+        .args(["score", "--model"])
+        .arg(model)
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(&output)
+        .output()
+        .unwrap();
+    let rows = std::fs::read_to_string(&output)
+        .map(|text| read_csv(&text).into_iter().map(|(_, f)| f).collect())
+        .unwrap_or_default();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).to_string(),
+        rows,
+    )
+}
+
+/// The committed Excel-NL export (Windows-1252, ';', decimal comma with
+/// thousands points, CRLF, an exponent, a quoted ';') scores exactly as the
+/// same profiles written plainly (UTF-8, ',', decimal point, LF), and as the
+/// same file saved as UTF-8 with a BOM.
+#[test]
+fn score_reads_an_excel_nl_file_as_its_plain_twin() {
+    let model = fitted(None, "excel-nl.json");
+    let excel = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/score_excel_nl.csv"
+    ))
+    .unwrap();
+    assert!(
+        std::str::from_utf8(&excel).is_err(),
+        "the fixture is Windows-1252"
+    );
+    assert!(excel.windows(2).any(|w| w == b"\r\n"));
+    let plain = "wijkcode,naam,gemeente,gemeentecode,perc_1ouder,perc_hhbijs,gem_gestink,grijzedruk,woonwaarde,kleinewijk,n_jeugd\n\
+                 WK190001,Wijk 01 Sneek,Súdwest-Fryslân,GM1900,21.33,9.661,27086.5,36.446,176,0,\n\
+                 WK190002,Wijk 02 Nijefurd,Súdwest-Fryslân,GM1900,19.376,5.446,27171,47.744,176,0,1234.5\n\
+                 WK036300,\"Burgwallen-Oude Zijde; centrum\",Amsterdam,GM0363,31.844,4.366,28868,9.97,341,0,\n\
+                 WK003401,Wijk 01 Almere Haven,Almere,GM0034,33.03,10.333,28113.25,30.272,184,0,812\n\
+                 eigen,Eigen profiel (geen gemeente),,,25,,30000.5,15,,1,\n";
+    let (code, stderr, want) = score_bytes("plain", plain.as_bytes(), &model);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("UTF-8, scheidingsteken ','"), "{stderr}");
+    let (code, stderr, got) = score_bytes("excel-nl", &excel, &model);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("Windows-1252, scheidingsteken ';', decimaalteken komma, regeleinden CRLF"),
+        "{stderr}"
+    );
+    assert_eq!(got.len(), 6);
+    assert_eq!(got[0], want[0], "the same header");
+    let first_result = want[0].iter().position(|h| h == "expected").unwrap();
+    for (g, w) in got.iter().zip(&want).skip(1) {
+        // Every result the same, to the last bit of its decimal text.
+        assert_eq!(g[first_result..], w[first_result..], "{g:?}");
+        assert!(!g[first_result].is_empty(), "scored: {g:?}");
+        // Names decoded: é, â and ú as in the plain file.
+        assert_eq!(g[..4], w[..4]);
+    }
+    assert_eq!(got[1][2], "Súdwest-Fryslân");
+    assert_eq!(got[3][1], "Burgwallen-Oude Zijde; centrum");
+
+    // The same file as Excel's "CSV UTF-8": a BOM, the same results.
+    let text: String = excel.iter().map(|&b| windows_1252(b)).collect();
+    let mut bom = b"\xef\xbb\xbf".to_vec();
+    bom.extend(text.as_bytes());
+    let (code, stderr, with_bom) = score_bytes("excel-nl-bom", &bom, &model);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("UTF-8 met BOM"), "{stderr}");
+    assert_eq!(with_bom, got);
+}
+
+/// The fixture's non-ASCII letters, decoded by hand (independent of the
+/// decoder under test).
+fn windows_1252(b: u8) -> char {
+    match b {
+        0x00..=0x7f => b as char,
+        0xe2 => 'â',
+        0xfa => 'ú',
+        0xe9 => 'é',
+        _ => panic!("byte {b:#x} not expected in the fixture"),
+    }
+}
+
+/// Numbers a Dutch file may hold: the ambiguous ones and NaN/inf are errors
+/// that name line, column and value; -0 is 0; a separator that cannot be
+/// decided refuses the file.
+#[test]
+fn score_names_ambiguous_and_non_finite_numbers() {
+    let model = fitted(Some("perc_1ouder,gem_gestink"), "getallen.json");
+    let text = "id;gemeentecode;perc_1ouder;gem_gestink\r\n\
+                a;GM0363;12,5;27.171\r\n\
+                b;GM0363;12.5;27.171,0\r\n\
+                c;GM0363;NaN;27171\r\n\
+                d;GM0363;-0;inf\r\n\
+                e;GM0363;0;1e308\r\n\
+                f;GM0363;0;27171\r\n";
+    let (code, stderr, rows) = score_bytes("getallen", text.as_bytes(), &model);
+    assert_eq!(code, Some(2), "{stderr}");
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    let error = |i: usize| rows[i][col("error")].clone();
+    for (i, want) in [
+        (1, ["regel 2", "gem_gestink", "\"27.171\"", "duizendtal"]),
+        (
+            2,
+            [
+                "regel 3",
+                "perc_1ouder",
+                "\"12.5\"",
+                "komma het decimaalteken",
+            ],
+        ),
+        (3, ["regel 4", "perc_1ouder", "\"NaN\"", "NaN of oneindig"]),
+        (4, ["regel 5", "gem_gestink", "\"inf\"", "NaN of oneindig"]),
+        (5, ["regel 6", "gem_gestink", "1e308", "maximum"]),
+    ] {
+        for part in want {
+            assert!(error(i).contains(part), "row {i}: {part} in {}", error(i));
+        }
+        assert!(rows[i][col("expected")].is_empty());
+    }
+    // -0 is 0: the same expected value as 0.
+    let d_only_zero = "id;gemeentecode;perc_1ouder;gem_gestink\n\
+                       d;GM0363;-0;27171\nf;GM0363;0;27171\n";
+    let (code, stderr, z) = score_bytes("minnul", d_only_zero.as_bytes(), &model);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(z[1][col("expected")], z[2][col("expected")]);
+    assert_eq!(error(6), "");
+
+    // ';' and ',' as often in the header: which one is meant cannot be known.
+    let (code, stderr, rows) = score_bytes("scheiding", b"a;b,c\n1;2,3\n", &model);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(":1: kan het scheidingsteken niet bepalen"),
+        "{stderr}"
+    );
+    assert!(rows.is_empty());
 }

@@ -345,12 +345,22 @@ fn youth_counts_are_validated_and_computed_as_specified() {
         "{header}\n{},Een,0,15,10\n{},Twee,1000,16,11\n{},Drie,40,10,10\n",
         codes[0], codes[1], codes[2]
     );
-    let e = ds.clone().attach_youth("k.csv", &zero).unwrap_err().to_string();
-    assert!(e.contains("k.csv:2, kolom aant_inw") && e.contains("0 jeugdigen"), "{e}");
+    let e = ds
+        .clone()
+        .attach_youth("k.csv", &zero)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("k.csv:2, kolom aant_inw") && e.contains("0 jeugdigen"),
+        "{e}"
+    );
     let e = ds
         .clone()
         .attach_youth("k.csv", "wijkcode,aant_inw\n")
         .unwrap_err()
         .to_string();
-    assert!(e.contains("kolom p_00_14_jr: verplichte kolom ontbreekt"), "{e}");
+    assert!(
+        e.contains("kolom p_00_14_jr: verplichte kolom ontbreekt"),
+        "{e}"
+    );
 }

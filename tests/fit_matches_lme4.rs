@@ -255,7 +255,10 @@ fn scp_specification_matches_lme4() {
         n_suppressed += usize::from(suppressed);
     }
     assert_eq!(n_suppressed, 286);
-    assert!(d_n <= 1e-12, "youth count: largest relative deviation {d_n}");
+    assert!(
+        d_n <= 1e-12,
+        "youth count: largest relative deviation {d_n}"
+    );
     assert!(d_y <= 1e-10, "response: largest deviation {d_y}");
 
     // Imputed inputs of the 1300 incomplete wijken (zeros and weighted means).
@@ -278,8 +281,14 @@ fn scp_specification_matches_lme4() {
             zeros += usize::from(given.is_none() && *v == 0.0);
         }
     }
-    assert!(zeros > 300, "the test must cover zero-imputed cells, saw {zeros}");
-    assert!(d_imp <= 1e-12, "imputed inputs: largest relative deviation {d_imp}");
+    assert!(
+        zeros > 300,
+        "the test must cover zero-imputed cells, saw {zeros}"
+    );
+    assert!(
+        d_imp <= 1e-12,
+        "imputed inputs: largest relative deviation {d_imp}"
+    );
 
     // Predictions and var(expected) of all 2918 wijken.
     let p = Predictor::new(m.clone()).unwrap();
@@ -329,7 +338,11 @@ fn scp_specification_matches_lme4() {
         .map(|v| v.as_f64().unwrap())
         .collect();
     for (q, (c, w)) in coverage.iter().zip(&want).enumerate() {
-        assert!((93.0..=97.0).contains(c), "quintile {}: coverage {c} %", q + 1);
+        assert!(
+            (93.0..=97.0).contains(c),
+            "quintile {}: coverage {c} %",
+            q + 1
+        );
         assert!((c - w).abs() < 1e-9, "quintile {}: {c} vs R {w}", q + 1);
     }
     let mut rows: Vec<_> = worst.into_iter().collect();

@@ -55,14 +55,24 @@ fn the_browser_split_gives_the_same_intervals_and_verdicts() {
     // and are clipped there.
     let n = full.len();
     assert!(a[2 * n..].iter().all(|v| (0.0..=100.0).contains(v)));
-    assert!(a[2 * n..3 * n].iter().any(|v| *v == 0.0), "some small wijk's PI starts at 0");
+    assert!(
+        a[2 * n..3 * n].iter().any(|v| *v == 0.0),
+        "some small wijk's PI starts at 0"
+    );
     let va = full.verdicts_all(&vec![0.0; q], Scope::Land).unwrap();
-    assert_eq!(va, browser.verdicts_all(&vec![0.0; q], Scope::Land).unwrap());
+    assert_eq!(
+        va,
+        browser.verdicts_all(&vec![0.0; q], Scope::Land).unwrap()
+    );
     for i in (0..n).step_by(37) {
         let w = &full.site.wijken[i];
-        let (p, v) = browser.expected_for(&profile(&full, i), Some(i), None).unwrap();
+        let (p, v) = browser
+            .expected_for(&profile(&full, i), Some(i), None)
+            .unwrap();
         // One wijk, one answer: the single call and the all-wijken call agree.
-        assert!((p.pi_low - a[2 * n + i]).abs() < 1e-12 && (p.pi_high - a[3 * n + i]).abs() < 1e-12);
+        assert!(
+            (p.pi_low - a[2 * n + i]).abs() < 1e-12 && (p.pi_high - a[3 * n + i]).abs() < 1e-12
+        );
         assert_eq!(v, va[i]);
         assert_eq!(p.n_jeugd, w.n_jeugd);
         // Never a verdict for a wijk whose use was not published.
@@ -111,7 +121,10 @@ fn fidelity_figures_meet_the_issue() {
     for (q, c) in f.coverage_after.iter().enumerate() {
         assert!((93.0..=97.0).contains(c), "after, quintile {}: {c}", q + 1);
     }
-    assert!(f.coverage_before.iter().any(|c| !(93.0..=97.0).contains(c)), "{f:?}");
+    assert!(
+        f.coverage_before.iter().any(|c| !(93.0..=97.0).contains(c)),
+        "{f:?}"
+    );
     let count = |v: &site::VerdictCounts| v.binnen + v.hoger + v.lager;
     assert_eq!(count(&f.verdicts_before), 2632);
     assert_eq!(count(&f.verdicts_after), 2632);

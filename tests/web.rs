@@ -243,9 +243,18 @@ fn bad_input_throws_errors_that_name_the_field() {
     assert!(m.contains("GM9999"), "{m}");
     let m = message(web::expected(obj(&[("n_jeugd", JsValue::from_f64(-4.0))])));
     assert!(m.contains("n_jeugd") && m.contains("groter dan 0"), "{m}");
-    let m = message(web::expected(obj(&[("n_jeugd", JsValue::from_str("veel"))])));
-    assert!(m.contains("n_jeugd") && m.contains("verwacht een getal"), "{m}");
-    let m = message(web::expected(obj(&[("wijk", JsValue::from_str("WK999999"))])));
+    let m = message(web::expected(obj(&[(
+        "n_jeugd",
+        JsValue::from_str("veel"),
+    )])));
+    assert!(
+        m.contains("n_jeugd") && m.contains("verwacht een getal"),
+        "{m}"
+    );
+    let m = message(web::expected(obj(&[(
+        "wijk",
+        JsValue::from_str("WK999999"),
+    )])));
     assert!(m.contains("wijk") && m.contains("WK999999"), "{m}");
     let m = message(web::load_wijk_values("{\"kapot\":"));
     assert!(m.contains("wijkwaarden"), "{m}");

@@ -1,32 +1,224 @@
 //! The command-line interface (native only): fit the model, predict one wijk, score profiles in
-//! batch, and generate the page's data.
+//! batch, and generate the page's data. Arguments are parsed by `clap` (derive), with Dutch help
+//! and Dutch messages for the mistakes a person makes.
 
+use clap::error::{ContextKind, ErrorKind};
+use clap::{ArgAction, Args, Parser, Subcommand};
+use jeugdhulp_wijk::csvfile;
 use jeugdhulp_wijk::data::{self, fs::data_dir, Dataset};
 use jeugdhulp_wijk::determinants;
 use jeugdhulp_wijk::model::{self, Model, Predictor};
 use jeugdhulp_wijk::score;
 use jeugdhulp_wijk::site::SiteData;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "\
-jeugdhulp-wijk: verwacht gebruik van jeugdhulp zonder verblijf per wijk (SCP-model, 2017)
+/// clap's help layout with Dutch headings.
+const HELP: &str = "\
+{before-help}{about-with-newline}
+Gebruik: {usage}
 
-Gebruik:
-  jeugdhulp-wijk fit     [--data DIR] [--determinants a,b,c] [--impute scp|gemeente] [--out FILE]
-  jeugdhulp-wijk predict --model FILE --wijk WK036300 [--data DIR]
-  jeugdhulp-wijk score   --model FILE --input profiles.csv --output scored.csv
-  jeugdhulp-wijk site    --model FILE [--data DIR] --out DIR
-  jeugdhulp-wijk bench   [--data DIR] [--runs N]
-  jeugdhulp-wijk determinants
+{all-args}{after-help}";
 
-De datamap is --data DIR, anders $JEUGDHULP_DATA, anders data (in de huidige map).
-`fit` zonder --out schrijft het model naar standaarduitvoer. --impute scp (standaard) is
-de specificatie die SCP's verwachting nabootst (docs/fidelity.md); --impute gemeente is
-die van vóór issue 9 (gemeentegemiddelde, onderdrukte wijken niet in de schatting).
-";
+/// jeugdhulp-wijk: verwacht gebruik van jeugdhulp zonder verblijf per wijk (SCP-model, 2017)
+#[derive(Parser)]
+#[command(
+    name = "jeugdhulp-wijk",
+    version,
+    help_template = HELP,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true,
+    subcommand_help_heading = "Commando's",
+    subcommand_value_name = "COMMANDO",
+    next_help_heading = "Opties",
+    after_help = "De datamap is --data DIR, anders $JEUGDHULP_DATA, anders data (in de huidige map).\n\
+                  Elke optie mag één keer; `jeugdhulp-wijk COMMANDO --help` geeft de hulp bij een commando."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Toon deze hulp
+    #[arg(short = 'h', long, action = ArgAction::Help, global = true)]
+    help: Option<bool>,
+    /// Toon de versie
+    #[arg(short = 'V', long, action = ArgAction::Version)]
+    version: Option<bool>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Schat het model (REML) en schrijf het modelbestand
+    #[command(
+        help_template = HELP,
+        disable_help_flag = true,
+        next_help_heading = "Opties",
+        after_help = "Zonder --out gaat het model naar standaarduitvoer; --out vervangt een bestaand bestand in zijn geheel.\n\
+                      Exitcode 0: geschreven; 1: geweigerd (met de reden); 3: de schatting convergeerde niet."
+    )]
+    Fit(FitArgs),
+    /// Eén wijk: werkelijk en verwacht gebruik, intervallen, verschil en SCP's verwachting
+    #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "Opties")]
+    Predict(PredictArgs),
+    /// Scoor profielen uit een CSV-bestand (ook Excel-NL: ';' en decimale komma)
+    #[command(
+        help_template = HELP,
+        disable_help_flag = true,
+        next_help_heading = "Opties",
+        after_help = "Invoer: de determinantkolommen van het model (namen als in het databestand), eventueel\n\
+                      gemeentecode, wijkcode en n_jeugd; andere kolommen gaan ongelezen mee. Codering (UTF-8, met\n\
+                      of zonder BOM, of Windows-1252), scheidingsteken (',', ';' of tab) en decimaalteken worden\n\
+                      herkend en op standaardfout gemeld. Uitvoer: UTF-8 met ',' en decimale punt, per invoerrij\n\
+                      één rij met expected, expected_fixed, ci_low, ci_high, pi_low, pi_high, n_jeugd_used,\n\
+                      level, error en warning.\n\
+                      Exitcode 0: alles gescoord; 1: geweigerd (met de reden); 2: rijen met een fout."
+    )]
+    Score(ScoreArgs),
+    /// Gegevens voor de pagina: site.json, wijkwaarden.json, geo.json, model.browser.json
+    #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "Opties")]
+    Site(SiteArgs),
+    /// Meet fit: als heel proces (mediaan) en per onderdeel
+    #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "Opties")]
+    Bench(BenchArgs),
+    /// De tabel van determinanten: naam, niveau, groep, eenheid, omschrijving
+    #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "Opties")]
+    Determinants,
+}
+
+#[derive(Args)]
+struct DataArg {
+    /// De datamap (anders $JEUGDHULP_DATA, anders data)
+    #[arg(long, value_name = "DIR")]
+    data: Option<String>,
+}
+
+#[derive(Args)]
+struct FitArgs {
+    #[command(flatten)]
+    data: DataArg,
+    /// Determinanten, met komma's gescheiden (standaard alle 27)
+    #[arg(long, value_name = "a,b,c")]
+    determinants: Option<String>,
+    /// scp (standaard): SCP's specificatie (docs/fidelity.md); gemeente: die van vóór issue 9
+    /// (gemeentegemiddelde, onderdrukte wijken niet in de schatting)
+    #[arg(long, value_name = "scp|gemeente")]
+    impute: Option<String>,
+    /// Schrijf het model naar FILE (anders naar standaarduitvoer)
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct PredictArgs {
+    /// Het modelbestand (van fit)
+    #[arg(long, value_name = "FILE")]
+    model: String,
+    /// De wijkcode, bijvoorbeeld WK036300
+    #[arg(long, value_name = "WK036300")]
+    wijk: String,
+    #[command(flatten)]
+    data: DataArg,
+}
+
+#[derive(Args)]
+struct ScoreArgs {
+    /// Het modelbestand (van fit)
+    #[arg(long, value_name = "FILE")]
+    model: String,
+    /// De profielen (CSV)
+    #[arg(long, value_name = "profiles.csv")]
+    input: String,
+    /// Waar de gescoorde profielen heen gaan (CSV)
+    #[arg(long, value_name = "scored.csv")]
+    output: String,
+}
+
+#[derive(Args)]
+struct SiteArgs {
+    /// Het modelbestand (van fit)
+    #[arg(long, value_name = "FILE")]
+    model: String,
+    #[command(flatten)]
+    data: DataArg,
+    /// De map voor de paginagegevens
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    #[command(flatten)]
+    data: DataArg,
+    /// Aantal metingen (standaard 41)
+    #[arg(long, value_name = "N", value_parser = positive)]
+    runs: Option<usize>,
+}
+
+/// `--runs`: a positive whole number.
+fn positive(s: &str) -> Result<usize, String> {
+    s.parse()
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| "moet een positief geheel getal zijn".to_string())
+}
+
+/// A mistake on the command line, said in Dutch: which option or command,
+/// and what is wrong with it.
+fn command_line_error(e: &clap::Error) -> String {
+    let context = |kind| e.get(kind).map(|v| v.to_string()).unwrap_or_default();
+    // "--out <FILE>" → "--out".
+    let option = |s: String| s.split_whitespace().next().unwrap_or("").to_string();
+    let what = match e.kind() {
+        ErrorKind::UnknownArgument => {
+            let arg = context(ContextKind::InvalidArg);
+            match arg.starts_with('-') {
+                true => format!("onbekende optie {}", option(arg)),
+                false => format!("onverwacht argument '{arg}'"),
+            }
+        }
+        ErrorKind::ArgumentConflict => format!(
+            "optie {} staat meer dan één keer op de opdrachtregel",
+            option(context(ContextKind::InvalidArg))
+        ),
+        ErrorKind::MissingRequiredArgument => {
+            let missing: Vec<String> = match e.get(ContextKind::InvalidArg) {
+                Some(clap::error::ContextValue::Strings(list)) => {
+                    list.iter().map(|s| option(s.clone())).collect()
+                }
+                other => vec![option(other.map(|v| v.to_string()).unwrap_or_default())],
+            };
+            match &missing[..] {
+                [one] => format!("{one} ontbreekt"),
+                more => format!("{} ontbreken", more.join(" en ")),
+            }
+        }
+        ErrorKind::InvalidSubcommand => format!(
+            "onbekend commando '{}'",
+            context(ContextKind::InvalidSubcommand)
+        ),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let reason = std::error::Error::source(e)
+                .map(|s| format!(": {s}"))
+                .unwrap_or_default();
+            format!(
+                "ongeldige waarde '{}' voor {}{reason}",
+                context(ContextKind::InvalidValue),
+                option(context(ContextKind::InvalidArg))
+            )
+        }
+        ErrorKind::MissingSubcommand => {
+            "geef een commando: fit, predict, score, site, bench of determinants".to_string()
+        }
+        // Rarer mistakes: clap's own (English) text.
+        _ => e
+            .to_string()
+            .trim()
+            .trim_start_matches("error: ")
+            .to_string(),
+    };
+    format!("{what}\n(zie jeugdhulp-wijk --help, of jeugdhulp-wijk COMMANDO --help)")
+}
 
 /// Write to standard output. When the reader has gone (`… | head`), stop
 /// quietly: that is not an error of ours.
@@ -57,67 +249,18 @@ macro_rules! outln {
     ($($arg:tt)*) => { write_out(format_args!($($arg)*), true) };
 }
 
-macro_rules! out {
-    ($($arg:tt)*) => { write_out(format_args!($($arg)*), false) };
-}
-
-struct Args {
-    flags: HashMap<String, String>,
-}
-
-impl Args {
-    fn parse(raw: &[String]) -> Result<Args, String> {
-        let mut flags = HashMap::new();
-        let mut it = raw.iter();
-        while let Some(a) = it.next() {
-            let Some(name) = a.strip_prefix("--") else {
-                return Err(format!("onverwacht argument '{a}'"));
-            };
-            let (name, value) = match name.split_once('=') {
-                Some((n, v)) => (n.to_string(), v.to_string()),
-                None => (
-                    name.to_string(),
-                    it.next()
-                        .ok_or_else(|| format!("--{name} heeft een waarde nodig"))?
-                        .clone(),
-                ),
-            };
-            if flags.contains_key(&name) {
-                return Err(format!(
-                    "optie --{name} staat meer dan één keer op de opdrachtregel"
-                ));
-            }
-            flags.insert(name, value);
-        }
-        Ok(Args { flags })
-    }
-    fn get(&self, name: &str) -> Option<&str> {
-        self.flags.get(name).map(String::as_str)
-    }
-    fn need(&self, name: &str) -> Result<&str, String> {
-        self.get(name)
-            .ok_or_else(|| format!("--{name} ontbreekt\n\n{USAGE}"))
-    }
-    fn only(&self, allowed: &[&str]) -> Result<(), String> {
-        match self.flags.keys().find(|k| !allowed.contains(&k.as_str())) {
-            Some(k) => Err(format!("onbekende optie --{k}\n\n{USAGE}")),
-            None => Ok(()),
-        }
-    }
-}
-
-fn load(args: &Args) -> Result<(data::fs::Loaded, PathBuf), String> {
-    let dir = data_dir(args.get("data"));
+fn load(data: &DataArg) -> Result<(data::fs::Loaded, PathBuf), String> {
+    let dir = data_dir(data.data.as_deref());
     Ok((data::fs::load(&dir)?, dir))
 }
 
-fn fit_from_args(args: &Args) -> Result<(Model, data::fs::Loaded), String> {
-    let (loaded, _) = load(args)?;
-    let dets = match args.get("determinants") {
+fn fit_from_args(args: &FitArgs) -> Result<(Model, data::fs::Loaded), String> {
+    let (loaded, _) = load(&args.data)?;
+    let dets = match &args.determinants {
         Some(list) => determinants::select(&list.split(',').collect::<Vec<_>>())?,
         None => model::default_determinants(),
     };
-    let spec = model::Spec::parse(args.get("impute").unwrap_or("scp"))?;
+    let spec = model::Spec::parse(args.impute.as_deref().unwrap_or("scp"))?;
     let input = model::Input {
         file: data::WIJK_FILE,
         sha256: &loaded.sha256,
@@ -143,7 +286,7 @@ fn create_parent(path: &Path) -> Result<(), String> {
     }
 }
 
-fn write(path: &Path, text: &str) -> Result<(), String> {
+fn write(path: &Path, text: impl AsRef<[u8]>) -> Result<(), String> {
     create_parent(path)?;
     std::fs::write(path, text).map_err(|e| format!("kan {} niet schrijven: {e}", path.display()))
 }
@@ -202,16 +345,15 @@ fn one_name(_: &std::fs::Metadata) -> bool {
     true
 }
 
-fn cmd_fit(args: &Args) -> Result<ExitCode, String> {
-    args.only(&["data", "determinants", "impute", "out"])?;
+fn cmd_fit(args: &FitArgs) -> Result<ExitCode, String> {
     let (m, loaded) = fit_from_args(args)?;
-    match args.get("out") {
+    match &args.out {
         Some(out) => {
-            write_model(Path::new(out), &m)?;
+            write_model(out, &m)?;
             // One line, one write (stderr is unbuffered).
             let line = format!(
-                "model geschreven naar {out}: {} wijken, {} gemeenten, {} regio's, REML-criterium {:.6}, {} ({} iteraties)\n",
-                m.n_fit, m.n_gemeente, m.n_regio, m.reml_criterion, m.fit.message, m.fit.iterations
+                "model geschreven naar {}: {} wijken, {} gemeenten, {} regio's, REML-criterium {:.6}, {} ({} iteraties)\n",
+                out.display(), m.n_fit, m.n_gemeente, m.n_regio, m.reml_criterion, m.fit.message, m.fit.iterations
             );
             eprint!("{line}");
         }
@@ -264,11 +406,10 @@ fn fmt_count(n: f64) -> String {
     out
 }
 
-fn cmd_predict(args: &Args) -> Result<ExitCode, String> {
-    args.only(&["model", "wijk", "data"])?;
-    let predictor = read_model(args.need("model")?)?;
-    let code = args.need("wijk")?;
-    let ds = load(args)?.0.dataset;
+fn cmd_predict(args: &PredictArgs) -> Result<ExitCode, String> {
+    let predictor = read_model(&args.model)?;
+    let code = args.wijk.as_str();
+    let ds = load(&args.data)?.0.dataset;
     let w = ds
         .wijken
         .iter()
@@ -343,27 +484,14 @@ fn cmd_predict(args: &Args) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Quote a CSV field where needed.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-fn cmd_score(args: &Args) -> Result<ExitCode, String> {
-    args.only(&["model", "input", "output"])?;
-    let predictor = read_model(args.need("model")?)?;
-    let input = args.need("input")?;
-    let output = args.need("output")?;
-    let text =
-        std::fs::read_to_string(input).map_err(|e| format!("kan {input} niet lezen: {e}"))?;
-    let records = data::parse_csv(&text).map_err(|(line, m)| format!("{input}:{line}: {m}"))?;
-    let Some(((_, header), rows)) = records.split_first() else {
-        return Err(format!("{input}: het bestand is leeg"));
-    };
-    let header: Vec<&str> = header.iter().map(|h| h.trim()).collect();
+fn cmd_score(args: &ScoreArgs) -> Result<ExitCode, String> {
+    let predictor = read_model(&args.model)?;
+    let (input, output) = (&args.input, &args.output);
+    let bytes = std::fs::read(input).map_err(|e| format!("kan {input} niet lezen: {e}"))?;
+    let table =
+        csvfile::read_bytes(&bytes).map_err(|e| format!("{input}:{}: {}", e.line, e.message))?;
+    eprintln!("{input} gelezen als {}", table.dialect);
+    let header: Vec<&str> = table.header.fields.iter().map(|h| h.trim()).collect();
     let layout = score::Layout::new(&predictor, &header).map_err(|e| format!("{input}: {e}"))?;
     if !layout.unused.is_empty() {
         eprintln!("let op: kolommen {} zijn determinanten die dit model niet gebruikt; ze worden genegeerd", layout.unused.join(", "));
@@ -373,43 +501,38 @@ fn cmd_score(args: &Args) -> Result<ExitCode, String> {
             model::Spec::Gemeente => "gemeentegemiddelde, anders landelijk gemiddelde",
             model::Spec::Scp => "volgens SCP's regel per determinant: 0, of het met het aantal jeugdigen gewogen gemeentegemiddelde, anders landelijk",
         };
-        eprintln!("let op: kolommen {} ontbreken; die waarden worden geïmputeerd ({how})", layout.missing.join(", "));
+        eprintln!(
+            "let op: kolommen {} ontbreken; die waarden worden geïmputeerd ({how})",
+            layout.missing.join(", ")
+        );
     }
     if !predictor.uses_youth() && layout.n_column.is_some() {
         eprintln!("let op: dit model heeft één intervalbreedte voor alle wijken (--impute gemeente); de kolom n_jeugd wordt genegeerd");
     }
+    let failed = |e: csv::Error| format!("kan {output} niet schrijven: {e}");
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(header.iter().copied().chain(score::OUTPUT_COLUMNS))
+        .map_err(failed)?;
     // Rows whose PI took the national median youth count.
-    let mut n_default = 0;
-    let mut out = String::new();
-    out.push_str(
-        &header
-            .iter()
-            .map(|h| csv_field(h))
-            .chain(score::OUTPUT_COLUMNS.iter().map(|s| s.to_string()))
-            .collect::<Vec<_>>()
-            .join(","),
-    );
-    out.push('\n');
-    let (mut n_err, mut n_warn) = (0, 0);
-    for (line, fields) in rows {
-        let fields: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
-        let scored = score::score_row(&predictor, &layout, *line, &fields);
+    let (mut n_err, mut n_warn, mut n_default) = (0, 0, 0);
+    for row in &table.rows {
+        let fields: Vec<&str> = row.fields.iter().collect();
+        let scored = score::score_row(&predictor, &layout, &table.dialect, row.line, &fields);
         n_err += usize::from(scored.prediction.is_err());
         n_warn += usize::from(scored.warning.is_some());
         n_default += usize::from(scored.default_n_jeugd);
         // The input's own fields, as many as the header has (a longer row's
         // extra fields are quoted in its error), then the results.
-        let mut row: Vec<String> = fields
-            .iter()
-            .take(layout.width)
-            .map(|f| csv_field(f))
-            .collect();
-        row.resize(layout.width, String::new());
-        row.extend(scored.output().iter().map(|f| csv_field(f)));
-        out.push_str(&row.join(","));
-        out.push('\n');
+        let mut own: Vec<&str> = fields.iter().copied().take(layout.width).collect();
+        own.resize(layout.width, "");
+        let results = scored.output();
+        out.write_record(own.into_iter().chain(results.iter().map(String::as_str)))
+            .map_err(failed)?;
     }
-    write(Path::new(output), &out)?;
+    let text = out
+        .into_inner()
+        .map_err(|e| failed(e.into_error().into()))?;
+    write(Path::new(output), &text)?;
     if n_default > 0 {
         let median = predictor.default_n_jeugd().unwrap_or(f64::NAN);
         eprintln!(
@@ -419,7 +542,7 @@ fn cmd_score(args: &Args) -> Result<ExitCode, String> {
     }
     eprintln!(
         "{} rijen gescoord naar {output}, {n_err} met een fout, {n_warn} met een waarschuwing",
-        rows.len()
+        table.rows.len()
     );
     Ok(if n_err > 0 {
         ExitCode::from(2)
@@ -428,14 +551,12 @@ fn cmd_score(args: &Args) -> Result<ExitCode, String> {
     })
 }
 
-fn cmd_site(args: &Args) -> Result<ExitCode, String> {
-    args.only(&["model", "data", "out"])?;
-    let model_path = args.need("model")?;
-    let predictor = read_model(model_path)?;
-    let (loaded, dir) = load(args)?;
+fn cmd_site(args: &SiteArgs) -> Result<ExitCode, String> {
+    let predictor = read_model(&args.model)?;
+    let (loaded, dir) = load(&args.data)?;
     let ds = &loaded.dataset;
-    let out = PathBuf::from(args.need("out")?);
-    let mut site = SiteData::build(&ds, &predictor)?;
+    let out = &args.out;
+    let mut site = SiteData::build(ds, &predictor)?;
     // Before and after for the Verantwoording: "before" is today's
     // specification (--impute gemeente, one interval width) with the same
     // determinants, fitted here from the same data.
@@ -447,8 +568,13 @@ fn cmd_site(args: &Args) -> Result<ExitCode, String> {
             .map(|d| d.name.as_str())
             .collect::<Vec<_>>(),
     )?;
-    let before = Predictor::new(model::fit_model(&ds, &dets, data::WIJK_FILE, &loaded.sha256)?)?;
-    let fidelity = jeugdhulp_wijk::site::Fidelity::compute(&ds, &predictor, &before)?;
+    let before = Predictor::new(model::fit_model(
+        ds,
+        &dets,
+        data::WIJK_FILE,
+        &loaded.sha256,
+    )?)?;
+    let fidelity = jeugdhulp_wijk::site::Fidelity::compute(ds, &predictor, &before)?;
     eprintln!(
         "overeenkomst met perc_przv (RMSE, procentpunt): alle {:.3}, compleet {:.3}, onvolledig {:.3}, onderdrukt {:.3}; dekking per jeugdkwintiel voor {:?}, na {:?}; {} wijken met een ander oordeel",
         fidelity.rmse_all.rmse,
@@ -516,16 +642,9 @@ fn time_ms(runs: usize, mut f: impl FnMut() -> Result<(), String>) -> Result<[f6
     Ok([times[runs / 2], times[0], times[runs - 1]])
 }
 
-fn cmd_bench(args: &Args) -> Result<ExitCode, String> {
-    args.only(&["data", "runs"])?;
-    let runs: usize = args
-        .get("runs")
-        .unwrap_or("41")
-        .parse()
-        .ok()
-        .filter(|&n| n > 0)
-        .ok_or_else(|| "--runs moet een positief geheel getal zijn".to_string())?;
-    let dir = data_dir(args.get("data"));
+fn cmd_bench(args: &BenchArgs) -> Result<ExitCode, String> {
+    let runs = args.runs.unwrap_or(41);
+    let dir = data_dir(args.data.data.as_deref());
 
     // 1. The whole process, as a user runs it: this same executable, `fit
     //    --out FILE`, started and waited for (process start, reading and
@@ -566,7 +685,8 @@ fn cmd_bench(args: &Args) -> Result<ExitCode, String> {
     let youth_path = dir.join(data::YOUTH_FILE);
     let youth = std::fs::read_to_string(&youth_path)
         .map_err(|e| format!("kan {} niet lezen: {e}", youth_path.display()))?;
-    ds.attach_youth("bench", &youth).map_err(|e| e.to_string())?;
+    ds.attach_youth("bench", &youth)
+        .map_err(|e| e.to_string())?;
     let dets = model::default_determinants();
     let input = model::Input {
         file: data::WIJK_FILE,
@@ -635,8 +755,7 @@ fn cmd_bench(args: &Args) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_determinants(args: &Args) -> Result<ExitCode, String> {
-    args.only(&[])?;
+fn cmd_determinants() -> Result<ExitCode, String> {
     for d in determinants::DETERMINANTS.iter() {
         outln!(
             "{:<16} {:<9} {:<12} {:<24} {}",
@@ -651,24 +770,36 @@ fn cmd_determinants(args: &Args) -> Result<ExitCode, String> {
 }
 
 pub fn main() -> ExitCode {
-    let raw: Vec<String> = std::env::args().skip(1).collect();
-    let Some((cmd, rest)) = raw.split_first() else {
-        eprint!("{USAGE}");
-        return ExitCode::from(1);
-    };
-    let result = Args::parse(rest).and_then(|args| match cmd.as_str() {
-        "fit" => cmd_fit(&args),
-        "predict" => cmd_predict(&args),
-        "score" => cmd_score(&args),
-        "site" => cmd_site(&args),
-        "bench" => cmd_bench(&args),
-        "determinants" => cmd_determinants(&args),
-        "help" | "--help" | "-h" => {
-            out!("{USAGE}");
-            Ok(ExitCode::SUCCESS)
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            return match e.kind() {
+                // Asked for: to standard output, exit 0.
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    let text = e.to_string();
+                    outln!("{}", text.trim_end());
+                    ExitCode::SUCCESS
+                }
+                // No command at all: the help, as a refusal.
+                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    eprintln!("{}", e.to_string().trim_end());
+                    ExitCode::from(1)
+                }
+                _ => {
+                    eprintln!("fout: {}", command_line_error(&e));
+                    ExitCode::from(1)
+                }
+            };
         }
-        other => Err(format!("onbekend commando '{other}'\n\n{USAGE}")),
-    });
+    };
+    let result = match &cli.command {
+        Command::Fit(args) => cmd_fit(args),
+        Command::Predict(args) => cmd_predict(args),
+        Command::Score(args) => cmd_score(args),
+        Command::Site(args) => cmd_site(args),
+        Command::Bench(args) => cmd_bench(args),
+        Command::Determinants => cmd_determinants(),
+    };
     match result {
         Ok(code) => code,
         Err(e) => {

@@ -1,0 +1,637 @@
+//! One reader for CSV files, on bytes or text (no file access, so the browser
+//! upload can share it): the `csv` crate splits records; this module decides
+//! the dialect, gives every record its line, and reads numbers.
+//!
+//! For a user's file ([`read_bytes`]) it detects, and reports in [`Dialect`]:
+//!
+//! - **encoding**: a UTF-8 byte-order mark is dropped; bytes that are not valid
+//!   UTF-8 are decoded as Windows-1252 (what Excel-NL writes as "CSV");
+//! - **separator**: the one of `;`, tab and `,` that occurs most often outside
+//!   quotes in the header line (none: one column). Two of them equally often is
+//!   an error, not a guess;
+//! - **decimal mark**: with `,` as separator the point (a comma could not
+//!   appear unquoted). With `;` or tab the comma as soon as one value has a
+//!   decimal comma (`12,5`, `1.234,5`), else the point as soon as one has a
+//!   decimal point that cannot be a thousands mark (`0.7`, `12.5`, `1.2345`),
+//!   else the comma (Excel-NL's);
+//! - **line endings**: CRLF, LF or CR (the `csv` crate reads all three).
+//!
+//! Numbers ([`parse_number`]): empty, `.` and `NA` are missing (never zero).
+//! With a decimal comma, `.` is a thousands mark only in the pattern
+//! `1.234,5` / `1.234.567,8` (groups of three, and a decimal comma after
+//! them); `12.5` or `1.234` there is an error that names the value. With a
+//! decimal point, a `,` is an error, and in a `;` or tab file a value such
+//! as `1.234` (one to three digits, not starting with 0, then groups of
+//! three) is an error too unless another value has shown the point as the
+//! file's decimal mark: it may mean 1234. Exponents are read (`1e308`, `1,5E+3`); the ranges of
+//! the columns then decide. `NaN` and `inf` are refused by name; `-0` is 0.
+
+use std::fmt;
+
+/// How the bytes were decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    /// UTF-8 with a byte-order mark (dropped).
+    Utf8Bom,
+    /// Not valid UTF-8, so decoded as Windows-1252.
+    Windows1252,
+}
+
+/// The field separator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Separator {
+    Comma,
+    Semicolon,
+    Tab,
+}
+
+impl Separator {
+    pub fn byte(self) -> u8 {
+        match self {
+            Separator::Comma => b',',
+            Separator::Semicolon => b';',
+            Separator::Tab => b'\t',
+        }
+    }
+}
+
+/// The decimal mark of the file's numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decimal {
+    /// `12.5`.
+    Point,
+    /// `12,5`, with `.` as thousands mark in `1.234,5`.
+    Comma,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineEnding {
+    Lf,
+    Crlf,
+    Cr,
+    /// A file of one line without an ending.
+    None,
+}
+
+/// What the reader found out about a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dialect {
+    pub encoding: Encoding,
+    pub separator: Separator,
+    pub decimal: Decimal,
+    /// Whether the decimal mark is certain: the separator is `,`, or a value
+    /// in the file decided it. Else it is assumed (the comma), and a value
+    /// such as `1.234` is refused as ambiguous.
+    pub decimal_certain: bool,
+    pub line_ending: LineEnding,
+}
+
+impl Dialect {
+    /// The project's own data files: UTF-8, comma, decimal point.
+    pub const DATA: Dialect = Dialect {
+        encoding: Encoding::Utf8,
+        separator: Separator::Comma,
+        decimal: Decimal::Point,
+        decimal_certain: true,
+        line_ending: LineEnding::Lf,
+    };
+}
+
+impl fmt::Display for Dialect {
+    /// In Dutch, for messages: "Windows-1252, scheidingsteken ';', decimaalteken komma, regeleinden CRLF".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let encoding = match self.encoding {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf8Bom => "UTF-8 met BOM",
+            Encoding::Windows1252 => "Windows-1252",
+        };
+        let separator = match self.separator {
+            Separator::Comma => "','",
+            Separator::Semicolon => "';'",
+            Separator::Tab => "tab",
+        };
+        let decimal = match self.decimal {
+            Decimal::Point => "punt",
+            Decimal::Comma => "komma",
+        };
+        let assumed = if self.decimal_certain {
+            ""
+        } else {
+            " (aangenomen)"
+        };
+        let ending = match self.line_ending {
+            LineEnding::Lf => "LF",
+            LineEnding::Crlf => "CRLF",
+            LineEnding::Cr => "CR",
+            LineEnding::None => "geen",
+        };
+        write!(f, "{encoding}, scheidingsteken {separator}, decimaalteken {decimal}{assumed}, regeleinden {ending}")
+    }
+}
+
+/// One record: the 1-based line on which it starts, and its fields (as
+/// written, not trimmed; `fields[i]` is a `&str`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub line: usize,
+    pub fields: csv::StringRecord,
+}
+
+/// A whole file: its dialect, its header and its rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub dialect: Dialect,
+    pub header: Row,
+    pub rows: Vec<Row>,
+}
+
+/// A problem with the file as a whole, at a line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsvError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for CsvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "regel {}: {}", self.line, self.message)
+    }
+}
+
+impl Table {
+    /// A field read as a number in this file's decimal mark.
+    pub fn number(&self, raw: &str) -> Result<Option<f64>, String> {
+        parse_number(raw, self.dialect.decimal, self.dialect.decimal_certain)
+    }
+}
+
+/// Read a user's file: detect encoding, separator, decimal mark and line
+/// endings (see the module text), then split it.
+pub fn read_bytes(bytes: &[u8]) -> Result<Table, CsvError> {
+    let (text, encoding) = decode(bytes);
+    let separator = detect_separator(&text)?;
+    let mut table = split(&text, separator)?;
+    table.dialect.encoding = encoding;
+    if separator != Separator::Comma {
+        let (decimal, seen) = detect_decimal(&table.rows);
+        table.dialect.decimal = decimal;
+        table.dialect.decimal_certain = seen;
+    }
+    Ok(table)
+}
+
+/// Read text with a known separator and the decimal point (the project's own
+/// data files). A leading byte-order mark is dropped.
+pub fn read_text(text: &str, separator: Separator) -> Result<Table, CsvError> {
+    split(text.strip_prefix('\u{feff}').unwrap_or(text), separator)
+}
+
+/// UTF-8 (a BOM dropped), else Windows-1252. Windows-1252 decodes every byte,
+/// so nothing is lost; `encoding_rs` holds its table (the WHATWG one).
+fn decode(bytes: &[u8]) -> (String, Encoding) {
+    if let Some(rest) = bytes.strip_prefix(b"\xef\xbb\xbf") {
+        if let Ok(text) = std::str::from_utf8(rest) {
+            return (text.to_string(), Encoding::Utf8Bom);
+        }
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (text.to_string(), Encoding::Utf8),
+        Err(_) => {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            (text.into_owned(), Encoding::Windows1252)
+        }
+    }
+}
+
+/// The separator that occurs most often outside quotes on the first
+/// non-blank line.
+fn detect_separator(text: &str) -> Result<Separator, CsvError> {
+    let (line_no, header) = text
+        .split('\n')
+        .enumerate()
+        .find(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i + 1, l))
+        .unwrap_or((1, ""));
+    let mut counts = [
+        (Separator::Semicolon, 0),
+        (Separator::Tab, 0),
+        (Separator::Comma, 0),
+    ];
+    let mut in_quotes = false;
+    for c in header.chars() {
+        match c {
+            '"' => in_quotes = !in_quotes,
+            _ if in_quotes => {}
+            ';' => counts[0].1 += 1,
+            '\t' => counts[1].1 += 1,
+            ',' => counts[2].1 += 1,
+            _ => {}
+        }
+    }
+    let most = counts.iter().map(|c| c.1).max().unwrap_or(0);
+    let best: Vec<Separator> = counts
+        .iter()
+        .filter(|c| c.1 == most && most > 0)
+        .map(|c| c.0)
+        .collect();
+    match best[..] {
+        [] => Ok(Separator::Comma), // one column
+        [one] => Ok(one),
+        _ => Err(CsvError {
+            line: line_no,
+            message: format!(
+                "kan het scheidingsteken niet bepalen: de kopregel heeft {most} keer ';', tab of ',' naast elkaar; gebruik één scheidingsteken (bij voorkeur ';' of ',')"
+            ),
+        }),
+    }
+}
+
+/// The decimal mark of a `;` or tab file, from its values: the comma if any
+/// value has a decimal comma, else the point if any has a point that cannot
+/// be a thousands mark, else the comma (not seen).
+fn detect_decimal(rows: &[Row]) -> (Decimal, bool) {
+    let mut point = false;
+    for f in rows.iter().flat_map(|r| r.fields.iter()) {
+        let s = f.trim();
+        let s = s.strip_prefix(['-', '+']).unwrap_or(s);
+        if is_comma_decimal(s) {
+            return (Decimal::Comma, true);
+        }
+        point |= is_point_decimal(s) && !is_thousands(s);
+    }
+    match point {
+        true => (Decimal::Point, true),
+        false => (Decimal::Comma, false),
+    }
+}
+
+/// `-12.489`, `7`, `0.5`: an optional minus, digits, at most one point with
+/// digits on both sides.
+fn plain_decimal(s: &str) -> bool {
+    let unsigned = s.strip_prefix('-').unwrap_or(s);
+    match unsigned.split_once('.') {
+        Some((whole, frac)) => digits(whole) && digits(frac),
+        None => digits(unsigned),
+    }
+}
+
+fn digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `12,5`, `1.234,5`, `1.234.567,89` (no sign).
+fn is_comma_decimal(s: &str) -> bool {
+    match s.split_once(',') {
+        Some((whole, frac)) => digits(frac) && (digits(whole) || is_thousands(whole)),
+        None => false,
+    }
+}
+
+/// `12.5`, `.5` (no sign, no exponent).
+fn is_point_decimal(s: &str) -> bool {
+    match s.split_once('.') {
+        Some((whole, frac)) => (whole.is_empty() || digits(whole)) && digits(frac),
+        None => false,
+    }
+}
+
+/// `1.234`, `12.345.678`: one to three digits (not starting with 0), then
+/// groups of three, each after a point.
+fn is_thousands(s: &str) -> bool {
+    match s.split_once('.') {
+        Some((first, rest)) => {
+            (1..=3).contains(&first.len())
+                && digits(first)
+                && !first.starts_with('0')
+                && rest.split('.').all(|g| g.len() == 3 && digits(g))
+        }
+        None => false,
+    }
+}
+
+/// Split decoded text into records with the `csv` crate. Blank lines are no
+/// records. Line numbers are those of each record's first line.
+fn split(text: &str, separator: Separator) -> Result<Table, CsvError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(separator.byte())
+        .from_reader(text.as_bytes());
+    let line_ending = match text.find('\n') {
+        Some(i) if text[..i].ends_with('\r') => LineEnding::Crlf,
+        Some(_) => LineEnding::Lf,
+        None if text.contains('\r') => LineEnding::Cr,
+        None => LineEnding::None,
+    };
+    let line_break = match line_ending {
+        LineEnding::Cr => b'\r',
+        _ => b'\n',
+    };
+    let mut rows = Vec::new();
+    // Lines are counted here, from each record's byte offset: the crate's
+    // own line numbers lag behind, and its offset of a record may point at
+    // the line ending before it.
+    let bytes = text.as_bytes();
+    let (mut counted_to, mut line) = (0, 1);
+    for record in reader.records() {
+        let record = record.map_err(|e| CsvError {
+            line,
+            message: format!("onleesbaar: {e}"),
+        })?;
+        let mut start = record.position().map_or(counted_to, |p| p.byte() as usize);
+        while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        line += bytes[counted_to..start]
+            .iter()
+            .filter(|&&b| b == line_break)
+            .count();
+        counted_to = start;
+        // A line of only spaces is blank too (but `""` is one empty field).
+        if record.len() == 1 && record[0].trim().is_empty() && bytes.get(start) != Some(&b'"') {
+            continue;
+        }
+        rows.push(Row {
+            line,
+            fields: record,
+        });
+    }
+    // The crate reads an unclosed quote up to the end of the file; only the
+    // last record can have one.
+    if let Some(last) = rows.last() {
+        if ends_in_quotes(&text[counted_to..], separator.byte()) {
+            return Err(CsvError {
+                line: last.line,
+                message: "aanhalingsteken wordt niet afgesloten".into(),
+            });
+        }
+    }
+    let mut rows = rows.into_iter();
+    let Some(header) = rows.next() else {
+        return Err(CsvError {
+            line: 1,
+            message: "het bestand is leeg".into(),
+        });
+    };
+    Ok(Table {
+        dialect: Dialect {
+            separator,
+            line_ending,
+            ..Dialect::DATA
+        },
+        header,
+        rows: rows.collect(),
+    })
+}
+
+/// Whether the text of one record ends inside a quoted field (RFC 4180: a
+/// quote opens a field only at its start; `""` inside is one quote).
+fn ends_in_quotes(record: &str, separator: u8) -> bool {
+    let (mut in_quotes, mut at_start) = (false, true);
+    let mut bytes = record.bytes().peekable();
+    while let Some(b) = bytes.next() {
+        match (in_quotes, b) {
+            (true, b'"') if bytes.peek() == Some(&b'"') => {
+                bytes.next();
+            }
+            (true, b'"') => in_quotes = false,
+            (true, _) => {}
+            (false, b'"') if at_start => in_quotes = true,
+            (false, b'\n' | b'\r') => return false, // the record ended
+            (false, _) => {}
+        }
+        at_start = !in_quotes && (b == separator);
+    }
+    in_quotes
+}
+
+/// Read a number written with `decimal` as decimal mark (see the module
+/// text). `certain`: the file's decimal mark is known for sure (see
+/// [`Dialect::decimal_certain`]), so `1.234` is 1.234 with a point.
+/// `Ok(None)`: missing.
+pub fn parse_number(raw: &str, decimal: Decimal, certain: bool) -> Result<Option<f64>, String> {
+    let s = raw.trim_ascii();
+    if s.is_empty() || s == "." || s.eq_ignore_ascii_case("na") {
+        return Ok(None);
+    }
+    // The common case first, in one pass: a plain decimal such as `-12.489`
+    // where the point is certainly the decimal mark (what the rules below
+    // would accept, read by the same standard parser).
+    if decimal == Decimal::Point && certain && plain_decimal(s) {
+        return s
+            .parse::<f64>()
+            .map(|v| Some(v + 0.0))
+            .map_err(|_| "geen geldig getal".into());
+    }
+    let (negative, bare) = match s.as_bytes()[0] {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if ["nan", "inf", "infinity", "oneindig"]
+        .iter()
+        .any(|w| bare.eq_ignore_ascii_case(w))
+    {
+        return Err("geen geldig getal (NaN of oneindig; geef een eindig getal)".into());
+    }
+    let (mantissa, exponent) = match bare.find(['e', 'E']) {
+        Some(i) => (&bare[..i], Some(&bare[i + 1..])),
+        None => (bare, None),
+    };
+    // The mantissa as whole and fraction digits, whatever the decimal mark.
+    let (whole, frac): (std::borrow::Cow<str>, &str) = match decimal {
+        Decimal::Point => {
+            if mantissa.contains(',') {
+                return Err(
+                    "geen geldig getal (in dit bestand is de punt het decimaalteken)".into(),
+                );
+            }
+            if !certain && is_thousands(mantissa) {
+                return Err(
+                    "dubbelzinnig getal: een punt tussen groepen van drie cijfers kan een duizendtalteken zijn; schrijf het getal zonder duizendtalteken".into(),
+                );
+            }
+            let (w, f) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+            (w.into(), f)
+        }
+        Decimal::Comma => {
+            let (w, f) = mantissa.split_once(',').unwrap_or((mantissa, ""));
+            if !w.contains('.') {
+                (w.into(), f)
+            } else if mantissa.contains(',') && is_thousands(w) {
+                (w.replace('.', "").into(), f)
+            } else {
+                return Err(
+                    "geen geldig getal (in dit bestand is de komma het decimaalteken; een punt mag alleen als duizendtalteken, zoals in 1.234,5)".into(),
+                );
+            }
+        }
+    };
+    let has_mark = mantissa.contains(match decimal {
+        Decimal::Point => '.',
+        Decimal::Comma => ',',
+    });
+    let shape_ok = (digits(&whole) || whole.is_empty() && digits(frac))
+        && (frac.is_empty() || digits(frac))
+        && !(has_mark && frac.is_empty() && exponent.is_some());
+    let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
+    if !shape_ok || !exponent_ok {
+        return Err(match decimal {
+            Decimal::Point => "geen geldig getal (gebruik een punt als decimaalteken)".into(),
+            Decimal::Comma => "geen geldig getal (gebruik een komma als decimaalteken)".into(),
+        });
+    }
+    // Checked above: digits, at most one point, an exponent of digits. The
+    // standard parser reads that exactly (the text is only rebuilt for a
+    // decimal comma or thousands marks).
+    let v: f64 = if decimal == Decimal::Point {
+        bare.parse()
+    } else {
+        let mut text = format!("{whole}.{frac}");
+        if let Some(e) = exponent {
+            text = format!("{text}e{e}");
+        }
+        text.parse()
+    }
+    .map_err(|_| "geen geldig getal".to_string())?;
+    if !v.is_finite() {
+        return Err("getal te groot (buiten het bereik van een getal)".into());
+    }
+    // -0 is 0 (no "-0" in any output).
+    Ok(Some(if negative { -v } else { v } + 0.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A number where the decimal mark was assumed, not seen.
+    fn num(s: &str, d: Decimal) -> Result<Option<f64>, String> {
+        parse_number(s, d, false)
+    }
+
+    #[test]
+    fn numbers_in_either_decimal_mark() {
+        use Decimal::*;
+        assert_eq!(num("12.5", Point), Ok(Some(12.5)));
+        assert_eq!(num("12,5", Comma), Ok(Some(12.5)));
+        assert_eq!(num("1.234,5", Comma), Ok(Some(1234.5)));
+        assert_eq!(num("-1.234.567,25", Comma), Ok(Some(-1234567.25)));
+        assert_eq!(num("1,5E+3", Comma), Ok(Some(1500.0)));
+        assert_eq!(num("1e308", Point), Ok(Some(1e308)));
+        assert_eq!(num("+3", Point), Ok(Some(3.0)));
+        assert_eq!(num(".5", Point), Ok(Some(0.5)));
+        assert_eq!(num("5.", Point), Ok(Some(5.0)));
+        // -0 is 0, bit for bit.
+        assert_eq!(num("-0", Point).unwrap().unwrap().to_bits(), 0f64.to_bits());
+        assert_eq!(
+            num("-0,0", Comma).unwrap().unwrap().to_bits(),
+            0f64.to_bits()
+        );
+        for missing in ["", " ", ".", "NA", "na"] {
+            assert_eq!(num(missing, Point), Ok(None), "{missing:?}");
+            assert_eq!(num(missing, Comma), Ok(None), "{missing:?}");
+        }
+        // The point is a thousands mark with a decimal comma only.
+        assert!(num("12.5", Comma)
+            .unwrap_err()
+            .contains("komma het decimaalteken"));
+        assert!(num("1.234", Comma).unwrap_err().contains("duizendtal"));
+        assert!(num("12.34,5", Comma).is_err());
+        assert!(num("12,5", Point).unwrap_err().contains("punt"));
+        // 1.234 where the decimal mark is not certain: refused.
+        assert!(num("1.234", Point).unwrap_err().contains("dubbelzinnig"));
+        assert_eq!(parse_number("1.234", Point, true), Ok(Some(1.234)));
+        assert_eq!(num("0.125", Point), Ok(Some(0.125)));
+        for bad in [
+            "NaN", "nan", "inf", "-inf", "Infinity", "1e999", "1.2.3", "-", "1e", "e5", "0x10",
+            "1_000", "12 5",
+        ] {
+            assert!(num(bad, Point).is_err(), "{bad}");
+            assert!(num(bad, Comma).is_err(), "{bad}");
+        }
+        assert!(num("NaN", Point).unwrap_err().contains("NaN"));
+        assert!(num("1e999", Point).unwrap_err().contains("te groot"));
+    }
+
+    #[test]
+    fn excel_nl_bytes_are_detected() {
+        // Windows-1252 é (0xE9), a BOM-less file with ';', decimal comma, CRLF.
+        let bytes = b"naam;perc\r\nCaf\xe9;12,5\r\n\"a;b\";1.234,5\r\n";
+        let t = read_bytes(bytes).unwrap();
+        assert_eq!(
+            t.dialect,
+            Dialect {
+                encoding: Encoding::Windows1252,
+                separator: Separator::Semicolon,
+                decimal: Decimal::Comma,
+                decimal_certain: true,
+                line_ending: LineEnding::Crlf,
+            }
+        );
+        assert_eq!(t.rows[0].fields, vec!["Café", "12,5"]);
+        assert_eq!(t.rows[1].fields, vec!["a;b", "1.234,5"]);
+        assert_eq!(t.rows[1].line, 3);
+        assert_eq!(t.number(&t.rows[1].fields[1]), Ok(Some(1234.5)));
+        let shown = t.dialect.to_string();
+        assert!(
+            shown.contains("Windows-1252") && shown.contains("komma"),
+            "{shown}"
+        );
+
+        let t = read_bytes("\u{feff}a\tb\n1\t0.7\n".as_bytes()).unwrap();
+        assert_eq!(t.dialect.encoding, Encoding::Utf8Bom);
+        assert_eq!(t.dialect.separator, Separator::Tab);
+        assert_eq!(
+            (t.dialect.decimal, t.dialect.decimal_certain),
+            (Decimal::Point, true)
+        );
+        assert_eq!(t.header.fields, vec!["a", "b"]);
+        // A semicolon file without decimals: the comma is assumed, 1.234 refused.
+        let t = read_bytes(b"a;b\n1;1.234\n").unwrap();
+        assert_eq!(
+            (t.dialect.decimal, t.dialect.decimal_certain),
+            (Decimal::Comma, false)
+        );
+        assert!(t.number("1.234").is_err());
+        // Comma files keep the point.
+        let t = read_bytes(b"a,b\n\"12,5\",1.5\n").unwrap();
+        assert_eq!(t.dialect.decimal, Decimal::Point);
+        assert!(t.number("12,5").is_err());
+        assert_eq!(t.dialect.line_ending, LineEnding::Lf);
+    }
+
+    #[test]
+    fn ambiguous_or_broken_files_are_errors() {
+        let e = read_bytes(b"a;b,c\n1;2,3\n").unwrap_err();
+        assert!(e.message.contains("scheidingsteken"), "{e}");
+        assert_eq!(e.line, 1);
+        assert!(read_bytes(b"").unwrap_err().message.contains("leeg"));
+        assert!(read_bytes(b"\n \n").unwrap_err().message.contains("leeg"));
+        let e = read_text("a,b\n1,\"open\n2,3\n", Separator::Comma).unwrap_err();
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (2, "aanhalingsteken wordt niet afgesloten")
+        );
+        // Quoted fields over lines, blank lines: lines still counted right.
+        let t = read_text(
+            "a,b\r\n\"x,\ny\",\"he said \"\"hi\"\"\"\r\n\r\n1,2",
+            Separator::Comma,
+        )
+        .unwrap();
+        assert_eq!(t.rows[0].fields, vec!["x,\ny", "he said \"hi\""]);
+        assert_eq!(t.rows[1].line, 5);
+        // A quoted empty field is a record; a line of spaces is not.
+        let t = read_text("a\n  \n\"\"\n", Separator::Comma).unwrap();
+        assert_eq!(
+            t.rows,
+            [Row {
+                line: 3,
+                fields: csv::StringRecord::from(vec![""])
+            }]
+        );
+        // A header only: no rows, no error.
+        assert!(read_bytes(b"a;b\r\n").unwrap().rows.is_empty());
+    }
+}
