@@ -310,62 +310,119 @@ fn is_thousands(s: &str) -> bool {
     }
 }
 
-/// Split decoded text into records with the `csv` crate. Blank lines are no
-/// records. Line numbers are those of each record's first line.
-fn split(text: &str, separator: Separator) -> Result<Table, CsvError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(separator.byte())
-        .from_reader(text.as_bytes());
-    let line_ending = match text.find('\n') {
+/// Records one at a time in one reused buffer, each with its line: what
+/// [`read_text`] collects, for a reader that checks rows as they come (the
+/// project's data files). Blank lines are no records; an unclosed quote is an
+/// error at the end.
+pub struct Rows<'t> {
+    reader: csv::Reader<&'t [u8]>,
+    text: &'t str,
+    separator: Separator,
+    /// The byte that ends a line (CR in a file of CR endings, else LF).
+    line_break: u8,
+    /// Lines are counted here up to this byte offset.
+    counted_to: usize,
+    row: Row,
+    done: bool,
+}
+
+impl<'t> Rows<'t> {
+    pub fn new(text: &'t str, separator: Separator) -> Rows<'t> {
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(separator.byte())
+            .from_reader(text.as_bytes());
+        Rows {
+            reader,
+            text,
+            separator,
+            line_break: match line_ending(text) {
+                LineEnding::Cr => b'\r',
+                _ => b'\n',
+            },
+            counted_to: 0,
+            row: Row {
+                line: 1,
+                fields: csv::StringRecord::new(),
+            },
+            done: false,
+        }
+    }
+
+    /// The next record, or an error that ends the reading.
+    #[allow(clippy::should_implement_trait)] // lends its buffer, so not an Iterator
+    pub fn next(&mut self) -> Option<Result<&Row, CsvError>> {
+        let bytes = self.text.as_bytes();
+        loop {
+            if self.done {
+                return None;
+            }
+            match self.reader.read_record(&mut self.row.fields) {
+                Err(e) => {
+                    self.done = true;
+                    let message = format!("onleesbaar: {e}");
+                    return Some(Err(CsvError {
+                        line: self.row.line,
+                        message,
+                    }));
+                }
+                Ok(false) => {
+                    self.done = true;
+                    return None;
+                }
+                Ok(true) => {}
+            }
+            // Lines are counted here, from the record's byte offset: the
+            // crate's own line numbers lag behind, and its offset of a record
+            // may point at the line ending before it.
+            let position = self.row.fields.position().map(|p| p.byte() as usize);
+            let mut start = position.unwrap_or(self.counted_to);
+            while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+                start += 1;
+            }
+            self.row.line += bytes[self.counted_to..start]
+                .iter()
+                .filter(|&&b| b == self.line_break)
+                .count();
+            self.counted_to = start;
+            // The crate reads an unclosed quote up to the end of the file, so
+            // only a record that reaches the end can have one: that is the
+            // error, not a record.
+            let at_end = self.reader.position().byte() as usize >= bytes.len();
+            if at_end && ends_in_quotes(&self.text[start..], self.separator.byte()) {
+                self.done = true;
+                let message = "aanhalingsteken wordt niet afgesloten".to_string();
+                return Some(Err(CsvError {
+                    line: self.row.line,
+                    message,
+                }));
+            }
+            // A line of only spaces is blank too (but `""` is one empty field).
+            let fields = &self.row.fields;
+            if fields.len() == 1 && fields[0].trim().is_empty() && bytes.get(start) != Some(&b'"') {
+                continue;
+            }
+            return Some(Ok(&self.row));
+        }
+    }
+}
+
+fn line_ending(text: &str) -> LineEnding {
+    match text.find('\n') {
         Some(i) if text[..i].ends_with('\r') => LineEnding::Crlf,
         Some(_) => LineEnding::Lf,
         None if text.contains('\r') => LineEnding::Cr,
         None => LineEnding::None,
-    };
-    let line_break = match line_ending {
-        LineEnding::Cr => b'\r',
-        _ => b'\n',
-    };
-    let mut rows = Vec::new();
-    // Lines are counted here, from each record's byte offset: the crate's
-    // own line numbers lag behind, and its offset of a record may point at
-    // the line ending before it.
-    let bytes = text.as_bytes();
-    let (mut counted_to, mut line) = (0, 1);
-    for record in reader.records() {
-        let record = record.map_err(|e| CsvError {
-            line,
-            message: format!("onleesbaar: {e}"),
-        })?;
-        let mut start = record.position().map_or(counted_to, |p| p.byte() as usize);
-        while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
-            start += 1;
-        }
-        line += bytes[counted_to..start]
-            .iter()
-            .filter(|&&b| b == line_break)
-            .count();
-        counted_to = start;
-        // A line of only spaces is blank too (but `""` is one empty field).
-        if record.len() == 1 && record[0].trim().is_empty() && bytes.get(start) != Some(&b'"') {
-            continue;
-        }
-        rows.push(Row {
-            line,
-            fields: record,
-        });
     }
-    // The crate reads an unclosed quote up to the end of the file; only the
-    // last record can have one.
-    if let Some(last) = rows.last() {
-        if ends_in_quotes(&text[counted_to..], separator.byte()) {
-            return Err(CsvError {
-                line: last.line,
-                message: "aanhalingsteken wordt niet afgesloten".into(),
-            });
-        }
+}
+
+/// Split decoded text into records with the `csv` crate ([`Rows`]).
+fn split(text: &str, separator: Separator) -> Result<Table, CsvError> {
+    let mut reader = Rows::new(text, separator);
+    let mut rows = Vec::new();
+    while let Some(row) = reader.next() {
+        rows.push(row?.clone());
     }
     let mut rows = rows.into_iter();
     let Some(header) = rows.next() else {
@@ -377,7 +434,7 @@ fn split(text: &str, separator: Separator) -> Result<Table, CsvError> {
     Ok(Table {
         dialect: Dialect {
             separator,
-            line_ending,
+            line_ending: line_ending(text),
             ..Dialect::DATA
         },
         header,

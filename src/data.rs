@@ -6,7 +6,7 @@
 //! are collected rather than stopping at the first: a bad row never silently
 //! disappears.
 
-use crate::csvfile::{self, Decimal, Separator, Table};
+use crate::csvfile::{self, Decimal, Rows, Separator};
 use crate::determinants::{Determinant, Unit, DETERMINANTS, PERCENT};
 use std::collections::HashMap;
 use std::fmt;
@@ -127,11 +127,27 @@ fn data_error(
     }
 }
 
-/// Split a data file (comma, decimal point) into its header and rows; a
-/// file that cannot be split is one error.
-fn read_table(file: &str, text: &str) -> Result<Table, DataErrors> {
-    csvfile::read_text(text, Separator::Comma)
-        .map_err(|e| DataErrors(vec![data_error(file, e.line, None, None, e.message)]))
+/// A data file (comma, decimal point) read row by row: the reader, past its
+/// header, and the header. An empty file is an error.
+fn open<'t>(file: &str, text: &'t str) -> Result<(Rows<'t>, csvfile::Row), DataErrors> {
+    let mut rows = Rows::new(
+        text.strip_prefix('\u{feff}').unwrap_or(text),
+        Separator::Comma,
+    );
+    let fail = |line, message| DataErrors(vec![data_error(file, line, None, None, message)]);
+    match rows.next() {
+        Some(Ok(header)) => {
+            let header = header.clone();
+            Ok((rows, header))
+        }
+        Some(Err(e)) => Err(fail(e.line, e.message)),
+        None => Err(fail(1, "het bestand is leeg".into())),
+    }
+}
+
+/// A [`Rows`] error as a data error: it ends the reading.
+fn unreadable(file: &str, e: csvfile::CsvError) -> DataError {
+    data_error(file, e.line, None, None, e.message)
 }
 
 /// The position of each of `required` in the header (names trimmed), or an
@@ -359,14 +375,14 @@ impl Checks<'_> {
 impl Dataset {
     /// Parse and validate the wijk file. `file` names it in error messages.
     pub fn from_csv(file: &str, text: &str) -> Result<Dataset, DataErrors> {
-        let table = read_table(file, text)?;
+        let (mut rows, header) = open(file, text)?;
         let required: Vec<&str> = TEXT_COLUMNS
             .iter()
             .copied()
             .chain(["perc_jhzv", "perc_przv"])
             .chain(DETERMINANTS.iter().map(|d| d.name))
             .collect();
-        let found = find_columns(file, &table.header, &required)?;
+        let found = find_columns(file, &header, &required)?;
         let columns = Columns {
             text: TEXT_COLUMNS.map(|c| found[c]),
             observed: found["perc_jhzv"],
@@ -376,15 +392,18 @@ impl Dataset {
         let mut checks = Checks {
             file,
             errors: Vec::new(),
-            wijken: Vec::with_capacity(table.rows.len()),
-            first_line: HashMap::with_capacity(table.rows.len()),
+            wijken: Vec::with_capacity(3000),
+            first_line: HashMap::with_capacity(3000),
             gemeente_regio: HashMap::new(),
             last: None,
         };
-        for row in &table.rows {
-            match ragged(file, row, table.header.fields.len()) {
-                Some(e) => checks.errors.push(e),
-                None => checks.row(&columns, row),
+        while let Some(row) = rows.next() {
+            match row {
+                Ok(row) => match ragged(file, row, header.fields.len()) {
+                    Some(e) => checks.errors.push(e),
+                    None => checks.row(&columns, row),
+                },
+                Err(e) => checks.errors.push(unreadable(file, e)),
             }
         }
         if checks.errors.is_empty() && checks.wijken.is_empty() {
@@ -442,14 +461,21 @@ impl Dataset {
         let fail = |line, column: Option<&str>, value: Option<&str>, m: String| {
             data_error(file, line, column, value, m)
         };
-        let table = read_table(file, text)?;
+        let (mut reader, header) = open(file, text)?;
         const COLUMNS: [&str; 4] = ["wijkcode", "aant_inw", "p_00_14_jr", "p_15_24_jr"];
-        let columns = find_columns(file, &table.header, &COLUMNS)?;
+        let columns = find_columns(file, &header, &COLUMNS)?;
         let cols = COLUMNS.map(|c| columns[c]);
-        let header_line = table.header.line;
+        let header_line = header.line;
         let mut rows: HashMap<String, YouthRow> = HashMap::with_capacity(self.wijken.len() + 200);
-        for row in &table.rows {
-            if let Some(e) = ragged(file, row, table.header.fields.len()) {
+        while let Some(row) = reader.next() {
+            let row = match row {
+                Ok(row) => row,
+                Err(e) => {
+                    errors.push(unreadable(file, e));
+                    continue;
+                }
+            };
+            if let Some(e) = ragged(file, row, header.fields.len()) {
                 errors.push(e);
                 continue;
             }

@@ -908,3 +908,41 @@ fn score_names_ambiguous_and_non_finite_numbers() {
     );
     assert!(rows.is_empty());
 }
+
+/// Every command has Dutch help on standard output (exit 0), naming its
+/// options; `--version` and `help` answer too; a missing option is named.
+#[test]
+fn every_command_has_dutch_help_and_the_tool_a_version() {
+    for (command, options) in [
+        (
+            "fit",
+            &["--data", "--determinants", "--impute", "--out"][..],
+        ),
+        ("predict", &["--model", "--wijk", "--data"]),
+        ("score", &["--model", "--input", "--output"]),
+        ("site", &["--model", "--data", "--out"]),
+        ("bench", &["--data", "--runs"]),
+        ("determinants", &[]),
+    ] {
+        let o = bin().args([command, "--help"]).output().unwrap();
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(o.status.code(), Some(0), "{command}");
+        assert!(
+            text.contains("Gebruik:") && text.contains("Toon deze hulp"),
+            "{command}: {text}"
+        );
+        for option in options {
+            assert!(text.contains(option), "{command}: {option} in {text}");
+        }
+    }
+    let o = bin().arg("--version").output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains(env!("CARGO_PKG_VERSION")));
+    let o = bin().arg("help").output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Commando's"));
+    let o = bin().args(["score", "--model", "m.json"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("--input en --output ontbreken"), "{stderr}");
+}

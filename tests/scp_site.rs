@@ -56,7 +56,7 @@ fn the_browser_split_gives_the_same_intervals_and_verdicts() {
     let n = full.len();
     assert!(a[2 * n..].iter().all(|v| (0.0..=100.0).contains(v)));
     assert!(
-        a[2 * n..3 * n].iter().any(|v| *v == 0.0),
+        a[2 * n..3 * n].contains(&0.0),
         "some small wijk's PI starts at 0"
     );
     let va = full.verdicts_all(&vec![0.0; q], Scope::Land).unwrap();

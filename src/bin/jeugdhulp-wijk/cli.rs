@@ -3,7 +3,7 @@
 //! and Dutch messages for the mistakes a person makes.
 
 use clap::error::{ContextKind, ErrorKind};
-use clap::{ArgAction, Args, Parser, Subcommand};
+use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand};
 use jeugdhulp_wijk::csvfile;
 use jeugdhulp_wijk::data::{self, fs::data_dir, Dataset};
 use jeugdhulp_wijk::determinants;
@@ -84,6 +84,9 @@ enum Command {
     /// De tabel van determinanten: naam, niveau, groep, eenheid, omschrijving
     #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "Opties")]
     Determinants,
+    /// `jeugdhulp-wijk help`: the same as --help (as before clap).
+    #[command(hide = true, disable_help_flag = true)]
+    Help,
 }
 
 #[derive(Args)]
@@ -799,6 +802,10 @@ pub fn main() -> ExitCode {
         Command::Site(args) => cmd_site(args),
         Command::Bench(args) => cmd_bench(args),
         Command::Determinants => cmd_determinants(),
+        Command::Help => {
+            outln!("{}", Cli::command().render_help().to_string().trim_end());
+            Ok(ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,
