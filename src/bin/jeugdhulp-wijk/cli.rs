@@ -630,7 +630,7 @@ fn cmd_site(args: &SiteArgs) -> Result<ExitCode, String> {
 }
 
 /// lme4's time for the same fit: the median of the seven `lmer()` calls timed
-/// in the reference (`../shared/reference`, `lmer_seconds`; R 4.2.2, lme4 1.1.31).
+/// in the reference (`tests/fixtures/lme4/lme4_all_determinants.json.gz`, `lmer_seconds`; R 4.2.2, lme4 1.1.31).
 const LME4_SECONDS: f64 = 0.104;
 
 /// Median, minimum and maximum of `f` over `runs` calls, in milliseconds.
