@@ -482,7 +482,9 @@ impl Calculator {
         Ok(&self.filled[i * q..(i + 1) * q])
     }
 
-    fn in_scope(&self, scope: Scope) -> Result<Vec<bool>, InputError> {
+    /// Which wijken (in `wijken()` order) a what-if scope covers: the one rule the
+    /// calculations use and the page reads.
+    pub fn in_scope(&self, scope: Scope) -> Result<Vec<bool>, InputError> {
         let known = |ok: bool, field: &str, code: &str| {
             if ok {
                 Ok(())

@@ -615,6 +615,21 @@ pub fn verdicts_all(
     })
 }
 
+/// Which wijken a what-if scope covers, in `wijken()` order: `Uint8Array(n)` of 0/1.
+/// The page reads this rather than matching codes itself.
+#[wasm_bindgen(js_name = scopeMembers)]
+pub fn scope_members(scope: &str, code: Option<String>) -> Result<js_sys::Uint8Array, JsError> {
+    with_calculator(|c| {
+        let c: &Calculator = c;
+        let members: Vec<u8> = c
+            .in_scope(Scope::parse(scope, code.as_deref())?)?
+            .into_iter()
+            .map(u8::from)
+            .collect();
+        Ok(js_sys::Uint8Array::from(members.as_slice()))
+    })
+}
+
 /// The verdicts `verdictsAll` codes as 0, 1, 2: `[{value, label}]`.
 #[wasm_bindgen]
 pub fn verdicts() -> Result<JsValue, JsError> {

@@ -83,6 +83,25 @@ fn lists_determinants_wijken_and_gemeenten() {
     let g = gemeenten.get(0);
     assert!((num(&g, "effect") - num(&g, "u_gemeente") - num(&g, "u_regio")).abs() < 1e-12);
 
+    // Which wijken a what-if scope covers comes from the core, by code.
+    let amsterdam = web::scope_members("gemeente", Some("GM0363".into()))
+        .unwrap()
+        .to_vec();
+    assert_eq!(amsterdam.len(), 2918);
+    let want: Vec<u8> = wijken
+        .iter()
+        .map(|w| u8::from(get(&w, "gemeente_code").as_string().unwrap() == "GM0363"))
+        .collect();
+    assert_eq!(amsterdam, want);
+    assert!(amsterdam.iter().filter(|&&m| m == 1).count() > 50);
+    let land = web::scope_members("land", None).unwrap().to_vec();
+    assert!(land.iter().all(|&m| m == 1));
+    let one = web::scope_members("wijk", Some("WK036300".into()))
+        .unwrap()
+        .to_vec();
+    assert_eq!(one.iter().filter(|&&m| m == 1).count(), 1);
+    assert!(message(web::scope_members("gemeente", Some("GM9999".into()))).contains("gemeente"));
+
     let info = web::model_info().unwrap();
     // SCP's specification: all wijken in the fit (the 286 suppressed with a
     // filled value, which wijken() still shows as not published, above).

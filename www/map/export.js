@@ -148,7 +148,7 @@ export function createExport(m) {
       const o = observed[i], e = expected[i];
       const v = m.scope.verdict(i);
       const out = v ? (v.value === 'binnen' ? 'nee' : v.value) : '';
-      const applied = m.scope.applies(w);
+      const applied = m.scope.applies(i);
       rows.push([
         w.code, csvText(w.name), w.gemeente_code, csvText(w.gemeente_name), w.regio_code, csvText(w.regio_name),
         csvNum(o), csvNum(e), csvNum(iv[i]), csvNum(iv[nData + i]), csvNum(iv[2 * nData + i]), csvNum(iv[3 * nData + i]),

@@ -25,6 +25,7 @@ export function createScope(m) {
   const VERDICTS = jw.verdicts();
   let baseVerdicts = null;
   let verdicts = null; // lazily, like intervals
+  let members = null; // lazily: Uint8Array(n), the wijken the current what-if covers
   const scenario = { deltas: zeros, wijk: null, gemeente: null, scope: 'wijk', usedScope: 'land', active: false, scopeCode: '' };
 
   const radios = SCOPES.map((s) => el('input', { type: 'radio', name: 'map-scope', value: s.id, id: `map-scope-${s.id}`, 'data-testid': `map-scope-${s.id}` }));
@@ -62,14 +63,11 @@ export function createScope(m) {
     return v < 0 ? null : VERDICTS[v];
   }
 
-  /** Whether the current what-if changes wijk w (a wijken() row). */
-  function applies(w) {
-    const code = scenario.scopeCode;
-    return scenario.active && (
-      scenario.usedScope === 'land' ||
-      (scenario.usedScope === 'wijk' && w.code === code) ||
-      (scenario.usedScope === 'gemeente' && w.gemeente_code === code) ||
-      (scenario.usedScope === 'regio' && w.regio_code === code));
+  /** Whether the current what-if changes wijk i: the core's scope rule (scopeMembers). */
+  function applies(i) {
+    if (!scenario.active) return false;
+    members ??= jw.scopeMembers(scenario.usedScope, scenario.scopeCode);
+    return members[i] === 1;
   }
 
   function scopeCodeFor(scope) {
@@ -122,6 +120,7 @@ export function createScope(m) {
     scenario.scopeCode = code;
     intervals = null;
     verdicts = null;
+    members = null;
     try {
       if (any) {
         sc.expected = jw.expectedAll(d, scope, code);
