@@ -1,25 +1,16 @@
 // Accessibility audits with axe-core (npm axe-core, served from node_modules, never a CDN)
 // in every state of the page a person reaches: each map view, a selected wijk, the
 // eigen-wijk panel. Any serious or critical violation fails; the others are listed.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { serveDist, launchBrowser, openPage } from './helpers.mjs';
+import { openPage, siteUnderTest } from './helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const VIEWS = ['werkelijk', 'verwacht', 'verschil', 'gemeente-effect'];
-let server; let browser; let origin;
+const site = siteUnderTest();
 
-before(async () => {
-  server = await serveDist();
-  origin = server.url.replace(/\/$/, '');
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 /** Run axe on the page as it is; return serious/critical violations and a summary of the rest. */
 async function audit(page, label) {
@@ -44,7 +35,7 @@ async function audit(page, label) {
 }
 
 async function open(pathAndQuery) {
-  const o = await openPage(browser, origin, pathAndQuery, { bypassCSP: true });
+  const o = await openPage(site.browser, site.origin, pathAndQuery, { bypassCSP: true });
   await o.page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
   return o;
 }

@@ -8,6 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -125,4 +126,22 @@ export async function inPage(page, fn, arg) {
   const jw = await page.evaluateHandle(() => import(
     new URL('pkg/jeugdhulp_wijk.js', document.querySelector('script[type="module"]').src).href));
   try { return await jw.evaluate(fn, arg); } finally { await jw.dispose(); }
+}
+
+/**
+ * One server for dist/ and one browser for a test file: registers before/after hooks
+ * and returns {origin, browser}, filled in once the hooks have run.
+ */
+export function siteUnderTest() {
+  const site = { origin: '', browser: null, server: null };
+  before(async () => {
+    site.server = await serveDist();
+    site.origin = site.server.url.replace(/\/$/, '');
+    site.browser = await launchBrowser();
+  });
+  after(async () => {
+    await site.browser?.close();
+    await site.server?.close();
+  });
+  return site;
 }

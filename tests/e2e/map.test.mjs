@@ -2,33 +2,27 @@
 // (`./build.sh build` first; JEUGDHULP_DIST=… to point elsewhere).
 // Run: node --test tests/e2e/map.test.mjs
 // Screenshots of the four views go to $MAP_SHOTS (default /tmp/jeugdhulp-map).
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { serveDist, launchBrowser, openPage, inPage, assetFile } from './helpers.mjs';
+import { openPage, inPage, assetFile, siteUnderTest } from './helpers.mjs';
 
 const SHOTS = process.env.MAP_SHOTS || '/tmp/jeugdhulp-map';
 const WIJK = 'WK001404'; // Oosterparkwijk, Groningen
 const VIEWS = ['werkelijk', 'verwacht', 'verschil', 'gemeente-effect'];
 
-let server; let browser; let origin; let geo;
+const site = siteUnderTest();
+let geo;
 
 before(async () => {
-  server = await serveDist();
-  origin = server.url.replace(/\/$/, '');
-  browser = await launchBrowser();
   geo = JSON.parse(await readFile(assetFile('geo.json'), 'utf8'));
   await mkdir(SHOTS, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 /** Open the page and wait for the map to be drawn. */
 async function open(pathAndQuery = '/') {
-  const o = await openPage(browser, origin, pathAndQuery);
+  const o = await openPage(site.browser, site.origin, pathAndQuery);
   await o.page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
   return o;
 }

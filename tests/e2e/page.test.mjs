@@ -1,26 +1,17 @@
 // End-to-end tests of the calculator page against the optimised dist/
 // (`./build.sh build` first; JEUGDHULP_DIST=… to point elsewhere).
 // Run: node --test tests/e2e/
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launchBrowser, openPage, inPage } from './helpers.mjs';
+import { openPage, inPage, siteUnderTest } from './helpers.mjs';
 
-let server; let browser; let origin;
+const site = siteUnderTest();
 const WIJK = 'WK001404'; // Oosterparkwijk, Groningen (observed use published)
 
-before(async () => {
-  server = await serveDist();
-  origin = server.url.replace(/\/$/, '');
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 /** Open the page and wait until the first expected value is on screen. */
 async function open(pathAndQuery = '/') {
-  const o = await openPage(browser, origin, pathAndQuery);
+  const o = await openPage(site.browser, site.origin, pathAndQuery);
   await o.page.waitForFunction(() => window.__firstResultAt !== undefined, null, { timeout: 20_000 });
   return o;
 }
@@ -178,7 +169,7 @@ test('URL state round-trips: same wijk, same inputs, identical expected value', 
   const e = await dataValue(page, 'expected');
   const iv = await dataValue(page, 'interval');
 
-  const { page: p2 } = await open(url.slice(origin.length));
+  const { page: p2 } = await open(url.slice(site.origin.length));
   await waitTitle(p2, 'Oosterparkbuurt');
   assert.equal(await dataValue(p2, 'expected'), e);
   assert.equal(await dataValue(p2, 'interval'), iv);
@@ -214,7 +205,7 @@ test('eigen wijk: national profile, gemeente or none, and URL round-trip', async
     return jw.expected({ gemeente: 'GM0363', values: v }).expected;
   });
   assert.equal(Number(e), want);
-  const { page: p2 } = await open(url.slice(origin.length));
+  const { page: p2 } = await open(url.slice(site.origin.length));
   assert.equal(await dataValue(p2, 'expected'), e);
   assert.equal(await p2.inputValue('#eigen-gemeente'), 'GM0363');
   await page.close();
@@ -275,13 +266,13 @@ test('imputed values are marked, unpublished observed use is not invented', asyn
   assert.equal(found.nul[2], 0, 'a zero-rule value is 0');
   for (const [kind, text] of [['gemeente', 'geschat: gemeentegemiddelde'], ['land', 'geschat: landelijk gemiddelde'], ['nul', 'ontbreekt: 0 (zoals het SCP)']]) {
     const [code, name] = found[kind];
-    await page.goto(`${origin}/?wijk=${code}`);
+    await page.goto(`${site.origin}/?wijk=${code}`);
     await page.waitForFunction(() => window.__wijkResultAt !== undefined);
     const flag = page.locator(`#wi-${name}-imp`);
     assert.equal((await flag.textContent()).trim(), text, `${code} ${name}`);
     assert.ok(await page.locator(`[data-testid="control-${name}"]`).evaluate((e) => e.classList.contains('imputed')));
   }
-  await page.goto(`${origin}/?wijk=${found.unpublished}`);
+  await page.goto(`${site.origin}/?wijk=${found.unpublished}`);
   await page.waitForFunction(() => window.__wijkResultAt !== undefined);
   assert.equal((await page.textContent('[data-testid="observed"]')).trim(), 'niet gepubliceerd (minder dan 10 jongeren)');
   assert.equal(await dataValue(page, 'observed'), '');
@@ -358,9 +349,9 @@ test('the Verantwoording states the agreement with SCP and the coverage before a
 });
 
 test('the calculator works when the map fails to load, and the map goes above the panel on narrow screens', async () => {
-  const page = await browser.newPage({ viewport: { width: 390, height: 800 } });
+  const page = await site.browser.newPage({ viewport: { width: 390, height: 800 } });
   await page.route('**/map.js', (route) => route.abort());
-  await page.goto(`${origin}/?wijk=${WIJK}`);
+  await page.goto(`${site.origin}/?wijk=${WIJK}`);
   await page.waitForFunction(() => window.__firstResultAt !== undefined);
   await page.waitForSelector('.map-notice');
   const e0 = await expectedValue(page);

@@ -1,20 +1,11 @@
 // Bad links and impatient people: out-of-range values in the URL, choices made while the
 // wijk values are still loading, and random query strings. The page always ends with a
 // usable calculator and says what it did not take over.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launchBrowser, openPage } from './helpers.mjs';
+import { openPage, siteUnderTest } from './helpers.mjs';
 
-let server; let browser; let origin;
-before(async () => {
-  server = await serveDist();
-  origin = server.url.replace(/\/$/, '');
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = siteUnderTest();
 
 const LOADING = ['Bezig met laden…', 'Gegevens laden…'];
 const title = (page) => page.textContent('[data-testid="title"]');
@@ -38,7 +29,7 @@ async function holdValues(page) {
 }
 
 test('an out-of-range value in a ?wijk= link is refused by name; the wijk is shown', async () => {
-  const { page, consoleErrors } = await openPage(browser, origin, '/?wijk=WK036300&perc_1ouder=500');
+  const { page, consoleErrors } = await openPage(site.browser, site.origin, '/?wijk=WK036300&perc_1ouder=500');
   const e = await settled(page);
   assert.equal(await title(page), 'Burgwallen-Oude Zijde');
   assert.ok(e > 0 && e < 100);
@@ -54,7 +45,7 @@ test('an out-of-range value in a ?wijk= link is refused by name; the wijk is sho
 });
 
 test('an out-of-range value in an ?eigen=land link is refused by name; the eigen wijk is shown', async () => {
-  const { page, consoleErrors } = await openPage(browser, origin, '/?eigen=land&perc_1ouder=-5&perc_hhbijs=12');
+  const { page, consoleErrors } = await openPage(site.browser, site.origin, '/?eigen=land&perc_1ouder=-5&perc_hhbijs=12');
   await settled(page);
   assert.equal(await title(page), 'Eigen wijk');
   const notice = await page.textContent('#fatal');
@@ -66,12 +57,12 @@ test('an out-of-range value in an ?eigen=land link is refused by name; the eigen
 });
 
 test('while a ?wijk= link loads, the controls wait; a later eigen-wijk choice is kept', async () => {
-  const page = await browser.newPage({ serviceWorkers: 'block' });
+  const page = await site.browser.newPage({ serviceWorkers: 'block' });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   const release = await holdValues(page);
-  await page.goto(`${origin}/?wijk=WK036300`);
+  await page.goto(`${site.origin}/?wijk=WK036300`);
   await page.waitForFunction(() => document.querySelector('[data-testid="title"]').textContent === 'Gegevens laden…');
   assert.equal(await page.$eval('#whatif-controls', (e) => e.inert), true, 'no edits while the values load');
   // A slider cannot take focus or keys now.
@@ -90,11 +81,11 @@ test('while a ?wijk= link loads, the controls wait; a later eigen-wijk choice is
 });
 
 test('while a ?wijk= link loads, nothing is lost: the wijk arrives with its own values', async () => {
-  const page = await browser.newPage({ serviceWorkers: 'block' });
+  const page = await site.browser.newPage({ serviceWorkers: 'block' });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   const release = await holdValues(page);
-  await page.goto(`${origin}/?wijk=WK036300`);
+  await page.goto(`${site.origin}/?wijk=WK036300`);
   await page.waitForFunction(() => document.querySelector('[data-testid="title"]').textContent === 'Gegevens laden…');
   // Typing into a number field while loading: the panel is inert, so nothing happens.
   await page.fill('#wi-perc_hhbijs-num', '33', { force: true, timeout: 1000 }).catch(() => {});
@@ -122,7 +113,7 @@ test('random query strings: no console error, and a usable calculator every time
   const values = ['WK036300', 'WK001404', 'land', 'GM0363', 'GM9999', 'WK999999', 'wk036300', '', ' ',
     '500', '-5', '1e308', '-0', '0', '1', '0.5', '12,5', '1.234,5', 'NaN', 'Infinity', '-inf', 'null',
     '%', '%25', '<script>', 'ë', '1'.repeat(400)];
-  const page = await browser.newPage({ serviceWorkers: 'block' });
+  const page = await site.browser.newPage({ serviceWorkers: 'block' });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -134,7 +125,7 @@ test('random query strings: no console error, and a usable calculator every time
     const q = [start, ...Array.from({ length: n }, () => `${pick(keys)}=${encodeURIComponent(pick(values))}`)]
       .filter(Boolean).join('&');
     const where = `seed ${seed}, case ${i}: ?${q}`;
-    await page.goto(`${origin}/?${q}`);
+    await page.goto(`${site.origin}/?${q}`);
     const e = await settled(page).catch((err) => assert.fail(`${where}: no result (${err.message})`));
     assert.ok(e > -50 && e < 150, `${where}: expected ${e}`);
     // Usable: a slider moves the expected value or keeps it valid.
