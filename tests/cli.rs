@@ -128,19 +128,24 @@ fn fit_refuses_unknown_determinants_and_missing_data() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("onbekende optie --bogus"));
 }
 
-#[test]
-fn predict_prints_observed_expected_intervals_and_scp() {
-    let model = fitted(None, "full.json");
-    let o = bin()
+/// `predict --model MODEL --wijk WIJK`.
+fn predict(model: &std::path::Path, wijk: &str) -> std::process::Output {
+    bin()
         .args([
             "predict",
             "--model",
             model.to_str().unwrap(),
             "--wijk",
-            "WK036300",
+            wijk,
         ])
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn predict_prints_observed_expected_intervals_and_scp() {
+    let model = fitted(None, "full.json");
+    let o = predict(&model, "WK036300");
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     for part in [
@@ -157,32 +162,14 @@ fn predict_prints_observed_expected_intervals_and_scp() {
     }
     // A suppressed wijk: the fit used a filled-in value, which is never shown
     // as an observation.
-    let o = bin()
-        .args([
-            "predict",
-            "--model",
-            model.to_str().unwrap(),
-            "--wijk",
-            "WK002205",
-        ])
-        .output()
-        .unwrap();
+    let o = predict(&model, "WK002205");
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(
         text.contains("werkelijk gebruik   niet gepubliceerd") && text.contains("geen waarneming"),
         "{text}"
     );
-    let o = bin()
-        .args([
-            "predict",
-            "--model",
-            model.to_str().unwrap(),
-            "--wijk",
-            "WK999999",
-        ])
-        .output()
-        .unwrap();
+    let o = predict(&model, "WK999999");
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("WK999999"));
 }
