@@ -40,7 +40,8 @@ const M = {
   noVerdict: 'geen oordeel',
   unknown: 'onbekend',
   sortAsc: 'oplopend', sortDesc: 'aflopend',
-  sortLabel: (col) => `Sorteer op ${col.replace(/\u00ad/g, '').toLowerCase()}`,
+  sortHint: ' (sorteren)',
+  tableRegion: 'Tabel met alle wijken',
   funnelHead: 'Trechterplot',
   funnelTitle: 'Verschil werkelijk − verwacht tegen het aantal jeugdigen per wijk',
   funnelDesc: 'Elke stip is een wijk met gepubliceerd gebruik; grote stippen: deze gemeente, grijs: de rest van het land. De lijnen zijn de 95 %- en 99,8 %-grenzen.',
@@ -69,7 +70,7 @@ const M = {
 function sortableTable(caption, cols, rows, keyOf, testid) {
   const tbody = el('tbody');
   const ths = cols.map((c, k) => {
-    const b = el('button', { type: 'button', class: 'sort-btn', 'aria-label': M.sortLabel(c.label) }, c.label);
+    const b = el('button', { type: 'button', class: 'sort-btn', 'data-col': k }, c.label, el('span', { class: 'visually-hidden' }, M.sortHint));
     const th = el('th', { scope: 'col', class: c.num ? 'num' : '' }, b);
     b.addEventListener('click', () => sortBy(k, th.getAttribute('aria-sort') === 'ascending' ? -1 : 1));
     return th;
@@ -196,7 +197,7 @@ export async function renderReport(root, jw, code) {
     el('h3', { id: 'r-effect' }, M.effectHead),
     ...effectPs.map((t) => el('p', {}, t)), el('p', { class: 'hint' }, M.effectExplain)),
     el('section', { class: 'report-section', 'aria-labelledby': 'r-table' },
-      el('h3', { id: 'r-table' }, M.tableHead), el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-labelledby': 'r-table' }, table)),
+      el('h3', { id: 'r-table' }, M.tableHead), el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': M.tableRegion }, table)),
     el('section', { class: 'report-section report-funnel', 'aria-labelledby': 'r-funnel' },
       el('h3', { id: 'r-funnel' }, M.funnelHead),
       el('figure', { class: 'report-figure' }, funnelPlot(f, r.wijken.map((w) => w.index), M),

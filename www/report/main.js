@@ -8,7 +8,8 @@
 // Both take every figure from the wasm core (src/report.rs via jeugdhulp_wijk.js);
 // this module only loads the core and the wijk values, hides the calculator's
 // parts and hands over. When the view is ready for printing it sets
-// <html data-report-ready="true"> (tests and bench/report.mjs wait for it).
+// <html data-report-ready="true"> (tests and bench/report.mjs wait for it), and
+// data-report-ready-at, ms since navigation start.
 
 import init, * as jw from '../pkg/jeugdhulp_wijk.js';
 import { el } from '../dom.js';
@@ -58,6 +59,9 @@ export async function start() {
       const { renderCompare } = await import('./compare.js');
       renderCompare(root, jw, q.get('vergelijk') ?? '');
     }
+    // after the layout of this frame, so the page is what a print would show
+    await new Promise((r) => requestAnimationFrame(() => r()));
+    document.documentElement.dataset.reportReadyAt = performance.now().toFixed(1);
     document.documentElement.dataset.reportReady = 'true';
   } catch (e) {
     console.warn('rapport:', e);
