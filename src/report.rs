@@ -232,7 +232,10 @@ pub fn income_classes(c: &Calculator) -> Result<IncomeClasses, InputError> {
         })
         .collect();
     let mut counts = [0usize; 3];
-    class.iter().flatten().for_each(|&k| counts[k as usize] += 1);
+    class
+        .iter()
+        .flatten()
+        .for_each(|&k| counts[k as usize] += 1);
     let d = &m.determinants[k];
     Ok(IncomeClasses {
         determinant: INCOME_DETERMINANT,
@@ -439,7 +442,12 @@ pub fn funnel(c: &Calculator, points: usize) -> Result<Funnel, InputError> {
     };
     let sd: Vec<f64> = grid
         .iter()
-        .map(|&n| c.predictor.residual_variance(expected_ref, Some(n)).0.sqrt())
+        .map(|&n| {
+            c.predictor
+                .residual_variance(expected_ref, Some(n))
+                .0
+                .sqrt()
+        })
         .collect();
     Ok(Funnel {
         expected_ref,

@@ -785,11 +785,7 @@ pub fn income_classes() -> Result<JsValue, JsError> {
             unknown: k.unknown,
             labels: crate::report::INCOME_CLASS_LABELS,
         })?;
-        let class: Vec<i8> = k
-            .class
-            .iter()
-            .map(|c| c.map_or(-1, |c| c as i8))
-            .collect();
+        let class: Vec<i8> = k.class.iter().map(|c| c.map_or(-1, |c| c as i8)).collect();
         set(
             o.unchecked_ref(),
             "class",

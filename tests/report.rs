@@ -26,10 +26,20 @@ fn effects_are_the_model_files_blups_and_their_sd_adds_variances() {
     let out = report::gemeente_effects(c, &["GM0363", "GM0599", "GM0518", "GM0344"]).unwrap();
     assert_eq!(out.len(), 4);
     for e in &out {
-        let g = m.random_effects.gemeente.iter().find(|x| x.code == e.code).unwrap();
+        let g = m
+            .random_effects
+            .gemeente
+            .iter()
+            .find(|x| x.code == e.code)
+            .unwrap();
         let regio = &m.gemeente_regio[&e.code];
         assert_eq!(&e.regio_code, regio);
-        let r = m.random_effects.regio.iter().find(|x| &x.code == regio).unwrap();
+        let r = m
+            .random_effects
+            .regio
+            .iter()
+            .find(|x| &x.code == regio)
+            .unwrap();
         assert_eq!((e.gemeente.value, e.gemeente.sd), (g.value, g.cond_sd));
         assert_eq!((e.regio.value, e.regio.sd), (r.value, r.cond_sd));
         assert_eq!(e.total.value, g.value + r.value);
@@ -57,7 +67,10 @@ fn report_rows_are_the_calculators_figures() {
             .filter(|&i| &*c.site.wijken[i].gemeente_code == code)
             .collect();
         assert_eq!(r.n_wijken, members.len());
-        assert_eq!(r.wijken.iter().map(|w| w.index).collect::<Vec<_>>(), members);
+        assert_eq!(
+            r.wijken.iter().map(|w| w.index).collect::<Vec<_>>(),
+            members
+        );
         let mut youth = 0.0;
         for w in &r.wijken {
             let cw = &c.site.wijken[w.index];
@@ -91,9 +104,15 @@ fn report_rows_are_the_calculators_figures() {
     }
     // Meppel has wijken whose use was not published: no difference, no verdict.
     let meppel = report::gemeente_report(c, "GM0119").unwrap();
-    let hidden: Vec<_> = meppel.wijken.iter().filter(|w| w.observed.is_none()).collect();
+    let hidden: Vec<_> = meppel
+        .wijken
+        .iter()
+        .filter(|w| w.observed.is_none())
+        .collect();
     assert_eq!(hidden.len(), 3);
-    assert!(hidden.iter().all(|w| w.difference.is_none() && w.verdict.is_none()));
+    assert!(hidden
+        .iter()
+        .all(|w| w.difference.is_none() && w.verdict.is_none()));
     assert_eq!(meppel.n_published, meppel.n_wijken - 3);
     assert_eq!(
         report::gemeente_report(c, "GM0000").unwrap_err().field,
@@ -185,9 +204,20 @@ fn funnel_limits_follow_the_residual_variance() {
     }
     // The reference use is a plausible national mean, and few wijken lie
     // outside the 99.8 % funnel.
-    assert!(f.expected_ref > 8.0 && f.expected_ref < 14.0, "{}", f.expected_ref);
+    assert!(
+        f.expected_ref > 8.0 && f.expected_ref < 14.0,
+        "{}",
+        f.expected_ref
+    );
     let published = f.difference.iter().filter(|d| d.is_finite()).count();
-    assert_eq!(published, c.site.wijken.iter().filter(|w| w.observed.is_some()).count());
+    assert_eq!(
+        published,
+        c.site
+            .wijken
+            .iter()
+            .filter(|w| w.observed.is_some())
+            .count()
+    );
     let outside = (0..c.len())
         .filter(|&i| f.difference[i].is_finite())
         .filter(|&i| {
