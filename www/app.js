@@ -666,7 +666,7 @@ function registerServiceWorker() {
 
 // ?rapport=GM0344 and ?vergelijk=… are the per-gemeente views (issue 12, www/report/).
 if (/[?&](rapport|vergelijk)=/.test(location.search)) {
-  import('./report/main.js').then((r) => r.start())
+  import('./report/main.js').then((r) => r.start()).then(registerServiceWorker)
     .catch((e) => showFatal(`Het rapport kon niet worden geladen (${e.message || e}).`));
 } else {
   main();

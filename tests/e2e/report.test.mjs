@@ -5,7 +5,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { openPage, inPage, assetFile, siteUnderTest } from './helpers.mjs';
+import { openPage, inPage, assetFile, siteUnderTest, serveDist } from './helpers.mjs';
 
 const site = siteUnderTest();
 // A G4 city, a middle-sized gemeente, a gemeente with suppressed wijken.
@@ -260,4 +260,24 @@ test('map: the income-class filter greys out the other wijken and lives in the U
   assert.equal(new URL(page.url()).searchParams.get('ses'), null);
   assert.equal(await greyInSvg(), 0);
   await page.close();
+});
+
+test('offline: after a first visit to a report, another report and the comparison work without a network', async () => {
+  const server = await serveDist();
+  const origin = server.url.replace(/\/$/, '');
+  const { page } = await openPage(site.browser, origin, '/?rapport=GM0344', { serviceWorkers: 'allow' });
+  const context = page.context();
+  await page.waitForFunction(() => document.documentElement.dataset.reportReady === 'true', null, { timeout: 30_000 });
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 30_000 });
+  await context.setOffline(true);
+  await server.close();
+  await page.goto(`${origin}/?rapport=GM0119`);
+  await page.waitForFunction(() => document.documentElement.dataset.reportReady, null, { timeout: 30_000 });
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.reportReady), 'true');
+  assert.equal(await page.textContent('[data-testid="report-title"]'), 'Gemeenterapport Meppel');
+  assert.equal(await page.locator('[data-testid="report-map-svg"] path[data-code]').count() > 0, true, 'the map from the cache');
+  await page.goto(`${origin}/?vergelijk=`);
+  await page.waitForFunction(() => document.documentElement.dataset.reportReady === 'true', null, { timeout: 30_000 });
+  assert.equal(await page.locator('[data-testid="compare-table"] tbody tr').count(), 4);
+  await context.close();
 });
