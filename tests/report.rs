@@ -202,6 +202,29 @@ fn funnel_limits_follow_the_residual_variance() {
             assert!(f.high95[k] < f.high95[k - 1], "narrower for more youths");
         }
     }
+    // Each dot is the calculator's difference for the wijk (to rounding).
+    for i in (0..c.len()).step_by(37) {
+        let w = &c.site.wijken[i];
+        let (p, _) = c
+            .expected_for(
+                &Profile {
+                    gemeente: Some(w.gemeente_code.to_string()),
+                    values: w.values.clone(),
+                },
+                Some(i),
+                None,
+            )
+            .unwrap();
+        assert_eq!(f.n_jeugd[i], w.n_jeugd.unwrap());
+        match w.observed {
+            Some(o) => assert!(
+                (f.difference[i] - (o - p.expected)).abs() < 1e-9,
+                "{}",
+                w.code
+            ),
+            None => assert!(f.difference[i].is_nan()),
+        }
+    }
     // The reference use is a plausible national mean, and few wijken lie
     // outside the 99.8 % funnel.
     assert!(

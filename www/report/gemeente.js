@@ -154,7 +154,8 @@ function legendLine(cls, text) {
   return el('li', {}, el('span', { class: `key ${cls}`, 'aria-hidden': 'true' }), text);
 }
 
-export async function renderReport(root, jw, code) {
+/** Render the report of gemeente `code`; `geometry` is a promise of geo.json. */
+export async function renderReport(root, jw, code, geometry) {
   const gemeenten = jw.gemeenten();
   const g = gemeenten.find((x) => x.code === code.trim().toUpperCase());
   if (!g) throw new Error(M.unknownGemeente(code));
@@ -213,9 +214,7 @@ export async function renderReport(root, jw, code) {
   ));
 
   try {
-    const geoUrl = new URL('../geo.json', import.meta.url);
-    const geo = await fetch(geoUrl).then((res) => { if (!res.ok) throw new Error(`HTTP ${res.status}`); return res.json(); });
-    mapBox.append(miniMap(geo, r, verdictLabel, M.mapTitle(r.name)));
+    mapBox.append(miniMap(await geometry, r, verdictLabel, M.mapTitle(r.name)));
   } catch (err) {
     mapBox.append(el('p', { class: 'notice' }, M.mapFailed(err.message)));
   }

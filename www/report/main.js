@@ -27,6 +27,13 @@ async function loadValues() {
   jw.loadWijkValues(await r.text());
 }
 
+/** geo.json, the map's geometry (src/geo.rs), for the report's small map. */
+async function loadGeometry() {
+  const r = await fetch(new URL('../geo.json', import.meta.url));
+  if (!r.ok) throw new Error(`geo.json: HTTP ${r.status}`);
+  return r.json();
+}
+
 /** The calculator's parts are hidden; a fresh container takes their place. */
 function makeRoot(kind) {
   document.documentElement.dataset.view = kind;
@@ -51,14 +58,20 @@ export async function start() {
   const kind = q.has('rapport') ? 'rapport' : 'vergelijk';
   const root = makeRoot(kind);
   try {
+    // The map's geometry loads beside the wasm and the values, not after them.
+    const geo = kind === 'rapport' ? loadGeometry() : null;
+    geo?.catch(() => {}); // a failure is shown in the map's place
     await init();
+    performance.mark('report:init');
     if (kind === 'rapport') {
       const [{ renderReport }] = await Promise.all([import('./gemeente.js'), loadValues()]);
-      await renderReport(root, jw, q.get('rapport') ?? '');
+      performance.mark('report:values');
+      await renderReport(root, jw, q.get('rapport') ?? '', geo);
     } else {
       const { renderCompare } = await import('./compare.js');
       renderCompare(root, jw, q.get('vergelijk') ?? '');
     }
+    performance.mark('report:rendered');
     // after the layout of this frame, so the page is what a print would show
     await new Promise((r) => requestAnimationFrame(() => r()));
     document.documentElement.dataset.reportReadyAt = performance.now().toFixed(1);
