@@ -115,6 +115,12 @@ test('rapport: the effect sentences carry the model file\'s BLUPs; an unknown co
   assert.equal(Number(eff.gemeente), ug.value);
   assert.equal(Number(eff.regio), ur.value);
   assert.equal(Number(eff.total), ug.value + ur.value);
+  // The way to the comparison: this gemeente first, then the rest of its regio.
+  const href = await page.getAttribute('[data-testid="report-compare"]', 'href');
+  const regio = Object.entries(model.gemeente_regio).filter(([, r]) => r === model.gemeente_regio.GM0363).map(([c]) => c);
+  const listed = href.replace('?vergelijk=', '').split(',');
+  assert.equal(listed[0], 'GM0363');
+  assert.deepEqual([...listed].sort(), [...regio].sort());
   await page.close();
   const bad = await openPage(site.browser, site.origin, '/?rapport=GM9999');
   await bad.page.waitForFunction(() => document.documentElement.dataset.reportReady === 'error');

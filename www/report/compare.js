@@ -5,7 +5,7 @@
 // The selection lives in the URL.
 
 import { el } from '../dom.js';
-import { fmtNum, fmtPp, collator, normalise } from '../format.js';
+import { fmtNum, collator, normalise } from '../format.js';
 import { intervalChart, svgText } from './plots.js';
 
 const G4 = ['GM0363', 'GM0599', 'GM0518', 'GM0344'];
@@ -31,8 +31,8 @@ const M = {
   chartTitle: 'Gemeente-effect (gemeente + jeugdzorgregio) met 95 %-interval',
   chartDesc: 'Per gemeente een punt met een horizontale lijn voor het 95 %-interval; de stippellijn is 0, een gemiddelde gemeente. De tabel ernaast geeft dezelfde getallen.',
   axis: 'gemeente-effect (procentpunt)',
-  cols: ['Gemeente', 'Jeugdzorgregio', 'Gemeente-effect', 'Regio-effect', 'Samen', '95 %-interval', 'sd'],
-  caption: 'Gemeente-effect, regio-effect en hun som in procentpunt, met het 95 %-interval van de som.',
+  cols: ['Gemeente (jeugdzorgregio)', 'Gemeente', 'Regio', 'Samen', '95 %-interval', 'sd'],
+  caption: 'Gemeente-effect, regio-effect en hun som in procentpunt, met het 95 %-interval en de standaardafwijking (sd) van de som.',
   downloads: 'Downloaden',
   csv: 'Tabel als CSV', svg: 'Grafiek als SVG', png: 'Grafiek als PNG',
   csvHeader: ['gemeentecode', 'gemeente', 'jeugdzorgregiocode', 'jeugdzorgregio', 'gemeente_effect', 'gemeente_sd', 'regio_effect', 'regio_sd', 'effect_samen', 'sd_samen', 'ondergrens_95', 'bovengrens_95'],
@@ -118,11 +118,11 @@ export function renderCompare(root, jw, param) {
     const tbody = el('tbody', {}, ...order.map((e) => el('tr', {
       'data-code': e.code, 'data-value': e.total.value, 'data-sd': e.total.sd, 'data-low': e.total.low, 'data-high': e.total.high,
     },
-    el('th', { scope: 'row' }, el('a', { href: `?rapport=${e.code}`, 'aria-label': M.reportOf(e.name) }, e.name)),
-    el('td', {}, e.regio_name),
-    el('td', { class: 'num nowrap' }, fmtPp(e.gemeente.value, 2)),
-    el('td', { class: 'num nowrap' }, fmtPp(e.regio.value, 2)),
-    el('td', { class: 'num nowrap' }, fmtPp(e.total.value, 2)),
+    el('th', { scope: 'row' }, el('a', { href: `?rapport=${e.code}`, title: M.reportOf(e.name) }, e.name),
+      el('span', { class: 'cell-sub' }, e.regio_name)),
+    el('td', { class: 'num' }, fmtNum(e.gemeente.value, 2, { signed: true })),
+    el('td', { class: 'num' }, fmtNum(e.regio.value, 2, { signed: true })),
+    el('td', { class: 'num strong' }, fmtNum(e.total.value, 2, { signed: true })),
     el('td', { class: 'num nowrap' }, `${fmtNum(e.total.low, 2)} tot ${fmtNum(e.total.high, 2)}`),
     el('td', { class: 'num' }, fmtNum(e.total.sd, 2)))));
     tableBox.replaceChildren(el('table', { class: 'report-table', 'data-testid': 'compare-table' },

@@ -12,7 +12,7 @@ const M = {
   title: (name) => `Gemeenterapport ${name}`,
   subtitle: 'Jeugdhulp zonder verblijf in 2017: werkelijk en verwacht gebruik per wijk',
   print: 'Afdrukken of opslaan als pdf',
-  compare: 'Vergelijk met andere gemeenten',
+  compare: 'Vergelijk met de andere gemeenten van de regio',
   regio: 'Jeugdzorgregio',
   wijken: 'Wijken',
   wijkenValue: (n, p) => (n === p ? `${fmtNum(n, 0)}` : `${fmtNum(n, 0)}, waarvan ${fmtNum(n - p, 0)} met niet-gepubliceerd gebruik`),
@@ -167,7 +167,9 @@ export async function renderReport(root, jw, code, geometry) {
 
   const printBtn = el('button', { type: 'button', class: 'secondary no-print', 'data-testid': 'report-print' }, M.print);
   printBtn.addEventListener('click', () => window.print());
-  const compare = el('a', { class: 'no-print', href: `?vergelijk=${encodeURIComponent(g.code)}` }, M.compare);
+  // The comparison with the other gemeenten of its regio.
+  const regio = gemeenten.filter((x) => x.regio_code === g.regio_code).map((x) => x.code);
+  const compare = el('a', { class: 'no-print', href: `?vergelijk=${[g.code, ...regio.filter((c) => c !== g.code)].join(',')}`, 'data-testid': 'report-compare' }, M.compare);
 
   const e = r.effect;
   const effectPs = [M.effectSentence(r.name, e.gemeente), M.regioSentence(r.regio_name, e.regio), M.totalSentence(e.total)];
