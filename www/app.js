@@ -11,6 +11,9 @@
 //                                        profile, as String(number) so a reload
 //                                        reproduces the exact same doubles.
 // In eigen mode a missing `gemeente` means "geen gemeente".
+//   &ses=laag|midden|hoog                the map's income-class filter (www/map/ses.js); kept here
+//   ?rapport=GM0344, ?vergelijk=GM0363,… the per-gemeente views instead of the calculator
+//                                        (www/report/main.js, issue 12)
 //
 // Loading: the wasm (model + wijk list) comes first; the per-wijk determinant
 // values (wijkwaarden.json, see docs/wasm-api.md) load in the background. Without
