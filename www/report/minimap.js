@@ -11,6 +11,8 @@ const M = {
     ['hoger', 'hoger dan verwacht'], ['binnen', 'binnen de verwachting'], ['lager', 'lager dan verwacht'],
     ['nietgep', 'niet gepubliceerd (minder dan 10 gebruikers)'], ['geen', 'geen gegevens'],
   ],
+  notPublished: 'niet gepubliceerd',
+  noData: 'geen gegevens',
   desc: 'Elke wijk gekleurd naar het oordeel: rood hoger dan verwacht, blauw lager, licht binnen de verwachting; gestippeld niet gepubliceerd. De tabel hierboven geeft dezelfde oordelen per wijk.',
 };
 
@@ -46,7 +48,7 @@ export function miniMap(geo, report, verdictLabel, title) {
     const kind = !row ? 'geen' : row.observed === null ? 'nietgep' : row.verdict ?? 'binnen';
     const p = s('path', { d: sh.d, fill: FILL[kind], 'data-code': sh.code, 'data-kind': kind });
     const pt = s('title');
-    pt.textContent = `${row?.name ?? sh.name}: ${row ? (row.verdict ? verdictLabel.get(row.verdict) : 'niet gepubliceerd') : 'geen gegevens'}`;
+    pt.textContent = `${row?.name ?? sh.name}: ${row ? (row.verdict ? verdictLabel.get(row.verdict) : M.notPublished) : M.noData}`;
     p.append(pt);
     g.append(p);
   }
