@@ -30,6 +30,15 @@ impl Group {
             Group::Omgeving => "Kenmerken van de omgeving",
         }
     }
+
+    /// English text for the group.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Group::Kind => "Characteristics of the child",
+            Group::OudersGezin => "Characteristics of parents and family",
+            Group::Omgeving => "Characteristics of the neighbourhood",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +68,18 @@ impl Unit {
         }
     }
 
+    /// English display text for the unit.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Unit::Percent => "%",
+            Unit::Euro => "euro",
+            Unit::ThousandEuro => "× 1000 euro",
+            Unit::Km => "km",
+            Unit::PerHundred => "per 100 residents aged 20–64",
+            Unit::YesNo => "yes/no",
+        }
+    }
+
     /// The range every value in this unit has by definition: shares 0–100,
     /// yes/no 0–1. The other units are bounded per determinant (`up_to`).
     const fn own_range(self) -> (f64, f64) {
@@ -78,6 +99,8 @@ pub const PERCENT: (f64, f64) = (0.0, 100.0);
 pub struct Determinant {
     pub name: &'static str,
     pub label: &'static str,
+    /// The English label (the page's `?lang=en`), set by `.en(…)` on every entry.
+    pub label_en: &'static str,
     pub unit: Unit,
     pub level: Level,
     pub group: Group,
@@ -105,6 +128,7 @@ const fn det(
     Determinant {
         name,
         label,
+        label_en: "",
         unit,
         level,
         group,
@@ -114,6 +138,11 @@ const fn det(
 }
 
 impl Determinant {
+    /// The English label.
+    const fn en(self, label_en: &'static str) -> Determinant {
+        Determinant { label_en, ..self }
+    }
+
     /// The upper bound of a unit without a natural one (see `range`).
     const fn up_to(self, max: f64) -> Determinant {
         Determinant {
@@ -205,7 +234,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         G,
         Kind,
         1,
-    ),
+    )
+    .en("Pupils in special primary education (municipality)"),
     det(
         "perc_vso_g",
         "Leerlingen in het voortgezet speciaal onderwijs (gemeente)",
@@ -213,7 +243,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         G,
         Kind,
         1,
-    ),
+    )
+    .en("Pupils in special secondary education (municipality)"),
     det(
         "perc_praktijk_g",
         "Leerlingen in het praktijkonderwijs (gemeente)",
@@ -221,7 +252,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         G,
         Kind,
         1,
-    ),
+    )
+    .en("Pupils in practical education (municipality)"),
     det(
         "perc_hhmk",
         "Huishoudens met kinderen",
@@ -229,7 +261,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         W,
         OudersGezin,
         1,
-    ),
+    )
+    .en("Households with children"),
     det(
         "perc_jong04",
         "Gezinnen met jongste kind van 0–4 jaar",
@@ -237,7 +270,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         W,
         OudersGezin,
         1,
-    ),
+    )
+    .en("Families whose youngest child is 0–4 years old"),
     det(
         "perc_1ouder",
         "Eenouderhuishoudens",
@@ -245,7 +279,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         W,
         OudersGezin,
         1,
-    ),
+    )
+    .en("Single-parent households"),
     det(
         "perc_tienmam",
         "Tienermoeders (gemeente)",
@@ -253,7 +288,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         G,
         OudersGezin,
         2,
-    ),
+    )
+    .en("Teenage mothers (municipality)"),
     det(
         "perc_hhmkhgink",
         "Huishoudens met kinderen en een hoog inkomen",
@@ -261,7 +297,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         W,
         OudersGezin,
         1,
-    ),
+    )
+    .en("Households with children and a high income"),
     det(
         "perc_kind_sch5",
         "Kinderen met een scheiding in de afgelopen 5 jaar",
@@ -269,7 +306,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         W,
         OudersGezin,
         1,
-    ),
+    )
+    .en("Children whose parents separated in the past 5 years"),
     det(
         "perc_ouderpsy",
         "Huishoudens met psychische medicatie",
@@ -277,7 +315,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         W,
         OudersGezin,
         1,
-    ),
+    )
+    .en("Households using psychiatric medication"),
     det(
         "perc_hhverd",
         "Huishoudens met een verdachte",
@@ -285,7 +324,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         W,
         OudersGezin,
         1,
-    ),
+    )
+    .en("Households with a crime suspect"),
     det(
         "perc_hhbijs",
         "Huishoudens met kinderen in de bijstand",
@@ -293,7 +333,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         W,
         OudersGezin,
         1,
-    ),
+    )
+    .en("Households with children on social assistance"),
     det(
         "perc_hhwan",
         "Huishoudens met een betalingsachterstand zorgverzekering",
@@ -301,7 +342,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         W,
         OudersGezin,
         1,
-    ),
+    )
+    .en("Households in arrears on health insurance"),
     det(
         "groenedruk",
         "Groene druk (jongeren tot 20 jaar)",
@@ -310,6 +352,7 @@ pub const DETERMINANTS: [Determinant; 27] = [
         Omgeving,
         1,
     )
+    .en("Youth dependency ratio (under 20)")
     .up_to(500.0),
     det(
         "grijzedruk",
@@ -319,6 +362,7 @@ pub const DETERMINANTS: [Determinant; 27] = [
         Omgeving,
         1,
     )
+    .en("Old-age dependency ratio (65 and over)")
     .up_to(1000.0),
     det(
         "perc_ao",
@@ -327,7 +371,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         W,
         Omgeving,
         1,
-    ),
+    )
+    .en("Residents on a disability benefit"),
     det(
         "perc_laagopl",
         "Laagopgeleide inwoners",
@@ -335,7 +380,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         W,
         Omgeving,
         1,
-    ),
+    )
+    .en("Residents with a low level of education"),
     det(
         "gem_gestink",
         "Gemiddeld gestandaardiseerd huishoudensinkomen",
@@ -344,6 +390,7 @@ pub const DETERMINANTS: [Determinant; 27] = [
         Omgeving,
         0,
     )
+    .en("Mean standardised household income")
     .up_to(500_000.0),
     det(
         "polchrplus",
@@ -352,7 +399,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         G,
         Omgeving,
         1,
-    ),
+    )
+    .en("Votes for Christian parties (municipality)"),
     det(
         "perc_nwmig",
         "Inwoners met een niet-westerse migratieachtergrond",
@@ -360,7 +408,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         W,
         Omgeving,
         1,
-    ),
+    )
+    .en("Residents with a non-western migration background"),
     det(
         "perc_antsur",
         "Inwoners met een Antilliaanse of Surinaamse achtergrond",
@@ -368,8 +417,10 @@ pub const DETERMINANTS: [Determinant; 27] = [
         W,
         Omgeving,
         1,
-    ),
-    det("perc_1gez", "Eengezinswoningen", Percent, W, Omgeving, 0),
+    )
+    .en("Residents with an Antillean or Surinamese background"),
+    det("perc_1gez", "Eengezinswoningen", Percent, W, Omgeving, 0)
+    .en("Single-family houses"),
     det(
         "huur_corp",
         "Huurwoningen van een corporatie",
@@ -377,7 +428,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         W,
         Omgeving,
         0,
-    ),
+    )
+    .en("Rented homes owned by a housing association"),
     det(
         "woonwaarde",
         "Gemiddelde woningwaarde",
@@ -386,6 +438,7 @@ pub const DETERMINANTS: [Determinant; 27] = [
         Omgeving,
         0,
     )
+    .en("Mean property value")
     .up_to(10_000.0),
     det(
         "afstandhuisarts",
@@ -395,6 +448,7 @@ pub const DETERMINANTS: [Determinant; 27] = [
         Omgeving,
         1,
     )
+    .en("Distance to the GP practice")
     .up_to(100.0),
     det(
         "samenw",
@@ -403,7 +457,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         G,
         Omgeving,
         0,
-    ),
+    )
+    .en("Municipality works in a partnership (municipality)"),
     det(
         "kleinewijk",
         "Kleine wijk (minder dan 1000 inwoners)",
@@ -411,7 +466,8 @@ pub const DETERMINANTS: [Determinant; 27] = [
         W,
         Omgeving,
         0,
-    ),
+    )
+    .en("Small district (fewer than 1000 residents)"),
 ];
 
 // Every determinant has a finite range (a missing `up_to` fails the build).
@@ -420,6 +476,8 @@ const _: () = {
     while i < DETERMINANTS.len() {
         let (lo, hi) = DETERMINANTS[i].range;
         assert!(lo < hi && hi < f64::INFINITY);
+        // Every determinant has an English label (a missing `.en` fails the build).
+        assert!(!DETERMINANTS[i].label_en.is_empty());
         i += 1;
     }
 };
@@ -459,6 +517,12 @@ impl Determinant {
             Missing::Mean
         }
     }
+}
+
+/// The English label of a determinant by its data-file name (a model file
+/// stores only the Dutch one; the English lives in this table).
+pub fn label_en(name: &str) -> Option<&'static str> {
+    find(name).map(|(_, d)| d.label_en)
 }
 
 /// Look a determinant up by its data-file name.

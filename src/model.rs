@@ -738,6 +738,15 @@ impl Verdict {
             Verdict::Binnen => "binnen de verwachting",
         }
     }
+
+    /// English text for users (the page's `?lang=en`).
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Verdict::Hoger => "higher than expected",
+            Verdict::Lager => "lower than expected",
+            Verdict::Binnen => "as expected",
+        }
+    }
 }
 
 /// A version-2 model has all of SCP's sections, each with usable numbers; a

@@ -168,6 +168,8 @@ fn wijk_row(c: &Calculator, i: usize, classes: &IncomeClasses) -> Result<WijkRow
 pub struct IncomeClasses {
     pub determinant: &'static str,
     pub label: String,
+    /// The determinant's English label.
+    pub label_en: String,
     pub unit: String,
     /// The upper bounds of the low and the middle class.
     pub bounds: [f64; 2],
@@ -181,6 +183,9 @@ pub struct IncomeClasses {
 
 /// Dutch names of the three income classes, lowest first.
 pub const INCOME_CLASS_LABELS: [&str; 3] = ["laag inkomen", "midden inkomen", "hoog inkomen"];
+
+/// English names of the three income classes, lowest first.
+pub const INCOME_CLASS_LABELS_EN: [&str; 3] = ["low income", "middle income", "high income"];
 
 fn quantile7(sorted: &[f64], p: f64) -> f64 {
     let h = (sorted.len() - 1) as f64 * p;
@@ -240,6 +245,9 @@ pub fn income_classes(c: &Calculator) -> Result<IncomeClasses, InputError> {
     Ok(IncomeClasses {
         determinant: INCOME_DETERMINANT,
         label: d.label.clone(),
+        label_en: crate::determinants::label_en(&d.name)
+            .unwrap_or(&d.label)
+            .to_string(),
         unit: d.unit_label.clone(),
         bounds,
         counts,
@@ -289,6 +297,7 @@ fn mean_difference(rows: &[(Option<f64>, f64)]) -> MeanDifference {
 pub struct SesClass {
     pub class: u8,
     pub label: &'static str,
+    pub label_en: &'static str,
     pub gemeente: MeanDifference,
     pub land: MeanDifference,
 }
@@ -334,6 +343,7 @@ pub struct GemeenteReport {
 pub struct IncomeSummary {
     pub determinant: &'static str,
     pub label: String,
+    pub label_en: String,
     pub unit: String,
     pub bounds: [f64; 2],
     pub counts: [usize; 3],
@@ -405,6 +415,7 @@ pub fn gemeente_report(c: &Calculator, code: &str) -> Result<GemeenteReport, Inp
             SesClass {
                 class: k,
                 label: INCOME_CLASS_LABELS[k as usize],
+                label_en: INCOME_CLASS_LABELS_EN[k as usize],
                 gemeente: mean_difference(&mine),
                 land: mean_difference(&land),
             }
@@ -428,6 +439,7 @@ pub fn gemeente_report(c: &Calculator, code: &str) -> Result<GemeenteReport, Inp
         income: IncomeSummary {
             determinant: classes.determinant,
             label: classes.label.clone(),
+            label_en: classes.label_en.clone(),
             unit: classes.unit.clone(),
             bounds: classes.bounds,
             counts: classes.counts,

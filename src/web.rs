@@ -75,14 +75,19 @@ fn field_error(field: &str, message: impl std::fmt::Display) -> JsError {
 struct DeterminantOut<'a> {
     name: &'a str,
     label: &'a str,
+    /// English label (from the determinant table; the Dutch one if the name is not in it).
+    label_en: &'a str,
     /// Dutch display text of the unit ("%", "km", "ja/nee", …).
     unit: &'a str,
+    /// English display text of the unit.
+    unit_en: &'static str,
     /// What the unit is (`percent`, `euro`, `thousand_euro`, `km`, `per_hundred`,
     /// `yes_no`): the page branches on this, never on the display text.
     unit_kind: crate::determinants::Unit,
     level: crate::determinants::Level,
     group: Group,
     group_label: &'static str,
+    group_label_en: &'static str,
     min: f64,
     max: f64,
     mean: f64,
@@ -105,11 +110,14 @@ pub fn determinants() -> Result<JsValue, JsError> {
             .map(|(d, f)| DeterminantOut {
                 name: &d.name,
                 label: &d.label,
+                label_en: crate::determinants::label_en(&d.name).unwrap_or(&d.label),
                 unit: &d.unit_label,
+                unit_en: d.unit.label_en(),
                 unit_kind: d.unit,
                 level: d.level,
                 group: d.group,
                 group_label: d.group.label(),
+                group_label_en: d.group.label_en(),
                 min: d.min,
                 max: d.max,
                 mean: d.mean,
@@ -383,6 +391,7 @@ fn verdict_code(v: Option<Verdict>) -> i8 {
 struct VerdictOut {
     value: &'static str,
     label: &'static str,
+    label_en: &'static str,
 }
 
 impl From<Verdict> for VerdictOut {
@@ -390,6 +399,7 @@ impl From<Verdict> for VerdictOut {
         VerdictOut {
             value: v.code(),
             label: v.label(),
+            label_en: v.label_en(),
         }
     }
 }
@@ -762,11 +772,13 @@ pub fn funnel(points: u32) -> Result<JsValue, JsError> {
 struct IncomeOut<'a> {
     determinant: &'a str,
     label: &'a str,
+    label_en: &'a str,
     unit: &'a str,
     bounds: [f64; 2],
     counts: [usize; 3],
     unknown: usize,
     labels: [&'static str; 3],
+    labels_en: [&'static str; 3],
 }
 
 /// The national income classes (tertiles of `gem_gestink`): the summary,
@@ -779,11 +791,13 @@ pub fn income_classes() -> Result<JsValue, JsError> {
         let o = to_js(&IncomeOut {
             determinant: k.determinant,
             label: &k.label,
+            label_en: &k.label_en,
             unit: &k.unit,
             bounds: k.bounds,
             counts: k.counts,
             unknown: k.unknown,
             labels: crate::report::INCOME_CLASS_LABELS,
+            labels_en: crate::report::INCOME_CLASS_LABELS_EN,
         })?;
         let class: Vec<i8> = k.class.iter().map(|c| c.map_or(-1, |c| c as i8)).collect();
         set(

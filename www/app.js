@@ -22,12 +22,17 @@
 // arrive is shown as soon as they are there. The map loads after both.
 
 import init, * as jw from './pkg/jeugdhulp_wijk.js';
-import { fmtPct, fmtPp, fmtRange, fmtNum, fmtCoef, collator } from './format.js';
+import { fmtPct, fmtPp, fmtRange, fmtNum, fmtCoef, fmtCount, collator } from './format.js';
+import { applyStatic, messages, tr, withLang, localizeDeterminants } from './i18n.js';
 import { createSearch } from './search.js';
 import { createWhatIf } from './whatif.js';
 import { createContributions } from './charts.js';
 
 const $ = (id) => document.getElementById(id);
+const M = messages('app');
+
+// The static text in the page's language (?lang=en), before anything else fills it.
+applyStatic();
 
 const state = {
   mode: 'wijk', // 'wijk' | 'eigen'
@@ -72,10 +77,6 @@ function impKindsFor(profile) {
   return kinds;
 }
 
-/** A number of youths as people read it: whole, with a thin space per thousand. */
-function fmtCount(n) {
-  return Number.isFinite(n) ? Math.round(n).toLocaleString('nl-NL').replace(/\./g, '\u202f') : '–';
-}
 
 function changedNames() {
   return determinants.map((d) => d.name).filter((n) => state.values[n] !== state.base[n]);
@@ -88,21 +89,21 @@ function renderHeader() {
   if (state.mode === 'wijk') {
     const w = wijken[wijkIndex.get(state.wijk)];
     setText('resultaat-titel', w.name);
-    setText('resultaat-sub', `${w.gemeente_name} · jeugdzorgregio ${w.regio_name} · ${w.code}`);
+    setText('resultaat-sub', `${w.gemeente_name} · ${M.regio(w.regio_name)} · ${w.code}`);
     reportLink(w.gemeente_code, w.gemeente_name);
   } else {
     const g = state.gemeente ? gemeenten[gemeenteIndex.get(state.gemeente)] : null;
-    const from = state.start === 'land' ? 'vanaf het landelijk gemiddelde'
-      : `vanaf ${wijken[wijkIndex.get(state.start)].name} (${wijken[wijkIndex.get(state.start)].gemeente_name})`;
-    setText('resultaat-titel', 'Eigen wijk');
-    setText('resultaat-sub', `${from} · ${g ? `gemeente ${g.name}` : 'geen gemeente'}`);
+    const from = state.start === 'land' ? M.fromLand
+      : M.fromWijk(wijken[wijkIndex.get(state.start)].name, wijken[wijkIndex.get(state.start)].gemeente_name);
+    setText('resultaat-titel', M.ownTitle);
+    setText('resultaat-sub', `${from} · ${g ? M.gemeente(g.name) : M.noGemeente}`);
     reportLink(g?.code, g?.name);
   }
   $('eigen-uitleg').hidden = state.mode !== 'eigen';
   const note = $('whatif-note');
   note.hidden = changed === 0;
   note.textContent = changed === 0 ? ''
-    : `Wat als: ${changed} ${changed === 1 ? 'kenmerk' : 'kenmerken'} gewijzigd. Verwacht gebruik, intervallen en verschil gaan uit van de gewijzigde kenmerken${state.mode === 'wijk' ? '; het werkelijke gebruik is dat van 2017' : ''}.`;
+    : M.whatifNote(changed, state.mode === 'wijk');
 }
 
 /** The calculator's way to the gemeenterapport (issue 12, www/report/). */
@@ -110,8 +111,8 @@ function reportLink(code, name) {
   $('rapport-link-p').hidden = !code;
   if (!code) return;
   const a = $('rapport-link');
-  a.href = `?rapport=${encodeURIComponent(code)}`;
-  a.textContent = `Gemeenterapport ${name}`;
+  a.href = withLang(`?rapport=${encodeURIComponent(code)}`);
+  a.textContent = M.reportLink(name);
 }
 
 let announceTimer = 0;
@@ -122,10 +123,10 @@ function renderResult(r) {
   // An eigen wijk has no observed use: hide the figures that depend on it.
   for (const id of ['fig-observed', 'fig-difference', 'fig-verdict', 'fig-scp']) $(id).hidden = !w;
   if (w) {
-    if (observed === null) setTest('observed', 'niet gepubliceerd (minder dan 10 jongeren)', null);
+    if (observed === null) setTest('observed', M.notPublished, null);
     else setTest('observed', fmtPct(observed), observed);
   } else {
-    setTest('observed', 'geen (eigen wijk)', null);
+    setTest('observed', M.noneOwn, null);
   }
   $('observed-unit').hidden = observed === null;
   setTest('expected', fmtPct(r.expected), r.expected);
@@ -140,37 +141,36 @@ function renderResult(r) {
   setText('pi-text', fmtRange(r.pi_low, r.pi_high));
 
   // Youth count: the wijk's own (approximated from CBS figures), or the eigen wijk's.
-  setTest('n-jeugd', r.n_jeugd === null ? 'niet gebruikt' : `${fmtCount(r.n_jeugd)} jeugdigen`, r.n_jeugd);
+  setTest('n-jeugd', r.n_jeugd === null ? M.notUsed : M.youths(fmtCount(r.n_jeugd)), r.n_jeugd);
   $('fig-njeugd').hidden = r.n_jeugd === null || !w;
 
   // The verdict comes from the core (r.verdict); here only its symbol.
   const verdict = testEl('verdict');
   if (observed === null || !r.verdict) {
-    setTest('difference', w ? 'niet te berekenen' : '–', null);
-    verdict.textContent = w ? 'niet te beoordelen: gebruik niet gepubliceerd' : 'geen werkelijk gebruik (eigen wijk)';
+    setTest('difference', w ? M.noDifference : '–', null);
+    verdict.textContent = w ? M.noVerdict : M.noVerdictOwn;
     verdict.dataset.value = '';
   } else {
     const diff = observed - r.expected;
     setTest('difference', fmtPp(diff), diff);
     const symbol = { hoger: '▲', lager: '▼', binnen: '●' }[r.verdict.value] ?? '';
-    verdict.textContent = `${symbol} ${r.verdict.label}`;
+    verdict.textContent = `${symbol} ${tr(r.verdict, 'label')}`;
     verdict.dataset.value = r.verdict.value;
   }
   verdict.className = `verdict verdict-${verdict.dataset.value || 'geen'}`;
 
-  if (w) setTest('scp-expected', `${fmtPct(w.scp_expected)} (gepubliceerd)`, w.scp_expected);
+  if (w) setTest('scp-expected', M.published(fmtPct(w.scp_expected)), w.scp_expected);
   else setTest('scp-expected', '–', null);
 
   const effect = (r.u_gemeente ?? 0) + (r.u_regio ?? 0);
-  if (r.level === 'geen') setTest('effect', 'niet meegeteld (geen gemeente)', null);
-  else setTest('effect', `${fmtPp(effect)}${r.level === 'regio' ? ' (alleen regio)' : ''}`, effect);
+  if (r.level === 'geen') setTest('effect', M.effectNone, null);
+  else setTest('effect', `${fmtPp(effect)}${r.level === 'regio' ? M.effectRegioOnly : ''}`, effect);
 
   renderHeader();
 
   clearTimeout(announceTimer);
   announceTimer = setTimeout(() => {
-    const d = observed === null ? '' : `, verschil ${fmtPp(observed - r.expected)}`;
-    setText('announce', `Verwacht gebruik ${fmtPct(r.expected)}${d}.`);
+    setText('announce', M.announce(fmtPct(r.expected), observed === null ? null : fmtPp(observed - r.expected)));
   }, 700);
 }
 
@@ -187,7 +187,7 @@ function recompute({ resort = false } = {}) {
     r = jw.expected(profile());
   } catch (e) {
     // Keep the last valid result on screen.
-    showFatal(`Berekenen lukte niet: ${e.message || e}`, false);
+    showFatal(M.computeFailed(e.message || e), false);
     return false;
   }
   $('fatal').hidden = true;
@@ -242,7 +242,7 @@ function acceptedOverrides(base, gemeente, overrides) {
 /** After the result is on screen (a valid result clears the notice): what was refused. */
 function reportRefused(refused) {
   if (refused.length) {
-    showFatal(`Niet overgenomen uit de link: ${refused.join('; ')}. De rekenhulp gebruikt daar de startwaarde.`, false);
+    showFatal(M.refused(refused.join('; ')), false);
   }
 }
 
@@ -279,7 +279,7 @@ async function requestWijk(code, opts = {}) {
   const mine = ++choice;
   if (jw.hasWijkValues()) return selectWijk(code, opts);
   const w = wijken[wijkIndex.get(code)];
-  if (w) setText('resultaat-titel', `${w.name}: gegevens laden…`);
+  if (w) setText('resultaat-titel', M.wijkLoading(w.name));
   const ok = await loadValues();
   if (choice !== mine) return false; // a later choice won
   if (!ok) { renderHeader(); return false; }
@@ -354,6 +354,9 @@ function writeUrl() {
   // The map's income-class filter (issue 12) keeps its own parameter.
   const ses = new URLSearchParams(location.search).get('ses');
   if (ses) q.set('ses', ses);
+  // The language (issue 12): absent = nl.
+  const lang = new URLSearchParams(location.search).get('lang');
+  if (lang) q.set('lang', lang);
   const url = `${location.pathname}?${q.toString()}${location.hash}`;
   if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(null, '', url);
 }
@@ -382,7 +385,7 @@ function showFatal(msg, block = true) {
   const f = $('fatal');
   f.textContent = msg;
   f.hidden = false;
-  if (block) setText('resultaat-titel', 'De rekenhulp kon niet starten');
+  if (block) setText('resultaat-titel', M.fatalTitle);
 }
 
 function fillEigenSelect() {
@@ -400,29 +403,29 @@ function fillVerantwoording() {
   if (!info) return;
   setText('vw-nkenmerken', String(determinants.length));
   const unpublished = wijken.filter((w) => w.observed === null).length;
-  setText('vw-nfit', `${fmtNum(info.n_fit, 0)} van ${fmtNum(wijken.length, 0)}`);
+  setText('vw-nfit', M.nFit(fmtNum(info.n_fit, 0), fmtNum(wijken.length, 0)));
   if (info.n_fit === wijken.length - unpublished) {
-    setText('vw-nfit-note', `De ${fmtNum(unpublished, 0)} wijken waarvan het CBS het gebruik niet publiceert (minder dan 10 gebruikers), doen niet mee in de schatting. Het SCP schatte het gebruik in die wijken bij en nam ze wel mee; die bijgeschatte waarden zijn niet openbaar. Dat is een van de redenen dat onze verwachtingen iets afwijken van die van het SCP. Voor die wijken berekent de rekenhulp wel een verwachting.`);
+    setText('vw-nfit-note', M.nFitNoteExcluded(fmtNum(unpublished, 0)));
   } else if (info.specification === 'scp') {
-    setText('vw-nfit-note', `De ${fmtNum(unpublished, 0)} wijken waarvan het CBS het gebruik niet publiceert (minder dan 10 gebruikers), doen mee in de schatting met een bijgeschatte waarde, zoals het SCP deed (zie „Specificatie”). Die bijgeschatte waarde is geen waarneming: de rekenhulp toont bij die wijken „niet gepubliceerd”.`);
+    setText('vw-nfit-note', M.nFitNoteScp(fmtNum(unpublished, 0)));
   }
   fillSpecification(info);
   if (info.formula) setText('vw-formula', info.formula);
-  if (info.converged === false) setText('vw-reml', `${fmtNum(info.reml_criterion, 2)} (niet geconvergeerd!)`);
+  if (info.converged === false) setText('vw-reml', M.notConverged(fmtNum(info.reml_criterion, 2)));
   setText('vw-ngroups', `${fmtNum(info.n_gemeente, 0)} / ${fmtNum(info.n_regio, 0)}`);
   if (info.converged !== false) setText('vw-reml', fmtNum(info.reml_criterion, 2));
   const v = info.variance || {};
-  const varText = (x) => (Number.isFinite(x) ? `${fmtNum(x, 3)} (sd ${fmtNum(Math.sqrt(x), 2)} procentpunt)` : '–');
+  const varText = (x) => (Number.isFinite(x) ? M.variance(fmtNum(x, 3), fmtNum(Math.sqrt(x), 2)) : '–');
   setText('vw-var-regio', varText(v.regio));
   setText('vw-var-gemeente', varText(v.gemeente));
   setText('vw-var-residual', varText(v.residual));
   const a = info.agreement;
   if (a) {
-    setText('vw-agreement', `Vergelijking met de verwachtingen die het SCP publiceerde, over ${fmtNum(a.n, 0)} wijken: correlatie ${fmtNum(a.correlation, 4)}, wortel van de gemiddelde kwadratische afwijking (RMSE) ${fmtNum(a.rmse, 3)} procentpunt, grootste afwijking ${fmtNum(a.max_abs, 2)} procentpunt.`);
+    setText('vw-agreement', M.agreement(fmtNum(a.n, 0), fmtNum(a.correlation, 4), fmtNum(a.rmse, 3), fmtNum(a.max_abs, 2)));
     $('vw-agreement').dataset.correlation = String(a.correlation);
     $('vw-agreement').dataset.rmse = String(a.rmse);
   }
-  setText('vw-software', `Geschat met ${info.software ?? 'jeugdhulp-wijk'}${info.data_sha256 ? `; gegevensbestand sha256 ${String(info.data_sha256).slice(0, 12)}…` : ''}.`);
+  setText('vw-software', M.software(info.software ?? 'jeugdhulp-wijk', info.data_sha256 ? String(info.data_sha256).slice(0, 12) : ''));
 
   const byName = new Map(determinants.map((d) => [d.name, d]));
   const tbody = $('coef-tabel').tBodies[0];
@@ -431,8 +434,8 @@ function fillVerantwoording() {
     const tr = document.createElement('tr');
     tr.dataset.term = fe.term;
     const cells = det
-      ? [det.label, det.unit, det.level === 'gemeente' ? 'gemeente' : 'wijk']
-      : [/intercept/i.test(fe.term) ? 'Constante' : fe.term, '', ''];
+      ? [det.label, det.unit, det.level === 'gemeente' ? M.levelGemeente : M.levelWijk]
+      : [/intercept/i.test(fe.term) ? M.constant : fe.term, '', ''];
     const th = document.createElement('th');
     th.scope = 'row';
     th.textContent = cells[0];
@@ -464,7 +467,7 @@ function fillSpecification(m) {
   spec.hidden = false;
   setText('vw-zero', m.zero_when_missing.map(labelOf).join('; '));
   const agree = $('vw-scp-rmse');
-  agree.textContent = `Over alle ${fmtNum(f.rmse_all.n, 0)} wijken wijkt ons verwachte gebruik gemiddeld ${fmtNum(f.rmse_all.rmse, 2)} procentpunt af van dat van het SCP (wortel van de gemiddelde kwadratische afwijking, RMSE). In wijken met alle kenmerken bekend (${fmtNum(f.rmse_complete.n, 0)}) is dat ${fmtNum(f.rmse_complete.rmse, 2)}, in wijken waar er een of meer ontbreken (${fmtNum(f.rmse_incomplete.n, 0)}) ${fmtNum(f.rmse_incomplete.rmse, 2)}, en in de ${fmtNum(f.rmse_suppressed.n, 0)} wijken met onderdrukt gebruik ${fmtNum(f.rmse_suppressed.rmse, 2)} procentpunt.`;
+  agree.textContent = M.scpRmse(f, fmtNum);
   for (const k of ['all', 'complete', 'incomplete', 'suppressed']) agree.dataset[k] = String(f[`rmse_${k}`].rmse);
   if (m.interval) {
     setText('vw-s0', fmtNum(m.interval.s0, 3));
@@ -472,7 +475,7 @@ function fillSpecification(m) {
     setText('vw-nu', fmtNum(m.interval.nu, 1));
   }
   setText('vw-nmedian', fmtCount(m.default_n_jeugd));
-  setText('vw-verdict-changes', `Met de nieuwe intervallen en het nieuwe model krijgen ${fmtNum(f.verdict_changes, 0)} van de ${fmtNum(f.n_published, 0)} wijken met gepubliceerd gebruik een ander oordeel. Vóór: ${fmtNum(f.verdicts_before.hoger, 0)} hoger, ${fmtNum(f.verdicts_before.lager, 0)} lager en ${fmtNum(f.verdicts_before.binnen, 0)} binnen de verwachting; nu ${fmtNum(f.verdicts_after.hoger, 0)} hoger, ${fmtNum(f.verdicts_after.lager, 0)} lager en ${fmtNum(f.verdicts_after.binnen, 0)} binnen.`);
+  setText('vw-verdict-changes', M.verdictChanges(f, fmtNum));
   $('vw-verdict-changes').dataset.value = String(f.verdict_changes);
   // The chart: a table (read by screen readers as is) with a bar per cell on
   // a 85–100 % scale, and the 95 % target marked.
@@ -504,7 +507,7 @@ function fillSpecification(m) {
     const th = document.createElement('th');
     th.scope = 'row';
     const b = f.quintile_bounds;
-    th.textContent = `${q + 1}${q === 0 ? ' (kleinste)' : q === 4 ? ' (grootste)' : ''}: ${fmtCount(b[q])}–${fmtCount(b[q + 1])} jeugdigen`;
+    th.textContent = M.quintile(q + 1, q === 0 ? M.smallest : q === 4 ? M.largest : '', fmtCount(b[q]), fmtCount(b[q + 1]));
     tr.append(th, bar(before, 'voor'), bar(f.coverage_after[q], 'na'));
     tbody.append(tr);
   });
@@ -519,7 +522,7 @@ function loadValues() {
       .then((t) => { jw.loadWijkValues(t); return true; })
       .catch((e) => {
         console.warn('wijkwaarden:', e);
-        showFatal(`De gegevens per wijk konden niet worden geladen (${e.message || e}). U kunt wel met een eigen wijk rekenen.`, false);
+        showFatal(M.valuesFailed(e.message || e), false);
         return false;
       });
   }
@@ -549,7 +552,7 @@ function mapNotice() {
   const p = document.createElement('p');
   p.className = 'notice map-notice';
   p.setAttribute('role', 'status');
-  p.textContent = 'De kaart kon niet worden geladen. De rekenhulp werkt wel: zoek een wijk met het zoekveld.';
+  p.textContent = M.mapFailed;
   $('kaart').append(p);
 }
 
@@ -560,14 +563,15 @@ async function main() {
     performance.mark('jw:start');
     await init();
     performance.mark('jw:init');
-    determinants = jw.determinants();
+    // Labels and units in the page's language (the core gives both, docs/wasm-api.md).
+    determinants = localizeDeterminants(jw.determinants());
     wijken = jw.wijken();
     gemeenten = jw.gemeenten();
     national = jw.nationalProfile();
     info = jw.modelInfo();
     performance.mark('jw:lists');
   } catch (e) {
-    showFatal(`De rekenmodule kon niet worden geladen (${e.message || e}). Gebruik een recente browser met WebAssembly.`);
+    showFatal(M.wasmFailed(e.message || e));
     return;
   }
   wijkIndex = new Map(wijken.map((w, i) => [w.code, i]));
@@ -625,7 +629,7 @@ async function main() {
   if (urlWijk) {
     // The URL names a wijk: its values are needed for the first result. Until they are
     // here the controls wait; a choice made meanwhile (eigen wijk, search) wins.
-    setText('resultaat-titel', 'Gegevens laden…');
+    setText('resultaat-titel', M.dataLoading);
     setBusy(true);
     const mine = ++choice;
     const loaded = wijkIndex.has(urlWijk) && await loadValues();
@@ -641,7 +645,7 @@ async function main() {
   }
   // Default (or a broken link): the national mean profile, which needs no wijk values.
   if (!ok && !state.result) startEigen('land', { gemeente: null });
-  if (fromUrl && !ok) showFatal('De wijk in de link bestaat niet of kon niet worden geladen; u ziet het landelijk gemiddelde.', false);
+  if (fromUrl && !ok) showFatal(M.badLink, false);
   urlEnabled = !!fromUrl && ok;
 
   // After the first result is on screen: the Verantwoording tables, the wijk
@@ -670,7 +674,7 @@ function registerServiceWorker() {
 // ?rapport=GM0344 and ?vergelijk=… are the per-gemeente views (issue 12, www/report/).
 if (/[?&](rapport|vergelijk)=/.test(location.search)) {
   import('./report/main.js').then((r) => r.start()).then(registerServiceWorker)
-    .catch((e) => showFatal(`Het rapport kon niet worden geladen (${e.message || e}).`));
+    .catch((e) => showFatal(M.reportFailed(e.message || e)));
 } else {
   main();
 }

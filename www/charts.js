@@ -8,6 +8,9 @@
 // printed, so colour is never the only cue.
 
 import { fmtPp, fmtPct, fmtValue, fmtNum } from './format.js';
+import { messages } from './i18n.js';
+
+const M = messages('contrib');
 
 const TOP = 8;
 
@@ -52,7 +55,7 @@ export function createContributions(root, { determinants }) {
       r.tr.hidden = !showAll && i >= TOP;
       tbody.append(r.tr);
     });
-    toggle.textContent = showAll ? `Toon alleen de ${TOP} grootste` : `Toon alle ${order.length} kenmerken`;
+    toggle.textContent = showAll ? M.showTop(TOP) : M.showAll(order.length);
     toggle.setAttribute('aria-expanded', showAll ? 'true' : 'false');
   }
 
@@ -71,7 +74,7 @@ export function createContributions(root, { determinants }) {
       r.bar.style.width = `${w}%`;
       r.bar.style.left = value >= 0 ? '50%' : `${50 - w}%`;
       r.bar.className = `bar ${value > 0 ? 'pos' : value < 0 ? 'neg' : ''}`;
-      r.c.textContent = fmtPp(value, 2).replace('\u00a0procentpunt', '');
+      r.c.textContent = fmtNum(value, 2, { signed: true });
       r.c.dataset.value = String(value);
       // Short units inline; long ones ("per 100 inwoners van …") are in the what-if label.
       const det = byName.get(name);
@@ -98,11 +101,11 @@ export function createContributions(root, { determinants }) {
       const base = result.expected_fixed - sum;
       const effect = (result.u_gemeente ?? 0) + (result.u_regio ?? 0);
       const parts = [
-        `Landelijk gemiddeld profiel ${fmtPct(base)}`,
-        `kenmerken samen ${fmtPp(sum)}`,
+        M.base(fmtPct(base)),
+        M.sum(fmtPp(sum)),
       ];
-      if (result.level !== 'geen') parts.push(`${result.level === 'gemeente' ? 'gemeente en regio' : 'regio'} ${fmtPp(effect)}`);
-      summary.textContent = `${parts.join(', ')}: verwacht ${fmtPct(result.expected)}.`;
+      if (result.level !== 'geen') parts.push(`${result.level === 'gemeente' ? M.gemeenteRegio : M.regio} ${fmtPp(effect)}`);
+      summary.textContent = M.expected(parts.join(', '), fmtPct(result.expected));
     },
   };
 }

@@ -1,6 +1,9 @@
-// nl-NL number formatting and parsing for the calculator page.
+// Number formatting and parsing for the page, in the page's language (www/i18n.js):
+// nl-NL ("12,3 %", "25.353") or en-GB ("12.3 %", "25,353"), always through Intl.
 // Percentages get one decimal, coefficients two; a real minus sign (U+2212) and a
 // non-breaking space before units so "12,3 %" never wraps.
+
+import { locale, lang, messages } from './i18n.js';
 
 const NBSP = '\u00a0';
 const MINUS = '\u2212';
@@ -10,7 +13,7 @@ function nf(decimals, signed = false) {
   const key = `${decimals}|${signed}`;
   let f = cache.get(key);
   if (!f) {
-    f = new Intl.NumberFormat('nl-NL', {
+    f = new Intl.NumberFormat(locale, {
       minimumFractionDigits: decimals,
       maximumFractionDigits: decimals,
       signDisplay: signed ? 'exceptZero' : 'auto',
@@ -21,7 +24,7 @@ function nf(decimals, signed = false) {
   return f;
 }
 
-/** Plain number, nl-NL, with a typographic minus. `null`/NaN → "–". */
+/** Plain number in the page's locale, with a typographic minus. `null`/NaN → "–". */
 export function fmtNum(x, decimals = 1, { signed = false } = {}) {
   if (x === null || x === undefined || !Number.isFinite(x)) return '–';
   // Avoid "−0,0": round first, then format.
@@ -36,10 +39,10 @@ export function fmtPct(x, decimals = 1) {
   return `${fmtNum(x, decimals)}${NBSP}%`;
 }
 
-/** "+2,4 procentpunt" (signed; "0,0 procentpunt" for zero). */
+/** "+2,4 procentpunt" / "+2.4 percentage points" (signed; "0,0 procentpunt" for zero). */
 export function fmtPp(x, decimals = 1) {
   if (x === null || x === undefined || !Number.isFinite(x)) return '–';
-  return `${fmtNum(x, decimals, { signed: true })}${NBSP}procentpunt`;
+  return `${fmtNum(x, decimals, { signed: true })}${NBSP}${messages('fmt').pp}`;
 }
 
 /** Range "10,9–12,7 %" */
@@ -59,19 +62,44 @@ export function fmtCoef(x) {
 export function fmtValue(x, det) {
   if (x === null || x === undefined || !Number.isFinite(x)) return '–';
   if (det.unit_kind === 'yes_no') {
-    if (x === 0) return 'nee';
-    if (x === 1) return 'ja';
+    if (x === 0) return messages('fmt').no;
+    if (x === 1) return messages('fmt').yes;
     return fmtNum(x, 2);
   }
   const n = fmtNum(x, det.decimals ?? 1);
   return det.unit_kind === 'percent' ? `${n}${NBSP}%` : `${n}${NBSP}${det.unit}`;
 }
 
-/** The text a number input shows: no grouping, decimal comma, det.decimals digits. */
+/** The text a number input shows: no grouping, the language's decimal mark, det.decimals digits. */
 export function inputText(x, decimals) {
   if (!Number.isFinite(x)) return '';
   const s = x.toFixed(Math.max(0, decimals));
-  return s.replace('.', ',').replace('-', MINUS);
+  return s.replace('.', DECIMAL).replace('-', MINUS);
+}
+
+/** The decimal mark of the page's language. */
+export const DECIMAL = lang === 'en' ? '.' : ',';
+
+/** A count of people, whole: "12 345" (nl: a narrow space per thousand), "12,345" (en). */
+export function fmtCount(n) {
+  if (!Number.isFinite(n)) return '–';
+  const s = fmtNum(Math.round(n), 0);
+  return lang === 'nl' ? s.replace(/\./g, '\u202f') : s;
+}
+
+/**
+ * CSV downloads: Dutch Excel reads ';' with a decimal comma, English Excel ',' with a
+ * point. `num(x, d)`: d decimals, no grouping, '' for a missing value; `text(s)`: quoted
+ * when needed.
+ */
+export function csvDialect() {
+  const sep = lang === 'en' ? ',' : ';';
+  const quote = new RegExp(`[${sep}"\n\r]`);
+  return {
+    sep,
+    num: (x, d = 3) => (Number.isFinite(x) ? x.toFixed(d).replace('.', DECIMAL) : ''),
+    text: (s) => { const t = String(s ?? ''); return quote.test(t) ? `"${t.replace(/"/g, '""')}"` : t; },
+  };
 }
 
 /**

@@ -21,6 +21,9 @@
 //   map.setSelected(code | null); map.zoomToGemeente(code); map.update({ deltas, wijk, gemeente });
 
 import { el } from './dom.js';
+import { messages } from './i18n.js';
+
+const M = messages('map');
 
 // The parts are imported when the map is mounted, together with geo.json: as static
 // imports they would only be requested once map.js itself had arrived, one round trip
@@ -55,7 +58,7 @@ export async function mountMap(container, ctx) {
   container.setAttribute('aria-busy', 'true');
   container.dataset.recolours = '0';
   container.dataset.renderedShapes = '0';
-  const status = el('p', { class: 'map-status', role: 'status' }, 'Kaart laden…');
+  const status = el('p', { class: 'map-status', role: 'status' }, M.loading);
   container.append(status);
 
   let geo, parts;
@@ -63,7 +66,7 @@ export async function mountMap(container, ctx) {
     // geo.json lies beside this module (v/<version>/ in dist/), not beside the page.
     [parts, geo] = await Promise.all([loadParts(), loadGeometry(ctx.geometryUrl ?? new URL('geo.json', import.meta.url))]);
   } catch (e) {
-    status.textContent = `De kaart kon niet worden geladen (${e.message}).`;
+    status.textContent = M.failed(e.message);
     container.removeAttribute('aria-busy');
     throw e;
   }
@@ -89,10 +92,9 @@ export async function mountMap(container, ctx) {
   };
   m.canvas = el('canvas', {
     class: 'map-canvas', 'data-testid': 'map-canvas', tabindex: '0', role: 'img',
-    'aria-label': 'Kaart van de wijken. Pijltjestoetsen: schuiven; plus en min: zoomen; 0: hele kaart. Gebruik de lijst met wijken hieronder om wijken één voor één te bekijken.',
+    'aria-label': M.canvasLabel,
   });
-  m.source = el('p', { class: 'map-source' },
-    'Bron: SCP, Jeugdhulp in de wijk (2020); CBS; grenzen: CBS, Kadaster (2017). Cijfers over 2017.');
+  m.source = el('p', { class: 'map-source' }, M.source);
   // the income-class filter (issue 12) before the classes are first computed
   m.ses = createSesFilter(m, () => { m.draw.computeClasses(); m.draw.renderLegend(); m.draw.redraw(); m.tip.refresh(); });
   m.scope = createScope(m);
@@ -107,7 +109,7 @@ export async function mountMap(container, ctx) {
   // kaart, zonder dat de rest van de pagina verschuift
   m.stage = el('div', { class: 'map-stage' }, m.canvas, m.list.el, m.tip.el, m.act.wheelHint);
   container.append(
-    el('h2', { class: 'map-heading visually-hidden' }, 'Kaart'),
+    el('h2', { class: 'map-heading visually-hidden' }, M.heading),
     m.act.toolbar, m.list.hint, m.stage, m.draw.legend, m.ses.box, m.scope.box, m.scope.note, downloads.box, m.source,
   );
   status.remove();

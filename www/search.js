@@ -9,6 +9,9 @@
 // and diacritics; every typed word must occur in the name, gemeente or code.
 
 import { normalise, collator } from './format.js';
+import { messages } from './i18n.js';
+
+const M = messages('search');
 
 const MAX_OPTIONS = 60;
 
@@ -29,7 +32,7 @@ export function createSearch(root, { wijken, gemeenten, onWijk, onGemeente }) {
   const buildItems = () => [
     ...gemeenten.map((g) => ({
       kind: 'gemeente', code: g.code, name: g.name,
-      detail: `${wijkCount.get(g.code) || 0} wijken · jeugdzorgregio ${g.regio_name ?? ''}`,
+      detail: M.gemeenteDetail(wijkCount.get(g.code) || 0, g.regio_name ?? ''),
       nName: normalise(g.name), nAll: normalise(`${g.name} ${g.code}`),
       gemeente: g.code,
     })),
@@ -101,9 +104,9 @@ export function createSearch(root, { wijken, gemeenten, onWijk, onGemeente }) {
     });
     let msg;
     if (!open) msg = '';
-    else if (!results.length) msg = 'Geen wijk of gemeente gevonden.';
-    else if (total > results.length) msg = `${results.length} van ${total} resultaten getoond; typ verder om te verfijnen.`;
-    else msg = `${results.length} ${results.length === 1 ? 'resultaat' : 'resultaten'}.`;
+    else if (!results.length) msg = M.none;
+    else if (total > results.length) msg = M.more(results.length, total);
+    else msg = M.count(results.length);
     status.textContent = msg;
     listbox.hidden = !open || !results.length;
     input.setAttribute('aria-expanded', open && results.length ? 'true' : 'false');
@@ -141,8 +144,8 @@ export function createSearch(root, { wijken, gemeenten, onWijk, onGemeente }) {
   function setScope(g) {
     scopeGemeente = g;
     chip.hidden = !g;
-    chipText.textContent = g ? `Wijken in ${g.name}` : '';
-    input.placeholder = g ? `Zoek een wijk in ${g.name}` : 'naam of code van wijk of gemeente';
+    chipText.textContent = g ? M.chip(g.name) : '';
+    input.placeholder = g ? M.placeholderIn(g.name) : M.placeholder;
   }
 
   function choose(i) {
@@ -152,7 +155,7 @@ export function createSearch(root, { wijken, gemeenten, onWijk, onGemeente }) {
       setScope({ code: it.code, name: it.name });
       input.value = '';
       update(true);
-      status.textContent = `Gemeente ${it.name} gekozen: ${results.length} wijken in de lijst.`;
+      status.textContent = M.gemeenteChosen(it.name, results.length);
       onGemeente?.(it.code);
     } else {
       input.value = `${it.name} (${it.detail.split(' · ')[0]})`;

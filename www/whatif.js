@@ -8,6 +8,9 @@
 
 import { fmtNum, fmtValue, fmtCoef, inputText, parseNumber } from './format.js';
 import { el } from './dom.js';
+import { messages } from './i18n.js';
+
+const M = messages('whatif');
 
 export const HEADLINE = ['perc_1ouder', 'perc_hhbijs'];
 const GROUPS = ['kind', 'ouders_gezin', 'omgeving'];
@@ -35,14 +38,14 @@ export function createWhatIf(root, { determinants, onInput }) {
     // Long units ("per 100 inwoners van 20–64 jaar") are in the label already.
     const shortUnit = det.unit_kind === 'percent' || det.unit.length <= 5;
     const fmtShort = (x) => (shortUnit ? fmtValue(x, det) : fmtNum(x, det.decimals ?? 1));
-    const betaText = `coëfficiënt ${fmtCoef(det.beta)} procentpunt per ${binary ? 'ja' : (det.unit_kind === 'percent' ? 'procentpunt' : shortUnit ? det.unit : 'eenheid')}`;
+    const betaText = M.coefficient(fmtCoef(det.beta), binary ? M.perYes : (det.unit_kind === 'percent' ? M.perPp : shortUnit ? det.unit : M.perUnit));
 
     const wrap = el('div', { class: 'control', 'data-name': det.name, 'data-testid': `control-${det.name}` });
     const head = el('div', { class: 'control-head' });
     const imp = el('span', { class: 'imputed-flag', id: `${id}-imp`, hidden: true });
     const hint = el('p', { class: 'hint', id: `${id}-hint` });
     const err = el('p', { class: 'error', id: `${id}-err`, role: 'alert' });
-    const reset = el('button', { type: 'button', class: 'reset', 'aria-label': `Reset ${det.label}`, title: `Terug naar de startwaarde` }, 'Reset');
+    const reset = el('button', { type: 'button', class: 'reset', 'aria-label': M.resetLabel(det.label), title: M.resetTitle }, M.reset);
     const row = el('div', { class: 'control-row' });
     let range = null;
     let num = null;
@@ -62,7 +65,7 @@ export function createWhatIf(root, { determinants, onInput }) {
         type: 'text', inputmode: 'decimal', id: `${id}-num`, class: 'num', autocomplete: 'off',
         spellcheck: 'false', 'aria-describedby': `${id}-err ${id}-hint ${id}-imp`,
       });
-      const numLabel = el('label', { for: `${id}-num`, class: 'visually-hidden', text: `${labelText}, getal` });
+      const numLabel = el('label', { for: `${id}-num`, class: 'visually-hidden', text: M.numLabel(labelText) });
       const unit = el('span', { class: 'unit-suffix', 'aria-hidden': 'true', text: det.unit_kind === 'percent' ? '%' : '' });
       row.append(range, numLabel, num, unit, reset);
     }
@@ -85,7 +88,7 @@ export function createWhatIf(root, { determinants, onInput }) {
       if (binary) {
         const vs = String(v);
         if (![...sel.options].some((o) => o.value === vs)) {
-          sel.append(el('option', { value: vs, text: `geschat: ${fmtNum(v, 2)}` }));
+          sel.append(el('option', { value: vs, text: M.estimated(fmtNum(v, 2)) }));
         }
         sel.value = vs;
       } else {
@@ -112,12 +115,12 @@ export function createWhatIf(root, { determinants, onInput }) {
         const p = parseNumber(num.value);
         if (!p.ok) {
           setError(p.reason === 'leeg'
-            ? `Vul een getal in (${fmtNum(lo, shownDec)} tot ${fmtNum(hi, shownDec)}). De laatste geldige uitkomst blijft staan.`
-            : `„${num.value.trim()}” is geen getal. Gebruik bijvoorbeeld ${inputText((lo + hi) / 2, shownDec)}. De laatste geldige uitkomst blijft staan.`);
+            ? M.empty(fmtNum(lo, shownDec), fmtNum(hi, shownDec))
+            : M.notANumber(num.value.trim(), inputText((lo + hi) / 2, shownDec)));
           return;
         }
         if (p.value < lo - 1e-9 || p.value > hi + 1e-9) {
-          setError(`Kies een waarde tussen ${fmtNum(lo, shownDec)} en ${fmtNum(hi, shownDec)} (het bereik in de wijken). De laatste geldige uitkomst blijft staan.`);
+          setError(M.outOfRange(fmtNum(lo, shownDec), fmtNum(hi, shownDec)));
           return;
         }
         commit(p.value, { fromNum: true });
@@ -134,18 +137,18 @@ export function createWhatIf(root, { determinants, onInput }) {
       set(baseValue, current, impKind) {
         base = baseValue;
         if (binary) {
-          sel.replaceChildren(el('option', { value: '0', text: 'nee' }), el('option', { value: '1', text: 'ja' }));
+          sel.replaceChildren(el('option', { value: '0', text: fmtValue(0, det) }), el('option', { value: '1', text: fmtValue(1, det) }));
         }
         setError('');
         showValue(current);
         imp.hidden = !impKind;
-        imp.textContent = impKind === 'gemeente' ? 'geschat: gemeentegemiddelde'
-          : impKind === 'land' ? 'geschat: landelijk gemiddelde'
-            : impKind === 'nul' ? 'ontbreekt: 0 (zoals het SCP)' : '';
+        imp.textContent = impKind === 'gemeente' ? M.impGemeente
+          : impKind === 'land' ? M.impLand
+            : impKind === 'nul' ? M.impZero : '';
         wrap.classList.toggle('imputed', !!impKind);
         impKindNow = impKind;
-        const rangeText = binary ? '' : `Bereik ${fmtShort(lo)} tot ${fmtShort(hi)}; `;
-        hint.textContent = `${rangeText}startwaarde ${binary ? fmtValue(baseValue, det) : fmtShort(baseValue)}${det.level === 'gemeente' ? ' (gemeentecijfer)' : ''}; ${betaText}.`;
+        const rangeText = binary ? '' : M.range(fmtShort(lo), fmtShort(hi));
+        hint.textContent = M.hint(rangeText, binary ? fmtValue(baseValue, det) : fmtShort(baseValue), det.level === 'gemeente', betaText);
       },
       get value() { return value; },
       get base() { return base; },
@@ -185,9 +188,9 @@ export function createWhatIf(root, { determinants, onInput }) {
     for (const { count, names } of groupEls.values()) {
       const changed = names.filter((n) => controls.get(n).value !== controls.get(n).base).length;
       const imputed = names.filter((n) => controls.get(n).wrap.classList.contains('imputed')).length;
-      const parts = [`${names.length} kenmerken`];
-      if (changed) parts.push(`${changed} gewijzigd`);
-      if (imputed) parts.push(`${imputed} geschat`);
+      const parts = [M.nDet(names.length)];
+      if (changed) parts.push(M.nChanged(changed));
+      if (imputed) parts.push(M.nImputed(imputed));
       count.textContent = `(${parts.join(', ')})`;
     }
   }

@@ -5,6 +5,9 @@
 
 import { el } from '../dom.js';
 import { FILTERED_FILL } from './ses.js';
+import { messages } from '../i18n.js';
+
+const M = messages('map');
 import {
   SEQ, DIV, NO_DATA, SUPPRESSED, FILTERED, BG,
   sequentialBreaks, divergingBreaks, classify, classLabels, hatchTile, makePatterns,
@@ -194,9 +197,9 @@ export function createDraw(m) {
       const labels = classLabels(b, '', true);
       labels.forEach((t, c) => items.push([DIV[c], t]));
     }
-    if (v === 'verschil') items.push(['dot', 'buiten het 95%-voorspellingsinterval']);
-    if (v === 'werkelijk' || v === 'verschil') items.push([{ hatch: 'nietgep' }, 'niet gepubliceerd (minder dan 10 jongeren)']);
-    items.push([{ hatch: 'geen' }, v === 'gemeente-effect' ? 'geen gegevens' : 'geen gegevens (wijk niet in SCP-bestand)']);
+    if (v === 'verschil') items.push(['dot', M.outsidePi]);
+    if (v === 'werkelijk' || v === 'verschil') items.push([{ hatch: 'nietgep' }, M.notPublished]);
+    items.push([{ hatch: 'geen' }, v === 'gemeente-effect' ? M.noData : M.noDataScp]);
     const ses = m.ses?.legendItem();
     if (ses) items.push(ses);
     return items;
@@ -204,9 +207,9 @@ export function createDraw(m) {
 
   function legendTitle() {
     const v = state.view;
-    if (v === 'verschil') return 'Verschil werkelijk − verwacht, in procentpunt (rood: hoger dan verwacht)';
-    if (v === 'gemeente-effect') return 'Gemeente-effect (gemeente + jeugdzorgregio), in procentpunt';
-    return `${v === 'werkelijk' ? 'Werkelijk' : 'Verwacht'} gebruik, % van de jeugd (zelfde klassen voor werkelijk en verwacht)`;
+    if (v === 'verschil') return M.legendVerschil;
+    if (v === 'gemeente-effect') return M.legendEffect;
+    return M.legendUse(v);
   }
 
   function renderLegend() {

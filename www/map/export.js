@@ -1,27 +1,22 @@
 // Downloads of what the map shows: SVG and PNG of the current view (with legend,
 // what-if note and source) and a CSV of every wijk with its figures and the
-// what-if. The CSV is for Dutch Excel: ';', decimal comma, BOM, CRLF.
+// what-if. The CSV is for Excel in the page's language (format.js csvDialect: nl ';' and
+// a decimal comma, en ',' and a point), with a BOM and CRLF; headers and titles in that language.
 
 import { el } from '../dom.js';
 import { NO_DATA, SUPPRESSED, FILTERED, HATCH_SVG, makePatterns } from './style.js';
 import { FILTERED_FILL } from './ses.js';
+import { messages } from '../i18n.js';
+import { csvDialect, fmtValue } from '../format.js';
 
-const VIEW_TITLE = {
-  werkelijk: 'Werkelijk gebruik van jeugdhulp zonder verblijf (% van de jeugd)',
-  verwacht: 'Verwacht gebruik volgens het model (% van de jeugd)',
-  verschil: 'Verschil werkelijk − verwacht (procentpunt)',
-  'gemeente-effect': 'Gemeente-effect: gemeente + jeugdzorgregio (procentpunt)',
-};
+const M = messages('map');
+const VIEW_TITLE = M.exportTitle;
+const CSV = csvDialect();
 
 const xmlEsc = (s) => String(s).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' }[c]));
 
-function csvNum(x, d = 3) {
-  return Number.isFinite(x) ? x.toFixed(d).replace('.', ',') : '';
-}
-function csvText(s) {
-  const t = String(s ?? '');
-  return /[;"\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
-}
+const csvNum = CSV.num;
+const csvText = CSV.text;
 
 function download(blob, name) {
   const a = el('a', { download: name, class: 'visually-hidden' });
@@ -36,16 +31,16 @@ export function createExport(m) {
   const { state, geo, shapes, nGeo, wijken, determinants, nData, nDet, observed, source } = m;
   const { scenario } = m.scope;
 
-  const btnSvg = el('button', { type: 'button', 'data-testid': 'map-export-svg' }, 'Kaart als SVG');
-  const btnPng = el('button', { type: 'button', 'data-testid': 'map-export-png' }, 'Kaart als PNG');
-  const btnCsv = el('button', { type: 'button', 'data-testid': 'map-export-csv' }, 'Tabel als CSV');
-  const box = el('div', { class: 'map-export', role: 'group', 'aria-label': 'Downloaden' }, btnSvg, btnPng, btnCsv);
+  const btnSvg = el('button', { type: 'button', 'data-testid': 'map-export-svg' }, M.exportSvg);
+  const btnPng = el('button', { type: 'button', 'data-testid': 'map-export-png' }, M.exportPng);
+  const btnCsv = el('button', { type: 'button', 'data-testid': 'map-export-csv' }, M.exportCsv);
+  const box = el('div', { class: 'map-export', role: 'group', 'aria-label': M.exportGroup }, btnSvg, btnPng, btnCsv);
 
-  const stamp = () => `${state.view}${scenario.active ? '-wat-als' : ''}`;
+  const stamp = () => `${state.view}${scenario.active ? `-${M.fileWhatif}` : ''}`;
   /** Title and, with a what-if, the line saying where it applies. */
   function titleLines() {
     const lines = [VIEW_TITLE[state.view]];
-    if (scenario.active) lines.push(`Wat als: toegepast op ${m.scope.scopeText(scenario.usedScope, scenario.scopeCode)}`);
+    if (scenario.active) lines.push(M.exportWhatif(m.scope.scopeText(scenario.usedScope, scenario.scopeCode)));
     return lines;
   }
 
@@ -138,32 +133,29 @@ export function createExport(m) {
     const expected = m.scope.expected;
     const changed = [];
     for (let j = 0; j < nDet; j++) if (scenario.active && scenario.deltas[j] !== 0 && Number.isFinite(scenario.deltas[j])) changed.push(j);
-    const header = ['wijkcode', 'wijknaam', 'gemeentecode', 'gemeentenaam', 'regiocode', 'regionaam',
-      'werkelijk_pct', 'verwacht_pct', 'ci95_laag', 'ci95_hoog', 'pi95_laag', 'pi95_hoog',
-      'verschil_pp', 'buiten_pi', 'gemeente_effect_pp', 'wat_als_schaal', 'wat_als_toegepast',
-      ...changed.map((j) => `wijziging_${determinants[j].name}`)];
-    const rows = [header.join(';')];
-    const scopeLabel = scenario.active ? m.scope.scopeText(scenario.usedScope, scenario.scopeCode) : 'geen wijziging';
+    const header = [...M.csvHeader, ...changed.map((j) => M.csvChange(determinants[j].name))];
+    const rows = [header.join(CSV.sep)];
+    const scopeLabel = scenario.active ? m.scope.scopeText(scenario.usedScope, scenario.scopeCode) : M.csvNoChange;
     for (let i = 0; i < nData; i++) {
       const w = wijken[i];
       const o = observed[i], e = expected[i];
       const v = m.scope.verdict(i);
-      const out = v ? (v.value === 'binnen' ? 'nee' : v.value) : '';
+      const out = v ? (v.value === 'binnen' ? M.csvInside : M.csvOutside[v.value]) : '';
       const applied = m.scope.applies(i);
       rows.push([
         w.code, csvText(w.name), w.gemeente_code, csvText(w.gemeente_name), w.regio_code, csvText(w.regio_name),
         csvNum(o), csvNum(e), csvNum(iv[i]), csvNum(iv[nData + i]), csvNum(iv[2 * nData + i]), csvNum(iv[3 * nData + i]),
         Number.isFinite(o) ? csvNum(o - e) : '', out, csvNum(m.effectOfGem(w.gemeente_code)),
-        csvText(scopeLabel), applied ? 'ja' : 'nee',
+        csvText(scopeLabel), fmtValue(applied ? 1 : 0, { unit_kind: 'yes_no' }),
         ...changed.map((j) => (applied ? csvNum(scenario.deltas[j], 4) : '')),
-      ].join(';'));
+      ].join(CSV.sep));
     }
     return `\ufeff${rows.join('\r\n')}\r\n`;
   }
 
-  btnSvg.addEventListener('click', () => download(new Blob([exportSvg()], { type: 'image/svg+xml' }), `jeugdhulp-wijk-kaart-${stamp()}.svg`));
-  btnPng.addEventListener('click', async () => download(await exportPng(), `jeugdhulp-wijk-kaart-${stamp()}.png`));
-  btnCsv.addEventListener('click', () => download(new Blob([exportCsv()], { type: 'text/csv;charset=utf-8' }), `jeugdhulp-wijk-${scenario.active ? 'wat-als' : 'wijken'}.csv`));
+  btnSvg.addEventListener('click', () => download(new Blob([exportSvg()], { type: 'image/svg+xml' }), `${M.fileStem}-${stamp()}.svg`));
+  btnPng.addEventListener('click', async () => download(await exportPng(), `${M.fileStem}-${stamp()}.png`));
+  btnCsv.addEventListener('click', () => download(new Blob([exportCsv()], { type: 'text/csv;charset=utf-8' }), `jeugdhulp-wijk-${scenario.active ? M.fileWhatif : M.fileWijken}.csv`));
 
   return { box };
 }

@@ -4,13 +4,11 @@
 // keeps the map in view and redraws once per frame.
 
 import { el } from '../dom.js';
+import { messages } from '../i18n.js';
 
-const VIEWS = [
-  { id: 'werkelijk', label: 'Werkelijk' },
-  { id: 'verwacht', label: 'Verwacht' },
-  { id: 'verschil', label: 'Verschil' },
-  { id: 'gemeente-effect', label: 'Gemeente-effect' },
-];
+const M = messages('map');
+
+const VIEWS = ['werkelijk', 'verwacht', 'verschil', 'gemeente-effect'].map((id) => ({ id, label: M.views[id] }));
 
 export function createInteraction(m) {
   const { state, geo, shapes, nGeo, geoIndex, geoToData, wijkPaths, gemShapeIndex, canvas, container } = m;
@@ -18,15 +16,15 @@ export function createInteraction(m) {
   const viewButtons = VIEWS.map((v) => el('button', {
     type: 'button', class: 'map-view-btn', 'data-view': v.id, 'data-testid': `map-view-${v.id}`, 'aria-pressed': 'false',
   }, v.label));
-  const btnIn = el('button', { type: 'button', class: 'map-zoom-btn', 'aria-label': 'Inzoomen', title: 'Inzoomen (+)', 'data-testid': 'map-zoom-in' }, '+');
-  const btnOut = el('button', { type: 'button', class: 'map-zoom-btn', 'aria-label': 'Uitzoomen', title: 'Uitzoomen (−)', 'data-testid': 'map-zoom-out' }, '−');
-  const btnFit = el('button', { type: 'button', class: 'map-zoom-btn', 'aria-label': 'Hele kaart tonen', title: 'Hele kaart (0)', 'data-testid': 'map-zoom-fit' }, '⤢');
+  const btnIn = el('button', { type: 'button', class: 'map-zoom-btn', 'aria-label': M.zoomIn, title: M.zoomInTitle, 'data-testid': 'map-zoom-in' }, '+');
+  const btnOut = el('button', { type: 'button', class: 'map-zoom-btn', 'aria-label': M.zoomOut, title: M.zoomOutTitle, 'data-testid': 'map-zoom-out' }, '−');
+  const btnFit = el('button', { type: 'button', class: 'map-zoom-btn', 'aria-label': M.zoomFit, title: M.zoomFitTitle, 'data-testid': 'map-zoom-fit' }, '⤢');
   const toolbar = el('div', { class: 'map-toolbar' },
-    el('div', { class: 'map-views', role: 'group', 'aria-label': 'Kaartweergave' }, ...viewButtons),
-    el('div', { class: 'map-zoom', role: 'group', 'aria-label': 'Zoomen' }, btnIn, btnOut, btnFit));
+    el('div', { class: 'map-views', role: 'group', 'aria-label': M.viewGroup }, ...viewButtons),
+    el('div', { class: 'map-zoom', role: 'group', 'aria-label': M.zoomGroup }, btnIn, btnOut, btnFit));
   // Shown when the wheel scrolls the page past the map instead of zooming it.
   const wheelHint = el('div', { class: 'map-wheel-hint', 'aria-hidden': 'true', hidden: true,
-    text: 'Zoomen: houd Ctrl ingedrukt en scroll, of klik eerst op de kaart.' });
+    text: M.wheelHint });
   const hitCtx = document.createElement('canvas').getContext('2d');
   const { scheduleRedraw } = m.draw;
 
@@ -134,7 +132,7 @@ export function createInteraction(m) {
       selectingFromMap = true;
       try { m.onSelectWijk(shapes[g].code); } finally { selectingFromMap = false; }
     } else {
-      m.status.textContent = `${m.wijkName(g)} (${m.gemName(g)}): geen gegevens, deze wijk zit niet in het SCP-bestand.`;
+      m.status.textContent = M.noDataWijk(m.wijkName(g), m.gemName(g));
     }
   }
   /** mountMap's setSelected(): the page chose a wijk (or none). */

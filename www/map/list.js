@@ -5,6 +5,9 @@
 
 import { el } from '../dom.js';
 import { fmtNum, fmtPct, fmtPp } from '../format.js';
+import { messages, tr } from '../i18n.js';
+
+const M = messages('map');
 
 export function createTooltip(m) {
   const { state, shapes, geoToData, observed, nData } = m;
@@ -21,22 +24,22 @@ export function createTooltip(m) {
     const title = el('p', { class: 'map-tt-title' }, m.wijkName(g));
     const sub = el('p', { class: 'map-tt-sub' }, m.gemName(g));
     if (i < 0) {
-      row('', 'geen gegevens: deze wijk zit niet in het SCP-bestand', 'map-tt-note');
+      row('', M.ttNoData, 'map-tt-note');
     } else {
       const o = observed[i];
       const e = m.scope.expected[i];
-      row('Werkelijk', Number.isFinite(o) ? fmtPct(o) : 'niet gepubliceerd');
-      row(m.scope.scenario.active ? 'Verwacht (wat als)' : 'Verwacht', fmtPct(e));
+      row(M.ttObserved, Number.isFinite(o) ? fmtPct(o) : M.ttNotPublished);
+      row(m.scope.scenario.active ? M.ttExpectedWhatif : M.ttExpected, fmtPct(e));
       const iv = m.scope.currentIntervals();
-      row('95%-voorspellingsinterval', `${fmtNum(iv[2 * nData + i], 1)}–${fmtNum(iv[3 * nData + i], 1)}\u00a0%`);
+      row(M.ttPi, `${fmtNum(iv[2 * nData + i], 1)}–${fmtNum(iv[3 * nData + i], 1)}\u00a0%`);
       if (Number.isFinite(o)) {
-        row('Verschil', fmtPp(o - e));
+        row(M.ttDifference, fmtPp(o - e));
         const v = m.scope.verdict(i);
-        if (v && v.value !== 'binnen') row('', `${v.value === 'hoger' ? '▲' : '▼'} ${v.label} (buiten het interval)`, 'map-tt-flag');
+        if (v && v.value !== 'binnen') row('', `${v.value === 'hoger' ? '▲' : '▼'} ${M.ttOutside(tr(v, 'label'))}`, 'map-tt-flag');
       }
     }
     const eff = m.effectOfGem(m.gemOfGeo(g));
-    row('Gemeente-effect', Number.isFinite(eff) ? fmtPp(eff) : 'geen gegevens');
+    row(M.ttEffect, Number.isFinite(eff) ? fmtPp(eff) : M.noData);
     return [title, sub, ...rows];
   }
   /** Show the tooltip of shape g, at anchor (the mouse) or else at its label point. */
@@ -83,11 +86,11 @@ export function createList(m) {
   const { state, shapes, nGeo, geoIndex, geoToData, container } = m;
   const list = el('ul', {
     class: 'map-list', role: 'listbox', tabindex: '0', id: 'map-list', 'data-testid': 'map-list',
-    'aria-label': 'Alle wijken op de kaart. Pijl omhoog en omlaag om te bladeren, Enter om een wijk te kiezen.',
+    'aria-label': M.listLabel,
     'aria-describedby': 'map-tooltip',
   });
   const hint = el('p', { class: 'map-list-hint', id: 'map-list-hint' },
-    'Toetsenbord: Tab naar de lijst met wijken, ↑/↓ om te bladeren, Enter om te kiezen.');
+    M.listHint);
 
   // Gebouwd na de eerste tekening (3070 opties kosten layout-tijd), of meteen
   // als de lijst eerder focus krijgt.
@@ -105,7 +108,7 @@ export function createList(m) {
     const frag = document.createDocumentFragment();
     for (const g of order) {
       const li = el('li', { role: 'option', id: `map-opt-${shapes[g].code}`, 'data-code': shapes[g].code, 'aria-selected': 'false' },
-        `${wn[g]}, ${gn[g]}${geoToData[g] < 0 ? ' (geen gegevens)' : ''}`);
+        `${wn[g]}, ${gn[g]}${geoToData[g] < 0 ? M.listNoData : ''}`);
       options[g] = li;
       frag.append(li);
     }

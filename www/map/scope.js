@@ -4,13 +4,11 @@
 // animation frame, however many slider events arrive.
 
 import { el } from '../dom.js';
+import { messages, tr } from '../i18n.js';
 
-const SCOPES = [
-  { id: 'wijk', label: 'deze wijk' },
-  { id: 'gemeente', label: 'gemeente' },
-  { id: 'regio', label: 'regio' },
-  { id: 'land', label: 'heel Nederland' },
-];
+const M = messages('map');
+
+const SCOPES = ['wijk', 'gemeente', 'regio', 'land'].map((id) => ({ id, label: M.scopes[id] }));
 
 const codeOf = (v) => (v == null ? null : typeof v === 'string' ? v : v.code ?? null);
 
@@ -22,7 +20,7 @@ export function createScope(m) {
   let intervals = null; // lazily: Float64Array(4n) for the current scenario
   // The verdict of every wijk (hoger / lager / binnen the PI) comes from the
   // Rust core (verdictsAll): -1 = not published, else an index into VERDICTS.
-  const VERDICTS = jw.verdicts();
+  const VERDICTS = jw.verdicts().map((v) => ({ ...v, label: tr(v, 'label') }));
   let baseVerdicts = null;
   let verdicts = null; // lazily, like intervals
   let members = null; // lazily: Uint8Array(n), the wijken the current what-if covers
@@ -30,7 +28,7 @@ export function createScope(m) {
 
   const radios = SCOPES.map((s) => el('input', { type: 'radio', name: 'map-scope', value: s.id, id: `map-scope-${s.id}`, 'data-testid': `map-scope-${s.id}` }));
   const box = el('fieldset', { class: 'map-scope', 'data-testid': 'map-scope' },
-    el('legend', {}, 'Wat als… op de kaart toepassen op'),
+    el('legend', {}, M.scopeLegend),
     ...SCOPES.map((s, k) => el('label', { for: `map-scope-${s.id}` }, radios[k], ` ${s.label}`)));
   const note = el('p', { class: 'map-scenario', 'data-testid': 'map-scenario' });
 
@@ -102,11 +100,11 @@ export function createScope(m) {
     });
   }
   function scopeText(scope, code) {
-    if (scope === 'land') return 'heel Nederland';
-    if (scope === 'wijk') { const i = dataIndex.get(code); return `wijk ${wijken[i]?.name ?? code}`; }
-    if (scope === 'gemeente') return `gemeente ${gemByCode.get(code)?.name ?? code}`;
+    if (scope === 'land') return M.scopeLand;
+    if (scope === 'wijk') { const i = dataIndex.get(code); return M.scopeWijk(wijken[i]?.name ?? code); }
+    if (scope === 'gemeente') return M.scopeGemeente(gemByCode.get(code)?.name ?? code);
     const g = gemeenten.find((x) => x.regio_code === code);
-    return `jeugdzorgregio ${g?.regio_name ?? code}`;
+    return M.scopeRegio(g?.regio_name ?? code);
   }
 
   function recompute(frameTs) {
@@ -130,7 +128,7 @@ export function createScope(m) {
         scenario.active = false;
       }
     } catch (err) {
-      m.status.textContent = `Wat als op de kaart: ${err.message}`;
+      m.status.textContent = M.whatifFailed(err.message);
       return;
     }
     m.draw.computeClasses();
@@ -141,7 +139,7 @@ export function createScope(m) {
     const now = `${scenario.active}|${scenario.usedScope}|${scenario.scopeCode}`;
     if (now !== was) {
       note.textContent = scenario.active
-        ? `De kaart toont het verwachte gebruik met de wijzigingen uit "Wat als…", toegepast op ${scopeText(scope, code)}.`
+        ? M.whatifNote(scopeText(scope, code))
         : '';
     }
     timing.recolourMs = performance.now() - t0;

@@ -3,6 +3,9 @@
 // canvas, the legend and the SVG export all colour the same way.
 
 import { fmtNum } from '../format.js';
+import { messages } from '../i18n.js';
+
+const M = messages('map');
 
 // ColorBrewer, kleurenblindveilig. YlGnBu (7) voor gebruik, RdBu (7) omgekeerd
 // voor verschillen: hoger dan verwacht = rood, lager = blauw, rond 0 = wit.
@@ -58,10 +61,10 @@ export function classLabels(breaks, unit, diverging) {
   const f = (x) => fmtNum(x, Number.isInteger(x) ? 0 : 1);
   const labels = [];
   for (let c = 0; c <= breaks.length; c++) {
-    if (c === 0) labels.push(`< ${f(breaks[0])}${unit}`);
-    else if (c === breaks.length) labels.push(`≥ ${f(breaks[c - 1])}${unit}`);
-    else if (diverging && breaks[c - 1] < 0 && breaks[c] > 0) labels.push(`${f(breaks[c - 1])} tot ${f(breaks[c])}${unit}`);
-    else labels.push(`${f(breaks[c - 1])} tot ${f(breaks[c])}${unit}`);
+    if (c === 0) labels.push(`${M.classBelow(f(breaks[0]))}${unit}`);
+    else if (c === breaks.length) labels.push(`${M.classFrom(f(breaks[c - 1]))}${unit}`);
+    else if (diverging && breaks[c - 1] < 0 && breaks[c] > 0) labels.push(`${M.classRange(f(breaks[c - 1]), f(breaks[c]))}${unit}`);
+    else labels.push(`${M.classRange(f(breaks[c - 1]), f(breaks[c]))}${unit}`);
   }
   return labels;
 }

@@ -5,46 +5,19 @@
 // The selection lives in the URL.
 
 import { el } from '../dom.js';
-import { fmtNum, collator, normalise } from '../format.js';
+import { fmtNum, collator, normalise, csvDialect } from '../format.js';
 import { intervalChart, svgText } from './plots.js';
+import { messages, withLang } from '../i18n.js';
 
 const G4 = ['GM0363', 'GM0599', 'GM0518', 'GM0344'];
 
-const M = {
-  title: 'Vergelijk gemeenten',
-  intro: 'Het gemeente-effect is hoeveel het gebruik van jeugdhulp zonder verblijf in een gemeente hoger of lager ligt dan de kenmerken van haar wijken doen verwachten: het effect van de gemeente plus dat van haar jeugdzorgregio (u_gemeente + u_regio, in procentpunt). Verschillen in samenstelling (inkomen, gezinnen, onderwijs en de andere kenmerken van het model) zijn er dus al uit. Een effect is geen oordeel over beleid.',
-  sdNote: 'Interval: effect ± 1,96 × sd, met sd = √(v_gemeente + v_regio), v de voorwaardelijke varianties van beide schattingen in het modelbestand. Het modelbestand heeft geen covariantie tussen de twee (lme4 geeft per niveau alleen de eigen variantie); we tellen de varianties op alsof ze onafhankelijk zijn, zoals de rekenhulp dat ook doet voor de onzekerheid van het verwachte gebruik. Omdat de twee schattingen binnen een regio doorgaans tegengesteld samenhangen, is het interval eerder iets te breed dan te smal.',
-  choose: 'Kies gemeenten',
-  search: 'Gemeente toevoegen',
-  searchHint: 'Typ een naam of code en kies uit de lijst; Enter voegt toe.',
-  add: 'Toevoegen',
-  regio: 'Alle gemeenten van jeugdzorgregio',
-  regioPick: 'kies een regio',
-  regioAdd: 'Toon deze regio',
-  g4: 'De vier grote steden (G4)',
-  clear: 'Alles weghalen',
-  remove: (name) => `${name} weghalen`,
-  selected: 'Gekozen gemeenten',
-  none: 'Geen gemeenten gekozen. Voeg er een toe of kies de G4.',
-  notFound: (q) => `Geen gemeente gevonden voor „${q}”.`,
-  unknownCodes: (codes) => `Onbekende gemeentecode in de link, overgeslagen: ${codes.join(', ')}.`,
-  chartTitle: 'Gemeente-effect (gemeente + jeugdzorgregio) met 95 %-interval',
-  chartDesc: 'Per gemeente een punt met een horizontale lijn voor het 95 %-interval; de stippellijn is 0, een gemiddelde gemeente. De tabel ernaast geeft dezelfde getallen.',
-  axis: 'gemeente-effect (procentpunt)',
-  cols: ['Gemeente (jeugdzorgregio)', 'Gemeente', 'Regio', 'Samen', '95 %-interval', 'sd'],
-  caption: 'Gemeente-effect, regio-effect en hun som in procentpunt, met het 95 %-interval en de standaardafwijking (sd) van de som.',
-  downloads: 'Downloaden',
-  csv: 'Tabel als CSV', svg: 'Grafiek als SVG', png: 'Grafiek als PNG',
-  csvHeader: ['gemeentecode', 'gemeente', 'jeugdzorgregiocode', 'jeugdzorgregio', 'gemeente_effect', 'gemeente_sd', 'regio_effect', 'regio_sd', 'effect_samen', 'sd_samen', 'ondergrens_95', 'bovengrens_95'],
-  report: 'rapport',
-  reportOf: (name) => `Gemeenterapport ${name}`,
-  status: (n) => `${fmtNum(n, 0)} ${n === 1 ? 'gemeente' : 'gemeenten'} in de vergelijking.`,
-};
+const M = messages('compare');
 
-// CSV for Dutch Excel: ';', decimal comma, no grouping (Intl nl-NL), BOM, CRLF.
-const csvFormat = new Intl.NumberFormat('nl-NL', { useGrouping: false, minimumFractionDigits: 4, maximumFractionDigits: 4 });
-const csvNum = (x) => (Number.isFinite(x) ? csvFormat.format(x).replace('\u2212', '-') : '');
-const csvText = (t) => (/[;"\n\r]/.test(t) ? `"${String(t).replace(/"/g, '""')}"` : String(t));
+// CSV for Excel in the page's language (format.js csvDialect: nl ';' and a decimal comma,
+// en ',' and a point), no grouping, 4 decimals, BOM, CRLF.
+const CSV = csvDialect();
+const csvNum = (x) => CSV.num(x, 4);
+const csvText = CSV.text;
 
 function download(blob, name) {
   const a = el('a', { download: name, class: 'visually-hidden' });
@@ -71,7 +44,7 @@ export function renderCompare(root, jw, param) {
     .sort((a, b) => collator.compare(a[1], b[1]));
   const start = parseSelection(param, byCode);
   let selection = start.codes;
-  document.title = `${M.title} · Jeugdhulp in de wijk (2017)`;
+  document.title = M.pageTitle(M.title);
 
   // --- controls ------------------------------------------------------------
   const listId = 'vg-gemeenten';
@@ -118,12 +91,12 @@ export function renderCompare(root, jw, param) {
     const tbody = el('tbody', {}, ...order.map((e) => el('tr', {
       'data-code': e.code, 'data-value': e.total.value, 'data-sd': e.total.sd, 'data-low': e.total.low, 'data-high': e.total.high,
     },
-    el('th', { scope: 'row' }, el('a', { href: `?rapport=${e.code}`, title: M.reportOf(e.name) }, e.name),
+    el('th', { scope: 'row' }, el('a', { href: withLang(`?rapport=${e.code}`), title: M.reportOf(e.name) }, e.name),
       el('span', { class: 'cell-sub' }, e.regio_name)),
     el('td', { class: 'num' }, fmtNum(e.gemeente.value, 2, { signed: true })),
     el('td', { class: 'num' }, fmtNum(e.regio.value, 2, { signed: true })),
     el('td', { class: 'num strong' }, fmtNum(e.total.value, 2, { signed: true })),
-    el('td', { class: 'num nowrap' }, `${fmtNum(e.total.low, 2)} tot ${fmtNum(e.total.high, 2)}`),
+    el('td', { class: 'num nowrap' }, M.range(fmtNum(e.total.low, 2), fmtNum(e.total.high, 2))),
     el('td', { class: 'num' }, fmtNum(e.total.sd, 2)))));
     tableBox.replaceChildren(el('table', { class: 'report-table', 'data-testid': 'compare-table' },
       el('caption', {}, M.caption),
@@ -172,17 +145,17 @@ export function renderCompare(root, jw, param) {
 
   // --- downloads -----------------------------------------------------------
   btnCsv.addEventListener('click', () => {
-    const lines = [M.csvHeader.join(';')];
+    const lines = [M.csvHeader.join(CSV.sep)];
     for (const e of effects) {
       lines.push([csvText(e.code), csvText(e.name), csvText(e.regio_code), csvText(e.regio_name),
         csvNum(e.gemeente.value), csvNum(e.gemeente.sd), csvNum(e.regio.value), csvNum(e.regio.sd),
-        csvNum(e.total.value), csvNum(e.total.sd), csvNum(e.total.low), csvNum(e.total.high)].join(';'));
+        csvNum(e.total.value), csvNum(e.total.sd), csvNum(e.total.low), csvNum(e.total.high)].join(CSV.sep));
     }
-    download(new Blob([`\ufeff${lines.join('\r\n')}\r\n`], { type: 'text/csv;charset=utf-8' }), 'gemeente-effecten.csv');
+    download(new Blob([`\ufeff${lines.join('\r\n')}\r\n`], { type: 'text/csv;charset=utf-8' }), `${M.file}.csv`);
   });
   btnSvg.addEventListener('click', () => {
     const svg = figure.querySelector('svg');
-    if (svg) download(new Blob([svgText(svg)], { type: 'image/svg+xml' }), 'gemeente-effecten.svg');
+    if (svg) download(new Blob([svgText(svg)], { type: 'image/svg+xml' }), `${M.file}.svg`);
   });
   btnPng.addEventListener('click', () => {
     const svg = figure.querySelector('svg');
@@ -197,7 +170,7 @@ export function renderCompare(root, jw, param) {
       g.fillStyle = '#fff'; g.fillRect(0, 0, c.width, c.height);
       g.drawImage(img, 0, 0, c.width, c.height);
       URL.revokeObjectURL(url);
-      c.toBlob((b) => download(b, 'gemeente-effecten.png'), 'image/png');
+      c.toBlob((b) => download(b, `${M.file}.png`), 'image/png');
     };
     img.src = url;
   });

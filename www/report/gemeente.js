@@ -1,70 +1,16 @@
 // The gemeenterapport (?rapport=GM0344): one printable page per gemeente. Every figure
 // comes from jw.gemeenteReport() and jw.funnel() (src/report.rs), which make each wijk's
 // expected use, intervals and verdict with the calculator's own call; nothing is
-// recomputed here. Numbers are formatted with Intl (nl-NL, www/format.js).
+// recomputed here. Numbers are formatted with Intl in the page's language (www/format.js);
+// the texts are the catalogs' `report` messages (www/i18n/).
 
 import { el } from '../dom.js';
 import { fmtNum, fmtPct, fmtPp, collator } from '../format.js';
 import { funnelPlot, intervalChart } from './plots.js';
 import { miniMap } from './minimap.js';
+import { messages, tr, withLang } from '../i18n.js';
 
-const M = {
-  title: (name) => `Gemeenterapport ${name}`,
-  subtitle: 'Jeugdhulp zonder verblijf in 2017: werkelijk en verwacht gebruik per wijk',
-  print: 'Afdrukken of opslaan als pdf',
-  compare: 'Vergelijk met de andere gemeenten van de regio',
-  regio: 'Jeugdzorgregio',
-  wijken: 'Wijken',
-  wijkenValue: (n, p) => (n === p ? `${fmtNum(n, 0)}` : `${fmtNum(n, 0)}, waarvan ${fmtNum(n - p, 0)} met niet-gepubliceerd gebruik`),
-  youth: 'Jeugdigen (benadering)',
-  youthValue: (n) => `ongeveer ${fmtNum(Math.round(n / 10) * 10, 0)}`,
-  youthNote: 'Som van het benaderde aantal jeugdigen per wijk dat het model gebruikt (CBS-kerncijfers 2017: inwoners × (aandeel 0–14 jaar + 0,4 × aandeel 15–24 jaar)).',
-  effectHead: 'Gemeente- en regio-effect',
-  effectSentence: (name, e) => {
-    const dir = e.value >= 0 ? 'hoger' : 'lager';
-    return `In ${name} ligt het gebruik naar schatting ${fmtNum(Math.abs(e.value), 2)} procentpunt ${dir} dan de kenmerken van de wijken alleen doen verwachten (gemeente-effect, 95 %-interval ${fmtNum(e.low, 2)} tot ${fmtNum(e.high, 2)} procentpunt).`;
-  },
-  regioSentence: (name, e) => {
-    const dir = e.value >= 0 ? 'hoger' : 'lager';
-    return `Voor de jeugdzorgregio ${name} als geheel komt daar ${fmtNum(Math.abs(e.value), 2)} procentpunt ${dir === 'hoger' ? 'bij' : 'af'} (regio-effect, 95 %-interval ${fmtNum(e.low, 2)} tot ${fmtNum(e.high, 2)} procentpunt).`;
-  },
-  totalSentence: (e) => `Samen: ${fmtPp(e.value, 2)} (95 %-interval ${fmtNum(e.low, 2)} tot ${fmtNum(e.high, 2)} procentpunt).`,
-  zeroNote: 'Het interval van het gemeente-effect omvat 0: van een gemiddelde gemeente is deze gemeente dan niet duidelijk te onderscheiden.',
-  effectExplain: 'Een effect is geen oordeel over beleid: het vat samen wat het model met de kenmerken van de wijken niet verklaart, in deze gemeente en regio.',
-  tableHead: 'Alle wijken',
-  tableCaption: 'Werkelijk en verwacht gebruik per wijk, in % van de jeugdigen; verschil in procentpunt. Klik op een kolomkop om te sorteren.',
-  cols: ['Wijk', 'Werkelijk', 'Verwacht', 'Voorspel\u00adlings\u00adinterval (95 %)', 'Verschil', 'Oordeel', 'Inkomen'],
-  incomeShort: ['laag', 'midden', 'hoog'],
-  notPublished: 'niet gepubliceerd',
-  notPublishedTitle: 'Minder dan 10 gebruikers: het CBS publiceert het gebruik niet',
-  noVerdict: 'geen oordeel',
-  unknown: 'onbekend',
-  sortAsc: 'oplopend', sortDesc: 'aflopend',
-  sortHint: ' (sorteren)',
-  tableRegion: 'Tabel met alle wijken',
-  funnelHead: 'Trechterplot',
-  funnelTitle: 'Verschil werkelijk − verwacht tegen het aantal jeugdigen per wijk',
-  funnelDesc: 'Elke stip is een wijk met gepubliceerd gebruik; grote stippen: deze gemeente, grijs: de rest van het land. De lijnen zijn de 95 %- en 99,8 %-grenzen.',
-  funnelX: 'aantal jeugdigen in de wijk (logaritmische schaal)',
-  funnelY: 'verschil (procentpunt)',
-  funnelExplain: (ref) => `Een kleine wijk schommelt meer dan een grote, dus de grenzen worden smaller naarmate een wijk meer jeugdigen telt. Ze komen uit de residuele variantie van het model als functie van het aantal jeugdigen (s₀ + c · π(1 − π) · 10 000 / N), bij het landelijk gemiddelde verwachte gebruik π = ${fmtPct(ref, 1)}: ±1,96 en ±3,09 maal de wortel daarvan. Het oordeel in de tabel gebruikt het eigen voorspellingsinterval van de wijk, dat ook de onzekerheid in de verwachting meeneemt; een stip vlak bij een lijn kan daardoor net anders uitvallen.`,
-  legend95: '95 %-grens', legend998: '99,8 %-grens', legendMine: 'wijk in deze gemeente', legendLand: 'wijk elders in Nederland',
-  sesHead: 'Naar inkomen van de wijk',
-  sesExplain: (inc) => `De wijken van heel Nederland zijn in drie even grote groepen verdeeld naar het ${inc.label.toLowerCase()} (${inc.determinant}): laag tot en met ${fmtNum(inc.bounds[0], 0)} euro, midden tot en met ${fmtNum(inc.bounds[1], 0)} euro, hoog daarboven. Dit kenmerk kozen we omdat het voor bijna elke wijk bekend is (het ontbreekt in ${fmtNum(inc.unknown, 0)} wijken; het aandeel huishoudens met kinderen en een hoog inkomen ontbreekt in ruim 600) en het inkomen van alle huishoudens meet. Per groep staat het gemiddelde verschil werkelijk − verwacht van de wijken met gepubliceerd gebruik, voor deze gemeente en voor het land. Interval: gemiddelde ± 1,96 × √(som van de residuele varianties van de wijken) / aantal wijken; wijken met niet-gepubliceerd gebruik (weinig gebruikers) tellen niet mee.`,
-  sesTitle: 'Gemiddeld verschil werkelijk − verwacht per inkomensklasse',
-  sesDesc: 'Per inkomensklasse twee intervallen: deze gemeente (rondje) en heel Nederland (vierkantje).',
-  sesAxis: 'gemiddeld verschil (procentpunt)',
-  sesCols: ['Inkomensklasse', 'Gebied', 'Wijken', 'Gemiddeld verschil', '95 %-interval'],
-  sesCaption: 'Gemiddeld verschil werkelijk − verwacht (procentpunt) per inkomensklasse.',
-  land: 'Nederland',
-  noneInClass: 'geen wijken',
-  mapHead: 'Kaart',
-  mapTitle: (name) => `Wijken van ${name} naar oordeel`,
-  mapFailed: (what) => `De kaart kon niet worden geladen (${what}).`,
-  vwHead: 'Verantwoording',
-  vwModel: 'Verwacht gebruik en intervallen komen uit hetzelfde model en dezelfde berekening als de rekenhulp op deze site (het multilevelmodel van het SCP, opnieuw geschat). Een wijk heet „hoger” of „lager dan verwacht” als het werkelijke gebruik buiten het 95 %-voorspellingsinterval valt.',
-  unknownGemeente: (code) => `Onbekende gemeente '${code}'. Gebruik een gemeentecode als GM0344.`,
-};
+const M = messages('report');
 
 /** A table that sorts on a click on its column buttons (keyboard: Tab, Enter). */
 function sortableTable(caption, cols, rows, keyOf, testid) {
@@ -132,11 +78,11 @@ function sesSection(r, inc) {
   const tbody = el('tbody');
   for (const c of r.ses) {
     for (const [area, m, kind] of [[r.name, c.gemeente, 'mine'], [M.land, c.land, 'land']]) {
-      rows.push({ group: c.class, label: `${c.label}: ${area}`, value: m.mean ?? NaN, low: m.low ?? NaN, high: m.high ?? NaN, kind });
+      rows.push({ group: c.class, label: `${tr(c, 'label')}: ${area}`, value: m.mean ?? NaN, low: m.low ?? NaN, high: m.high ?? NaN, kind });
       tbody.append(el('tr', { 'data-class': c.class, 'data-area': kind, 'data-mean': m.mean ?? '', 'data-n': m.n },
-        el('th', { scope: 'row' }, c.label), td(area), td(fmtNum(m.n, 0), { class: 'num' }),
+        el('th', { scope: 'row' }, tr(c, 'label')), td(area), td(fmtNum(m.n, 0), { class: 'num' }),
         td(m.mean === null ? M.noneInClass : fmtPp(m.mean, 2), { class: 'num nowrap' }),
-        td(m.mean === null ? '–' : `${fmtNum(m.low, 2)} tot ${fmtNum(m.high, 2)}`, { class: 'num nowrap' })));
+        td(m.mean === null ? '–' : M.range(fmtNum(m.low, 2), fmtNum(m.high, 2)), { class: 'num nowrap' })));
     }
   }
   const chart = intervalChart(rows, {
@@ -161,15 +107,15 @@ export async function renderReport(root, jw, code, geometry) {
   if (!g) throw new Error(M.unknownGemeente(code));
   const r = jw.gemeenteReport(g.code);
   const f = jw.funnel(60);
-  const verdictLabel = new Map(jw.verdicts().map((v) => [v.value, v.label]));
-  const inc = r.income;
-  document.title = `${M.title(r.name)} · Jeugdhulp in de wijk (2017)`;
+  const verdictLabel = new Map(jw.verdicts().map((v) => [v.value, tr(v, 'label')]));
+  const inc = { ...r.income, label: tr(r.income, 'label') };
+  document.title = M.pageTitle(M.title(r.name));
 
   const printBtn = el('button', { type: 'button', class: 'secondary no-print', 'data-testid': 'report-print' }, M.print);
   printBtn.addEventListener('click', () => window.print());
   // The comparison with the other gemeenten of its regio.
   const regio = gemeenten.filter((x) => x.regio_code === g.regio_code).map((x) => x.code);
-  const compare = el('a', { class: 'no-print', href: `?vergelijk=${[g.code, ...regio.filter((c) => c !== g.code)].join(',')}`, 'data-testid': 'report-compare' }, M.compare);
+  const compare = el('a', { class: 'no-print', href: withLang(`?vergelijk=${[g.code, ...regio.filter((c) => c !== g.code)].join(',')}`), 'data-testid': 'report-compare' }, M.compare);
 
   const e = r.effect;
   const effectPs = [M.effectSentence(r.name, e.gemeente), M.regioSentence(r.regio_name, e.regio), M.totalSentence(e.total)];

@@ -13,12 +13,9 @@
 
 import init, * as jw from '../pkg/jeugdhulp_wijk.js';
 import { el } from '../dom.js';
+import { messages, withLang } from '../i18n.js';
 
-const M = {
-  back: '← Terug naar de rekenhulp',
-  loadFailed: (what) => `Het rapport kon niet worden gemaakt (${what}).`,
-  valuesFailed: (what) => `De gegevens per wijk konden niet worden geladen (${what}).`,
-};
+const M = messages('reportMain');
 
 /** Load the wijk values the report needs (the calculator loads them the same way). */
 async function loadValues() {
@@ -42,7 +39,7 @@ function makeRoot(kind) {
     if (node) node.hidden = true;
   }
   const root = el('div', { class: `report-root report-${kind}`, id: 'rapport-root' });
-  const back = el('p', { class: 'report-back no-print' }, el('a', { href: './' }, M.back));
+  const back = el('p', { class: 'report-back no-print' }, el('a', { href: withLang('./') }, M.back));
   document.getElementById('main').append(back, root);
   return root;
 }

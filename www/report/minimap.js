@@ -5,16 +5,9 @@
 import { el } from '../dom.js';
 import { DIV, HATCH_SVG } from '../map/style.js';
 import { s } from './plots.js';
+import { messages } from '../i18n.js';
 
-const M = {
-  legend: [
-    ['hoger', 'hoger dan verwacht'], ['binnen', 'binnen de verwachting'], ['lager', 'lager dan verwacht'],
-    ['nietgep', 'niet gepubliceerd (minder dan 10 gebruikers)'], ['geen', 'geen gegevens'],
-  ],
-  notPublished: 'niet gepubliceerd',
-  noData: 'geen gegevens',
-  desc: 'Elke wijk gekleurd naar het oordeel: rood hoger dan verwacht, blauw lager, licht binnen de verwachting; gestippeld niet gepubliceerd. De tabel hierboven geeft dezelfde oordelen per wijk.',
-};
+const M = messages('minimap');
 
 const FILL = { hoger: DIV[6], lager: DIV[0], binnen: '#f2f2f2', nietgep: 'url(#r-hatch-nietgep)', geen: 'url(#r-hatch-geen)' };
 

@@ -1,0 +1,232 @@
+// Issue 12, point 4: the page in English (?lang=en). Every visible text of the calculator,
+// the four map views, the gemeenterapport and Vergelijk gemeenten is checked for Dutch
+// left over (a list of tell-tale Dutch words, after taking out the data's own names),
+// numbers must use the decimal point, and the language must survive every link and URL
+// the page writes. The Dutch page is checked too: its static HTML equals the Dutch catalog.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPage, siteUnderTest } from './helpers.mjs';
+
+const site = siteUnderTest();
+
+// Words that only a Dutch sentence has (none is an English word or part of the
+// catalogs' kept Dutch terms). Matched as whole words, case-insensitive.
+const DUTCH = ['gemeente', 'gemeenten', 'gebruik', 'verwacht', 'verwachte', 'werkelijk', 'werkelijke', 'verschil',
+  'procentpunt', 'kenmerk', 'kenmerken', 'jeugdigen', 'niet', 'geen', 'gegevens', 'landelijk', 'oordeel', 'hoger',
+  'lager', 'binnen', 'tot', 'van', 'het', 'een', 'met', 'zonder', 'voor', 'bron', 'kaart', 'zoek', 'toon',
+  'gemiddeld', 'gemiddelde', 'schatting', 'inkomen', 'laag', 'midden', 'hoog', 'rapport', 'vergelijk', 'wijken',
+  'gepubliceerd', 'waarde', 'bereik', 'eigen', 'alle', 'naar', 'uit', 'bij', 'wat', 'als', 'ja', 'nee', 'regio',
+  'jeugdzorgregio', 'grens', 'inwoners', 'huishoudens', 'kinderen', 'verantwoording', 'downloaden',
+  'grafiek', 'tabel', 'afdrukken', 'terug', 'kies', 'toevoegen', 'weghalen', 'coëfficiënt', 'eenheid', 'startwaarde',
+  'geschat', 'ontbreekt', 'bijdrage', 'verhoogt', 'verlaagt', 'zoomen', 'inzoomen', 'uitzoomen', 'wijziging'];
+const DUTCH_RE = new RegExp(`(^|[^\\p{L}])(${DUTCH.join('|')})(?=[^\\p{L}]|$)`, 'iu');
+// Kept on purpose: the title of SCP's publication (a source), variable names in formulas.
+const KEPT = [/Jeugdhulp in de wijk/g, /\b[uv]_(gemeente|regio)\b/g, /σ²<sub>/g];
+
+/** Every visible text node and the accessible text attributes of the page, trimmed. */
+async function visibleTexts(page) {
+  return page.evaluate(() => {
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const t = n.textContent.trim();
+      const p = n.parentElement;
+      if (!t || !p || p.closest('script, style, noscript, datalist')) continue;
+      if (!p.checkVisibility({ visibilityProperty: true }) && !p.closest('.visually-hidden, [role="status"], svg')) continue;
+      out.push(t);
+    }
+    for (const e of document.querySelectorAll('[aria-label], [title], [placeholder]')) {
+      if (e.closest('[hidden]')) continue;
+      for (const a of ['aria-label', 'title', 'placeholder']) if (e.getAttribute(a)) out.push(e.getAttribute(a).trim());
+    }
+    out.push(document.title);
+    return out;
+  });
+}
+
+/** The data's names (wijken, gemeenten, regio's), longest first: they are Dutch and stay so. */
+async function dataNames(page) {
+  return page.evaluate(async () => {
+    const jw = await import(new URL('pkg/jeugdhulp_wijk.js', document.querySelector('script[type="module"]').src).href);
+    const names = new Set();
+    for (const w of jw.wijken()) { names.add(w.name); names.add(w.gemeente_name); names.add(w.regio_name); }
+    // the map also draws wijken that are not in SCP's file (geo.json, "no data")
+    const geo = await (await fetch(new URL('geo.json', document.querySelector('script[type="module"]').src))).json();
+    for (const s of [...geo.wijken, ...geo.gemeenten]) if (s.name) names.add(s.name);
+    return [...names].filter((n) => n.length > 1).sort((a, b) => b.length - a.length);
+  });
+}
+
+/** Texts with Dutch left over, and texts with a decimal comma. */
+function problems(texts, names) {
+  const dutch = [];
+  const commas = [];
+  for (const raw of texts) {
+    let t = raw;
+    for (const re of KEPT) t = t.replace(re, ' ');
+    if (DUTCH_RE.test(t)) {
+      // a tell-tale word may be part of a name ("Hoog Catharijne"): take the names out
+      for (const n of names) if (t.includes(n)) t = t.split(n).join(' ');
+      const m = DUTCH_RE.exec(t);
+      if (m) dutch.push(`"${m[2]}" in: ${raw.slice(0, 160)}`);
+    }
+    // a decimal comma: a digit, a comma, one or two digits, no more digits (thousands have three)
+    let c = raw;
+    for (const n of names) if (/\d,\d/.test(n) && c.includes(n)) c = c.split(n).join(' ');
+    if (/\d,\d{1,2}(?!\d)/.test(c)) commas.push(raw.slice(0, 160));
+  }
+  return { dutch: [...new Set(dutch)], commas: [...new Set(commas)] };
+}
+
+async function assertEnglish(page, label, names) {
+  const { dutch, commas } = problems(await visibleTexts(page), names);
+  assert.deepEqual(dutch, [], `${label}: Dutch left in the English page`);
+  assert.deepEqual(commas, [], `${label}: decimal commas in the English page`);
+}
+
+const wijkTitle = (page, name) => page.waitForFunction((n) => document.querySelector('[data-testid="title"]').textContent === n, name);
+
+test('English calculator and map: no Dutch left, decimal points, <html lang="en">', async () => {
+  const { page, consoleErrors } = await openPage(site.browser, site.origin, '/?lang=en&wijk=WK001404');
+  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  await wijkTitle(page, 'Oosterparkwijk');
+  const names = await dataNames(page);
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  assert.equal(await page.textContent('#lang-switch'), 'Nederlands');
+  // the figures: '.' decimals, English words
+  const expected = await page.textContent('[data-testid="expected"]');
+  assert.match(expected, /^\d+\.\d\u00a0%$/);
+  assert.match(await page.textContent('[data-testid="difference"]'), /^[+\u2212]\d+\.\d\u00a0percentage points$/);
+  assert.match(await page.textContent('[data-testid="verdict"]'), /(higher than expected|lower than expected|as expected)$/);
+  // a determinant label from the core, in English
+  assert.match(await page.textContent('[data-testid="control-perc_1ouder"] label'), /^Single-parent households \(%\)$/);
+  // open every what-if group and the explanation, so their text is visible too
+  await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+  await page.click('.contrib-toggle');
+  await assertEnglish(page, 'calculator with a wijk', names);
+  for (const v of ['werkelijk', 'verwacht', 'verschil', 'gemeente-effect']) {
+    await page.click(`[data-testid="map-view-${v}"]`);
+    await page.focus('[data-testid="map-list"]');
+    await page.keyboard.press('ArrowDown');
+    await page.waitForSelector('[data-testid="map-tooltip"]:not([hidden])');
+    await assertEnglish(page, `map view ${v}`, names);
+  }
+  // an invalid value, the income filter and a custom district
+  await page.fill('#wi-perc_hhbijs-num', '500');
+  await page.waitForSelector('#wi-perc_hhbijs-num[aria-invalid="true"]');
+  await page.selectOption('[data-testid="map-ses"]', 'laag');
+  await assertEnglish(page, 'invalid value, income filter', names);
+  await page.click('#eigen-land');
+  await wijkTitle(page, 'Custom district');
+  await page.selectOption('#eigen-gemeente', 'GM0363');
+  await assertEnglish(page, 'custom district', names);
+  assert.deepEqual(consoleErrors, []);
+  await page.close();
+});
+
+test('English report and comparison: no Dutch left, decimal points', async () => {
+  const { page, consoleErrors } = await openPage(site.browser, site.origin, '/?lang=en&rapport=GM0344');
+  await page.waitForFunction(() => document.documentElement.dataset.reportReady === 'true', null, { timeout: 30_000 });
+  const names = await dataNames(page);
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  assert.match(await page.textContent('[data-testid="report-title"]'), /^Municipality report Utrecht/);
+  await assertEnglish(page, 'report', names);
+  // verdicts and income classes from the core, in English
+  const verdicts = await page.$$eval('[data-testid="report-wijken"] .verdict-cell', (c) => [...new Set(c.map((x) => x.textContent))]);
+  for (const v of verdicts) assert.ok(['higher than expected', 'lower than expected', 'as expected', 'no verdict'].includes(v), v);
+  assert.match(await page.textContent('[data-testid="ses-table"] tbody th'), /^low income$/);
+  await page.goto(`${site.origin}/?lang=en&vergelijk=`);
+  await page.waitForFunction(() => document.documentElement.dataset.reportReady === 'true');
+  await assertEnglish(page, 'comparison', names);
+  await page.fill('[data-testid="compare-search"]', 'nonsens');
+  await page.click('[data-testid="compare-add"]');
+  await assertEnglish(page, 'comparison with a message', names);
+  assert.deepEqual(consoleErrors, []);
+  await page.close();
+});
+
+test('the language stays in the URL: wijk choice, report link, comparison, back', async () => {
+  const { page } = await openPage(site.browser, site.origin, '/?lang=en');
+  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  const lang = () => new URL(page.url()).searchParams.get('lang');
+  // choose a wijk by search: the URL the page writes keeps lang
+  await page.getByRole('combobox', { name: 'Find a district' }).fill('oosterparkwijk');
+  await page.waitForSelector('#zoek-lijst [role="option"]');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await wijkTitle(page, 'Oosterparkwijk');
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('wijk') === 'WK001404');
+  assert.equal(lang(), 'en');
+  // a what-if edit rewrites the URL: lang stays
+  await page.fill('#wi-perc_hhbijs-num', '10');
+  await page.waitForFunction(() => new URLSearchParams(location.search).has('perc_hhbijs'));
+  assert.equal(lang(), 'en');
+  // the nav link and the report link
+  assert.equal(new URL(await page.$eval('[data-testid="nav-vergelijk"]', (a) => a.href)).searchParams.get('lang'), 'en');
+  await page.click('[data-testid="rapport-link"]');
+  await page.waitForFunction(() => document.documentElement.dataset.reportReady === 'true', null, { timeout: 30_000 });
+  assert.equal(new URL(page.url()).searchParams.get('rapport'), 'GM0014');
+  assert.equal(lang(), 'en');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  // the report's link to the comparison, the comparison's selection and its links
+  await page.click('[data-testid="report-compare"]');
+  await page.waitForFunction(() => document.documentElement.dataset.reportReady === 'true' && document.querySelector('[data-testid="compare"]'));
+  assert.equal(lang(), 'en');
+  await page.click('[data-testid="compare-g4"]');
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('vergelijk') === 'GM0363,GM0599,GM0518,GM0344');
+  assert.equal(lang(), 'en');
+  for (const href of await page.$$eval('[data-testid="compare-table"] a, .report-back a', (as) => as.map((a) => a.href))) {
+    assert.equal(new URL(href).searchParams.get('lang'), 'en', href);
+  }
+  // the switch leads to the same view in Dutch, and back
+  await page.click('#lang-switch');
+  await page.waitForFunction(() => document.documentElement.dataset.reportReady === 'true');
+  assert.equal(lang(), null);
+  assert.equal(new URL(page.url()).searchParams.get('vergelijk'), 'GM0363,GM0599,GM0518,GM0344');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'nl');
+  assert.equal(await page.textContent('#vg-title'), 'Vergelijk gemeenten');
+  await page.click('#lang-switch');
+  await page.waitForFunction(() => document.documentElement.dataset.reportReady === 'true');
+  assert.equal(lang(), 'en');
+  assert.equal(await page.textContent('#vg-title'), 'Compare municipalities');
+  await page.close();
+});
+
+test('Dutch stays the default: lang="nl", the static HTML equals the Dutch catalog, decimal commas', async () => {
+  const { page, consoleErrors } = await openPage(site.browser, site.origin, '/?wijk=WK001404');
+  await wijkTitle(page, 'Oosterparkwijk');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'nl');
+  assert.match(await page.textContent('[data-testid="expected"]'), /^\d+,\d\u00a0%$/);
+  assert.equal(await page.textContent('#lang-switch'), 'English');
+  assert.equal(new URL(await page.$eval('#lang-switch', (a) => a.href)).searchParams.get('lang'), 'en');
+  // Every element marked for translation holds, in the HTML as served, its Dutch catalog text.
+  const drift = await page.evaluate(async () => {
+    const { CATALOGS } = await import(new URL('i18n.js', document.querySelector('script[type="module"]').src).href);
+    const S = CATALOGS.nl.static;
+    const html = await (await fetch(location.href)).text();
+    const doc = new DOMParser().parseFromString(html, 'text/html');
+    const norm = (h) => { const t = document.createElement('template'); t.innerHTML = h; return t.innerHTML; };
+    const out = [];
+    const seen = new Set();
+    for (const e of doc.querySelectorAll('[data-i18n]')) {
+      seen.add(e.dataset.i18n);
+      if (e.textContent !== S[e.dataset.i18n]) out.push(`${e.dataset.i18n}: ${e.textContent.slice(0, 60)}`);
+    }
+    for (const e of doc.querySelectorAll('[data-i18n-html]')) {
+      seen.add(e.dataset.i18nHtml);
+      if (norm(e.innerHTML) !== norm(S[e.dataset.i18nHtml] ?? '')) out.push(`${e.dataset.i18nHtml}: ${e.innerHTML.slice(0, 60)}`);
+    }
+    for (const e of doc.querySelectorAll('[data-i18n-attr]')) {
+      for (const pair of e.dataset.i18nAttr.split(';')) {
+        const [attr, key] = pair.split('=');
+        seen.add(key);
+        if (e.getAttribute(attr) !== S[key]) out.push(`${key}: ${e.getAttribute(attr)}`);
+      }
+    }
+    for (const k of Object.keys(S)) if (!seen.has(k)) out.push(`${k}: not used in index.html`);
+    return out;
+  });
+  assert.deepEqual(drift, []);
+  assert.deepEqual(consoleErrors, []);
+  await page.close();
+});
