@@ -39,10 +39,13 @@ export function fmtPct(x, decimals = 1) {
   return `${fmtNum(x, decimals)}${NBSP}%`;
 }
 
-/** "+2,4 procentpunt" / "+2.4 percentage points" (signed; "0,0 procentpunt" for zero). */
-export function fmtPp(x, decimals = 1) {
+/**
+ * "+2,4 procentpunt" / "+2.4 percentage points" (signed; "0,0 procentpunt" for zero).
+ * `short`: the unit as a table column has room for ("procentpunt" / "pp").
+ */
+export function fmtPp(x, decimals = 1, { short = false } = {}) {
   if (x === null || x === undefined || !Number.isFinite(x)) return '–';
-  return `${fmtNum(x, decimals, { signed: true })}${NBSP}${messages('fmt').pp}`;
+  return `${fmtNum(x, decimals, { signed: true })}${NBSP}${messages('fmt')[short ? 'ppShort' : 'pp']}`;
 }
 
 /** Range "10,9–12,7 %" */

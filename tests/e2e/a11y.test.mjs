@@ -105,3 +105,25 @@ test('axe: no serious or critical violation with the map filtered to one income 
   assert.deepEqual(bad, []);
   await page.close();
 });
+
+// Issue 12, point 4: the same in English (?lang=en): the page with a wijk and a map view,
+// the gemeenterapport and the comparison.
+test('axe: no serious or critical violation in English (page, report, comparison)', async () => {
+  const bad = [];
+  const { page } = await open('/?lang=en&wijk=WK001404');
+  await page.waitForFunction(() => document.querySelector('[data-testid="title"]').textContent === 'Oosterparkwijk');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  bad.push(...await audit(page, 'English page'));
+  await page.click('[data-testid="map-view-verschil"]');
+  await page.click('#eigen-land');
+  await page.waitForFunction(() => document.querySelector('[data-testid="title"]').textContent === 'Custom district');
+  bad.push(...await audit(page, 'English page, custom district, map difference'));
+  await page.goto(`${site.origin}/?lang=en&rapport=GM0119`);
+  await page.waitForFunction(() => document.documentElement.dataset.reportReady === 'true', null, { timeout: 30_000 });
+  bad.push(...await audit(page, 'English rapport'));
+  await page.goto(`${site.origin}/?lang=en&vergelijk=`);
+  await page.waitForFunction(() => document.documentElement.dataset.reportReady === 'true');
+  bad.push(...await audit(page, 'English vergelijk'));
+  assert.deepEqual(bad, []);
+  await page.close();
+});

@@ -230,3 +230,39 @@ test('Dutch stays the default: lang="nl", the static HTML equals the Dutch catal
   assert.deepEqual(consoleErrors, []);
   await page.close();
 });
+
+/** Click a download button and return the file's name and text (BOM removed). */
+async function download(page, testid) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid="${testid}"]`)]);
+  const { readFile } = await import('node:fs/promises');
+  return { name: dl.suggestedFilename(), text: (await readFile(await dl.path(), 'utf8')).replace(/^\ufeff/, '') };
+}
+
+test('English exports: CSV headers and SVG titles in English, English Excel CSV (",", decimal point)', async () => {
+  const { page } = await openPage(site.browser, site.origin, '/?lang=en&wijk=WK001404');
+  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  const csv = await download(page, 'map-export-csv');
+  assert.equal(csv.name, 'jeugdhulp-wijk-districts.csv');
+  const [header, ...rows] = csv.text.trim().split('\r\n');
+  assert.ok(header.startsWith('district_code,district_name,municipality_code,municipality_name,region_code,region_name,actual_pct,expected_pct'), header);
+  const row = rows.find((r) => r.startsWith('WK001404,'));
+  // Oosterparkwijk's expected use as on the page, with a decimal point
+  const expected = await page.$eval('[data-testid="expected"]', (e) => Number(e.dataset.value));
+  assert.equal(Number(row.split(',')[7]), Number(expected.toFixed(3)));
+  assert.match(row, /,(no|higher|lower),/);
+  await page.click('[data-testid="map-view-verschil"]');
+  const svg = await download(page, 'map-export-svg');
+  assert.match(svg.text, /<title>Difference actual − expected \(percentage points\)<\/title>/);
+  assert.match(svg.text, /outside the 95% prediction interval/);
+  await page.goto(`${site.origin}/?lang=en&vergelijk=`);
+  await page.waitForFunction(() => document.documentElement.dataset.reportReady === 'true');
+  const c = await download(page, 'compare-csv');
+  assert.equal(c.name, 'municipality-effects.csv');
+  const lines = c.text.trim().split('\r\n').map((l) => l.split(','));
+  assert.deepEqual(lines[0].slice(0, 4), ['municipality_code', 'municipality', 'youth_care_region_code', 'youth_care_region']);
+  assert.equal(lines.length, 5);
+  for (const l of lines.slice(1)) assert.match(l[8], /^-?\d+\.\d{4}$/);
+  const cs = await download(page, 'compare-svg');
+  assert.match(cs.text, /Municipality effect \(municipality \+ youth care region\) with 95 % interval/);
+  await page.close();
+});

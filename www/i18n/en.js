@@ -108,6 +108,7 @@ export default {
     langCode: "nl",
   },
   fmt: {
+    ppShort: 'pp',
     pp: 'percentage points',
     yes: 'yes',
     no: 'no',

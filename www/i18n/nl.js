@@ -110,6 +110,7 @@ export default {
     langCode: "en",
   },
   fmt: {
+    ppShort: 'procentpunt',
     pp: 'procentpunt',
     yes: 'ja',
     no: 'nee',

@@ -54,7 +54,7 @@ function wijkRows(r, verdictLabel) {
       : td(el('span', { class: 'unpublished', title: M.notPublishedTitle }, M.notPublished), { class: 'num' }),
     td(fmtPct(w.expected), { class: 'num' }),
     td(`${fmtNum(w.pi_low, 1)}–${fmtNum(w.pi_high, 1)}\u00a0%`, { class: 'num nowrap' }),
-    td(pub ? fmtPp(w.difference) : '–', { class: 'num nowrap' }),
+    td(pub ? fmtPp(w.difference, 1, { short: true }) : '–', { class: 'num nowrap' }),
     td(verdict, { class: `verdict-cell verdict-${w.verdict ?? 'geen'}` }),
     td(w.income_class === null ? M.unknown : M.incomeShort[w.income_class]));
     return { w, tr };
@@ -81,7 +81,7 @@ function sesSection(r, inc) {
       rows.push({ group: c.class, label: `${tr(c, 'label')}: ${area}`, value: m.mean ?? NaN, low: m.low ?? NaN, high: m.high ?? NaN, kind });
       tbody.append(el('tr', { 'data-class': c.class, 'data-area': kind, 'data-mean': m.mean ?? '', 'data-n': m.n },
         el('th', { scope: 'row' }, tr(c, 'label')), td(area), td(fmtNum(m.n, 0), { class: 'num' }),
-        td(m.mean === null ? M.noneInClass : fmtPp(m.mean, 2), { class: 'num nowrap' }),
+        td(m.mean === null ? M.noneInClass : fmtPp(m.mean, 2, { short: true }), { class: 'num nowrap' }),
         td(m.mean === null ? '–' : M.range(fmtNum(m.low, 2), fmtNum(m.high, 2)), { class: 'num nowrap' })));
     }
   }
