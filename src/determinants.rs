@@ -419,8 +419,7 @@ pub const DETERMINANTS: [Determinant; 27] = [
         1,
     )
     .en("Residents with an Antillean or Surinamese background"),
-    det("perc_1gez", "Eengezinswoningen", Percent, W, Omgeving, 0)
-    .en("Single-family houses"),
+    det("perc_1gez", "Eengezinswoningen", Percent, W, Omgeving, 0).en("Single-family houses"),
     det(
         "huur_corp",
         "Huurwoningen van een corporatie",
@@ -563,6 +562,29 @@ pub fn select(names: &[&str]) -> Result<Vec<&'static Determinant>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_determinant_unit_and_group_has_an_english_label_of_its_own() {
+        for d in &DETERMINANTS {
+            assert!(
+                !d.label_en.is_empty() && d.label_en != d.label,
+                "{}",
+                d.name
+            );
+            assert_eq!(label_en(d.name), Some(d.label_en));
+        }
+        let mut en: Vec<_> = DETERMINANTS.iter().map(|d| d.label_en).collect();
+        en.sort();
+        en.dedup();
+        assert_eq!(en.len(), 27, "English labels are distinct");
+        assert_eq!(label_en("perc_1ouder"), Some("Single-parent households"));
+        assert_eq!(label_en("onbekend"), None);
+        assert_eq!(Unit::PerHundred.label_en(), "per 100 residents aged 20–64");
+        assert_eq!(Unit::YesNo.label_en(), "yes/no");
+        for g in [Group::Kind, Group::OudersGezin, Group::Omgeving] {
+            assert_ne!(g.label(), g.label_en());
+        }
+    }
 
     #[test]
     fn names_are_unique_and_six_are_gemeente_level() {

@@ -132,6 +132,7 @@ fn income_classes_are_tertiles_of_the_mean_income() {
         .unwrap();
     let classes = report::income_classes(c).unwrap();
     assert_eq!(classes.determinant, "gem_gestink");
+    assert_eq!(classes.label_en, "Mean standardised household income");
     assert_eq!(classes.unknown, 26);
     let known = c.len() - 26;
     for count in classes.counts {

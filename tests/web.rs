@@ -68,6 +68,16 @@ fn lists_determinants_wijken_and_gemeenten() {
                 .unwrap()
                 .contains("speciaal")
     );
+    // English next to the Dutch (the page's ?lang=en), from the same table.
+    assert_eq!(
+        get(&first, "label_en").as_string().unwrap(),
+        "Pupils in special primary education (municipality)"
+    );
+    assert_eq!(get(&first, "unit_en").as_string().unwrap(), "%");
+    assert_eq!(
+        get(&first, "group_label_en").as_string().unwrap(),
+        "Characteristics of the child"
+    );
 
     let wijken = Array::from(&web::wijken().unwrap());
     assert_eq!(wijken.length(), 2918);
@@ -156,6 +166,22 @@ fn expected_for_national_profile_and_a_wijk() {
     let verdicts = web::verdicts_all(&Float64Array::new_with_length(27), "land", None).unwrap();
     assert_eq!(verdicts.length(), 2918);
     let listed = Array::from(&web::verdicts().unwrap());
+    let labels: Vec<(String, String)> = listed
+        .iter()
+        .map(|v| {
+            (
+                get(&v, "label").as_string().unwrap(),
+                get(&v, "label_en").as_string().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        labels[0],
+        (
+            "binnen de verwachting".to_string(),
+            "as expected".to_string()
+        )
+    );
     let v = listed.get(verdicts.get_index(i as u32) as u32);
     assert_eq!(
         get(&get(&p, "verdict"), "value").as_string(),
