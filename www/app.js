@@ -23,7 +23,7 @@
 
 import init, * as jw from './pkg/jeugdhulp_wijk.js';
 import { fmtPct, fmtPp, fmtRange, fmtNum, fmtCoef, fmtCount, collator } from './format.js';
-import { applyStatic, messages, tr, withLang, localizeDeterminants } from './i18n.js';
+import { applyStatic, loadMessages, messages, tr, withLang, localizeDeterminants } from './i18n.js';
 import { createSearch } from './search.js';
 import { createWhatIf } from './whatif.js';
 import { createContributions } from './charts.js';
@@ -31,8 +31,9 @@ import { createContributions } from './charts.js';
 const $ = (id) => document.getElementById(id);
 const M = messages('app');
 
-// The static text in the page's language (?lang=en), before anything else fills it.
-applyStatic();
+// The page's language (?lang=en, www/i18n.js): its messages load beside the wasm; the
+// static text is filled in before anything else writes to the page.
+const i18nReady = loadMessages().then(() => applyStatic());
 
 const state = {
   mode: 'wijk', // 'wijk' | 'eigen'
@@ -561,7 +562,7 @@ function mapNotice() {
 async function main() {
   try {
     performance.mark('jw:start');
-    await init();
+    await Promise.all([init(), i18nReady]);
     performance.mark('jw:init');
     // Labels and units in the page's language (the core gives both, docs/wasm-api.md).
     determinants = localizeDeterminants(jw.determinants());
@@ -673,7 +674,7 @@ function registerServiceWorker() {
 
 // ?rapport=GM0344 and ?vergelijk=… are the per-gemeente views (issue 12, www/report/).
 if (/[?&](rapport|vergelijk)=/.test(location.search)) {
-  import('./report/main.js').then((r) => r.start()).then(registerServiceWorker)
+  Promise.all([import('./report/main.js'), i18nReady]).then(([r]) => r.start()).then(registerServiceWorker)
     .catch((e) => showFatal(M.reportFailed(e.message || e)));
 } else {
   main();

@@ -1,22 +1,18 @@
 // The page's language (issue 12): Dutch by default, English with ?lang=en.
 //
 //   lang, locale         'nl' | 'en', and the Intl locale for numbers ('nl-NL' | 'en-GB')
-//   messages(ns)         a module's messages (strings and functions) in the current language,
-//                        from the catalogs www/i18n/nl.js and www/i18n/en.js (same keys)
+//   loadMessages()       loads the language's catalog (www/i18n/nl.js or en.js, same keys;
+//                        for English also static.en.js); the page awaits it before it
+//                        shows any text. Only the one language is downloaded.
+//   messages(ns)         a module's messages (strings, arrays and functions), read when
+//                        used, so a module may take them at import time: const M = messages('x')
 //   t('ns.key', …args)   one message; a function message is called with args
 //   tr(obj, 'label')     a field the wasm core gives in both languages (label / label_en)
 //   withLang(href)       a link the page writes, with ?lang=en kept (nl: unchanged)
 //   applyStatic()        fills the static HTML marked data-i18n / data-i18n-html /
-//                        data-i18n-attr, <html lang>, the title and the language switch
+//                        data-i18n-attr, <html lang>, and the language switch
 //
-// No framework: the catalogs are plain objects, numbers go through Intl.
-
-import nl from './i18n/nl.js';
-import en from './i18n/en.js';
-
-// Getters: the catalogs import format.js, which imports this module, so they may not be
-// evaluated yet when this module is (an import cycle that is harmless at call time).
-export const CATALOGS = { get nl() { return nl; }, get en() { return en; } };
+// No framework: the catalogs are plain objects, numbers go through Intl (www/format.js).
 
 function readLang() {
   try {
@@ -29,15 +25,30 @@ function readLang() {
 export const lang = readLang();
 export const locale = lang === 'en' ? 'en-GB' : 'nl-NL';
 
+let catalog = null; // the language's messages, once loaded
+let staticText = null; // English only: the text of index.html's marked elements
+let loading = null;
+
+export function loadMessages() {
+  loading ??= Promise.all([
+    lang === 'en' ? import('./i18n/en.js') : import('./i18n/nl.js'),
+    lang === 'en' ? import('./i18n/static.en.js') : null,
+  ]).then(([m, s]) => { catalog = m.default; staticText = s?.default ?? null; });
+  return loading;
+}
+
 export function messages(ns) {
-  const m = CATALOGS[lang][ns];
-  if (!m) throw new Error(`i18n: no messages '${ns}'`);
-  return m;
+  return new Proxy({}, {
+    get(_, key) {
+      if (!catalog) throw new Error(`i18n: messages '${ns}' used before loadMessages()`);
+      return catalog[ns]?.[key];
+    },
+  });
 }
 
 export function t(key, ...args) {
   const dot = key.indexOf('.');
-  const v = CATALOGS[lang][key.slice(0, dot)]?.[key.slice(dot + 1)];
+  const v = catalog?.[key.slice(0, dot)]?.[key.slice(dot + 1)];
   if (v === undefined) return key;
   return typeof v === 'function' ? v(...args) : v;
 }
@@ -70,20 +81,19 @@ export function localizeDeterminants(list) {
 
 /** The current page's address in the other language (the state in the URL is kept). */
 export function otherLanguageHref() {
-  const other = lang === 'en' ? 'nl' : 'en';
   const u = new URL(globalThis.location.href);
-  if (other === 'en') u.searchParams.set('lang', 'en');
+  if (lang === 'nl') u.searchParams.set('lang', 'en');
   else u.searchParams.delete('lang');
-  return `${u.pathname}${u.search}${u.hash}`;
+  return `${u.pathname}${u.search.replace(/%2C/g, ',')}${u.hash}`;
 }
 
-/** Fill the static HTML from the catalog's `static` section and set <html lang>. */
+/** Fill the static HTML in the page's language (after loadMessages()) and set <html lang>. */
 export function applyStatic(root = document) {
   const doc = root.ownerDocument ?? root;
   doc.documentElement.lang = lang;
-  const S = CATALOGS[lang].static;
-  if (lang !== 'nl') {
-    // (In Dutch the HTML already holds this text; a test keeps the two equal.)
+  const S = staticText;
+  if (S) {
+    // (In Dutch the HTML already holds this text.)
     for (const e of root.querySelectorAll('[data-i18n]')) e.textContent = S[e.dataset.i18n] ?? e.textContent;
     for (const e of root.querySelectorAll('[data-i18n-html]')) e.innerHTML = S[e.dataset.i18nHtml] ?? e.innerHTML;
     for (const e of root.querySelectorAll('[data-i18n-attr]')) {
@@ -96,7 +106,7 @@ export function applyStatic(root = document) {
     for (const a of root.querySelectorAll('a[href^="?"]')) a.setAttribute('href', withLang(a.getAttribute('href')));
   }
   // The switch: a link to this page in the other language, kept up to date with the
-  // URL the page writes (it is read when the link is used).
+  // URL the page writes (it is read again when the link is about to be used).
   const sw = doc.getElementById('lang-switch');
   if (sw) {
     const update = () => { sw.href = otherLanguageHref(); };

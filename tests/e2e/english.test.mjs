@@ -201,8 +201,7 @@ test('Dutch stays the default: lang="nl", the static HTML equals the Dutch catal
   assert.equal(new URL(await page.$eval('#lang-switch', (a) => a.href)).searchParams.get('lang'), 'en');
   // Every element marked for translation holds, in the HTML as served, its Dutch catalog text.
   const drift = await page.evaluate(async () => {
-    const { CATALOGS } = await import(new URL('i18n.js', document.querySelector('script[type="module"]').src).href);
-    const S = CATALOGS.nl.static;
+    const S = (await import(new URL('i18n/static.nl.js', document.querySelector('script[type="module"]').src).href)).default;
     const html = await (await fetch(location.href)).text();
     const doc = new DOMParser().parseFromString(html, 'text/html');
     const norm = (h) => { const t = document.createElement('template'); t.innerHTML = h; return t.innerHTML; };

@@ -1,10 +1,13 @@
-// The two catalogs (www/i18n/nl.js, www/i18n/en.js) have the same keys, and each
-// message has the same shape in both: a string, an array of the same length, a
-// function, or a section with the same keys. Runs in Node, without a browser.
+// The two catalogs (www/i18n/nl.js and en.js, the modules' messages; static.nl.js and
+// static.en.js, index.html's text) have the same keys, and each message has the same
+// shape in both: a string, an array of the same length, a function, or a section with
+// the same keys. Runs in Node, without a browser.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import nl from '../../www/i18n/nl.js';
 import en from '../../www/i18n/en.js';
+import staticNl from '../../www/i18n/static.nl.js';
+import staticEn from '../../www/i18n/static.en.js';
 
 function shape(o, prefix = '') {
   const out = new Map();
@@ -18,8 +21,8 @@ function shape(o, prefix = '') {
 }
 
 test('every key of the Dutch catalog exists in the English one, and vice versa', () => {
-  const a = shape(nl);
-  const b = shape(en);
+  const a = shape({ ...nl, static: staticNl });
+  const b = shape({ ...en, static: staticEn });
   assert.ok(a.size > 300, `the catalogs hold the page's messages (${a.size})`);
   assert.deepEqual([...a.keys()].filter((k) => !b.has(k)), [], 'in nl.js, missing in en.js');
   assert.deepEqual([...b.keys()].filter((k) => !a.has(k)), [], 'in en.js, missing in nl.js');
@@ -46,7 +49,7 @@ test('function messages give text in both languages, and the English differs fro
       } else if (a[k] && typeof a[k] === 'object' && !Array.isArray(a[k])) walk(a[k], b[k], `${p}.`);
     }
   };
-  walk(nl, en, '');
+  walk({ ...nl, static: staticNl }, { ...en, static: staticEn }, '');
   assert.ok(total > 200, `${total} messages compared`);
   // a few are the same in both (e.g. "Reset", "SE", formulas); most must not be
   assert.ok(same < total * 0.05, `${same} of ${total} messages are the same in English as in Dutch`);
