@@ -43,6 +43,16 @@ pub struct Dataset {
     pub wijken: Vec<Wijk>,
 }
 
+/// Wijken in wijkcode order, so that no result depends on the order of the
+/// rows in the file. The file is normally sorted already; that costs one pass.
+pub(crate) fn in_code_order<'a>(wijken: impl Iterator<Item = &'a Wijk>) -> Vec<&'a Wijk> {
+    let mut rows: Vec<&Wijk> = wijken.collect();
+    if !rows.is_sorted_by(|a, b| a.code <= b.code) {
+        rows.sort_by(|a, b| a.code.cmp(&b.code));
+    }
+    rows
+}
+
 /// One validation problem, pinned to a place in the input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DataError {
