@@ -491,6 +491,14 @@ fn cmd_score(args: &ScoreArgs) -> Result<ExitCode, String> {
     let predictor = read_model(&args.model)?;
     let (input, output) = (&args.input, &args.output);
     let bytes = std::fs::read(input).map_err(|e| format!("kan {input} niet lezen: {e}"))?;
+    // The output replaces its file whole: never the person's own input.
+    if let (Ok(a), Ok(b)) = (Path::new(input).canonicalize(), Path::new(output).canonicalize()) {
+        if a == b {
+            return Err(format!(
+                "--output {output} is hetzelfde bestand als --input {input}; kies een andere naam voor de uitvoer, anders gaat de invoer verloren"
+            ));
+        }
+    }
     let table =
         csvfile::read_bytes(&bytes).map_err(|e| format!("{input}:{}: {}", e.line, e.message))?;
     eprintln!("{input} gelezen als {}", table.dialect);
