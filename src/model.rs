@@ -792,10 +792,17 @@ pub fn check_n_jeugd(n: f64) -> Result<(), InputError> {
     } else {
         Err(InputError {
             field: "n_jeugd".into(),
+            // The number written short: 1e308, not 309 digits.
             message: if n.is_finite() && n > 1e6 {
-                format!("{n} jeugdigen is meer dan in enige wijk kan wonen (hoogstens 1 000 000)")
+                format!(
+                    "{} jeugdigen is meer dan in enige wijk kan wonen (hoogstens 1 000 000)",
+                    determinants::compact(n)
+                )
             } else {
-                format!("{n} is geen geldig aantal jeugdigen: verwacht een getal groter dan 0")
+                format!(
+                    "{} is geen geldig aantal jeugdigen: verwacht een getal groter dan 0",
+                    determinants::compact(n)
+                )
             },
         })
     }

@@ -101,8 +101,14 @@ fn score_checks_the_wijkcode_of_each_row() {
         "{w}"
     );
     assert_eq!(cell(&rows, 2, "error"), "");
-    assert_eq!(cell(&rows, 2, "n_jeugd_used"), cell(&rows, 4, "n_jeugd_used"));
-    assert_ne!(cell(&rows, 1, "n_jeugd_used"), cell(&rows, 2, "n_jeugd_used"));
+    assert_eq!(
+        cell(&rows, 2, "n_jeugd_used"),
+        cell(&rows, 4, "n_jeugd_used")
+    );
+    assert_ne!(
+        cell(&rows, 1, "n_jeugd_used"),
+        cell(&rows, 2, "n_jeugd_used")
+    );
     let w = cell(&rows, 3, "warning");
     assert!(
         w.contains("regel 4")
@@ -115,9 +121,16 @@ fn score_checks_the_wijkcode_of_each_row() {
     assert_eq!(cell(&rows, 4, "warning"), "");
     // With its own n_jeugd the row does not need the wijk's, but the typo is named.
     let w = cell(&rows, 5, "warning");
-    assert!(w.contains("onbekende wijk WK999999") && !w.contains("mediaan"), "{w}");
+    assert!(
+        w.contains("onbekende wijk WK999999") && !w.contains("mediaan"),
+        "{w}"
+    );
     assert_eq!(cell(&rows, 5, "n_jeugd_used"), "300");
-    assert!(stderr(&o).contains("3 met een waarschuwing"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("3 met een waarschuwing"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// A file in a separator the reader does not know (`|`) has one column, which
@@ -125,10 +138,7 @@ fn score_checks_the_wijkcode_of_each_row() {
 /// national means for every row.
 #[test]
 fn score_refuses_a_header_without_any_column_it_reads() {
-    let (o, rows) = score(
-        "pijp",
-        b"gemeentecode|perc_1ouder\nGM0363|12\n",
-    );
+    let (o, rows) = score("pijp", b"gemeentecode|perc_1ouder\nGM0363|12\n");
     let e = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{e}");
     assert!(rows.is_empty(), "nothing written");
@@ -163,7 +173,11 @@ fn score_refuses_to_write_over_its_input() {
     let e = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{e}");
     assert!(e.contains("--output") && e.contains("--input"), "{e}");
-    assert_eq!(std::fs::read_to_string(&input).unwrap(), text, "input untouched");
+    assert_eq!(
+        std::fs::read_to_string(&input).unwrap(),
+        text,
+        "input untouched"
+    );
 }
 
 /// An empty file is refused; a header without rows is read, and the answer
@@ -172,12 +186,20 @@ fn score_refuses_to_write_over_its_input() {
 fn score_on_an_empty_file_and_on_a_header_only() {
     let (o, rows) = score("leeg", b"");
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains(":1: het bestand is leeg"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(":1: het bestand is leeg"),
+        "{}",
+        stderr(&o)
+    );
     assert!(rows.is_empty());
     let (o, rows) = score("kop", b"\xef\xbb\xbfid;perc_1ouder\r\n");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0][..2], ["id", "perc_1ouder"], "the BOM is not in the name");
+    assert_eq!(
+        rows[0][..2],
+        ["id", "perc_1ouder"],
+        "the BOM is not in the name"
+    );
     assert!(stderr(&o).contains("0 rijen gescoord"), "{}", stderr(&o));
 }
 
@@ -192,7 +214,36 @@ fn score_scores_a_wijk_given_twice_as_two_profiles() {
     assert_eq!(rows.len(), 3);
     let e = |i| cell(&rows, i, "expected").parse::<f64>().unwrap();
     assert!(e(2) > e(1), "{} vs {}", e(1), e(2));
-    assert_eq!(cell(&rows, 1, "n_jeugd_used"), cell(&rows, 2, "n_jeugd_used"));
+    assert_eq!(
+        cell(&rows, 1, "n_jeugd_used"),
+        cell(&rows, 2, "n_jeugd_used")
+    );
+}
+
+/// A youth count that is huge, infinite or not positive: an error on its row
+/// naming the column, with the number written short.
+#[test]
+fn score_names_a_bad_youth_count_briefly() {
+    let (o, rows) = score(
+        "jeugd",
+        b"id,perc_1ouder,n_jeugd\na,20,1e308\nb,20,inf\nc,20,-0\nd,20,2000000\ne,20,800\n",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    for (i, want) in [
+        (1, "1e308 jeugdigen is meer dan in enige wijk kan wonen"),
+        (2, "NaN of oneindig"),
+        (3, "0 is geen geldig aantal jeugdigen"),
+        (4, "2000000 jeugdigen is meer dan"),
+    ] {
+        let e = cell(&rows, i, "error");
+        assert!(
+            e.contains(&format!("regel {}, kolom n_jeugd", i + 1))
+                && e.contains(want)
+                && e.len() < 200,
+            "{e}"
+        );
+    }
+    assert_eq!(cell(&rows, 5, "error"), "");
 }
 
 /// A file that is not there: every command names it, exit code 1.
@@ -206,7 +257,15 @@ fn missing_files_are_named() {
     let out = tmp("uit.csv").to_str().unwrap().to_string();
     let cases: [(Vec<&str>, String); 5] = [
         (
-            vec!["score", "--model", &n, "--input", input.to_str().unwrap(), "--output", &out],
+            vec![
+                "score",
+                "--model",
+                &n,
+                "--input",
+                input.to_str().unwrap(),
+                "--output",
+                &out,
+            ],
             format!("kan model {n} niet lezen"),
         ),
         (
@@ -313,7 +372,11 @@ fn every_row_of_the_input_errors_table_names_tests_that_exist() {
             }
         }
     }
-    assert!(missing.is_empty(), "named in docs/input-errors.md but not found:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "named in docs/input-errors.md but not found:\n{}",
+        missing.join("\n")
+    );
     assert!(named >= rows.len());
 }
 
@@ -330,6 +393,9 @@ fn the_table_check_tells_a_test_from_a_name() {
     assert!(!is_test(js, "tests/e2e/x.test.mjs", "a title"));
     assert_eq!(
         references("| a | b | `tests/cli.rs::x`, `src/csvfile.rs::y` and `not a ref` |"),
-        [("tests/cli.rs".to_string(), "x".to_string()), ("src/csvfile.rs".to_string(), "y".to_string())]
+        [
+            ("tests/cli.rs".to_string(), "x".to_string()),
+            ("src/csvfile.rs".to_string(), "y".to_string())
+        ]
     );
 }
