@@ -247,7 +247,14 @@ mod tests {
         let wijken: Vec<Wijk> = xs
             .iter()
             .enumerate()
-            .map(|(i, &x)| wijk(&format!("WK0001{i:02}"), "GM0001", 100.0 + i as f64, Some(x)))
+            .map(|(i, &x)| {
+                wijk(
+                    &format!("WK0001{i:02}"),
+                    "GM0001",
+                    100.0 + i as f64,
+                    Some(x),
+                )
+            })
             .chain([wijk("WK000200", "GM0002", 5.0, None)])
             .collect();
         let (plain, observed) = Imputation::with_rules(&wijken, &[0], Rules::Mean).unwrap();
@@ -257,10 +264,16 @@ mod tests {
         }
         let mean = sum / xs.len() as f64;
         assert_eq!(plain.national[0].to_bits(), mean.to_bits());
-        assert_eq!(plain.gemeente["GM0001"][0].map(f64::to_bits), Some(mean.to_bits()));
+        assert_eq!(
+            plain.gemeente["GM0001"][0].map(f64::to_bits),
+            Some(mean.to_bits())
+        );
         assert_eq!(plain.gemeente["GM0002"][0], None);
         assert!(plain.rules.is_empty() && !plain.weighted);
-        assert_eq!((observed[0].min, observed[0].max, observed[0].n), (1e-9, 12.345678901, 6));
+        assert_eq!(
+            (observed[0].min, observed[0].max, observed[0].n),
+            (1e-9, 12.345678901, 6)
+        );
 
         // Weighted by N: a different number, and the rules kept.
         let rules = [Missing::Mean];
@@ -278,6 +291,9 @@ mod tests {
     #[test]
     fn a_column_without_any_value_is_named() {
         let wijken = vec![wijk("WK000100", "GM0001", 10.0, None)];
-        assert_eq!(Imputation::with_rules(&wijken, &[0], Rules::Mean).unwrap_err(), 0);
+        assert_eq!(
+            Imputation::with_rules(&wijken, &[0], Rules::Mean).unwrap_err(),
+            0
+        );
     }
 }

@@ -492,7 +492,10 @@ fn cmd_score(args: &ScoreArgs) -> Result<ExitCode, String> {
     let (input, output) = (&args.input, &args.output);
     let bytes = std::fs::read(input).map_err(|e| format!("kan {input} niet lezen: {e}"))?;
     // The output replaces its file whole: never the person's own input.
-    if let (Ok(a), Ok(b)) = (Path::new(input).canonicalize(), Path::new(output).canonicalize()) {
+    if let (Ok(a), Ok(b)) = (
+        Path::new(input).canonicalize(),
+        Path::new(output).canonicalize(),
+    ) {
         if a == b {
             return Err(format!(
                 "--output {output} is hetzelfde bestand als --input {input}; kies een andere naam voor de uitvoer, anders gaat de invoer verloren"
