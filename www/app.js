@@ -225,10 +225,15 @@ function acceptedOverrides(base, gemeente, overrides) {
   return { good, refused };
 }
 
-/** After the result is on screen (a valid result clears the notice): what was refused. */
+/**
+ * After the result is on screen (a valid result clears the notice): what was refused,
+ * after what the link itself could not give (readUrl), which is said once.
+ */
 function reportRefused(refused) {
-  if (refused.length) {
-    showFatal(`Niet overgenomen uit de link: ${refused.join('; ')}. De rekenhulp gebruikt daar de startwaarde.`, false);
+  const all = [...linkProblems, ...refused];
+  linkProblems = [];
+  if (all.length) {
+    showFatal(`Niet overgenomen uit de link: ${all.join('; ')}. De rekenhulp gebruikt daar de startwaarde.`, false);
   }
 }
 
@@ -341,16 +346,29 @@ function writeUrl() {
   if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(null, '', url);
 }
 
+/** Parameters a link may hold besides the determinants' names (writeUrl writes them). */
+const LINK_KEYS = new Set(['wijk', 'eigen', 'gemeente', 'n_jeugd']);
+/** What readUrl could not take over from the link; said with the first result. */
+let linkProblems = [];
+/** A link's text as a message quotes it: short. */
+const quoted = (t) => `'${t.length > 40 ? `${t.slice(0, 40)}…` : t}'`;
+
 function readUrl() {
   const q = new URLSearchParams(location.search);
   const overrides = {};
+  const names = new Set(determinants.map((d) => d.name));
+  linkProblems = [...new Set(q.keys())].filter((k) => !names.has(k) && !LINK_KEYS.has(k))
+    .map((k) => `onbekende parameter ${quoted(k)} genegeerd`);
   for (const d of determinants) {
     if (!q.has(d.name)) continue;
-    const v = Number(q.get(d.name));
-    if (q.get(d.name).trim() !== '' && Number.isFinite(v)) overrides[d.name] = v;
+    const raw = q.get(d.name);
+    const v = Number(raw);
+    if (raw.trim() !== '' && Number.isFinite(v)) overrides[d.name] = v;
+    else linkProblems.push(`${d.name}: ${quoted(raw)} is geen getal`);
   }
   if (q.has('eigen')) {
     const gm = q.get('gemeente');
+    if (gm && !gemeenteIndex.has(gm)) linkProblems.push(`gemeente: onbekende gemeentecode ${quoted(gm)}`);
     // A youth count is checked by the core when it is used (expected()).
     const n = q.has('n_jeugd') && q.get('n_jeugd').trim() !== '' ? Number(q.get('n_jeugd')) : undefined;
     return { eigen: q.get('eigen'), gemeente: gm && gemeenteIndex.has(gm) ? gm : null, overrides, nJeugd: n };
@@ -623,8 +641,11 @@ async function main() {
     ok = startEigen('land', { gemeente: fromUrl.gemeente, overrides: fromUrl.overrides, nJeugd: fromUrl.nJeugd });
   }
   // Default (or a broken link): the national mean profile, which needs no wijk values.
+  if (fromUrl && !ok) {
+    linkProblems.unshift(`de wijk ${quoted(String(urlWijk || fromUrl.wijk || fromUrl.eigen))} bestaat niet of kon niet worden geladen, u ziet het landelijk gemiddelde`);
+  }
   if (!ok && !state.result) startEigen('land', { gemeente: null });
-  if (fromUrl && !ok) showFatal('De wijk in de link bestaat niet of kon niet worden geladen; u ziet het landelijk gemiddelde.', false);
+  reportRefused([]); // what the link could not give, if no result has said it yet
   urlEnabled = !!fromUrl && ok;
 
   // After the first result is on screen: the Verantwoording tables, the wijk
