@@ -293,6 +293,99 @@ fn missing_files_are_named() {
     }
 }
 
+/// A data directory whose wijk file holds `bytes` (the kerncijfers file is
+/// not needed: the wijk file is read first).
+fn data_dir_with(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = tmp(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("jeugdhulp_wijk_2017.csv"), bytes).unwrap();
+    dir
+}
+
+/// The data file in another encoding or with another separator: one clear
+/// message, in Dutch, naming file and line (not the system's English, not
+/// one error per missing column).
+#[test]
+fn a_data_file_in_another_encoding_or_separator_says_so() {
+    let text = std::fs::read_to_string(common::data_dir().join("jeugdhulp_wijk_2017.csv")).unwrap();
+    // Windows-1252: "Súdwest-Fryslân" with its single-byte letters.
+    let at = text.find(['ú', 'â']).expect("a name with ú or â in the data");
+    let line = 1 + text[..at].matches('\n').count();
+    let byte = if text[at..].starts_with('ú') { "0xfa" } else { "0xe2" };
+    let cp1252: Vec<u8> = text
+        .chars()
+        .map(|c| match c {
+            'ú' => 0xfa,
+            'â' => 0xe2,
+            c if c.is_ascii() => c as u8,
+            _ => b'?',
+        })
+        .collect();
+    let e = jeugdhulp_wijk::data::fs::load(&data_dir_with("cp1252", &cp1252))
+        .err()
+        .expect("refused");
+    assert!(
+        e.contains("jeugdhulp_wijk_2017.csv niet lezen: geen UTF-8")
+            && e.contains(&format!("regel {line}"))
+            && e.contains(byte)
+            && e.contains("sla het bestand op als UTF-8"),
+        "{e}"
+    );
+    // With a BOM it is still the same data.
+    let mut bom = b"\xef\xbb\xbf".to_vec();
+    bom.extend(text.as_bytes());
+    let e = jeugdhulp_wijk::data::fs::load(&data_dir_with("bom", &bom))
+        .err()
+        .expect("no kerncijfers in this folder");
+    assert!(
+        e.contains("wijk_kerncijfers_2017.csv"),
+        "past the wijk file: {e}"
+    );
+
+    // ';' as Excel-NL writes: one error about the separator.
+    let semicolons = text.replace(',', ";");
+    let e = jeugdhulp_wijk::data::Dataset::from_csv("w.csv", &semicolons)
+        .unwrap_err()
+        .0;
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].line, 1);
+    assert!(
+        e[0].to_string().contains("w.csv:1") && e[0].message.contains("';' als scheidingsteken"),
+        "{}",
+        e[0]
+    );
+    // A header only: no wijken.
+    let header = text.lines().next().unwrap();
+    let e = jeugdhulp_wijk::data::Dataset::from_csv("w.csv", &format!("{header}\n"))
+        .unwrap_err()
+        .0;
+    assert!(e[0].message.contains("geen wijken"), "{}", e[0]);
+}
+
+/// A file that is not there is said in Dutch, not in the system's English.
+#[test]
+fn a_missing_file_is_said_in_dutch() {
+    let o = bin()
+        .args(["score", "--model"])
+        .arg(model())
+        .args(["--input", "/bestaat/niet.csv", "--output"])
+        .arg(tmp("x.csv"))
+        .output()
+        .unwrap();
+    let e = stderr(&o);
+    assert!(
+        e.contains("kan /bestaat/niet.csv niet lezen: bestand of map bestaat niet")
+            && !e.contains("os error"),
+        "{e}"
+    );
+    let o = bin()
+        .args(["fit", "--data", "/bestaat/niet"])
+        .output()
+        .unwrap();
+    let e = stderr(&o);
+    assert!(e.contains("bestaat niet") && !e.contains("os error"), "{e}");
+}
+
 /// `predict` names an unknown or malformed wijkcode.
 #[test]
 fn predict_names_an_unknown_wijk() {
