@@ -369,8 +369,17 @@ function readUrl() {
   if (q.has('eigen')) {
     const gm = q.get('gemeente');
     if (gm && !gemeenteIndex.has(gm)) linkProblems.push(`gemeente: onbekende gemeentecode ${quoted(gm)}`);
-    // A youth count is checked by the core when it is used (expected()).
-    const n = q.has('n_jeugd') && q.get('n_jeugd').trim() !== '' ? Number(q.get('n_jeugd')) : undefined;
+    // A youth count is checked by the core, with the check every calculation uses.
+    const raw = q.get('n_jeugd') ?? '';
+    let n;
+    if (raw.trim() !== '') {
+      try {
+        jw.expected({ n_jeugd: Number(raw) });
+        n = Number(raw);
+      } catch (e) {
+        linkProblems.push(`${e.message || e} (in de link: ${quoted(raw)})`);
+      }
+    }
     return { eigen: q.get('eigen'), gemeente: gm && gemeenteIndex.has(gm) ? gm : null, overrides, nJeugd: n };
   }
   if (q.has('wijk')) return { wijk: q.get('wijk'), overrides };
@@ -642,7 +651,11 @@ async function main() {
   }
   // Default (or a broken link): the national mean profile, which needs no wijk values.
   if (fromUrl && !ok) {
-    linkProblems.unshift(`de wijk ${quoted(String(urlWijk || fromUrl.wijk || fromUrl.eigen))} bestaat niet of kon niet worden geladen, u ziet het landelijk gemiddelde`);
+    const code = String(urlWijk || fromUrl.wijk || fromUrl.eigen || '');
+    const why = fromUrl.eigen === 'land' ? 'het profiel uit de link kon niet worden berekend'
+      : wijkIndex.has(code) ? `de gegevens van wijk ${quoted(code)} konden niet worden geladen`
+        : `de wijk ${quoted(code)} bestaat niet`;
+    linkProblems.unshift(`${why}, u ziet het landelijk gemiddelde`);
   }
   if (!ok && !state.result) startEigen('land', { gemeente: null });
   reportRefused([]); // what the link could not give, if no result has said it yet

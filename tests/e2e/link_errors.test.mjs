@@ -66,3 +66,17 @@ test('an unknown gemeente in an eigen-wijk link is named; the profile has no gem
   assert.deepEqual(consoleErrors, []);
   await page.close();
 });
+
+test('a youth count in a link that the core refuses is named with its value', async () => {
+  for (const [raw, want] of [['abc', /n_jeugd: .*'abc'/], ['-5', /n_jeugd: .*groter dan 0.*'-5'/], ['1e308', /n_jeugd: 1e308 jeugdigen/]]) {
+    const { page, consoleErrors } = await openPage(site.browser, site.origin, `/?eigen=land&n_jeugd=${raw}&perc_hhbijs=12`);
+    const notice = await settledNotice(page);
+    assert.equal(await page.textContent('[data-testid="title"]'), 'Eigen wijk', raw);
+    assert.match(notice, want, raw);
+    assert.doesNotMatch(notice, /bestaat niet/, raw);
+    assert.equal(await page.inputValue('#eigen-njeugd'), '', `${raw}: the default youth count`);
+    assert.equal(Number(await page.inputValue('#wi-perc_hhbijs-range')), 12, `${raw}: the rest of the link is kept`);
+    assert.deepEqual(consoleErrors, []);
+    await page.close();
+  }
+});
