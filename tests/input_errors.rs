@@ -309,9 +309,15 @@ fn data_dir_with(name: &str, bytes: &[u8]) -> PathBuf {
 fn a_data_file_in_another_encoding_or_separator_says_so() {
     let text = std::fs::read_to_string(common::data_dir().join("jeugdhulp_wijk_2017.csv")).unwrap();
     // Windows-1252: "Súdwest-Fryslân" with its single-byte letters.
-    let at = text.find(['ú', 'â']).expect("a name with ú or â in the data");
+    let at = text
+        .find(['ú', 'â'])
+        .expect("a name with ú or â in the data");
     let line = 1 + text[..at].matches('\n').count();
-    let byte = if text[at..].starts_with('ú') { "0xfa" } else { "0xe2" };
+    let byte = if text[at..].starts_with('ú') {
+        "0xfa"
+    } else {
+        "0xe2"
+    };
     let cp1252: Vec<u8> = text
         .chars()
         .map(|c| match c {
@@ -384,6 +390,60 @@ fn a_missing_file_is_said_in_dutch() {
         .unwrap();
     let e = stderr(&o);
     assert!(e.contains("bestaat niet") && !e.contains("os error"), "{e}");
+}
+
+/// Arguments the CLI cannot use: each named in Dutch, exit code 1, nothing run.
+#[test]
+fn cli_arguments_that_cannot_be_used_are_named() {
+    for (args, want) in [
+        (&["frobnicate"][..], "onbekend commando 'frobnicate'"),
+        (&["fit", "extra"], "onverwacht argument 'extra'"),
+        (
+            &["fit", "--impute", "lijst"],
+            "--impute: onbekende specificatie 'lijst' (kies scp of gemeente)",
+        ),
+        (
+            &["fit", "--determinants", "perc_1ouder,perc_1ouder"],
+            "determinant 'perc_1ouder' staat twee keer in de lijst",
+        ),
+        (&["fit", "--determinants", ""], "onbekende determinant ''"),
+        (
+            &["bench", "--runs", "0"],
+            "ongeldige waarde '0' voor --runs: moet een positief geheel getal zijn",
+        ),
+        (
+            &["bench", "--runs", "veel"],
+            "ongeldige waarde 'veel' voor --runs",
+        ),
+        (&["predict", "--wijk"], "--wijk"),
+    ] {
+        let o = bin().args(args).output().unwrap();
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {e}");
+        assert!(e.contains(want), "{args:?}: want {want:?} in {e}");
+        assert!(o.stdout.is_empty(), "{args:?}: nothing on standard output");
+    }
+}
+
+/// A model file that is not text: named, with line and byte, not a panic.
+#[test]
+fn a_model_file_that_is_not_utf8_is_named() {
+    let path = tmp("binair.json");
+    std::fs::write(&path, b"\xff\xfe{\"schema_version\": 2}").unwrap();
+    let o = bin()
+        .args(["predict", "--wijk", "WK036300", "--model"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(
+        e.contains(&format!(
+            "kan model {} niet lezen: geen UTF-8 (regel 1, byte 0xff)",
+            path.display()
+        )),
+        "{e}"
+    );
 }
 
 /// `predict` names an unknown or malformed wijkcode.
