@@ -152,6 +152,11 @@ fn score_refuses_a_header_without_any_column_it_reads() {
     let (o, rows) = score("een-kolom", b"naam,perc_hhbijs\nx,5\n");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(rows.len(), 2);
+    assert!(
+        stderr(&o).contains("let op: kolommen perc_1ouder ontbreken; die waarden worden geïmputeerd"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// `--output` naming the input file would replace the person's file.

@@ -33,11 +33,11 @@ test('a ?wijk= that does not exist is named; the national profile is shown', asy
 
 test('a link value that is no number is named with its value, not dropped silently', async () => {
   const { page, consoleErrors } = await openPage(site.browser, site.origin,
-    '/?eigen=land&perc_1ouder=12%2C5&perc_hhwan=NaN&grijzedruk=Infinity&perc_hhbijs=12');
+    '/?eigen=land&perc_1ouder=12%2C5&perc_hhwan=NaN&grijzedruk=Infinity&perc_jong04=&perc_hhbijs=12');
   const notice = await settledNotice(page);
   assert.match(notice, /Niet overgenomen uit de link/);
   for (const part of ["perc_1ouder: '12,5' is geen getal", "perc_hhwan: 'NaN' is geen getal",
-    "grijzedruk: 'Infinity' is geen getal"]) {
+    "grijzedruk: 'Infinity' is geen getal", "perc_jong04: '' is geen getal"]) {
     assert.ok(notice.includes(part), `${part} in ${notice}`);
   }
   assert.doesNotMatch(notice, /perc_hhbijs/, 'the valid value is taken over');
