@@ -442,3 +442,54 @@ fn edge_numbers_wrong_types_and_missing_fields_get_an_answer() {
         "{m}"
     );
 }
+
+/// Issue 12: the per-gemeente functions cross the boundary as documented.
+#[wasm_bindgen_test]
+fn report_functions_cross_the_boundary() {
+    ensure_values();
+    let effects =
+        Array::from(&web::gemeente_effects(vec!["GM0363".into(), "GM0344".into()]).unwrap());
+    assert_eq!(effects.length(), 2);
+    let a = effects.get(0);
+    assert_eq!(get(&a, "code").as_string().unwrap(), "GM0363");
+    let (g, r, t) = (get(&a, "gemeente"), get(&a, "regio"), get(&a, "total"));
+    assert_eq!(num(&t, "value"), num(&g, "value") + num(&r, "value"));
+    let sd = (num(&g, "sd").powi(2) + num(&r, "sd").powi(2)).sqrt();
+    assert_eq!(num(&t, "sd"), sd);
+    // The same sum as gemeenten().effect, the map's gemeente-effect.
+    let list = Array::from(&web::gemeenten().unwrap());
+    let ams = list
+        .iter()
+        .find(|x| get(x, "code").as_string().unwrap() == "GM0363")
+        .unwrap();
+    assert_eq!(num(&ams, "effect"), num(&t, "value"));
+    let m = message(web::gemeente_effects(vec!["GM9999".into()]));
+    assert!(m.contains("gemeente") && m.contains("GM9999"), "{m}");
+
+    let report = web::gemeente_report("GM0119").unwrap();
+    let rows = Array::from(&get(&report, "wijken"));
+    assert_eq!(rows.length() as f64, num(&report, "n_wijken"));
+    let hidden: Vec<JsValue> = rows
+        .iter()
+        .filter(|w| get(w, "observed").is_null())
+        .collect();
+    assert_eq!(hidden.len(), 3);
+    assert!(hidden
+        .iter()
+        .all(|w| get(w, "verdict").is_null() && get(w, "difference").is_null()));
+    assert!(message(web::gemeente_report("GM9999")).contains("GM9999"));
+
+    let f = web::funnel(40).unwrap();
+    let grid = Float64Array::from(get(&f, "grid"));
+    assert_eq!(grid.length(), 40);
+    let diff = Float64Array::from(get(&f, "difference"));
+    let n = Array::from(&web::wijken().unwrap()).length();
+    assert_eq!(diff.length(), n);
+
+    let k = web::income_classes().unwrap();
+    assert_eq!(get(&k, "determinant").as_string().unwrap(), "gem_gestink");
+    let class = js_sys::Int8Array::from(get(&k, "class"));
+    assert_eq!(class.length(), n);
+    let unknown = class.to_vec().iter().filter(|c| **c == -1).count();
+    assert_eq!(unknown as f64, num(&k, "unknown"));
+}

@@ -11,6 +11,9 @@
 //                                        profile, as String(number) so a reload
 //                                        reproduces the exact same doubles.
 // In eigen mode a missing `gemeente` means "geen gemeente".
+//   &ses=laag|midden|hoog                the map's income-class filter (www/map/ses.js); kept here
+//   ?rapport=GM0344, ?vergelijk=GM0363,… the per-gemeente views instead of the calculator
+//                                        (www/report/main.js, issue 12)
 //
 // Loading: the wasm (model + wijk list) comes first; the per-wijk determinant
 // values (wijkwaarden.json, see docs/wasm-api.md) load in the background. Without
@@ -86,18 +89,29 @@ function renderHeader() {
     const w = wijken[wijkIndex.get(state.wijk)];
     setText('resultaat-titel', w.name);
     setText('resultaat-sub', `${w.gemeente_name} · jeugdzorgregio ${w.regio_name} · ${w.code}`);
+    reportLink(w.gemeente_code, w.gemeente_name);
   } else {
     const g = state.gemeente ? gemeenten[gemeenteIndex.get(state.gemeente)] : null;
     const from = state.start === 'land' ? 'vanaf het landelijk gemiddelde'
       : `vanaf ${wijken[wijkIndex.get(state.start)].name} (${wijken[wijkIndex.get(state.start)].gemeente_name})`;
     setText('resultaat-titel', 'Eigen wijk');
     setText('resultaat-sub', `${from} · ${g ? `gemeente ${g.name}` : 'geen gemeente'}`);
+    reportLink(g?.code, g?.name);
   }
   $('eigen-uitleg').hidden = state.mode !== 'eigen';
   const note = $('whatif-note');
   note.hidden = changed === 0;
   note.textContent = changed === 0 ? ''
     : `Wat als: ${changed} ${changed === 1 ? 'kenmerk' : 'kenmerken'} gewijzigd. Verwacht gebruik, intervallen en verschil gaan uit van de gewijzigde kenmerken${state.mode === 'wijk' ? '; het werkelijke gebruik is dat van 2017' : ''}.`;
+}
+
+/** The calculator's way to the gemeenterapport (issue 12, www/report/). */
+function reportLink(code, name) {
+  $('rapport-link-p').hidden = !code;
+  if (!code) return;
+  const a = $('rapport-link');
+  a.href = `?rapport=${encodeURIComponent(code)}`;
+  a.textContent = `Gemeenterapport ${name}`;
 }
 
 let announceTimer = 0;
@@ -342,12 +356,18 @@ function writeUrl() {
     if (state.nJeugd !== null) q.set('n_jeugd', String(state.nJeugd));
   }
   for (const name of changedNames()) q.set(name, String(state.values[name]));
+  // The map's income-class filter (issue 12) keeps its own parameter.
+  const ses = new URLSearchParams(location.search).get('ses');
+  if (ses) q.set('ses', ses);
   const url = `${location.pathname}?${q.toString()}${location.hash}`;
   if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(null, '', url);
 }
 
-/** Parameters a link may hold besides the determinants' names (writeUrl writes them). */
-const LINK_KEYS = new Set(['wijk', 'eigen', 'gemeente', 'n_jeugd']);
+/**
+ * Parameters a link may hold besides the determinants' names: those writeUrl writes
+ * (see the header comment). Any other is named as ignored.
+ */
+const LINK_KEYS = new Set(['wijk', 'eigen', 'gemeente', 'n_jeugd', 'ses']);
 /** What readUrl could not take over from the link; said with the first result. */
 let linkProblems = [];
 /** A link's text as a message quotes it: short. */
@@ -684,4 +704,10 @@ function registerServiceWorker() {
     .catch((e) => console.warn('Offline gebruik niet beschikbaar of niet bijgewerkt:', e));
 }
 
-main();
+// ?rapport=GM0344 and ?vergelijk=… are the per-gemeente views (issue 12, www/report/).
+if (/[?&](rapport|vergelijk)=/.test(location.search)) {
+  import('./report/main.js').then((r) => r.start()).then(registerServiceWorker)
+    .catch((e) => showFatal(`Het rapport kon niet worden geladen (${e.message || e}).`));
+} else {
+  main();
+}
