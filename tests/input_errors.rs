@@ -153,7 +153,8 @@ fn score_refuses_a_header_without_any_column_it_reads() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(rows.len(), 2);
     assert!(
-        stderr(&o).contains("let op: kolommen perc_1ouder ontbreken; die waarden worden geïmputeerd"),
+        stderr(&o)
+            .contains("let op: kolommen perc_1ouder ontbreken; die waarden worden geïmputeerd"),
         "{}",
         stderr(&o)
     );
@@ -498,9 +499,11 @@ fn is_test(text: &str, path: &str, name: &str) -> bool {
                     .any(|p| p == "#[test]" || p == "#[wasm_bindgen_test]")
         })
     } else {
-        ["'", "\"", "`"]
-            .iter()
-            .any(|q| text.contains(&format!("test({q}{name}{q}")))
+        // The title as written in the source: an apostrophe inside '…' is escaped.
+        ["'", "\"", "`"].iter().any(|q| {
+            let written = name.replace(q, &format!("\\{q}"));
+            text.contains(&format!("test({q}{written}{q}"))
+        })
     }
 }
 
@@ -546,8 +549,9 @@ fn the_table_check_tells_a_test_from_a_name() {
     assert!(is_test(rs, "tests/x.rs", "in_browser"));
     assert!(!is_test(rs, "tests/x.rs", "helper"));
     assert!(!is_test(rs, "tests/x.rs", "real"));
-    let js = "test('a title: with ?wijk=', async () => {});";
+    let js = "test('a title: with ?wijk=', async () => {});\ntest('the file\\'s title', () => {});";
     assert!(is_test(js, "tests/e2e/x.test.mjs", "a title: with ?wijk="));
+    assert!(is_test(js, "tests/e2e/x.test.mjs", "the file's title"));
     assert!(!is_test(js, "tests/e2e/x.test.mjs", "a title"));
     assert_eq!(
         references("| a | b | `tests/cli.rs::x`, `src/csvfile.rs::y` and `not a ref` |"),
