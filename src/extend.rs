@@ -414,10 +414,21 @@ impl Upload {
                 cells,
             });
         }
-        // A duplicated wijk is used in none of its rows.
+        // A duplicated wijk is used in none of its rows; its first row says so too.
         for r in records.iter_mut() {
-            if duplicated.contains(&r.code) {
-                r.wijk = None;
+            if duplicated.contains(&r.code) && r.wijk.take().is_some() {
+                let later: Vec<String> = problems
+                    .iter()
+                    .filter(|p| p.value.as_deref().map(str::to_ascii_uppercase).as_ref() == Some(&r.code) && p.message.starts_with("dubbele wijk"))
+                    .filter_map(|p| p.row.map(|l| l.to_string()))
+                    .collect();
+                problems.push(problem(
+                    Severity::Fout,
+                    Some(r.line),
+                    Some(&names[key]),
+                    Some(&r.code),
+                    format!("dubbele wijk: staat ook op regel {}; welke regel geldt is niet te zeggen, dus doet deze wijk niet mee", later.join(", ")),
+                ));
             }
         }
         let mut columns = Vec::with_capacity(value_columns.len());
@@ -630,8 +641,11 @@ fn prepare(upload: &Upload, base: &Base, choice: &Choice) -> Result<Prepared, Ex
     let mut rows: Vec<(usize, Vec<f64>, &str)> = Vec::new();
     let mut in_file: BTreeSet<usize> = BTreeSet::new();
     for r in &upload.records {
+        // A duplicated wijk is in the file (reported as such), though not used.
+        if let Some(i) = base.find(&r.code) {
+            in_file.insert(i);
+        }
         let Some(i) = r.wijk else { continue };
-        in_file.insert(i);
         let w = &base.wijken[i];
         if !regios.contains(&w.regio_code) {
             problems.push(problem(
@@ -708,6 +722,7 @@ fn prepare(upload: &Upload, base: &Base, choice: &Choice) -> Result<Prepared, Ex
         ));
     }
     rows.sort_by(|a, b| a.2.cmp(b.2));
+    problems.sort_by_key(|p| p.row.unwrap_or(0));
     Ok(Prepared {
         columns,
         regios,

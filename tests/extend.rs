@@ -8,11 +8,10 @@
 mod common;
 use common::*;
 use jeugdhulp_wijk::data;
-use jeugdhulp_wijk::extend::{self, Base, Choice, Extension, Severity};
+use jeugdhulp_wijk::extend::{self, Base, Choice, Extension, Problem, Severity};
 use jeugdhulp_wijk::model::{Model, Predictor};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 /// The national part of the extension from a model and the dataset.
 fn base_for(model: &Model) -> Base {
@@ -135,4 +134,180 @@ fn three_regios_two_columns_match_lme4() {
     let (ours, worst) = compare("lme4_extension_G3_p_eenp_hh_sted.json");
     assert!(ours.variance.jeugdzorgregiocode.is_some());
     eprintln!("G3 p_eenp_hh,sted: worst deviations {worst:?}");
+}
+
+#[test]
+fn ijsselland_three_columns_match_lme4() {
+    let (ours, worst) = compare("lme4_extension_JZ07_p_gescheid_bev_dichth_p_hh_m_k.json");
+    assert_eq!(ours.columns.len(), 3);
+    eprintln!("JZ07 three columns: worst deviations {worst:?}");
+}
+
+#[test]
+fn three_northern_regios_match_lme4() {
+    let (ours, worst) = compare("lme4_extension_N3_p_gescheid_p_65_eo_jr.json");
+    assert_eq!(ours.regios.len(), 3);
+    eprintln!("JZ01, JZ02, JZ04: worst deviations {worst:?}");
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/extend")).join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+use std::path::PathBuf;
+
+fn haaglanden(columns: &[&str]) -> Choice {
+    Choice {
+        columns: columns.iter().map(|c| c.to_string()).collect(),
+        regios: vec!["JZ24".into()],
+    }
+}
+
+/// The problem on `line` (exactly one).
+fn at(problems: &[Problem], line: usize) -> &Problem {
+    let found: Vec<&Problem> = problems.iter().filter(|p| p.row == Some(line)).collect();
+    assert_eq!(found.len(), 1, "line {line}: {found:?}");
+    found[0]
+}
+
+fn check_every_problem_kind(bytes: &[u8], label: &str) -> Extension {
+    let ours = extend::run(bytes, base(), &haaglanden(&["gescheiden", "dichtheid"]))
+        .unwrap_or_else(|e| panic!("{label}: {e}"));
+    let p = &ours.problems;
+    let expect = |line: usize, severity: Severity, column: Option<&str>, value: Option<&str>, words: &str| {
+        let q = at(p, line);
+        assert_eq!(q.severity, severity, "{label} line {line}: {q:?}");
+        assert_eq!(q.column.as_deref(), column, "{label} line {line}: {q:?}");
+        assert_eq!(q.value.as_deref(), value, "{label} line {line}: {q:?}");
+        assert!(q.message.contains(words), "{label} line {line}: {}", q.message);
+        // The message as shown names line, column and value.
+        let shown = q.to_string();
+        assert!(shown.contains(&format!("regel {line}")), "{shown}");
+        if let Some(c) = column {
+            assert!(shown.contains(&format!("kolom {c}")), "{shown}");
+        }
+    };
+    use Severity::*;
+    expect(5, Fout, Some("wijkcode"), Some("WK999999"), "onbekende wijk");
+    expect(7, Fout, Some("wijkcode"), Some("WK12"), "ongeldige wijkcode");
+    expect(9, Fout, Some("wijkcode"), Some("WK050311"), "staat ook op regel 2");
+    expect(11, Fout, Some("gescheiden"), Some("n.v.t."), "geen geldig getal");
+    expect(13, Waarschuwing, Some("wijkcode"), Some("WK036300"), "buiten de gekozen regio");
+    expect(15, Waarschuwing, Some("dichtheid"), Some(""), "geen waarde");
+    expect(16, Waarschuwing, Some("wijkcode"), Some("WK050329"), "niet gepubliceerd");
+    expect(17, Fout, None, None, "2 velden, de kopregel heeft er 6");
+    expect(19, Fout, Some("wijkcode"), Some(""), "wijkcode ontbreekt");
+    // The text columns are named, not silently skipped.
+    for c in ["wijknaam", "opmerking"] {
+        assert!(
+            p.iter().any(|q| q.row.is_none() && q.column.as_deref() == Some(c) && q.message.contains("geen getallenkolom")),
+            "{label}: {c}: {p:?}"
+        );
+    }
+    // No row with a problem is used; every used wijk is a JZ24 wijk with a published use.
+    let used: Vec<&str> = ours.predictions.iter().map(|w| w.wijkcode.as_str()).collect();
+    for code in ["WK050311", "WK050324", "WK036300", "WK050328", "WK050329"] {
+        assert!(!used.contains(&code), "{label}: {code} used");
+    }
+    assert!(used.contains(&"WK050312") && used.contains(&"WK050327"));
+    // Every data row is used or has a problem.
+    let rows_with_problem: std::collections::BTreeSet<usize> = p.iter().filter_map(|q| q.row).collect();
+    let text = String::from_utf8(fixture("haaglanden_utf8.csv")).unwrap();
+    let unaccounted: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .skip(1)
+        .map(|(i, l)| (i + 1, l.split(',').next().unwrap()))
+        .filter(|(line, code)| !rows_with_problem.contains(line) && !used.contains(code))
+        .collect();
+    assert_eq!(ours.n + rows_with_problem.len(), 109, "{label}: used + problem rows = data rows; {unaccounted:?} {} {rows_with_problem:?}", ours.n);
+    assert_eq!(ours.columns, ["gescheiden", "dichtheid"]);
+    ours
+}
+
+#[test]
+fn excel_nl_and_plain_utf8_files_give_the_same_fit_and_the_same_problems() {
+    let excel = fixture("haaglanden_excel_nl.csv");
+    assert!(excel.windows(2).any(|w| w == b"\r\n") && excel.contains(&0xe9), "Windows-1252 with CRLF");
+    let a = check_every_problem_kind(&excel, "Excel-NL");
+    let b = check_every_problem_kind(&fixture("haaglanden_utf8.csv"), "UTF-8");
+    // Excel's "CSV UTF-8": the same text with a byte-order mark.
+    let text: String = excel.iter().map(|&b| if b == 0xe9 { 'é' } else { b as char }).collect();
+    let bom = [b"\xef\xbb\xbf".as_slice(), text.as_bytes()].concat();
+    let c = check_every_problem_kind(&bom, "UTF-8 met BOM");
+    // The same fit, bit for bit, and the same problems (the messages differ
+    // only in which decimal mark they ask for).
+    let places = |e: &Extension| -> Vec<_> {
+        e.problems.iter().map(|p| (p.row, p.column.clone(), p.value.clone(), p.severity)).collect()
+    };
+    assert_eq!(places(&a), places(&b));
+    assert_eq!(places(&a), places(&c));
+    let fit_only = |mut e: Extension| {
+        e.problems.clear();
+        e
+    };
+    let (a, b, c) = (fit_only(a), fit_only(b), fit_only(c));
+    assert_eq!(a, b);
+    assert_eq!(a, c);
+    let i = extend::inspect(&excel, base()).unwrap();
+    assert_eq!((i.delimiter, i.decimal, i.encoding, i.rows), (";", "komma", "Windows-1252", 109));
+    let i = extend::inspect(&fixture("haaglanden_utf8.csv"), base()).unwrap();
+    assert_eq!((i.delimiter, i.decimal, i.encoding), (",", "punt", "UTF-8"));
+    let numeric: Vec<(&str, bool)> = i.columns.iter().map(|c| (c.name.as_str(), c.numeric)).collect();
+    assert_eq!(
+        numeric,
+        [("wijknaam", false), ("gescheiden", true), ("dichtheid", true), ("huishoudgrootte", true), ("opmerking", false)]
+    );
+    let g = &i.columns[1];
+    assert_eq!((g.n_invalid, g.n_missing), (1, 0));
+    // The regio's of the file's wijken: Haaglanden and Amsterdam-Amstelland (one wijk).
+    let regios: Vec<(&str, usize)> = i.regios.iter().map(|r| (r.code.as_str(), r.n_wijken)).collect();
+    assert_eq!(regios.len(), 2, "{regios:?}");
+    assert_eq!(regios[1].0, "JZ24");
+    assert_eq!(regios[0], ("JZ13", 1));
+}
+
+#[test]
+fn constant_collinear_and_too_few_are_refused_before_fitting() {
+    let file = fixture("haaglanden_constant_collinear.csv");
+    let e = extend::run(&file, base(), &haaglanden(&["constant"])).unwrap_err();
+    assert_eq!(e.0.column.as_deref(), Some("constant"), "{e}");
+    assert_eq!(e.0.value.as_deref(), Some("5"), "{e}");
+    assert!(e.to_string().contains("dezelfde waarde"), "{e}");
+    let e = extend::run(&file, base(), &haaglanden(&["a", "b", "c"])).unwrap_err();
+    let m = e.to_string();
+    assert!(m.contains("collineair") && m.contains("'c'") && m.contains("'a'") && m.contains("'b'"), "{m}");
+    // Two of the three are fine.
+    let ok = extend::run(&file, base(), &haaglanden(&["a", "b"])).unwrap();
+    assert_eq!(ok.fixed_effects.len(), 3);
+    // Too few wijken: the first six rows.
+    let text = String::from_utf8(file).unwrap();
+    let few: String = text.lines().take(7).map(|l| format!("{l}\n")).collect();
+    let e = extend::run(few.as_bytes(), base(), &haaglanden(&["a"])).unwrap_err();
+    assert!(e.to_string().contains("te weinig wijken"), "{e}");
+    // And inspect reports it as a problem rather than failing.
+    let i = extend::inspect(few.as_bytes(), base()).unwrap();
+    assert!(i.problems.iter().any(|p| p.message.contains("te weinig wijken")), "{:?}", i.problems);
+    // Unknown column or regio, a text column, no wijkcode column: refused, named.
+    let utf8 = fixture("haaglanden_utf8.csv");
+    let e = extend::run(&utf8, base(), &haaglanden(&["scheiding"])).unwrap_err();
+    assert_eq!(e.0.column.as_deref(), Some("scheiding"), "{e}");
+    let e = extend::run(&utf8, base(), &haaglanden(&["opmerking"])).unwrap_err();
+    assert!(e.to_string().contains("geen getallenkolom"), "{e}");
+    let e = extend::run(&utf8, base(), &Choice { columns: vec![], regios: vec!["JZ99".into()] }).unwrap_err();
+    assert_eq!(e.0.value.as_deref(), Some("JZ99"), "{e}");
+    let e = extend::run(b"code;x\nWK050311;1\n", base(), &Choice::default()).unwrap_err();
+    assert!(e.to_string().contains("regel 1") && e.to_string().contains("wijkcode"), "{e}");
+}
+
+#[test]
+fn defaults_use_every_numeric_column_and_the_files_regios() {
+    let ours = extend::run(&fixture("haaglanden_utf8.csv"), base(), &Choice::default()).unwrap();
+    assert_eq!(ours.columns, ["gescheiden", "dichtheid", "huishoudgrootte"]);
+    let regios: Vec<&str> = ours.regios.iter().map(|r| r.code.as_str()).collect();
+    assert_eq!(regios, ["JZ13", "JZ24"]);
+    // Two regio's, so a regio level.
+    assert!(ours.variance.jeugdzorgregiocode.is_some());
+    assert!(ours.cautions.iter().any(|c| c.contains("Samenhang is geen oorzaak")));
+    assert!(ours.cautions.iter().any(|c| c.contains("3 kolommen")));
 }
