@@ -311,3 +311,81 @@ fn defaults_use_every_numeric_column_and_the_files_regios() {
     assert!(ours.cautions.iter().any(|c| c.contains("Samenhang is geen oorzaak")));
     assert!(ours.cautions.iter().any(|c| c.contains("3 kolommen")));
 }
+
+/// A calculator as the browser builds it: the browser model, the site data,
+/// then the wijk values loaded (through their JSON files).
+fn browser_calculator(model: &Model) -> jeugdhulp_wijk::site::Calculator {
+    use jeugdhulp_wijk::site::{self, SiteData};
+    let p = Predictor::new(model.clone()).unwrap();
+    let s = SiteData::build(dataset(), &p).unwrap();
+    let values = serde_json::to_string(&s.values_file(&p.model.determinant_names())).unwrap();
+    let site_json = serde_json::to_string(&s).unwrap();
+    let browser = serde_json::to_string(&site::browser_model(model)).unwrap();
+    site::calculator_from_json(&browser, &site_json, Some(&values)).unwrap()
+}
+
+#[test]
+fn national_refit_from_the_browser_data_is_the_cli_fit() {
+    use jeugdhulp_wijk::model::{self, Spec};
+    use jeugdhulp_wijk::refit::refit_national;
+    let c = browser_calculator(scp_model());
+    let all: Vec<String> = scp_model().determinant_names();
+    let r = refit_national(&c, &all).unwrap();
+    // Bit for bit the model fitted from the data files.
+    assert_eq!(r.fixed_effects, scp_model().fixed_effects);
+    assert_eq!(r.reml_criterion, scp_model().reml_criterion);
+    assert_eq!((r.n, r.specification), (2918, "scp"));
+    assert_eq!(r.verdict_changes.vs_default, 0);
+    assert_eq!(r.verdicts.len(), 2918);
+    assert_eq!(r.verdicts.iter().filter(|v| v.is_some()).count(), 2632);
+    // A subset, in any order: the model's order, the CLI's fit.
+    let subset = ["perc_1ouder", "perc_hhmk", "gem_gestink", "kleinewijk"];
+    let r = refit_national(&c, &subset.map(String::from)).unwrap();
+    let dets = jeugdhulp_wijk::determinants::select(&["perc_hhmk", "perc_1ouder", "gem_gestink", "kleinewijk"]).unwrap();
+    let input = model::Input { file: data::WIJK_FILE, sha256: "test", youth_file: data::YOUTH_FILE, youth_sha256: "test" };
+    let m = model::fit_model_with(dataset(), &dets, Spec::Scp, &input).unwrap();
+    assert_eq!(r.determinants, ["perc_hhmk", "perc_1ouder", "gem_gestink", "kleinewijk"]);
+    assert_eq!(r.fixed_effects, m.fixed_effects);
+    assert_eq!(r.variance.residual, m.variance.residual);
+    assert!(r.verdict_changes.vs_default > 0, "{:?}", r.verdict_changes);
+    assert!(r.verdict_changes.vs_scp > 0, "{:?}", r.verdict_changes);
+    // Refused, named: an unknown name, a repeat, an empty list.
+    let e = refit_national(&c, &["perc_onzin".to_string()]).unwrap_err();
+    assert!(e.contains("perc_onzin"), "{e}");
+    let e = refit_national(&c, &["perc_hhmk".to_string(), "perc_hhmk".to_string()]).unwrap_err();
+    assert!(e.contains("twee keer"), "{e}");
+    assert!(refit_national(&c, &[]).unwrap_err().contains("leeg"));
+}
+
+#[test]
+fn national_refit_in_todays_specification_matches_the_lme4_subsets() {
+    use jeugdhulp_wijk::refit::refit_national;
+    let c = browser_calculator(full_model());
+    let fixtures = read_json(reference_dir().join("lme4_subsets.json"));
+    for f in fixtures["fits"].as_array().unwrap().iter().take(3) {
+        let names: Vec<String> = f["determinants"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+        let r = refit_national(&c, &names).unwrap();
+        let rf = f["fixed_effects"].as_array().unwrap();
+        assert_eq!(r.fixed_effects.len(), rf.len());
+        for t in rf {
+            // The refit keeps the model's order; compare by term.
+            let o = r.fixed_effects.iter().find(|o| o.term == t["term"].as_str().unwrap()).unwrap();
+            let se = t["std_error"].as_f64().unwrap();
+            assert!((o.estimate - t["estimate"].as_f64().unwrap()).abs() <= 1e-3 * se, "{names:?}: {o:?} vs {t}");
+        }
+        let rc = f["reml_criterion"].as_f64().unwrap();
+        assert!((r.reml_criterion - rc).abs() <= 1e-4, "{names:?}: {} vs {rc}", r.reml_criterion);
+    }
+}
+
+/// The extension on the browser's calculator is the CLI's (same model, same offset).
+#[test]
+fn extension_on_the_browser_data_is_the_cli_extension() {
+    let c = browser_calculator(scp_model());
+    let b = Base::new(&c.predictor, c.site.wijken.iter().map(|w| (w, w.values.as_slice()))).unwrap();
+    let choice = Choice { columns: vec!["bev_dichth".into()], regios: vec!["JZ24".into()] };
+    let ours = extend::run(&kerncijfers(), &b, &choice).unwrap();
+    let cli = extend::run(&kerncijfers(), &base_for(scp_model()), &choice).unwrap();
+    assert_eq!(ours, cli);
+    assert_eq!(ours.n, 98);
+}
