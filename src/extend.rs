@@ -419,7 +419,10 @@ impl Upload {
             if duplicated.contains(&r.code) && r.wijk.take().is_some() {
                 let later: Vec<String> = problems
                     .iter()
-                    .filter(|p| p.value.as_deref().map(str::to_ascii_uppercase).as_ref() == Some(&r.code) && p.message.starts_with("dubbele wijk"))
+                    .filter(|p| {
+                        p.value.as_deref().map(str::to_ascii_uppercase).as_ref() == Some(&r.code)
+                            && p.message.starts_with("dubbele wijk")
+                    })
                     .filter_map(|p| p.row.map(|l| l.to_string()))
                     .collect();
                 problems.push(problem(
@@ -571,8 +574,7 @@ fn prepare(upload: &Upload, base: &Base, choice: &Choice) -> Result<Prepared, Ex
                 .iter()
                 .position(|c| c.name == *name)
                 .ok_or_else(|| {
-                    let known: Vec<&str> =
-                        upload.columns.iter().map(|c| c.name.as_str()).collect();
+                    let known: Vec<&str> = upload.columns.iter().map(|c| c.name.as_str()).collect();
                     ExtendError::new(
                         None,
                         Some(name),
@@ -733,11 +735,7 @@ fn prepare(upload: &Upload, base: &Base, choice: &Choice) -> Result<Prepared, Ex
 
 /// Distinct codes in sorted order and each row's index among them.
 fn groups<'a>(codes: impl Iterator<Item = &'a str> + Clone) -> (Vec<&'a str>, Vec<usize>) {
-    let sorted: Vec<&str> = codes
-        .clone()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let sorted: Vec<&str> = codes.clone().collect::<BTreeSet<_>>().into_iter().collect();
     let index: Vec<usize> = codes
         .map(|c| sorted.binary_search(&c).unwrap_or_default())
         .collect();
@@ -788,8 +786,8 @@ impl<'a> Designs<'a> {
         );
         for (r, (i, z)) in prep.rows.iter().enumerate() {
             let w = &base.wijken[*i];
-            for k in 0..q {
-                d.data[(r, k + 1)] = z[k];
+            for (k, v) in z.iter().take(q).enumerate() {
+                d.data[(r, k + 1)] = *v;
             }
             d.data[(r, q + 1)] = w.observed.unwrap_or(f64::NAN) - w.fixed;
         }
@@ -849,12 +847,7 @@ fn check_rows(prep: &Prepared, base: &Base) -> Result<(), ExtendError> {
     }
     let names: Vec<&str> = prep.columns.iter().map(String::as_str).collect();
     let q = prep.columns.len();
-    fit::check(
-        d.design(prep, base, q),
-        &names,
-        &d.options(Criterion::Reml),
-    )
-    .map_err(|e| {
+    fit::check(d.design(prep, base, q), &names, &d.options(Criterion::Reml)).map_err(|e| {
         let column = (q == 1).then(|| names[0]);
         ExtendError::new(None, column, None, e.0)
     })
@@ -1037,14 +1030,10 @@ pub fn run_upload(upload: &Upload, base: &Base, choice: &Choice) -> Result<Exten
     .map_err(refuse)?;
     let m0 = fit::fit_with(d.design(&prep, base, 0), &[], &d.options(Criterion::Reml))
         .map_err(refuse)?;
-    let l1 = fit::fit_with(
-        d.design(&prep, base, q),
-        &names,
-        &d.options(Criterion::Ml),
-    )
-    .map_err(refuse)?;
-    let l0 = fit::fit_with(d.design(&prep, base, 0), &[], &d.options(Criterion::Ml))
+    let l1 = fit::fit_with(d.design(&prep, base, q), &names, &d.options(Criterion::Ml))
         .map_err(refuse)?;
+    let l0 =
+        fit::fit_with(d.design(&prep, base, 0), &[], &d.options(Criterion::Ml)).map_err(refuse)?;
     let statistic = l0.reml_criterion - l1.reml_criterion;
     let terms = std::iter::once("(Intercept)").chain(names.iter().copied());
     let fixed_effects: Vec<Coefficient> = terms
@@ -1099,12 +1088,7 @@ pub fn run_upload(upload: &Upload, base: &Base, choice: &Choice) -> Result<Exten
             } else {
                 0.0
             };
-            let fixed = m1.beta[0]
-                + m1.beta[1..]
-                    .iter()
-                    .zip(z)
-                    .map(|(b, v)| b * v)
-                    .sum::<f64>();
+            let fixed = m1.beta[0] + m1.beta[1..].iter().zip(z).map(|(b, v)| b * v).sum::<f64>();
             let observed = w.observed.unwrap_or(f64::NAN);
             let expected = w.fixed + fixed + m1.u_gemeente[g] + ur;
             let expected_national = w.fixed + w.random;
@@ -1162,13 +1146,78 @@ pub fn run_upload(upload: &Upload, base: &Base, choice: &Choice) -> Result<Exten
         },
         random_effects: RandomEffectsOut { gemeente, regio },
         predictions,
-        converged: [&m1, &m0, &l1, &l0]
-            .iter()
-            .all(|f| f.convergence.converged),
+        converged: [&m1, &m0, &l1, &l0].iter().all(|f| f.convergence.converged),
         cautions: cautions(n, d.gemeenten.len(), q),
         problems: prep.problems,
     };
     Ok(result)
+}
+
+/// The example file the page offers ("probeer met CBS-kerncijfers 2017"):
+/// its name, and per column the name in the file, the kerncijfers column it
+/// comes from, and what it means.
+pub const EXAMPLE_FILE: &str = "voorbeeld-kerncijfers-2017.csv";
+pub const EXAMPLE_COLUMNS: [(&str, &str, &str); 6] = [
+    ("pct_gescheiden", "p_gescheid", "gescheiden inwoners, % van alle inwoners"),
+    ("bevolkingsdichtheid", "bev_dichth", "inwoners per km² land"),
+    ("pct_eenpersoonshuishoudens", "p_eenp_hh", "eenpersoonshuishoudens, % van alle huishoudens"),
+    ("pct_65_plus", "p_65_eo_jr", "inwoners van 65 jaar en ouder, % van alle inwoners"),
+    ("huishoudgrootte", "gem_hh_gr", "gemiddelde huishoudgrootte (personen)"),
+    ("stedelijkheid", "sted", "stedelijkheid van de wijk: 1 zeer sterk stedelijk … 5 niet stedelijk (omgevingsadressendichtheid)"),
+];
+
+/// Write the example file from the kerncijfers file's text (CBS/Kadaster,
+/// Wijk- en buurtkaart 2017): `wijkcode` and the columns of
+/// [`EXAMPLE_COLUMNS`] for the given wijken (in code order), in the
+/// Excel-NL dialect: UTF-8 with a byte-order mark (Excel's "CSV UTF-8"),
+/// `;`, decimal comma, CRLF; an empty field where CBS published nothing.
+pub fn example_file(kerncijfers: &str, wijkcodes: &[&str]) -> Result<Vec<u8>, String> {
+    let table = csvfile::read_text(kerncijfers, Separator::Comma)
+        .map_err(|e| format!("kerncijfers: {e}"))?;
+    let header: Vec<&str> = table.header.fields.iter().map(str::trim).collect();
+    let find = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .ok_or_else(|| format!("kerncijfers: kolom {name} ontbreekt"))
+    };
+    let key = find("wijkcode")?;
+    let columns: Vec<usize> = EXAMPLE_COLUMNS
+        .iter()
+        .map(|(_, source, _)| find(source))
+        .collect::<Result<_, _>>()?;
+    let mut by_code: HashMap<&str, &csvfile::Row> = HashMap::new();
+    for row in &table.rows {
+        if let Some(code) = row.fields.get(key) {
+            by_code.insert(code.trim(), row);
+        }
+    }
+    let mut codes: Vec<&str> = wijkcodes.to_vec();
+    codes.sort_unstable();
+    let mut out = String::from("\u{feff}wijkcode");
+    for (name, _, _) in EXAMPLE_COLUMNS {
+        out.push(';');
+        out.push_str(name);
+    }
+    out.push_str("\r\n");
+    for code in codes {
+        let row = by_code
+            .get(code)
+            .ok_or_else(|| format!("kerncijfers: wijk {code} ontbreekt"))?;
+        out.push_str(code);
+        for &j in &columns {
+            out.push(';');
+            let raw = row.fields.get(j).unwrap_or("");
+            let value = table
+                .number(raw)
+                .map_err(|e| format!("kerncijfers regel {}: {e}", row.line))?;
+            if let Some(v) = value {
+                out.push_str(&format!("{v}").replace('.', ","));
+            }
+        }
+        out.push_str("\r\n");
+    }
+    Ok(out.into_bytes())
 }
 
 /// The sentences that guard against misreading, where they apply.

@@ -208,7 +208,9 @@ impl Stats {
             let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
             if !(var.is_finite() && var > 0.0) {
                 let name = names.get(j).copied().unwrap_or("?");
-                return Err(FitError(format!("{noun} {name} is constant in de fitrijen; het model is dan niet te schatten")));
+                return Err(FitError(format!(
+                    "{noun} {name} is constant in de fitrijen; het model is dan niet te schatten"
+                )));
             }
             let sd = var.sqrt();
             col.apply(|v| *v = (*v - mean) / sd);

@@ -791,8 +791,8 @@ pub fn refit_national(determinants: JsValue) -> Result<JsValue, JsError> {
                 format!("verwacht een lijst met namen van determinanten ({e})"),
             )
         })?;
-        let refit = crate::refit::refit_national(c, &names)
-            .map_err(|e| field_error("determinants", e))?;
+        let refit =
+            crate::refit::refit_national(c, &names).map_err(|e| field_error("determinants", e))?;
         let out = to_js(&refit)?;
         let codes: Vec<i8> = refit.verdicts.iter().copied().map(verdict_code).collect();
         js_sys::Reflect::set(

@@ -282,7 +282,8 @@ fn bad_input_throws_errors_that_name_the_field() {
 // ---- Local extension and "eigen model" (issue 10).
 
 const EXCEL_NL: &[u8] = include_bytes!("fixtures/extend/haaglanden_excel_nl.csv");
-const KERNCIJFERS: &[u8] = include_bytes!("../data/cbs/wijkbuurtkaart_2017/wijk_kerncijfers_2017.csv");
+const KERNCIJFERS: &[u8] =
+    include_bytes!("../data/cbs/wijkbuurtkaart_2017/wijk_kerncijfers_2017.csv");
 
 fn strings(items: &[&str]) -> JsValue {
     items
@@ -350,7 +351,12 @@ fn extend_run_fits_haaglanden_with_the_page_model() {
     let fe = Array::from(&get(&r, "fixed_effects"));
     let g = fe.get(1);
     assert_eq!(text(&g, "term"), "bev_dichth");
-    let (est, lo, hi, p) = (num(&g, "estimate"), num(&g, "ci_low"), num(&g, "ci_high"), num(&g, "p_value"));
+    let (est, lo, hi, p) = (
+        num(&g, "estimate"),
+        num(&g, "ci_low"),
+        num(&g, "ci_high"),
+        num(&g, "p_value"),
+    );
     assert!(lo < est && est < hi && est < 0.0, "{lo} {est} {hi}");
     assert!(p > 0.0 && p < 0.05, "{p}");
     let lr = get(&r, "lr_test");
@@ -401,18 +407,27 @@ fn extend_run_defaults_and_errors() {
         EXCEL_NL,
         obj(&[("columns", strings(&["scheiding"]))]),
     ));
-    assert!(m.contains("kolom scheiding") && m.contains("niet in het bestand"), "{m}");
+    assert!(
+        m.contains("kolom scheiding") && m.contains("niet in het bestand"),
+        "{m}"
+    );
     let m = message(web::extend_run(
         EXCEL_NL,
         obj(&[("columns", strings(&["opmerking"]))]),
     ));
-    assert!(m.contains("opmerking") && m.contains("geen getallenkolom"), "{m}");
+    assert!(
+        m.contains("opmerking") && m.contains("geen getallenkolom"),
+        "{m}"
+    );
     let m = message(web::extend_run(
         EXCEL_NL,
         obj(&[("regios", strings(&["JZ99"]))]),
     ));
     assert!(m.contains("JZ99"), "{m}");
-    let m = message(web::extend_run(EXCEL_NL, obj(&[("columns", JsValue::from_f64(5.0))])));
+    let m = message(web::extend_run(
+        EXCEL_NL,
+        obj(&[("columns", JsValue::from_f64(5.0))]),
+    ));
     assert!(m.contains("options"), "{m}");
     let m = message(web::extend_run(b"", JsValue::UNDEFINED));
     assert!(m.contains("leeg"), "{m}");
@@ -460,8 +475,14 @@ fn refit_national_with_a_subset_and_all_determinants() {
     let ours = Array::from(&get(&r, "fixed_effects"));
     let model = Array::from(&get(&info, "fixed_effects"));
     for i in 0..28 {
-        let (a, b) = (num(&ours.get(i), "estimate"), num(&model.get(i), "estimate"));
-        assert!((a - b).abs() <= 1e-7 * num(&model.get(i), "std_error"), "{i}: {a} vs {b}");
+        let (a, b) = (
+            num(&ours.get(i), "estimate"),
+            num(&model.get(i), "estimate"),
+        );
+        assert!(
+            (a - b).abs() <= 1e-7 * num(&model.get(i), "std_error"),
+            "{i}: {a} vs {b}"
+        );
     }
     let m = message(web::refit_national(strings(&["onzin"])));
     assert!(m.contains("determinants") && m.contains("onzin"), "{m}");

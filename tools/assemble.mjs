@@ -49,7 +49,7 @@ if (existsSync(path.join(a.pkg, 'snippets'))) {
   // wasm-bindgen's inline JS, imported by the glue
   for (const f of listFiles(path.join(a.pkg, 'snippets'))) assets.set(`pkg/snippets/${f}`, path.join(a.pkg, 'snippets', f));
 }
-for (const f of ['geo.json', 'wijkwaarden.json']) assets.set(f, path.join(a.site, f));
+for (const f of ['geo.json', 'wijkwaarden.json', 'voorbeeld-kerncijfers-2017.csv']) assets.set(f, path.join(a.site, f));
 assets.set('model.json', a.model);
 
 const names = [...assets.keys()].sort();
