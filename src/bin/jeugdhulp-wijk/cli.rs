@@ -881,6 +881,42 @@ fn cmd_bench(args: &BenchArgs) -> Result<ExitCode, String> {
     for (name, [median, min, max]) in parts {
         outln!("  {name:<38} {median:>7.3} ms  (min {min:.3}, max {max:.3})");
     }
+
+    // 3. The page's Worker calls, natively, on the calculator the browser
+    //    builds (SCP's specification, all wijk values loaded): the local
+    //    extension of Haaglanden with two columns of the example file (reading
+    //    the file included), and the national refit with all 27 determinants.
+    use jeugdhulp_wijk::extend::{self, Base, Choice};
+    let predictor = Predictor::new(model.ok_or("geen model")?)?;
+    let site = SiteData::build(&ds, &predictor)?;
+    let calc = jeugdhulp_wijk::site::Calculator::new(predictor, site)?;
+    let codes: Vec<&str> = ds.wijken.iter().map(|w| w.code.as_str()).collect();
+    let example = extend::example_file(&youth, &codes)?;
+    let choice = Choice {
+        columns: vec!["pct_gescheiden".into(), "bevolkingsdichtheid".into()],
+        regios: vec!["JZ24".into()],
+    };
+    let mut n_ext = 0;
+    let ext = time_ms(runs, || {
+        let base = Base::new(
+            &calc.predictor,
+            calc.site.wijken.iter().map(|w| (w, w.values.as_slice())),
+        )?;
+        let r = extend::run(&example, &base, &choice).map_err(|e| e.to_string())?;
+        n_ext = r.n;
+        Ok(())
+    })?;
+    let names = calc.predictor.model.determinant_names();
+    let refit = time_ms(runs, || {
+        jeugdhulp_wijk::refit::refit_national(&calc, &names).map(|_| ())
+    })?;
+    outln!("het rekenwerk van de pagina in de Worker (extendRun, refitNational), warm, mediaan over {runs} runs:");
+    for (name, [median, min, max]) in [
+        (format!("aanvullen: JZ24, 2 kolommen, {n_ext} wijken"), ext),
+        (format!("eigen model: {} determinanten", names.len()), refit),
+    ] {
+        outln!("  {name:<38} {median:>7.3} ms  (min {min:.3}, max {max:.3})");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
