@@ -493,3 +493,221 @@ fn report_functions_cross_the_boundary() {
     let unknown = class.to_vec().iter().filter(|c| **c == -1).count();
     assert_eq!(unknown as f64, num(&k, "unknown"));
 }
+
+// ---- Local extension and "eigen model" (issue 10): in the Worker's build
+// (`--features worker`, as build.sh runs these tests).
+#[cfg(feature = "worker")]
+mod worker {
+    use super::*;
+
+    const EXCEL_NL: &[u8] = include_bytes!("fixtures/extend/haaglanden_excel_nl.csv");
+    const KERNCIJFERS: &[u8] =
+        include_bytes!("../data/cbs/wijkbuurtkaart_2017/wijk_kerncijfers_2017.csv");
+
+    fn strings(items: &[&str]) -> JsValue {
+        items
+            .iter()
+            .map(|s| JsValue::from_str(s))
+            .collect::<Array>()
+            .into()
+    }
+
+    fn text(v: &JsValue, key: &str) -> String {
+        get(v, key)
+            .as_string()
+            .unwrap_or_else(|| panic!("{key} is not a string"))
+    }
+
+    #[wasm_bindgen_test]
+    fn extend_inspect_reads_an_excel_nl_file_and_names_its_problems() {
+        ensure_values();
+        let i = web::extend_inspect(EXCEL_NL).unwrap();
+        assert_eq!(text(&i, "delimiter"), ";");
+        assert_eq!(text(&i, "decimal"), "komma");
+        assert_eq!(text(&i, "encoding"), "Windows-1252");
+        assert_eq!(num(&i, "rows"), 109.0);
+        let columns = Array::from(&get(&i, "columns"));
+        let names: Vec<(String, bool)> = columns
+            .iter()
+            .map(|c| (text(&c, "name"), get(&c, "numeric").as_bool().unwrap()))
+            .collect();
+        assert_eq!(names[1], ("gescheiden".to_string(), true));
+        assert_eq!(names[0], ("wijknaam".to_string(), false));
+        // 109 rows: one with too few fields, one with `n.v.t.`.
+        assert_eq!(num(&columns.get(1), "n_values"), 107.0);
+        assert_eq!(num(&columns.get(1), "n_invalid"), 1.0);
+        let regios = Array::from(&get(&i, "regios"));
+        assert_eq!(regios.length(), 2);
+        assert_eq!(text(&regios.get(1), "code"), "JZ24");
+        assert_eq!(text(&regios.get(1), "name"), "Haaglanden");
+        let problems = Array::from(&get(&i, "problems"));
+        let unknown = problems
+            .iter()
+            .find(|p| get(p, "row").as_f64() == Some(5.0))
+            .expect("line 5");
+        assert_eq!(text(&unknown, "column"), "wijkcode");
+        assert_eq!(text(&unknown, "value"), "WK999999");
+        assert_eq!(text(&unknown, "severity"), "fout");
+        // A column-level problem has row null.
+        let column = problems
+            .iter()
+            .find(|p| get(p, "column").as_string().as_deref() == Some("opmerking"))
+            .expect("the text column");
+        assert!(get(&column, "row").is_null());
+        assert_eq!(text(&column, "severity"), "waarschuwing");
+    }
+
+    #[wasm_bindgen_test]
+    fn extend_run_fits_haaglanden_with_the_page_model() {
+        ensure_values();
+        let options = obj(&[
+            ("columns", strings(&["bev_dichth"])),
+            ("regios", strings(&["JZ24"])),
+        ]);
+        let r = web::extend_run(KERNCIJFERS, options).unwrap();
+        assert_eq!(num(&r, "n"), 98.0);
+        assert_eq!(num(&r, "n_gemeente"), 10.0);
+        let fe = Array::from(&get(&r, "fixed_effects"));
+        let g = fe.get(1);
+        assert_eq!(text(&g, "term"), "bev_dichth");
+        let (est, lo, hi, p) = (
+            num(&g, "estimate"),
+            num(&g, "ci_low"),
+            num(&g, "ci_high"),
+            num(&g, "p_value"),
+        );
+        assert!(lo < est && est < hi && est < 0.0, "{lo} {est} {hi}");
+        assert!(p > 0.0 && p < 0.05, "{p}");
+        let lr = get(&r, "lr_test");
+        assert_eq!(num(&lr, "df"), 1.0);
+        assert!(num(&lr, "statistic") > 0.0);
+        let variance = get(&r, "variance");
+        assert!(num(&variance, "Residual") > 0.0);
+        assert!(get(&variance, "jeugdzorgregiocode").is_undefined());
+        let red = num(&r, "residual_variance_reduction");
+        assert!(red > 0.0 && red < 1.0, "{red}");
+        let gemeenten = Array::from(&get(&get(&r, "random_effects"), "gemeente"));
+        assert_eq!(gemeenten.length(), 10);
+        let den_haag = gemeenten
+            .iter()
+            .find(|g| text(g, "code") == "GM0518")
+            .unwrap();
+        assert!(text(&den_haag, "naam").contains("Gravenhage"));
+        for key in ["value", "cond_sd", "value_null", "value_national"] {
+            assert!(num(&den_haag, key).is_finite(), "{key}");
+        }
+        let predictions = Array::from(&get(&r, "predictions"));
+        assert_eq!(predictions.length(), 98);
+        let w = predictions.get(0);
+        let (o, e) = (num(&w, "observed"), num(&w, "expected_national"));
+        assert!((num(&w, "residual_national") - (o - e)).abs() < 1e-12);
+        assert_eq!(Array::from(&get(&w, "z")).length(), 1);
+        assert!(text(&w, "gemeentecode").starts_with("GM"));
+        let cautions = Array::from(&get(&r, "cautions"));
+        assert!(cautions
+            .iter()
+            .any(|c| c.as_string().unwrap().contains("Samenhang is geen oorzaak")));
+        // Every row left out says why: all wijken of the other 41 regio's, among others.
+        assert!(Array::from(&get(&r, "problems")).length() > 2000);
+    }
+
+    #[wasm_bindgen_test]
+    fn extend_run_defaults_and_errors() {
+        ensure_values();
+        // Defaults: every numeric column, the regio's of the file's wijken.
+        let r = web::extend_run(EXCEL_NL, JsValue::UNDEFINED).unwrap();
+        let columns: Vec<String> = Array::from(&get(&r, "columns"))
+            .iter()
+            .map(|c| c.as_string().unwrap())
+            .collect();
+        assert_eq!(columns, ["gescheiden", "dichtheid", "huishoudgrootte"]);
+        assert_eq!(Array::from(&get(&r, "regios")).length(), 2);
+        let m = message(web::extend_run(
+            EXCEL_NL,
+            obj(&[("columns", strings(&["scheiding"]))]),
+        ));
+        assert!(
+            m.contains("kolom scheiding") && m.contains("niet in het bestand"),
+            "{m}"
+        );
+        let m = message(web::extend_run(
+            EXCEL_NL,
+            obj(&[("columns", strings(&["opmerking"]))]),
+        ));
+        assert!(
+            m.contains("opmerking") && m.contains("geen getallenkolom"),
+            "{m}"
+        );
+        let m = message(web::extend_run(
+            EXCEL_NL,
+            obj(&[("regios", strings(&["JZ99"]))]),
+        ));
+        assert!(m.contains("JZ99"), "{m}");
+        let m = message(web::extend_run(
+            EXCEL_NL,
+            obj(&[("columns", JsValue::from_f64(5.0))]),
+        ));
+        assert!(m.contains("options"), "{m}");
+        let m = message(web::extend_run(b"", JsValue::UNDEFINED));
+        assert!(m.contains("leeg"), "{m}");
+        let m = message(web::extend_inspect(b"code;x\r\nWK050311;1\r\n"));
+        assert!(m.contains("regel 1") && m.contains("wijkcode"), "{m}");
+        let m = message(web::extend_run(
+            b"wijkcode;x\r\nWK050311;1\r\nWK050312;2\r\n",
+            JsValue::UNDEFINED,
+        ));
+        assert!(m.contains("te weinig wijken"), "{m}");
+    }
+
+    #[wasm_bindgen_test]
+    fn refit_national_with_a_subset_and_all_determinants() {
+        ensure_values();
+        let r = web::refit_national(strings(&["perc_1ouder", "perc_hhmk"])).unwrap();
+        let dets: Vec<String> = Array::from(&get(&r, "determinants"))
+            .iter()
+            .map(|d| d.as_string().unwrap())
+            .collect();
+        assert_eq!(dets, ["perc_hhmk", "perc_1ouder"]);
+        assert_eq!(Array::from(&get(&r, "fixed_effects")).length(), 3);
+        let v = get(&r, "variance");
+        for key in ["gemeentecode", "jeugdzorgregiocode", "Residual"] {
+            assert!(num(&v, key) >= 0.0, "{key}");
+        }
+        let verdicts: js_sys::Int8Array = get(&r, "verdicts").dyn_into().unwrap();
+        assert_eq!(verdicts.length(), 2918);
+        let changes = get(&r, "verdict_changes");
+        assert!(num(&changes, "vs_default") > 0.0);
+        assert!(num(&changes, "vs_scp") >= 0.0);
+        // All of the model's determinants: the page's model again.
+        let names: Vec<String> = Array::from(&web::determinants().unwrap())
+            .iter()
+            .map(|d| text(&d, "name"))
+            .collect();
+        let all: Array = names.iter().map(|n| JsValue::from_str(n)).collect();
+        let r = web::refit_national(all.into()).unwrap();
+        assert_eq!(num(&get(&r, "verdict_changes"), "vs_default"), 0.0);
+        let info = web::model_info().unwrap();
+        // The same fit as the native one compiled in, to rounding (wasm's
+        // logarithms are not the platform's).
+        let (a, b) = (num(&r, "reml_criterion"), num(&info, "reml_criterion"));
+        assert!((a - b).abs() < 1e-8, "{a} vs {b}");
+        let ours = Array::from(&get(&r, "fixed_effects"));
+        let model = Array::from(&get(&info, "fixed_effects"));
+        for i in 0..28 {
+            let (a, b) = (
+                num(&ours.get(i), "estimate"),
+                num(&model.get(i), "estimate"),
+            );
+            assert!(
+                (a - b).abs() <= 1e-7 * num(&model.get(i), "std_error"),
+                "{i}: {a} vs {b}"
+            );
+        }
+        let m = message(web::refit_national(strings(&["onzin"])));
+        assert!(m.contains("determinants") && m.contains("onzin"), "{m}");
+        let m = message(web::refit_national(JsValue::from_str("perc_hhmk")));
+        assert!(m.contains("determinants"), "{m}");
+        let m = message(web::refit_national(strings(&[])));
+        assert!(m.contains("leeg"), "{m}");
+    }
+}
