@@ -14,6 +14,9 @@
 //   &ses=laag|midden|hoog                the map's income-class filter (www/map/ses.js); kept here
 //   ?rapport=GM0344, ?vergelijk=GM0363,… the per-gemeente views instead of the calculator
 //                                        (www/report/main.js, issue 12)
+// What a link holds that the page cannot use (an unknown parameter or wijk, a value that is
+// no number or that the core refuses) is named in the notice, never dropped silently
+// (readUrl, reportRefused; docs/input-errors.md).
 //
 // Loading: the wasm (model + wijk list) comes first; the per-wijk determinant
 // values (wijkwaarden.json, see docs/wasm-api.md) load in the background. Without
