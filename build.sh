@@ -98,26 +98,36 @@ fit_and_site() {
 export JEUGDHULP_MODEL_JSON=$GEN/site/model.browser.json
 export JEUGDHULP_SITE_JSON=$GEN/site/site.json
 
-build_wasm() {
-  say "wasm"
-  cargo build --release --quiet --lib --target "$WASM_TARGET"
-  rm -rf "$GEN/pkg"
-  wasm-bindgen --target web --no-typescript --out-dir "$GEN/pkg" "target/$WASM_TARGET/release/jeugdhulp_wijk.wasm"
+# One wasm build into $GEN/$1, with cargo's extra arguments after it.
+build_one_wasm() {
+  local out=$GEN/$1; shift
+  cargo build --release --quiet --lib --target "$WASM_TARGET" "$@"
+  rm -rf "$out"
+  wasm-bindgen --target web --no-typescript --out-dir "$out" "target/$WASM_TARGET/release/jeugdhulp_wijk.wasm"
   # binaryen from npm (>= 132); Debian's wasm-opt 108 produces modules Chromium rejects.
   node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    "$GEN/pkg/jeugdhulp_wijk_bg.wasm" -o "$GEN/pkg/jeugdhulp_wijk_bg.opt.wasm"
-  mv "$GEN/pkg/jeugdhulp_wijk_bg.opt.wasm" "$GEN/pkg/jeugdhulp_wijk_bg.wasm"
+    "$out/jeugdhulp_wijk_bg.wasm" -o "$out/jeugdhulp_wijk_bg.opt.wasm"
+  mv "$out/jeugdhulp_wijk_bg.opt.wasm" "$out/jeugdhulp_wijk_bg.wasm"
+}
+
+build_wasm() {
+  say "wasm"
+  # The page's module, and the Web Worker's (the same plus the local extension and the
+  # national refit, docs/wasm-api.md), kept apart so the first view stays small.
+  build_one_wasm pkg
+  build_one_wasm pkg-worker --features worker
 }
 
 assemble() {
   say "dist/"
   # Versioned layout and service worker: see tools/assemble.mjs.
-  node tools/assemble.mjs --www www --pkg "$GEN/pkg" --site "$GEN/site" --model "$GEN/model.json" --out "$DIST"
+  node tools/assemble.mjs --www www --pkg "$GEN/pkg" --pkg-worker "$GEN/pkg-worker" --site "$GEN/site" --model "$GEN/model.json" --out "$DIST"
   local wasm raw gz
-  wasm=$(ls "$DIST"/v/*/pkg/jeugdhulp_wijk_bg.wasm)
-  raw=$(stat -c %s "$wasm"); gz=$(gzip -9c "$wasm" | wc -c)
-  echo "   wasm $raw bytes ($gz gzip)"
+  for wasm in "$DIST"/v/*/pkg/jeugdhulp_wijk_bg.wasm "$DIST"/v/*/pkg-worker/jeugdhulp_wijk_bg.wasm; do
+    raw=$(stat -c %s "$wasm"); gz=$(gzip -9c "$wasm" | wc -c)
+    echo "   $(basename "$(dirname "$wasm")") wasm $raw bytes ($gz gzip)"
+  done
 }
 
 build_all() {
@@ -143,7 +153,7 @@ run_tests() {
   say "wasm tests in headless Chromium"
   JEUGDHULP_VALUES_JSON=$GEN/site/wijkwaarden.json \
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-    WASM_BINDGEN_TEST_TIMEOUT=120 cargo test --release --target "$WASM_TARGET" --test web
+    WASM_BINDGEN_TEST_TIMEOUT=120 cargo test --release --target "$WASM_TARGET" --test web --features worker
   say "end-to-end tests on the optimised dist/ (served under /jeugdhulp-wijk/ with gzip, as GitHub Pages does)"
   node --test --test-concurrency=1 tests/e2e/
   say "fresh clone: HEAD in an empty folder, ./build.sh build, the page works"

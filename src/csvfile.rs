@@ -188,7 +188,9 @@ pub fn read_text(text: &str, separator: Separator) -> Result<Table, CsvError> {
 }
 
 /// UTF-8 (a BOM dropped), else Windows-1252. Windows-1252 decodes every byte,
-/// so nothing is lost; `encoding_rs` holds its table (the WHATWG one).
+/// so nothing is lost. The table is the WHATWG one (tested against
+/// `encoding_rs`, which is not linked in: its tables of every other encoding
+/// would double the page's wasm).
 fn decode(bytes: &[u8]) -> (String, Encoding) {
     if let Some(rest) = bytes.strip_prefix(b"\xef\xbb\xbf") {
         if let Ok(text) = std::str::from_utf8(rest) {
@@ -197,10 +199,26 @@ fn decode(bytes: &[u8]) -> (String, Encoding) {
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => (text.to_string(), Encoding::Utf8),
-        Err(_) => {
-            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-            (text.into_owned(), Encoding::Windows1252)
-        }
+        Err(_) => (
+            bytes.iter().map(|&b| windows_1252(b)).collect(),
+            Encoding::Windows1252,
+        ),
+    }
+}
+
+/// Windows-1252 → Unicode (WHATWG): 0x80–0x9F from the table, every other
+/// byte is the code point of the same number.
+pub fn windows_1252(b: u8) -> char {
+    const HIGH: [char; 32] = [
+        '\u{20AC}', '\u{0081}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}',
+        '\u{2021}', '\u{02C6}', '\u{2030}', '\u{0160}', '\u{2039}', '\u{0152}', '\u{008D}',
+        '\u{017D}', '\u{008F}', '\u{0090}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}',
+        '\u{2022}', '\u{2013}', '\u{2014}', '\u{02DC}', '\u{2122}', '\u{0161}', '\u{203A}',
+        '\u{0153}', '\u{009D}', '\u{017E}', '\u{0178}',
+    ];
+    match b {
+        0x80..=0x9f => HIGH[usize::from(b - 0x80)],
+        _ => char::from(b),
     }
 }
 
@@ -610,6 +628,15 @@ mod tests {
         }
         assert!(num("NaN", Point).unwrap_err().contains("NaN"));
         assert!(num("1e999", Point).unwrap_err().contains("te groot"));
+    }
+
+    #[test]
+    fn windows_1252_is_the_whatwg_table() {
+        for b in 0..=255u8 {
+            let byte = [b];
+            let (theirs, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&byte);
+            assert_eq!(windows_1252(b).to_string(), theirs, "byte {b:#04x}");
+        }
     }
 
     #[test]

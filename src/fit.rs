@@ -93,9 +93,43 @@ pub struct Fit {
     pub convergence: Convergence,
 }
 
+/// Which criterion the fit minimises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Criterion {
+    /// −2 × the restricted log-likelihood (lme4's REMLcrit): the default.
+    Reml,
+    /// −2 × the log-likelihood (lme4's deviance of a fit with `REML = FALSE`),
+    /// for likelihood-ratio tests between models with different fixed parts.
+    Ml,
+}
+
+/// How to fit: which random intercepts, which criterion, and what the
+/// covariates are called in messages.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Options {
+    /// Whether the model has a regio random intercept (else only gemeente:
+    /// θ_regio is held at 0, as a formula without `(1 | jeugdzorgregiocode)`).
+    pub regio: bool,
+    pub criterion: Criterion,
+    /// The covariates' noun in messages, singular and plural.
+    pub noun: (&'static str, &'static str),
+}
+
+impl Default for Options {
+    /// The national model: both random intercepts, REML, "determinant".
+    fn default() -> Options {
+        Options {
+            regio: true,
+            criterion: Criterion::Reml,
+            noun: ("determinant", "determinanten"),
+        }
+    }
+}
+
 /// Sufficient statistics: everything the criterion needs, O(gemeenten · p²).
 struct Stats {
     n: usize,
+    ml: bool,
     /// Columns of the augmented matrix: intercept, scaled covariates, y.
     k: usize,
     /// Σ a a' over all rows.
@@ -137,7 +171,8 @@ impl std::error::Error for FitError {}
 const LN_2PI: f64 = 1.837_877_066_409_345_3;
 
 impl Stats {
-    fn new(d: Design, names: &[&str]) -> Result<Stats, FitError> {
+    fn new(d: Design, names: &[&str], options: &Options) -> Result<Stats, FitError> {
+        let (noun, nouns) = options.noun;
         let Design {
             data: mut a,
             gemeente,
@@ -173,7 +208,9 @@ impl Stats {
             let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
             if !(var.is_finite() && var > 0.0) {
                 let name = names.get(j).copied().unwrap_or("?");
-                return Err(FitError(format!("determinant {name} is constant in de fitrijen; het model is dan niet te schatten")));
+                return Err(FitError(format!(
+                    "{noun} {name} is constant in de fitrijen; het model is dan niet te schatten"
+                )));
             }
             let sd = var.sqrt();
             col.apply(|v| *v = (*v - mean) / sd);
@@ -191,8 +228,8 @@ impl Stats {
             }
         }
         cross.fill_upper_triangle_with_lower_triangle();
-        check_rank(&cross, p, names)?;
-        check_response(&cross, p)?;
+        check_rank(&cross, p, names, (noun, nouns))?;
+        check_response(&cross, p, nouns)?;
         // Column sums per gemeente (column g of `sums`), over runs of rows of
         // one gemeente (rows in wijkcode order come grouped by gemeente).
         let mut sums = DMatrix::zeros(k, n_gemeente);
@@ -233,6 +270,7 @@ impl Stats {
             .collect();
         Ok(Stats {
             n,
+            ml: options.criterion == Criterion::Ml,
             k,
             cross,
             sums,
@@ -291,6 +329,21 @@ impl Stats {
         let chol = m.view((0, 0), (p, p)).into_owned().cholesky()?;
         let beta = chol.solve(&xtvy);
         let rss = m[(p, p)] - xtvy.dot(&beta);
+        if self.ml {
+            // The profiled deviance: σ̂² = rss/n, no |X'V⁻¹X| term.
+            let n = self.n as f64;
+            let sigma2 = rss / n;
+            if sigma2.is_nan() || sigma2 <= 0.0 {
+                return None;
+            }
+            let crit = n * (LN_2PI + sigma2.ln() + 1.0) + log_det_v;
+            return Some(Eval {
+                crit,
+                beta_scaled: beta,
+                chol,
+                sigma2,
+            });
+        }
         let df = (self.n - p) as f64;
         let sigma2 = rss / df;
         if sigma2.is_nan() || sigma2 <= 0.0 {
@@ -331,7 +384,12 @@ const COLLINEAR_TOL: f64 = 1e-10;
 /// standardised X'X in column order: a column whose pivot falls to
 /// `COLLINEAR_TOL` of its diagonal is (nearly) a linear combination of the
 /// columns accepted before it; their coefficients say which are involved.
-fn check_rank(cross: &DMatrix<f64>, p: usize, names: &[&str]) -> Result<(), FitError> {
+fn check_rank(
+    cross: &DMatrix<f64>,
+    p: usize,
+    names: &[&str],
+    (noun, nouns): (&str, &str),
+) -> Result<(), FitError> {
     let name = |j: usize| format!("'{}'", names.get(j - 1).copied().unwrap_or("?"));
     let mut l = DMatrix::<f64>::zeros(p, p);
     let mut accepted: Vec<usize> = Vec::with_capacity(p);
@@ -366,14 +424,14 @@ fn check_rank(cross: &DMatrix<f64>, p: usize, names: &[&str]) -> Result<(), FitE
             .collect();
         if involved.is_empty() {
             problems.push(format!(
-                "determinant {} is (vrijwel) constant in de fitrijen",
+                "{noun} {} is (vrijwel) constant in de fitrijen",
                 name(j)
             ));
             continue;
         }
         let all: Vec<String> = involved.iter().cloned().chain([name(j)]).collect();
         problems.push(format!(
-            "determinanten {} zijn collineair: {} is (vrijwel) een lineaire combinatie van {}",
+            "{nouns} {} zijn collineair: {} is (vrijwel) een lineaire combinatie van {}",
             dutch_list(&all),
             name(j),
             dutch_list(&involved)
@@ -392,7 +450,7 @@ fn check_rank(cross: &DMatrix<f64>, p: usize, names: &[&str]) -> Result<(), FitE
 /// (for instance a constant one): the residual variance is then zero and the
 /// criterion infinite at every θ. The same Cholesky step as [`check_rank`],
 /// for the last column of A'A.
-fn check_response(cross: &DMatrix<f64>, p: usize) -> Result<(), FitError> {
+fn check_response(cross: &DMatrix<f64>, p: usize, nouns: &str) -> Result<(), FitError> {
     let x = cross.view((0, 0), (p, p)).into_owned();
     let explained = x
         .cholesky()
@@ -403,9 +461,9 @@ fn check_response(cross: &DMatrix<f64>, p: usize) -> Result<(), FitError> {
         })
         .unwrap_or(0.0);
     if cross[(p, p)] - explained <= COLLINEAR_TOL * cross[(p, p)] {
-        return Err(FitError(
-            "de respons heeft geen spreiding buiten wat de determinanten verklaren (bijvoorbeeld overal dezelfde waarde); het model is dan niet te schatten".into(),
-        ));
+        return Err(FitError(format!(
+            "de respons heeft geen spreiding buiten wat de {nouns} verklaren (bijvoorbeeld overal dezelfde waarde); het model is dan niet te schatten"
+        )));
     }
     Ok(())
 }
@@ -421,18 +479,20 @@ fn dutch_list(items: &[String]) -> String {
 
 /// Minimise the criterion over ρ = (ρ_g, ρ_r): a coarse grid, then Newton steps
 /// on finite-difference derivatives with backtracking. Every loop is bounded.
-fn optimise(stats: &Stats) -> Result<Convergence, FitError> {
+fn optimise(stats: &Stats, regio: bool) -> Result<Convergence, FitError> {
     let mut evaluations = 0;
     let mut f = |rho: [f64; 2]| {
         evaluations += 1;
         stats.crit_at(rho)
     };
     // A coarse grid guards against starting in a poor basin; Newton does the rest.
+    // Without a regio level ρ_regio stays 0 throughout.
     let grid = [0.1, 0.5, 1.5];
-    let mut x = [1.0, 1.0];
+    let grid_regio: &[f64] = if regio { &grid } else { &[0.0] };
+    let mut x = [1.0, if regio { 1.0 } else { 0.0 }];
     let mut fx = f(x);
     for &a in &grid {
-        for &b in &grid {
+        for &b in grid_regio {
             let v = f([a, b]);
             if v < fx {
                 fx = v;
@@ -454,12 +514,20 @@ fn optimise(stats: &Stats) -> Result<Convergence, FitError> {
         let h = [1e-4 * (1.0 + x[0].abs()), 1e-4 * (1.0 + x[1].abs())];
         let at = |dx: f64, dy: f64| [x[0] + dx, x[1] + dy];
         let (fp0, fm0) = (f(at(h[0], 0.0)), f(at(-h[0], 0.0)));
-        let (f0p, f0m) = (f(at(0.0, h[1])), f(at(0.0, -h[1])));
-        let (fpp, fmm) = (f(at(h[0], h[1])), f(at(-h[0], -h[1])));
-        let g = [(fp0 - fm0) / (2.0 * h[0]), (f0p - f0m) / (2.0 * h[1])];
         let h00 = (fp0 - 2.0 * fx + fm0) / (h[0] * h[0]);
-        let h11 = (f0p - 2.0 * fx + f0m) / (h[1] * h[1]);
-        let h01 = (fpp - fp0 - f0p + 2.0 * fx - fm0 - f0m + fmm) / (2.0 * h[0] * h[1]);
+        // Without a regio level: no slope along ρ_regio and a unit curvature,
+        // so the Newton step leaves it at 0.
+        let (g, h11, h01) = if regio {
+            let (f0p, f0m) = (f(at(0.0, h[1])), f(at(0.0, -h[1])));
+            let (fpp, fmm) = (f(at(h[0], h[1])), f(at(-h[0], -h[1])));
+            (
+                [(fp0 - fm0) / (2.0 * h[0]), (f0p - f0m) / (2.0 * h[1])],
+                (f0p - 2.0 * fx + f0m) / (h[1] * h[1]),
+                (fpp - fp0 - f0p + 2.0 * fx - fm0 - f0m + fmm) / (2.0 * h[0] * h[1]),
+            )
+        } else {
+            ([(fp0 - fm0) / (2.0 * h[0]), 0.0], 1.0, 0.0)
+        };
         grad = g;
         // Newton direction where the Hessian is positive definite, else a
         // Levenberg-damped one.
@@ -534,8 +602,22 @@ fn optimise(stats: &Stats) -> Result<Convergence, FitError> {
 
 /// Fit by REML. `names` are the determinant names (for error messages only).
 pub fn fit(design: Design, names: &[&str]) -> Result<Fit, FitError> {
-    let stats = Stats::new(design, names)?;
-    let convergence = optimise(&stats)?;
+    fit_with(design, names, &Options::default())
+}
+
+/// Check a design as [`fit_with`] does before it iterates (lengths, constant
+/// and collinear covariates, a response without spread), without fitting.
+pub fn check(design: Design, names: &[&str], options: &Options) -> Result<(), FitError> {
+    Stats::new(design, names, options).map(|_| ())
+}
+
+/// Fit with the given options: with or without the regio level, by REML or ML.
+pub fn fit_with(design: Design, names: &[&str], options: &Options) -> Result<Fit, FitError> {
+    let stats = Stats::new(design, names, options)?;
+    let mut convergence = optimise(&stats, options.regio)?;
+    if options.criterion == Criterion::Ml {
+        convergence.method = "ML; profiled β en σ², Newton op σ-verhoudingen".into();
+    }
     let [rho_g, rho_r] = convergence.theta;
     let (theta_g, theta_r) = (rho_g * rho_g, rho_r * rho_r);
     let e = stats.eval(theta_g, theta_r).ok_or_else(|| {

@@ -9,11 +9,13 @@
 pub mod csvfile;
 pub mod data;
 pub mod determinants;
+pub mod extend;
 pub mod fit;
 pub mod geo;
 pub mod impute;
 pub mod interval;
 pub mod model;
+pub mod refit;
 pub mod score;
 pub mod report;
 pub mod site;

@@ -808,3 +808,115 @@ pub fn income_classes() -> Result<JsValue, JsError> {
         Ok(o)
     })
 }
+
+// ---- Local extension and "eigen model" (issue 10): thin wrappers; the
+// logic is in `crate::extend` and `crate::refit`.
+//
+// Only in the Worker's build (`--features worker`, `pkg-worker/`): the fitter,
+// the upload reader and the refit add about 100 KB gzip, which the page's
+// first view does not need (see docs/wasm-api.md).
+#[cfg(feature = "worker")]
+pub use worker::*;
+
+#[cfg(feature = "worker")]
+mod worker {
+    use super::*;
+
+    /// The national model's part of an extension, from the calculator (its
+    /// per-wijk values must be loaded).
+    fn extension_base(c: &Calculator) -> Result<crate::extend::Base, JsError> {
+        if !c.has_values() {
+            return Err(field_error(
+                "wijkwaarden",
+                "de wijkgegevens zijn nog niet geladen (eerst loadWijkValues)",
+            ));
+        }
+        crate::extend::Base::new(
+            &c.predictor,
+            c.site.wijken.iter().map(|w| (w, w.values.as_slice())),
+        )
+        .map_err(|e| JsError::new(&e))
+    }
+
+    fn extend_error(e: crate::extend::ExtendError) -> JsError {
+        JsError::new(&e.to_string())
+    }
+
+    /// Read an uploaded covariate file (bytes as the browser has them) and say
+    /// what is in it: `{delimiter, decimal, encoding, rows, columns: [{name,
+    /// numeric, n_values, n_missing, n_invalid}], regios: [{code, name,
+    /// n_wijken}], problems: [{row, column, value, message, severity}]}`.
+    #[wasm_bindgen(js_name = extendInspect)]
+    pub fn extend_inspect(bytes: &[u8]) -> Result<JsValue, JsError> {
+        with_calculator(|c| {
+            let c: &Calculator = c;
+            let base = extension_base(c)?;
+            let out = crate::extend::inspect(bytes, &base).map_err(extend_error)?;
+            to_js(&out)
+        })
+    }
+
+    #[derive(serde::Deserialize, Default)]
+    struct ExtendOptions {
+        #[serde(default)]
+        columns: Option<Vec<String>>,
+        #[serde(default)]
+        regios: Option<Vec<String>>,
+    }
+
+    /// Fit the local extension on an uploaded file: `options` = `{columns?:
+    /// string[], regios?: string[]}` (default: every numeric column, the regio's
+    /// of the file's wijken). See docs/wasm-api.md for the result.
+    #[wasm_bindgen(js_name = extendRun)]
+    pub fn extend_run(bytes: &[u8], options: JsValue) -> Result<JsValue, JsError> {
+        with_calculator(|c| {
+            let c: &Calculator = c;
+            let options: ExtendOptions = if options.is_undefined() || options.is_null() {
+                ExtendOptions::default()
+            } else {
+                serde_wasm_bindgen::from_value(options).map_err(|e| {
+                    field_error(
+                        "options",
+                        format!("verwacht {{columns?: [tekst], regios?: [tekst]}} ({e})"),
+                    )
+                })?
+            };
+            let base = extension_base(c)?;
+            let choice = crate::extend::Choice {
+                columns: options.columns.unwrap_or_default(),
+                regios: options.regios.unwrap_or_default(),
+            };
+            let out = crate::extend::run(bytes, &base, &choice).map_err(extend_error)?;
+            to_js(&out)
+        })
+    }
+
+    /// Refit the national model with a subset of its determinants (same
+    /// specification and imputation): `{determinants, specification, n,
+    /// n_gemeente, n_regio, reml_criterion, fixed_effects, variance:
+    /// {gemeentecode, jeugdzorgregiocode, Residual}, converged, verdict_changes:
+    /// {vs_default, vs_scp}, verdicts: Int8Array}` (verdicts coded as `verdictsAll`).
+    #[wasm_bindgen(js_name = refitNational)]
+    pub fn refit_national(determinants: JsValue) -> Result<JsValue, JsError> {
+        with_calculator(|c| {
+            let c: &Calculator = c;
+            let names: Vec<String> = serde_wasm_bindgen::from_value(determinants).map_err(|e| {
+                field_error(
+                    "determinants",
+                    format!("verwacht een lijst met namen van determinanten ({e})"),
+                )
+            })?;
+            let refit = crate::refit::refit_national(c, &names)
+                .map_err(|e| field_error("determinants", e))?;
+            let out = to_js(&refit)?;
+            let codes: Vec<i8> = refit.verdicts.iter().copied().map(verdict_code).collect();
+            js_sys::Reflect::set(
+                &out,
+                &JsValue::from_str("verdicts"),
+                &js_sys::Int8Array::from(codes.as_slice()),
+            )
+            .map_err(|_| JsError::new("interne fout bij omzetten van de oordelen"))?;
+            Ok(out)
+        })
+    }
+}

@@ -305,6 +305,170 @@ fn bad_input_throws_errors_that_name_the_field() {
     assert!(m.contains("wijkwaarden"), "{m}");
 }
 
+/// Numbers at the edges, values of the wrong type and missing fields
+/// (docs/input-errors.md): each gets an Error naming the field, with short
+/// numbers; a missing field is imputed; nothing traps.
+#[wasm_bindgen_test]
+fn edge_numbers_wrong_types_and_missing_fields_get_an_answer() {
+    ensure_values();
+    let values = |k: &str, v: JsValue| obj(&[("values", obj(&[(k, v)]))]);
+    let expected_of = |p: JsValue| num(&web::expected(p).unwrap(), "expected");
+
+    // ±inf and huge values: refused by name, the number written short.
+    for v in [f64::INFINITY, f64::NEG_INFINITY] {
+        let m = message(web::expected(values("perc_1ouder", JsValue::from_f64(v))));
+        assert!(
+            m.contains("perc_1ouder") && m.contains("geen geldig getal"),
+            "{m}"
+        );
+    }
+    for (name, v, want) in [
+        ("grijzedruk", 1e308, "1e308 ligt boven het maximum"),
+        ("gem_gestink", 1e300, "1e300 ligt boven het maximum"),
+        ("perc_1ouder", -1e308, "-1e308 ligt buiten 0–100 %"),
+        ("woonwaarde", -5.0, "-5 mag niet negatief zijn"),
+        ("samenw", 2.0, "2 moet 0 (nee) of 1 (ja) zijn"),
+    ] {
+        let m = message(web::expected(values(name, JsValue::from_f64(v))));
+        assert!(m.contains(name) && m.contains(want) && m.len() < 200, "{m}");
+    }
+    // The edges of a range are values; -0 is 0.
+    let at = |v: f64| expected_of(values("perc_1ouder", JsValue::from_f64(v)));
+    assert!(at(0.0).is_finite() && at(100.0).is_finite() && at(5e-324).is_finite());
+    assert_eq!(at(-0.0), at(0.0));
+
+    // The youth count: NaN, ±inf, zero and huge are refused by name.
+    for (n, want) in [
+        (f64::NAN, "NaN"),
+        (f64::INFINITY, "groter dan 0"),
+        (f64::NEG_INFINITY, "groter dan 0"),
+        (0.0, "groter dan 0"),
+        (1e308, "1e308 jeugdigen is meer dan in enige wijk"),
+    ] {
+        let m = message(web::expected(obj(&[("n_jeugd", JsValue::from_f64(n))])));
+        assert!(
+            m.contains("n_jeugd") && m.contains(want) && m.len() < 200,
+            "{n}: {m}"
+        );
+    }
+
+    // Wrong types: each names the field and what it expected.
+    let some_array = || -> JsValue { Array::of1(&JsValue::from_f64(5.0)).into() };
+    for (profile, field, want) in [
+        (
+            values("perc_1ouder", JsValue::TRUE),
+            "perc_1ouder",
+            "verwacht een getal, kreeg boolean",
+        ),
+        (
+            values("perc_1ouder", obj(&[])),
+            "perc_1ouder",
+            "verwacht een getal, kreeg object",
+        ),
+        (
+            values("perc_1ouder", JsValue::from_str("12,5")),
+            "perc_1ouder",
+            "verwacht een getal, kreeg string",
+        ),
+        (
+            obj(&[("values", some_array())]),
+            "0",
+            "onbekende determinant",
+        ),
+        (
+            obj(&[("values", JsValue::from_str("perc_1ouder=5"))]),
+            "values",
+            "verwacht een object",
+        ),
+        (
+            obj(&[("gemeente", JsValue::TRUE)]),
+            "gemeente",
+            "gemeentecode als tekst",
+        ),
+        (
+            obj(&[("wijk", JsValue::from_f64(36300.0))]),
+            "wijk",
+            "wijkcode als tekst",
+        ),
+        (
+            obj(&[("n_jeugd", JsValue::from_str("800"))]),
+            "n_jeugd",
+            "verwacht een getal, kreeg string",
+        ),
+        (JsValue::NULL, "profiel", "verwacht een object"),
+        (JsValue::UNDEFINED, "profiel", "verwacht een object"),
+        (JsValue::from_f64(1.0), "profiel", "verwacht een object"),
+    ] {
+        let m = message(web::expected(profile));
+        assert!(
+            m.starts_with(&format!("{field}: ")) && m.contains(want),
+            "{field}: {m}"
+        );
+    }
+
+    // Missing fields are imputed by the model's rule, not errors: {}, empty
+    // values, and a null or undefined value are the same profile, whose gaps
+    // hold the national mean (or 0, for SCP's seven).
+    let national = web::national_profile().unwrap();
+    let empty = web::expected(obj(&[])).unwrap();
+    let e = num(&empty, "expected");
+    assert!(e.is_finite());
+    assert_eq!(expected_of(obj(&[("values", obj(&[]))])), e);
+    assert_eq!(expected_of(values("perc_1ouder", JsValue::NULL)), e);
+    assert_eq!(expected_of(values("perc_1ouder", JsValue::UNDEFINED)), e);
+    let dets = Array::from(&web::determinants().unwrap());
+    let k = dets
+        .iter()
+        .position(|d| get(&d, "name").as_string().unwrap() == "perc_1ouder")
+        .unwrap() as u32;
+    let imputed = Array::from(&get(&empty, "imputed"));
+    assert_eq!(
+        imputed.get(k).as_f64(),
+        get(&get(&national, "values"), "perc_1ouder").as_f64()
+    );
+
+    // The all-wijken calls: NaN, ±inf and huge changes, by determinant name.
+    let k = dets
+        .iter()
+        .position(|d| get(&d, "name").as_string().unwrap() == "grijzedruk")
+        .unwrap() as u32;
+    for (d, want) in [
+        (f64::NAN, "wijziging is geen geldig getal"),
+        (f64::INFINITY, "wijziging is geen geldig getal"),
+        (f64::NEG_INFINITY, "wijziging is geen geldig getal"),
+        (1e308, "wijziging 1e308 is groter dan het bereik toelaat"),
+    ] {
+        let deltas = Float64Array::new_with_length(27);
+        deltas.set_index(k, d);
+        for m in [
+            message(web::expected_all(&deltas, "land", None)),
+            message(web::intervals_all(&deltas, "land", None)),
+            message(web::verdicts_all(&deltas, "land", None)),
+        ] {
+            assert!(
+                m.starts_with("grijzedruk: ") && m.contains(want) && m.len() < 250,
+                "{d}: {m}"
+            );
+        }
+    }
+    // A scope without its code, or with an unknown one.
+    let zero = Float64Array::new_with_length(27);
+    let m = message(web::expected_all(&zero, "gemeente", None));
+    assert!(
+        m.starts_with("code: ") && m.contains("gemeentecode is nodig"),
+        "{m}"
+    );
+    let m = message(web::expected_all(&zero, "wijk", Some(String::new())));
+    assert!(m.contains("wijkcode is nodig"), "{m}");
+    let m = message(web::scope_members("regio", Some("JZ99".into())));
+    assert!(m.contains("JZ99"), "{m}");
+    let m = message(web::wijk_profile(""));
+    assert!(
+        m.starts_with("wijk: ") && m.contains("onbekende wijkcode ''"),
+        "{m}"
+    );
+}
+
 /// Issue 12: the per-gemeente functions cross the boundary as documented.
 #[wasm_bindgen_test]
 fn report_functions_cross_the_boundary() {
@@ -354,4 +518,222 @@ fn report_functions_cross_the_boundary() {
     assert_eq!(class.length(), n);
     let unknown = class.to_vec().iter().filter(|c| **c == -1).count();
     assert_eq!(unknown as f64, num(&k, "unknown"));
+}
+
+// ---- Local extension and "eigen model" (issue 10): in the Worker's build
+// (`--features worker`, as build.sh runs these tests).
+#[cfg(feature = "worker")]
+mod worker {
+    use super::*;
+
+    const EXCEL_NL: &[u8] = include_bytes!("fixtures/extend/haaglanden_excel_nl.csv");
+    const KERNCIJFERS: &[u8] =
+        include_bytes!("../data/cbs/wijkbuurtkaart_2017/wijk_kerncijfers_2017.csv");
+
+    fn strings(items: &[&str]) -> JsValue {
+        items
+            .iter()
+            .map(|s| JsValue::from_str(s))
+            .collect::<Array>()
+            .into()
+    }
+
+    fn text(v: &JsValue, key: &str) -> String {
+        get(v, key)
+            .as_string()
+            .unwrap_or_else(|| panic!("{key} is not a string"))
+    }
+
+    #[wasm_bindgen_test]
+    fn extend_inspect_reads_an_excel_nl_file_and_names_its_problems() {
+        ensure_values();
+        let i = web::extend_inspect(EXCEL_NL).unwrap();
+        assert_eq!(text(&i, "delimiter"), ";");
+        assert_eq!(text(&i, "decimal"), "komma");
+        assert_eq!(text(&i, "encoding"), "Windows-1252");
+        assert_eq!(num(&i, "rows"), 109.0);
+        let columns = Array::from(&get(&i, "columns"));
+        let names: Vec<(String, bool)> = columns
+            .iter()
+            .map(|c| (text(&c, "name"), get(&c, "numeric").as_bool().unwrap()))
+            .collect();
+        assert_eq!(names[1], ("gescheiden".to_string(), true));
+        assert_eq!(names[0], ("wijknaam".to_string(), false));
+        // 109 rows: one with too few fields, one with `n.v.t.`.
+        assert_eq!(num(&columns.get(1), "n_values"), 107.0);
+        assert_eq!(num(&columns.get(1), "n_invalid"), 1.0);
+        let regios = Array::from(&get(&i, "regios"));
+        assert_eq!(regios.length(), 2);
+        assert_eq!(text(&regios.get(1), "code"), "JZ24");
+        assert_eq!(text(&regios.get(1), "name"), "Haaglanden");
+        let problems = Array::from(&get(&i, "problems"));
+        let unknown = problems
+            .iter()
+            .find(|p| get(p, "row").as_f64() == Some(5.0))
+            .expect("line 5");
+        assert_eq!(text(&unknown, "column"), "wijkcode");
+        assert_eq!(text(&unknown, "value"), "WK999999");
+        assert_eq!(text(&unknown, "severity"), "fout");
+        // A column-level problem has row null.
+        let column = problems
+            .iter()
+            .find(|p| get(p, "column").as_string().as_deref() == Some("opmerking"))
+            .expect("the text column");
+        assert!(get(&column, "row").is_null());
+        assert_eq!(text(&column, "severity"), "waarschuwing");
+    }
+
+    #[wasm_bindgen_test]
+    fn extend_run_fits_haaglanden_with_the_page_model() {
+        ensure_values();
+        let options = obj(&[
+            ("columns", strings(&["bev_dichth"])),
+            ("regios", strings(&["JZ24"])),
+        ]);
+        let r = web::extend_run(KERNCIJFERS, options).unwrap();
+        assert_eq!(num(&r, "n"), 98.0);
+        assert_eq!(num(&r, "n_gemeente"), 10.0);
+        let fe = Array::from(&get(&r, "fixed_effects"));
+        let g = fe.get(1);
+        assert_eq!(text(&g, "term"), "bev_dichth");
+        let (est, lo, hi, p) = (
+            num(&g, "estimate"),
+            num(&g, "ci_low"),
+            num(&g, "ci_high"),
+            num(&g, "p_value"),
+        );
+        assert!(lo < est && est < hi && est < 0.0, "{lo} {est} {hi}");
+        assert!(p > 0.0 && p < 0.05, "{p}");
+        let lr = get(&r, "lr_test");
+        assert_eq!(num(&lr, "df"), 1.0);
+        assert!(num(&lr, "statistic") > 0.0);
+        let variance = get(&r, "variance");
+        assert!(num(&variance, "Residual") > 0.0);
+        assert!(get(&variance, "jeugdzorgregiocode").is_undefined());
+        let red = num(&r, "residual_variance_reduction");
+        assert!(red > 0.0 && red < 1.0, "{red}");
+        let gemeenten = Array::from(&get(&get(&r, "random_effects"), "gemeente"));
+        assert_eq!(gemeenten.length(), 10);
+        let den_haag = gemeenten
+            .iter()
+            .find(|g| text(g, "code") == "GM0518")
+            .unwrap();
+        assert!(text(&den_haag, "naam").contains("Gravenhage"));
+        for key in ["value", "cond_sd", "value_null", "value_national"] {
+            assert!(num(&den_haag, key).is_finite(), "{key}");
+        }
+        let predictions = Array::from(&get(&r, "predictions"));
+        assert_eq!(predictions.length(), 98);
+        let w = predictions.get(0);
+        let (o, e) = (num(&w, "observed"), num(&w, "expected_national"));
+        assert!((num(&w, "residual_national") - (o - e)).abs() < 1e-12);
+        assert_eq!(Array::from(&get(&w, "z")).length(), 1);
+        assert!(text(&w, "gemeentecode").starts_with("GM"));
+        let cautions = Array::from(&get(&r, "cautions"));
+        assert!(cautions
+            .iter()
+            .any(|c| c.as_string().unwrap().contains("Samenhang is geen oorzaak")));
+        // Every row left out says why: all wijken of the other 41 regio's, among others.
+        assert!(Array::from(&get(&r, "problems")).length() > 2000);
+    }
+
+    #[wasm_bindgen_test]
+    fn extend_run_defaults_and_errors() {
+        ensure_values();
+        // Defaults: every numeric column, the regio's of the file's wijken.
+        let r = web::extend_run(EXCEL_NL, JsValue::UNDEFINED).unwrap();
+        let columns: Vec<String> = Array::from(&get(&r, "columns"))
+            .iter()
+            .map(|c| c.as_string().unwrap())
+            .collect();
+        assert_eq!(columns, ["gescheiden", "dichtheid", "huishoudgrootte"]);
+        assert_eq!(Array::from(&get(&r, "regios")).length(), 2);
+        let m = message(web::extend_run(
+            EXCEL_NL,
+            obj(&[("columns", strings(&["scheiding"]))]),
+        ));
+        assert!(
+            m.contains("kolom scheiding") && m.contains("niet in het bestand"),
+            "{m}"
+        );
+        let m = message(web::extend_run(
+            EXCEL_NL,
+            obj(&[("columns", strings(&["opmerking"]))]),
+        ));
+        assert!(
+            m.contains("opmerking") && m.contains("geen getallenkolom"),
+            "{m}"
+        );
+        let m = message(web::extend_run(
+            EXCEL_NL,
+            obj(&[("regios", strings(&["JZ99"]))]),
+        ));
+        assert!(m.contains("JZ99"), "{m}");
+        let m = message(web::extend_run(
+            EXCEL_NL,
+            obj(&[("columns", JsValue::from_f64(5.0))]),
+        ));
+        assert!(m.contains("options"), "{m}");
+        let m = message(web::extend_run(b"", JsValue::UNDEFINED));
+        assert!(m.contains("leeg"), "{m}");
+        let m = message(web::extend_inspect(b"code;x\r\nWK050311;1\r\n"));
+        assert!(m.contains("regel 1") && m.contains("wijkcode"), "{m}");
+        let m = message(web::extend_run(
+            b"wijkcode;x\r\nWK050311;1\r\nWK050312;2\r\n",
+            JsValue::UNDEFINED,
+        ));
+        assert!(m.contains("te weinig wijken"), "{m}");
+    }
+
+    #[wasm_bindgen_test]
+    fn refit_national_with_a_subset_and_all_determinants() {
+        ensure_values();
+        let r = web::refit_national(strings(&["perc_1ouder", "perc_hhmk"])).unwrap();
+        let dets: Vec<String> = Array::from(&get(&r, "determinants"))
+            .iter()
+            .map(|d| d.as_string().unwrap())
+            .collect();
+        assert_eq!(dets, ["perc_hhmk", "perc_1ouder"]);
+        assert_eq!(Array::from(&get(&r, "fixed_effects")).length(), 3);
+        let v = get(&r, "variance");
+        for key in ["gemeentecode", "jeugdzorgregiocode", "Residual"] {
+            assert!(num(&v, key) >= 0.0, "{key}");
+        }
+        let verdicts: js_sys::Int8Array = get(&r, "verdicts").dyn_into().unwrap();
+        assert_eq!(verdicts.length(), 2918);
+        let changes = get(&r, "verdict_changes");
+        assert!(num(&changes, "vs_default") > 0.0);
+        assert!(num(&changes, "vs_scp") >= 0.0);
+        // All of the model's determinants: the page's model again.
+        let names: Vec<String> = Array::from(&web::determinants().unwrap())
+            .iter()
+            .map(|d| text(&d, "name"))
+            .collect();
+        let all: Array = names.iter().map(|n| JsValue::from_str(n)).collect();
+        let r = web::refit_national(all.into()).unwrap();
+        assert_eq!(num(&get(&r, "verdict_changes"), "vs_default"), 0.0);
+        let info = web::model_info().unwrap();
+        // The same fit as the native one compiled in, to rounding (wasm's
+        // logarithms are not the platform's).
+        let (a, b) = (num(&r, "reml_criterion"), num(&info, "reml_criterion"));
+        assert!((a - b).abs() < 1e-8, "{a} vs {b}");
+        let ours = Array::from(&get(&r, "fixed_effects"));
+        let model = Array::from(&get(&info, "fixed_effects"));
+        for i in 0..28 {
+            let (a, b) = (
+                num(&ours.get(i), "estimate"),
+                num(&model.get(i), "estimate"),
+            );
+            assert!(
+                (a - b).abs() <= 1e-7 * num(&model.get(i), "std_error"),
+                "{i}: {a} vs {b}"
+            );
+        }
+        let m = message(web::refit_national(strings(&["onzin"])));
+        assert!(m.contains("determinants") && m.contains("onzin"), "{m}");
+        let m = message(web::refit_national(JsValue::from_str("perc_hhmk")));
+        assert!(m.contains("determinants"), "{m}");
+        let m = message(web::refit_national(strings(&[])));
+        assert!(m.contains("leeg"), "{m}");
+    }
 }

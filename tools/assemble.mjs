@@ -8,7 +8,7 @@
 // cached index.html can only ever load the files it was built with. Module imports and
 // data fetches inside v/<version>/ are relative (import.meta.url), so they need no rewriting.
 //
-//   node tools/assemble.mjs --www www --pkg generated/pkg --site generated/site \
+//   node tools/assemble.mjs --www www --pkg generated/pkg [--pkg-worker generated/pkg-worker] --site generated/site \
 //     --model generated/model.json --out dist
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 
 const { values: a } = parseArgs({
   options: {
-    www: { type: 'string' }, pkg: { type: 'string' }, site: { type: 'string' },
+    www: { type: 'string' }, pkg: { type: 'string' }, 'pkg-worker': { type: 'string' }, site: { type: 'string' },
     model: { type: 'string' }, out: { type: 'string' },
   },
 });
@@ -43,13 +43,18 @@ const ROOT_FILES = new Set(['index.html', 'sw.js']);
 // asset path (relative to v/<version>/) -> source file
 const assets = new Map();
 for (const f of listFiles(a.www)) if (!ROOT_FILES.has(f)) assets.set(f, path.join(a.www, f));
-assets.set('pkg/jeugdhulp_wijk.js', path.join(a.pkg, 'jeugdhulp_wijk.js'));
-assets.set('pkg/jeugdhulp_wijk_bg.wasm', path.join(a.pkg, 'jeugdhulp_wijk_bg.wasm'));
-if (existsSync(path.join(a.pkg, 'snippets'))) {
-  // wasm-bindgen's inline JS, imported by the glue
-  for (const f of listFiles(path.join(a.pkg, 'snippets'))) assets.set(`pkg/snippets/${f}`, path.join(a.pkg, 'snippets', f));
+// The page's wasm in pkg/; the Web Worker's (with the local extension, issue 10) in
+// pkg-worker/ when given.
+for (const [dir, as] of [[a.pkg, 'pkg'], [a['pkg-worker'], 'pkg-worker']]) {
+  if (!dir) continue;
+  assets.set(`${as}/jeugdhulp_wijk.js`, path.join(dir, 'jeugdhulp_wijk.js'));
+  assets.set(`${as}/jeugdhulp_wijk_bg.wasm`, path.join(dir, 'jeugdhulp_wijk_bg.wasm'));
+  if (existsSync(path.join(dir, 'snippets'))) {
+    // wasm-bindgen's inline JS, imported by the glue
+    for (const f of listFiles(path.join(dir, 'snippets'))) assets.set(`${as}/snippets/${f}`, path.join(dir, 'snippets', f));
+  }
 }
-for (const f of ['geo.json', 'wijkwaarden.json']) assets.set(f, path.join(a.site, f));
+for (const f of ['geo.json', 'wijkwaarden.json', 'voorbeeld-kerncijfers-2017.csv']) assets.set(f, path.join(a.site, f));
 assets.set('model.json', a.model);
 
 const names = [...assets.keys()].sort();

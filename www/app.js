@@ -14,6 +14,9 @@
 //   &ses=laag|midden|hoog                the map's income-class filter (www/map/ses.js); kept here
 //   ?rapport=GM0344, ?vergelijk=GM0363,… the per-gemeente views instead of the calculator
 //                                        (www/report/main.js, issue 12)
+// What a link holds that the page cannot use (an unknown parameter or wijk, a value that is
+// no number or that the core refuses) is named in the notice, never dropped silently
+// (readUrl, reportRefused; docs/input-errors.md).
 //
 // Loading: the wasm (model + wijk list) comes first; the per-wijk determinant
 // values (wijkwaarden.json, see docs/wasm-api.md) load in the background. Without
@@ -240,10 +243,15 @@ function acceptedOverrides(base, gemeente, overrides) {
   return { good, refused };
 }
 
-/** After the result is on screen (a valid result clears the notice): what was refused. */
+/**
+ * After the result is on screen (a valid result clears the notice): what was refused,
+ * after what the link itself could not give (readUrl), which is said once.
+ */
 function reportRefused(refused) {
-  if (refused.length) {
-    showFatal(M.refused(refused.join('; ')), false);
+  const all = [...linkProblems, ...refused];
+  linkProblems = [];
+  if (all.length) {
+    showFatal(M.refused(all.join('; ')), false);
   }
 }
 
@@ -362,18 +370,43 @@ function writeUrl() {
   if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(null, '', url);
 }
 
+/**
+ * Parameters a link may hold besides the determinants' names: those writeUrl writes
+ * (see the header comment). Any other is named as ignored.
+ */
+const LINK_KEYS = new Set(['wijk', 'eigen', 'gemeente', 'n_jeugd', 'ses', 'lang']);
+/** What readUrl could not take over from the link; said with the first result. */
+let linkProblems = [];
+/** A link's text as a message quotes it: short. */
+const quoted = (t) => `'${t.length > 40 ? `${t.slice(0, 40)}…` : t}'`;
+
 function readUrl() {
   const q = new URLSearchParams(location.search);
   const overrides = {};
+  const names = new Set(determinants.map((d) => d.name));
+  linkProblems = [...new Set(q.keys())].filter((k) => !names.has(k) && !LINK_KEYS.has(k))
+    .map((k) => M.linkUnknownParam(quoted(k)));
   for (const d of determinants) {
     if (!q.has(d.name)) continue;
-    const v = Number(q.get(d.name));
-    if (q.get(d.name).trim() !== '' && Number.isFinite(v)) overrides[d.name] = v;
+    const raw = q.get(d.name);
+    const v = Number(raw);
+    if (raw.trim() !== '' && Number.isFinite(v)) overrides[d.name] = v;
+    else linkProblems.push(M.linkNotNumber(d.name, quoted(raw)));
   }
   if (q.has('eigen')) {
     const gm = q.get('gemeente');
-    // A youth count is checked by the core when it is used (expected()).
-    const n = q.has('n_jeugd') && q.get('n_jeugd').trim() !== '' ? Number(q.get('n_jeugd')) : undefined;
+    if (gm && !gemeenteIndex.has(gm)) linkProblems.push(M.linkUnknownGemeente(quoted(gm)));
+    // A youth count is checked by the core, with the check every calculation uses.
+    const raw = q.get('n_jeugd') ?? '';
+    let n;
+    if (raw.trim() !== '') {
+      try {
+        jw.expected({ n_jeugd: Number(raw) });
+        n = Number(raw);
+      } catch (e) {
+        linkProblems.push(M.linkInLink(e.message || e, quoted(raw)));
+      }
+    }
     return { eigen: q.get('eigen'), gemeente: gm && gemeenteIndex.has(gm) ? gm : null, overrides, nJeugd: n };
   }
   if (q.has('wijk')) return { wijk: q.get('wijk'), overrides };
@@ -645,8 +678,15 @@ async function main() {
     ok = startEigen('land', { gemeente: fromUrl.gemeente, overrides: fromUrl.overrides, nJeugd: fromUrl.nJeugd });
   }
   // Default (or a broken link): the national mean profile, which needs no wijk values.
+  if (fromUrl && !ok) {
+    const code = String(urlWijk || fromUrl.wijk || fromUrl.eigen || '');
+    const why = fromUrl.eigen === 'land' ? M.linkProfile
+      : wijkIndex.has(code) ? M.linkWijkData(quoted(code))
+        : M.linkNoWijk(quoted(code));
+    linkProblems.unshift(M.linkShowsLand(why));
+  }
   if (!ok && !state.result) startEigen('land', { gemeente: null });
-  if (fromUrl && !ok) showFatal(M.badLink, false);
+  reportRefused([]); // what the link could not give, if no result has said it yet
   urlEnabled = !!fromUrl && ok;
 
   // After the first result is on screen: the Verantwoording tables, the wijk

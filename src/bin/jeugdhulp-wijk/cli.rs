@@ -75,6 +75,19 @@ enum Command {
                       Exitcode 0: alles gescoord; 1: geweigerd (met de reden); 2: rijen met een fout."
     )]
     Score(ScoreArgs),
+    /// Vul het landelijk model aan met eigen wijkkenmerken van een regio (CSV) en schat opnieuw
+    #[command(
+        help_template = HELP,
+        disable_help_flag = true,
+        next_help_heading = "Opties",
+        after_help = "Invoer: een CSV-bestand met een kolom wijkcode en kolommen met getallen (ook Excel-NL: ';',\n\
+                      decimale komma, Windows-1252). Model: (perc_jhzv − landelijk vast deel) = α + Σ γ·kolom +\n\
+                      gemeente-effect (+ regio-effect bij meer dan één regio), REML; het nulmodel zonder de kolommen;\n\
+                      een likelihood-ratiotoets met ML. Uitvoer: JSON (de velden van de lme4-referentie en meer).\n\
+                      Elke regel die niet meedoet staat met de reden in problems en op standaardfout.\n\
+                      Exitcode 0: geschat; 1: geweigerd (met de reden, regel, kolom en waarde)."
+    )]
+    Extend(ExtendArgs),
     /// Gegevens voor de pagina: site.json, wijkwaarden.json, geo.json, model.browser.json
     #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "Opties")]
     Site(SiteArgs),
@@ -135,6 +148,27 @@ struct ScoreArgs {
     /// Waar de gescoorde profielen heen gaan (CSV)
     #[arg(long, value_name = "scored.csv")]
     output: String,
+}
+
+#[derive(Args)]
+struct ExtendArgs {
+    /// Het modelbestand (van fit; --impute gemeente geeft de specificatie van de lme4-referentie)
+    #[arg(long, value_name = "FILE")]
+    model: String,
+    /// De eigen wijkkenmerken (CSV met een kolom wijkcode)
+    #[arg(long, value_name = "FILE")]
+    covariates: String,
+    /// De kolommen, met komma's gescheiden (standaard alle kolommen met getallen)
+    #[arg(long, value_name = "a,b")]
+    columns: Option<String>,
+    /// De jeugdzorgregio('s), met komma's gescheiden (standaard die van de wijken in het bestand)
+    #[arg(long, value_name = "JZ24[,JZ29]")]
+    regio: Option<String>,
+    #[command(flatten)]
+    data: DataArg,
+    /// Schrijf het resultaat naar FILE (anders naar standaarduitvoer)
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -211,7 +245,8 @@ fn command_line_error(e: &clap::Error) -> String {
             )
         }
         ErrorKind::MissingSubcommand => {
-            "geef een commando: fit, predict, score, site, bench of determinants".to_string()
+            "geef een commando: fit, predict, score, extend, site, bench of determinants"
+                .to_string()
         }
         // Rarer mistakes: clap's own (English) text.
         _ => e
@@ -275,8 +310,8 @@ fn fit_from_args(args: &FitArgs) -> Result<(Model, data::fs::Loaded), String> {
 }
 
 fn read_model(path: &str) -> Result<Predictor, String> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("kan model {path} niet lezen: {e}"))?;
+    let text = data::fs::read_text(Path::new(path))
+        .map_err(|e| format!("kan model {path} niet lezen: {e}"))?;
     let model = Model::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
     Predictor::new(model).map_err(|e| format!("{path}: {e}"))
 }
@@ -490,7 +525,19 @@ fn cmd_predict(args: &PredictArgs) -> Result<ExitCode, String> {
 fn cmd_score(args: &ScoreArgs) -> Result<ExitCode, String> {
     let predictor = read_model(&args.model)?;
     let (input, output) = (&args.input, &args.output);
-    let bytes = std::fs::read(input).map_err(|e| format!("kan {input} niet lezen: {e}"))?;
+    let bytes = std::fs::read(input)
+        .map_err(|e| format!("kan {input} niet lezen: {}", data::fs::io_reason(&e)))?;
+    // The output replaces its file whole: never the person's own input.
+    if let (Ok(a), Ok(b)) = (
+        Path::new(input).canonicalize(),
+        Path::new(output).canonicalize(),
+    ) {
+        if a == b {
+            return Err(format!(
+                "--output {output} is hetzelfde bestand als --input {input}; kies een andere naam voor de uitvoer, anders gaat de invoer verloren"
+            ));
+        }
+    }
     let table =
         csvfile::read_bytes(&bytes).map_err(|e| format!("{input}:{}: {}", e.line, e.message))?;
     eprintln!("{input} gelezen als {}", table.dialect);
@@ -554,6 +601,88 @@ fn cmd_score(args: &ScoreArgs) -> Result<ExitCode, String> {
     })
 }
 
+/// A comma-separated list of an option: its items, trimmed, none empty.
+fn list(option: &str, value: &Option<String>) -> Result<Vec<String>, String> {
+    let Some(v) = value else {
+        return Ok(Vec::new());
+    };
+    let items: Vec<String> = v.split(',').map(|s| s.trim().to_string()).collect();
+    if items.iter().any(String::is_empty) {
+        return Err(format!("{option}: lege naam in de lijst '{v}'"));
+    }
+    Ok(items)
+}
+
+fn cmd_extend(args: &ExtendArgs) -> Result<ExitCode, String> {
+    use jeugdhulp_wijk::extend::{self, Base, Choice, Severity};
+    let predictor = read_model(&args.model)?;
+    let ds = load(&args.data)?.0.dataset;
+    let input = &args.covariates;
+    let bytes = std::fs::read(input).map_err(|e| format!("kan {input} niet lezen: {e}"))?;
+    let values: Vec<Vec<Option<f64>>> = ds
+        .wijken
+        .iter()
+        .map(|w| predictor.model.profile_of(w).map(|p| p.values))
+        .collect::<Result<_, _>>()?;
+    let base = Base::new(
+        &predictor,
+        ds.wijken.iter().zip(values.iter().map(Vec::as_slice)),
+    )?;
+    let choice = Choice {
+        columns: list("--columns", &args.columns)?,
+        regios: list("--regio", &args.regio)?,
+    };
+    let upload = extend::Upload::read(&bytes, &base).map_err(|e| format!("{input}: {e}"))?;
+    eprintln!("{input} gelezen als {}", upload.dialect);
+    let result =
+        extend::run_upload(&upload, &base, &choice).map_err(|e| format!("{input}: {e}"))?;
+    let fouten = result
+        .problems
+        .iter()
+        .filter(|p| p.severity == Severity::Fout)
+        .count();
+    // The errors in the file first (up to 20), then how many rows were left
+    // out for another reason; all of them are in `problems`.
+    let shown = 20;
+    for p in result
+        .problems
+        .iter()
+        .filter(|p| p.severity == Severity::Fout)
+        .take(shown)
+    {
+        eprintln!("fout: {input}: {p}");
+    }
+    if fouten > shown {
+        eprintln!("… en nog {} fouten", fouten - shown);
+    }
+    let others = result.problems.len() - fouten;
+    if others > 0 {
+        eprintln!("let op: {others} meldingen over regels of kolommen die niet meedoen (buiten de regio, gebruik niet gepubliceerd, geen waarde, geen getallenkolom); alle meldingen staan in problems in de uitvoer");
+    }
+    let json = serde_json::to_string_pretty(&result).map_err(|e| e.to_string())? + "\n";
+    match &args.out {
+        Some(out) => write(out, &json)?,
+        None => write_out(format_args!("{json}"), false),
+    }
+    let g = &result.fixed_effects[1..];
+    eprintln!(
+        "{} wijken in {} gemeenten ({}); {} van de meldingen zijn fouten; verklaart {:.1} % van de resterende verschillen tussen wijken; LR {:.3} (df {}), p = {:.3e}; {}",
+        result.n,
+        result.n_gemeente,
+        result.regios.iter().map(|r| r.code.as_str()).collect::<Vec<_>>().join(", "),
+        fouten,
+        100.0 * result.residual_variance_reduction,
+        result.lr_test.statistic,
+        result.lr_test.df,
+        result.lr_test.p_value,
+        g.iter()
+            .map(|c| format!("{} {:.6} (SE {:.6})", c.term, c.estimate, c.std_error))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn cmd_site(args: &SiteArgs) -> Result<ExitCode, String> {
     let predictor = read_model(&args.model)?;
     let (loaded, dir) = load(&args.data)?;
@@ -604,9 +733,18 @@ fn cmd_site(args: &SiteArgs) -> Result<ExitCode, String> {
         &out.join("model.browser.json"),
         &serde_json::to_string(&browser).map_err(|e| e.to_string())?,
     )?;
+    // The example file of "aanvullen met eigen wijkkenmerken" (CBS-kerncijfers 2017).
+    let kern_path = dir.join(data::YOUTH_FILE);
+    let kern = std::fs::read_to_string(&kern_path)
+        .map_err(|e| format!("kan {} niet lezen: {e}", kern_path.display()))?;
+    let codes: Vec<&str> = ds.wijken.iter().map(|w| w.code.as_str()).collect();
+    write(
+        &out.join(jeugdhulp_wijk::extend::EXAMPLE_FILE),
+        jeugdhulp_wijk::extend::example_file(&kern, &codes)?,
+    )?;
     let geo_dir = dir.join("geo");
     let read = |name: &str| {
-        std::fs::read_to_string(geo_dir.join(name))
+        data::fs::read_text(&geo_dir.join(name))
             .map_err(|e| format!("kan {} niet lezen: {e}", geo_dir.join(name).display()))
     };
     let geometry = jeugdhulp_wijk::geo::build_site_geometry(
@@ -686,7 +824,7 @@ fn cmd_bench(args: &BenchArgs) -> Result<ExitCode, String> {
     let (path, text) = data::fs::read_wijk_file(&dir)?;
     let mut ds = Dataset::from_csv("bench", &text).map_err(|e| e.to_string())?;
     let youth_path = dir.join(data::YOUTH_FILE);
-    let youth = std::fs::read_to_string(&youth_path)
+    let youth = data::fs::read_text(&youth_path)
         .map_err(|e| format!("kan {} niet lezen: {e}", youth_path.display()))?;
     ds.attach_youth("bench", &youth)
         .map_err(|e| e.to_string())?;
@@ -755,6 +893,42 @@ fn cmd_bench(args: &BenchArgs) -> Result<ExitCode, String> {
     for (name, [median, min, max]) in parts {
         outln!("  {name:<38} {median:>7.3} ms  (min {min:.3}, max {max:.3})");
     }
+
+    // 3. The page's Worker calls, natively, on the calculator the browser
+    //    builds (SCP's specification, all wijk values loaded): the local
+    //    extension of Haaglanden with two columns of the example file (reading
+    //    the file included), and the national refit with all 27 determinants.
+    use jeugdhulp_wijk::extend::{self, Base, Choice};
+    let predictor = Predictor::new(model.ok_or("geen model")?)?;
+    let site = SiteData::build(&ds, &predictor)?;
+    let calc = jeugdhulp_wijk::site::Calculator::new(predictor, site)?;
+    let codes: Vec<&str> = ds.wijken.iter().map(|w| w.code.as_str()).collect();
+    let example = extend::example_file(&youth, &codes)?;
+    let choice = Choice {
+        columns: vec!["pct_gescheiden".into(), "bevolkingsdichtheid".into()],
+        regios: vec!["JZ24".into()],
+    };
+    let mut n_ext = 0;
+    let ext = time_ms(runs, || {
+        let base = Base::new(
+            &calc.predictor,
+            calc.site.wijken.iter().map(|w| (w, w.values.as_slice())),
+        )?;
+        let r = extend::run(&example, &base, &choice).map_err(|e| e.to_string())?;
+        n_ext = r.n;
+        Ok(())
+    })?;
+    let names = calc.predictor.model.determinant_names();
+    let refit = time_ms(runs, || {
+        jeugdhulp_wijk::refit::refit_national(&calc, &names).map(|_| ())
+    })?;
+    outln!("het rekenwerk van de pagina in de Worker (extendRun, refitNational), warm, mediaan over {runs} runs:");
+    for (name, [median, min, max]) in [
+        (format!("aanvullen: JZ24, 2 kolommen, {n_ext} wijken"), ext),
+        (format!("eigen model: {} determinanten", names.len()), refit),
+    ] {
+        outln!("  {name:<38} {median:>7.3} ms  (min {min:.3}, max {max:.3})");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -799,6 +973,7 @@ pub fn main() -> ExitCode {
         Command::Fit(args) => cmd_fit(args),
         Command::Predict(args) => cmd_predict(args),
         Command::Score(args) => cmd_score(args),
+        Command::Extend(args) => cmd_extend(args),
         Command::Site(args) => cmd_site(args),
         Command::Bench(args) => cmd_bench(args),
         Command::Determinants => cmd_determinants(),

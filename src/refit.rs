@@ -1,0 +1,176 @@
+//! "Eigen model": the national model refitted on a chosen subset of its
+//! determinants, from the data the calculator holds (the per-wijk values with
+//! their gaps, the published use, the youth counts), in the model's own
+//! specification: the same imputation rules, the same fitter, the same
+//! intervals. Pure; the page calls it through `refitNational`.
+
+use crate::data::{Dataset, Wijk, WIJK_FILE, YOUTH_FILE};
+use crate::determinants::{self, DETERMINANTS};
+use crate::model::{self, FixedEffect, Predictor, Verdict};
+use crate::site::{Calculator, Scope, SiteData};
+use serde::Serialize;
+
+/// The variance components as lme4 names the groups.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Variances {
+    pub gemeentecode: f64,
+    pub jeugdzorgregiocode: f64,
+    #[serde(rename = "Residual")]
+    pub residual: f64,
+}
+
+/// Published wijken whose verdict differs from another model's.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct VerdictChanges {
+    /// Against the page's (default) model.
+    pub vs_default: usize,
+    /// Against SCP's published expected use (`perc_przv`) with the page
+    /// model's prediction interval around it.
+    pub vs_scp: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Refit {
+    pub determinants: Vec<String>,
+    pub specification: &'static str,
+    pub n: usize,
+    pub n_gemeente: usize,
+    pub n_regio: usize,
+    pub reml_criterion: f64,
+    pub fixed_effects: Vec<FixedEffect>,
+    pub variance: Variances,
+    pub converged: bool,
+    pub verdict_changes: VerdictChanges,
+    /// The verdict of every wijk in the calculator's order (`None`: use not published).
+    #[serde(skip)]
+    pub verdicts: Vec<Option<Verdict>>,
+}
+
+/// SCP's verdict of every wijk: its observed use against SCP's published
+/// expected use with the page model's PI around it (the page model's PI
+/// shifted by perc_przv − our expected use).
+pub fn scp_verdicts(c: &Calculator) -> Result<Vec<Option<Verdict>>, String> {
+    let q = c.predictor.n_determinants();
+    let zero = vec![0.0; q];
+    let n = c.len();
+    let mut expected = vec![0.0; n];
+    c.expected_all(&zero, Scope::Land, &mut expected)
+        .map_err(|e| e.to_string())?;
+    let iv = c
+        .intervals_all(&zero, Scope::Land)
+        .map_err(|e| e.to_string())?;
+    Ok(c.site
+        .wijken
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let scp = w.scp_expected?;
+            Verdict::of(
+                w.observed,
+                scp + iv[2 * n + i] - expected[i],
+                scp + iv[3 * n + i] - expected[i],
+            )
+        })
+        .collect())
+}
+
+/// Refit the calculator's model with the determinants `names` (a subset of
+/// the model's, in any order; they are used in the model's order).
+pub fn refit_national(c: &Calculator, names: &[String]) -> Result<Refit, String> {
+    if !c.has_values() {
+        return Err(
+            "wijkwaarden: de wijkgegevens zijn nog niet geladen (eerst loadWijkValues)".into(),
+        );
+    }
+    let model = &c.predictor.model;
+    let own = model.determinant_names();
+    let trimmed: Vec<&str> = names.iter().map(|n| n.trim()).collect();
+    determinants::select(&trimmed)?;
+    if let Some(n) = trimmed.iter().find(|n| !own.iter().any(|o| o == *n)) {
+        return Err(format!(
+            "determinant '{n}' zit niet in het model van de pagina (kies uit: {})",
+            own.join(", ")
+        ));
+    }
+    let chosen: Vec<&str> = own
+        .iter()
+        .map(String::as_str)
+        .filter(|o| trimmed.contains(o))
+        .collect();
+    let dets = determinants::select(&chosen)?;
+    // The dataset as `fit` reads it: values in the table's order.
+    let columns = model.data_columns()?;
+    let wijken: Vec<Wijk> = c
+        .site
+        .wijken
+        .iter()
+        .map(|w| {
+            let mut values = vec![None; DETERMINANTS.len()];
+            for (k, &j) in columns.iter().enumerate() {
+                values[j] = w.values[k];
+            }
+            Wijk {
+                values,
+                ..w.clone()
+            }
+        })
+        .collect();
+    let ds = Dataset { wijken };
+    let input = model::Input {
+        file: WIJK_FILE,
+        sha256: &model.provenance.input_sha256,
+        youth_file: YOUTH_FILE,
+        youth_sha256: model.provenance.youth_sha256.as_deref().unwrap_or(""),
+    };
+    let refitted = model::fit_model_with(&ds, &dets, model.spec(), &input)?;
+    let new_columns = refitted.data_columns()?;
+    let site = SiteData {
+        wijken: ds
+            .wijken
+            .iter()
+            .map(|w| Wijk {
+                values: new_columns.iter().map(|&j| w.values[j]).collect(),
+                ..w.clone()
+            })
+            .collect(),
+        agreement: c.site.agreement,
+        fidelity: None,
+    };
+    let theirs = Calculator::new(Predictor::new(refitted)?, site)?;
+    let q = theirs.predictor.n_determinants();
+    let verdicts = theirs
+        .verdicts_all(&vec![0.0; q], Scope::Land)
+        .map_err(|e| e.to_string())?;
+    let default = c
+        .verdicts_all(&vec![0.0; c.predictor.n_determinants()], Scope::Land)
+        .map_err(|e| e.to_string())?;
+    let scp = scp_verdicts(c)?;
+    let differ = |other: &[Option<Verdict>]| {
+        verdicts
+            .iter()
+            .zip(other)
+            .filter(|(a, b)| a.is_some() && b.is_some() && a != b)
+            .count()
+    };
+    let m = &theirs.predictor.model;
+    Ok(Refit {
+        determinants: m.determinant_names(),
+        specification: m.spec().name(),
+        n: m.n_fit,
+        n_gemeente: m.n_gemeente,
+        n_regio: m.n_regio,
+        reml_criterion: m.reml_criterion,
+        fixed_effects: m.fixed_effects.clone(),
+        variance: Variances {
+            gemeentecode: m.variance.gemeente,
+            jeugdzorgregiocode: m.variance.regio,
+            residual: m.variance.residual,
+        },
+        converged: m.fit.converged,
+        verdict_changes: VerdictChanges {
+            vs_default: differ(&default),
+            vs_scp: differ(&scp),
+        },
+        verdicts,
+    })
+}
