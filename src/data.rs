@@ -43,6 +43,16 @@ pub struct Dataset {
     pub wijken: Vec<Wijk>,
 }
 
+/// Wijken in wijkcode order, so that no result depends on the order of the
+/// rows in the file. The file is normally sorted already; that costs one pass.
+pub(crate) fn in_code_order<'a>(wijken: impl Iterator<Item = &'a Wijk>) -> Vec<&'a Wijk> {
+    let mut rows: Vec<&Wijk> = wijken.collect();
+    if !rows.is_sorted_by(|a, b| a.code <= b.code) {
+        rows.sort_by(|a, b| a.code.cmp(&b.code));
+    }
+    rows
+}
+
 /// One validation problem, pinned to a place in the input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DataError {
@@ -172,6 +182,25 @@ fn find_columns(
             _ => "kolom staat meer dan één keer in de kopregel",
         };
         errors.push(data_error(file, header.line, Some(c), None, message.into()));
+    }
+    // One column holding ';' or tabs: the file has another separator. One
+    // error that says so, rather than one per column.
+    if let [only] = &names[..] {
+        let found = [(';', "';'"), ('\t', "tab")]
+            .into_iter()
+            .find(|(c, _)| only.contains(*c));
+        if let (Some((_, shown)), true) = (found, errors.len() > 1) {
+            let message = format!(
+                "de kopregel is één kolom: dit bestand gebruikt {shown} als scheidingsteken, een databestand ','"
+            );
+            return Err(DataErrors(vec![data_error(
+                file,
+                header.line,
+                None,
+                None,
+                message,
+            )]));
+        }
     }
     match errors.is_empty() {
         true => Ok(columns),
@@ -578,10 +607,38 @@ pub mod fs {
             .unwrap_or_else(|| PathBuf::from("data"))
     }
 
+    /// A file's text, or why it cannot be read, in Dutch: the reason
+    /// ("bestaat niet", "is een map", "geen UTF-8 op regel 3, byte 0xe9"),
+    /// for the caller to put after the file's name.
+    pub fn read_text(path: &Path) -> Result<String, String> {
+        let bytes = std::fs::read(path).map_err(|e| io_reason(&e))?;
+        String::from_utf8(bytes).map_err(|e| {
+            let bytes = e.as_bytes();
+            let at = e.utf8_error().valid_up_to();
+            let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+            format!(
+                "geen UTF-8 (regel {line}, byte 0x{:02x}); sla het bestand op als UTF-8",
+                bytes[at]
+            )
+        })
+    }
+
+    /// Why a file could not be read or written, in Dutch where the reason is
+    /// a common one (else the system's text).
+    pub fn io_reason(e: &std::io::Error) -> String {
+        use std::io::ErrorKind;
+        match e.kind() {
+            ErrorKind::NotFound => "bestand of map bestaat niet".to_string(),
+            ErrorKind::PermissionDenied => "geen toestemming".to_string(),
+            ErrorKind::IsADirectory => "is een map, geen bestand".to_string(),
+            _ => e.to_string(),
+        }
+    }
+
     /// Read the wijk file with its bytes (for provenance hashing).
     pub fn read_wijk_file(dir: &Path) -> Result<(PathBuf, String), String> {
         let path = dir.join(WIJK_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
+        let text = read_text(&path).map_err(|e| {
             format!(
                 "kan {} niet lezen: {e} (stel de datamap in met --data DIR of JEUGDHULP_DATA)",
                 path.display()
@@ -608,7 +665,7 @@ pub mod fs {
         let mut dataset =
             Dataset::from_csv(&path.display().to_string(), &text).map_err(|e| e.to_string())?;
         let youth_path = dir.join(YOUTH_FILE);
-        let youth = std::fs::read_to_string(&youth_path).map_err(|e| {
+        let youth = read_text(&youth_path).map_err(|e| {
             format!(
                 "kan {} niet lezen: {e} (het aantal jeugdigen per wijk komt uit dit bestand, naast {WIJK_FILE} in de datamap)",
                 youth_path.display()

@@ -8,7 +8,7 @@
 //!   each determinant in [`crate::determinants::Determinant::scp_missing`]:
 //!   0 for seven of them, else the same means weighted by the youth count N.
 
-use crate::data::{Dataset, Wijk};
+use crate::data::{in_code_order, Dataset, Wijk};
 use crate::determinants::Missing;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -28,32 +28,17 @@ pub struct Imputation {
     pub weighted: bool,
 }
 
-/// Sum and count, for means that skip missing values.
+/// Weighted sum and sum of weights, for means that skip missing values:
+/// Σ w·x / Σ w. Today's specification weighs every wijk 1, and then this is
+/// the plain mean to the bit: 1·x is x, and the sum of n ones is n exactly.
 #[derive(Clone, Copy, Default)]
 struct Acc {
-    sum: f64,
-    n: usize,
-}
-
-impl Acc {
-    fn add(&mut self, v: f64) {
-        self.sum += v;
-        self.n += 1;
-    }
-    fn mean(self) -> Option<f64> {
-        (self.n > 0).then(|| self.sum / self.n as f64)
-    }
-}
-
-/// Weighted sum and sum of weights: Σ N·x / Σ N.
-#[derive(Clone, Copy, Default)]
-struct WeightedAcc {
     sum: f64,
     weight: f64,
     n: usize,
 }
 
-impl WeightedAcc {
+impl Acc {
     fn add(&mut self, v: f64, w: f64) {
         self.sum += w * v;
         self.weight += w;
@@ -125,31 +110,20 @@ impl Imputation {
         })
     }
 
-    /// As [`Imputation::from_dataset`], for any list of wijken; `columns` index
-    /// their `values`. The error is the column that has no value at all.
-    pub fn from_wijken(wijken: &[Wijk], columns: &[usize]) -> Result<Imputation, usize> {
-        Self::with_observed(wijken, columns).map(|(imputation, _)| imputation)
-    }
-
-    /// As [`Imputation::from_wijken`], with each determinant's observed range
-    /// from the same pass over the rows.
-    pub fn with_observed(
-        wijken: &[Wijk],
-        columns: &[usize],
-    ) -> Result<(Imputation, Vec<Observed>), usize> {
-        Self::with_rules(wijken, columns, Rules::Mean)
-    }
-
-    /// As [`Imputation::with_observed`], for either specification. With
-    /// SCP's, a wijk without a youth count weighs 0 (callers check first).
+    /// The means of either specification over any list of wijken, with each
+    /// determinant's observed range, in one pass over the rows. `columns` index
+    /// the wijken's `values`; the error is the column that has no value at all.
+    /// With SCP's, a wijk without a youth count weighs 0 (callers check first).
     pub fn with_rules(
         wijken: &[Wijk],
         columns: &[usize],
         rules: Rules,
     ) -> Result<(Imputation, Vec<Observed>), usize> {
-        if let Rules::Scp(r) = rules {
-            return Self::weighted(wijken, columns, r);
-        }
+        // Each wijk's weight: 1 in today's specification, the youth count in SCP's.
+        let (weight, rule_list): (fn(&Wijk) -> f64, &[Missing]) = match rules {
+            Rules::Mean => (|_| 1.0, &[]),
+            Rules::Scp(r) => (|w| w.n_jeugd.unwrap_or(0.0), r),
+        };
         let mut national = vec![Acc::default(); columns.len()];
         let mut observed = vec![Observed::default(); columns.len()];
         // Accumulators per gemeente, in order of first appearance.
@@ -157,7 +131,7 @@ impl Imputation {
         let mut index: HashMap<&str, usize> = HashMap::new();
         // Sum in wijkcode order, so the means (and hence the fit) do not depend
         // on the order of the rows in the file.
-        for w in crate::model::in_code_order(wijken.iter()) {
+        for w in in_code_order(wijken.iter()) {
             let g = &*w.gemeente_code;
             // Rows in wijkcode order come grouped by gemeente: look up only on a change.
             let at = match gemeenten.last() {
@@ -167,11 +141,12 @@ impl Imputation {
                     gemeenten.len() - 1
                 }),
             };
+            let n = weight(w);
             let accs = &mut gemeenten[at].1;
             for (k, &j) in columns.iter().enumerate() {
                 if let Some(v) = w.values[j] {
-                    national[k].add(v);
-                    accs[k].add(v);
+                    national[k].add(v, n);
+                    accs[k].add(v, n);
                     let o = &mut observed[k];
                     (o.min, o.max, o.n) = (o.min.min(v), o.max.max(v), o.n + 1);
                 }
@@ -190,63 +165,8 @@ impl Imputation {
             Imputation {
                 national,
                 gemeente,
-                rules: Vec::new(),
-                weighted: false,
-            },
-            observed,
-        ))
-    }
-
-    /// SCP's specification: youth-weighted means, a rule per determinant.
-    /// (Kept apart from the unweighted pass so that today's specification
-    /// stays the same arithmetic, bit for bit.)
-    fn weighted(
-        wijken: &[Wijk],
-        columns: &[usize],
-        rules: &[Missing],
-    ) -> Result<(Imputation, Vec<Observed>), usize> {
-        let mut national = vec![WeightedAcc::default(); columns.len()];
-        let mut observed = vec![Observed::default(); columns.len()];
-        let mut gemeenten: Vec<(&str, Vec<WeightedAcc>)> = Vec::new();
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        for w in crate::model::in_code_order(wijken.iter()) {
-            let g = &*w.gemeente_code;
-            let at = match gemeenten.last() {
-                Some((last, _)) if *last == g => gemeenten.len() - 1,
-                _ => *index.entry(g).or_insert_with(|| {
-                    gemeenten.push((g, vec![WeightedAcc::default(); columns.len()]));
-                    gemeenten.len() - 1
-                }),
-            };
-            let n = w.n_jeugd.unwrap_or(0.0);
-            let accs = &mut gemeenten[at].1;
-            for (k, &j) in columns.iter().enumerate() {
-                if let Some(v) = w.values[j] {
-                    national[k].add(v, n);
-                    accs[k].add(v, n);
-                    let o = &mut observed[k];
-                    (o.min, o.max, o.n) = (o.min.min(v), o.max.max(v), o.n + 1);
-                }
-            }
-        }
-        let national = national
-            .iter()
-            .zip(columns)
-            .map(|(a, &j)| a.mean().ok_or(j))
-            .collect::<Result<Vec<f64>, usize>>()?;
-        let gemeente = gemeenten
-            .into_iter()
-            .map(|(g, accs)| {
-                let means = accs.into_iter().map(WeightedAcc::mean).collect();
-                (g.to_string(), means)
-            })
-            .collect();
-        Ok((
-            Imputation {
-                national,
-                gemeente,
-                rules: rules.to_vec(),
-                weighted: true,
+                rules: rule_list.to_vec(),
+                weighted: matches!(rules, Rules::Scp(_)),
             },
             observed,
         ))
@@ -296,4 +216,84 @@ pub enum ValueSource {
     Zero,
     GemeenteMean,
     NationalMean,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Shared;
+
+    fn wijk(code: &str, gemeente: &str, n: f64, v: Option<f64>) -> Wijk {
+        let g: Shared = gemeente.into();
+        Wijk {
+            code: code.into(),
+            name: code.into(),
+            gemeente_code: g.clone(),
+            gemeente_name: g.clone(),
+            regio_code: "JZ01".into(),
+            regio_name: "r".into(),
+            observed: None,
+            scp_expected: None,
+            n_jeugd: Some(n),
+            values: vec![v],
+        }
+    }
+
+    /// The one pass with weight 1 is the plain mean, bit for bit: values whose
+    /// sum rounds (0.1 + 0.2 …) give exactly Σx / n, as the old unweighted pass did.
+    #[test]
+    fn unit_weights_are_the_plain_mean_to_the_bit() {
+        let xs = [0.1, 0.2, 0.7, 1e-9, 3.3, 12.345678901];
+        let wijken: Vec<Wijk> = xs
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| {
+                wijk(
+                    &format!("WK0001{i:02}"),
+                    "GM0001",
+                    100.0 + i as f64,
+                    Some(x),
+                )
+            })
+            .chain([wijk("WK000200", "GM0002", 5.0, None)])
+            .collect();
+        let (plain, observed) = Imputation::with_rules(&wijken, &[0], Rules::Mean).unwrap();
+        let mut sum = 0.0;
+        for x in xs {
+            sum += x;
+        }
+        let mean = sum / xs.len() as f64;
+        assert_eq!(plain.national[0].to_bits(), mean.to_bits());
+        assert_eq!(
+            plain.gemeente["GM0001"][0].map(f64::to_bits),
+            Some(mean.to_bits())
+        );
+        assert_eq!(plain.gemeente["GM0002"][0], None);
+        assert!(plain.rules.is_empty() && !plain.weighted);
+        assert_eq!(
+            (observed[0].min, observed[0].max, observed[0].n),
+            (1e-9, 12.345678901, 6)
+        );
+
+        // Weighted by N: a different number, and the rules kept.
+        let rules = [Missing::Mean];
+        let (scp, _) = Imputation::with_rules(&wijken, &[0], Rules::Scp(&rules)).unwrap();
+        let (mut s, mut w) = (0.0, 0.0);
+        for (i, x) in xs.iter().enumerate() {
+            s += (100.0 + i as f64) * x;
+            w += 100.0 + i as f64;
+        }
+        assert_eq!(scp.national[0].to_bits(), (s / w).to_bits());
+        assert_ne!(scp.national[0], plain.national[0]);
+        assert!(scp.weighted && scp.rules == rules);
+    }
+
+    #[test]
+    fn a_column_without_any_value_is_named() {
+        let wijken = vec![wijk("WK000100", "GM0001", 10.0, None)];
+        assert_eq!(
+            Imputation::with_rules(&wijken, &[0], Rules::Mean).unwrap_err(),
+            0
+        );
+    }
 }

@@ -3,7 +3,8 @@
 //!
 //! Pipeline: `data` (load + validate) → `impute` → `fit` (REML) → `model`
 //! (versioned JSON, `expected()` with intervals). `geo` prepares map geometry at
-//! build time. Only `web` knows about wasm.
+//! build time; `report` gives the per-gemeente figures (issue 12). Only `web`
+//! knows about wasm.
 
 pub mod csvfile;
 pub mod data;
@@ -16,6 +17,7 @@ pub mod interval;
 pub mod model;
 pub mod refit;
 pub mod score;
+pub mod report;
 pub mod site;
 
 #[cfg(target_arch = "wasm32")]

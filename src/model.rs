@@ -23,7 +23,7 @@
 //! Without a known gemeente, u_g = 0 and the gemeente variance σ²_g replaces
 //! v_g; without a known regio as well, u_r = 0 and σ²_r replaces v_r.
 
-use crate::data::{Dataset, Wijk};
+use crate::data::{in_code_order, Dataset, Wijk};
 use crate::determinants::Missing;
 use crate::determinants::{self, Determinant, Group, Level, Unit, DETERMINANTS};
 use crate::fit::{self, Design, Fit};
@@ -353,16 +353,6 @@ impl<'a> Codes<'a> {
             })
             .collect()
     }
-}
-
-/// Wijken in wijkcode order, so that no result depends on the order of the
-/// rows in the file. The file is normally sorted already; that costs one pass.
-pub(crate) fn in_code_order<'a>(wijken: impl Iterator<Item = &'a Wijk>) -> Vec<&'a Wijk> {
-    let mut rows: Vec<&Wijk> = wijken.collect();
-    if !rows.is_sorted_by(|a, b| a.code <= b.code) {
-        rows.sort_by(|a, b| a.code.cmp(&b.code));
-    }
-    rows
 }
 
 /// Fit the model in today's specification ([`Spec::Gemeente`], the lme4
@@ -802,10 +792,17 @@ pub fn check_n_jeugd(n: f64) -> Result<(), InputError> {
     } else {
         Err(InputError {
             field: "n_jeugd".into(),
+            // The number written short: 1e308, not 309 digits.
             message: if n.is_finite() && n > 1e6 {
-                format!("{n} jeugdigen is meer dan in enige wijk kan wonen (hoogstens 1 000 000)")
+                format!(
+                    "{} jeugdigen is meer dan in enige wijk kan wonen (hoogstens 1 000 000)",
+                    determinants::compact(n)
+                )
             } else {
-                format!("{n} is geen geldig aantal jeugdigen: verwacht een getal groter dan 0")
+                format!(
+                    "{} is geen geldig aantal jeugdigen: verwacht een getal groter dan 0",
+                    determinants::compact(n)
+                )
             },
         })
     }

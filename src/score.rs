@@ -64,7 +64,7 @@ impl Layout {
             "wijkcode",
             "n_jeugd",
         ]);
-        for name in read {
+        for name in read.clone() {
             if header.iter().filter(|h| **h == name).count() > 1 {
                 problems.push(format!(
                     "kolom '{name}' staat meer dan één keer in de kopregel"
@@ -73,6 +73,31 @@ impl Layout {
         }
         if !problems.is_empty() {
             return Err(format!("kopregel: {}", problems.join("; ")));
+        }
+        // Not one column the model reads: most likely a separator the reader
+        // does not know, which makes the whole header one name. Scoring would
+        // give every row the national means.
+        if !header.iter().any(|h| read.clone().any(|name| name == *h)) {
+            let mut shown: Vec<String> = header
+                .iter()
+                .take(5)
+                .map(|h| match h.char_indices().nth(80) {
+                    Some((cut, _)) => format!("{:?}…", &h[..cut]),
+                    None => format!("{h:?}"),
+                })
+                .collect();
+            if header.len() > 5 {
+                shown.push("…".into());
+            }
+            let columns = match header.len() {
+                1 => "1 kolom".to_string(),
+                n => format!("{n} kolommen"),
+            };
+            return Err(format!(
+                "kopregel: geen enkele kolom die het model leest (een determinant zoals {}, of gemeentecode, wijkcode, n_jeugd); gelezen als {columns}: {}. Verkeerd scheidingsteken? Gebruik ';', tab of ','",
+                model.determinants.first().map_or("perc_1ouder", |d| d.name.as_str()),
+                shown.join(", ")
+            ));
         }
         let column = |name: &str| header.iter().position(|h| *h == name);
         let determinant_columns: Vec<Option<usize>> =
@@ -184,18 +209,42 @@ pub fn score_row(
         .gemeente_column
         .map(|c| fields[c].trim().to_string())
         .filter(|g| !g.is_empty());
+    // The wijkcode is read where the model uses youth counts (SCP's specification).
+    let wijk = layout
+        .wijk_column
+        .filter(|_| predictor.uses_youth())
+        .map(|c| fields[c].trim())
+        .filter(|w| !w.is_empty());
     // A well-formed code the model does not know is most likely a typo:
     // the row is scored, but says so.
-    let warning = gemeente
-        .as_ref()
-        .filter(|g| {
-            data::is_gemeentecode(g) && !predictor.model.gemeente_regio.contains_key(g.as_str())
-        })
-        .map(|g| {
-            format!(
-                "regel {line}, kolom gemeentecode: onbekende gemeente {g} (niet in de data van 2017); geschat zonder gemeente- en regio-effect (niveau geen)"
-            )
-        });
+    let mut warnings = Vec::new();
+    if let Some(g) = gemeente.as_ref().filter(|g| {
+        data::is_gemeentecode(g) && !predictor.model.gemeente_regio.contains_key(g.as_str())
+    }) {
+        warnings.push(format!(
+            "regel {line}, kolom gemeentecode: onbekende gemeente {g} (niet in de data van 2017); geschat zonder gemeente- en regio-effect (niveau geen)"
+        ));
+    }
+    // The wijkcode only gives the youth count: a wijk the model does not know,
+    // or a text that is no wijkcode at all, is scored without it, and says so.
+    if let Some(w) = wijk.filter(|w| predictor.n_jeugd_of(w).is_none()) {
+        let what = match data::is_wijkcode(w) {
+            true => format!("onbekende wijk {w} (niet in de data van 2017)"),
+            false => format!("{w:?} is geen wijkcode (verwacht WK + 6 cijfers)"),
+        };
+        let n_given = layout
+            .n_column
+            .is_some_and(|c| !fields[c].trim().is_empty());
+        warnings.push(format!(
+            "regel {line}, kolom wijkcode: {what}{}",
+            if n_given {
+                ""
+            } else {
+                "; het voorspellingsinterval gaat uit van de landelijke mediaan van het aantal jeugdigen"
+            }
+        ));
+    }
+    let warning = (!warnings.is_empty()).then(|| warnings.join("; "));
     let prediction = (|| {
         if let Some(g) = &gemeente {
             if !data::is_gemeentecode(g) {

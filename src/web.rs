@@ -704,6 +704,97 @@ pub fn model_info() -> Result<JsValue, JsError> {
     })
 }
 
+// ---------------------------------------------------------------------------
+// Issue 12: the gemeenterapport, the comparison of gemeenten and the income
+// classes (src/report.rs). Kept together at the end of this file.
+
+/// The effects of the gemeenten named in `codes` (`["GM0363", …]`), in that
+/// order: `[{code, name, regio_code, regio_name, gemeente, regio, total}]`,
+/// each effect `{value, sd, low, high}` (percentage points, 95 % interval).
+#[wasm_bindgen(js_name = gemeenteEffects)]
+pub fn gemeente_effects(codes: Vec<String>) -> Result<JsValue, JsError> {
+    with_calculator(|c| {
+        let c: &Calculator = c;
+        to_js(&crate::report::gemeente_effects(c, &codes)?)
+    })
+}
+
+/// Everything the gemeenterapport shows of one gemeente (see docs/wasm-api.md).
+#[wasm_bindgen(js_name = gemeenteReport)]
+pub fn gemeente_report(code: &str) -> Result<JsValue, JsError> {
+    with_calculator(|c| {
+        let c: &Calculator = c;
+        to_js(&crate::report::gemeente_report(c, code)?)
+    })
+}
+
+fn set(o: &js_sys::Object, key: &str, value: &JsValue) -> Result<(), JsError> {
+    js_sys::Reflect::set(o, &JsValue::from_str(key), value)
+        .map(|_| ())
+        .map_err(|_| JsError::new("interne fout bij omzetten"))
+}
+
+/// The funnel plot: limits on `points` youth counts, and every wijk's youth
+/// count and difference as `Float64Array`s (NaN: unknown / not published).
+#[wasm_bindgen]
+pub fn funnel(points: u32) -> Result<JsValue, JsError> {
+    with_calculator(|c| {
+        let c: &Calculator = c;
+        let f = crate::report::funnel(c, points as usize)?;
+        let o = js_sys::Object::new();
+        set(&o, "expected_ref", &JsValue::from_f64(f.expected_ref))?;
+        for (key, v) in [
+            ("grid", &f.grid),
+            ("low95", &f.low95),
+            ("high95", &f.high95),
+            ("low998", &f.low998),
+            ("high998", &f.high998),
+            ("n_jeugd", &f.n_jeugd),
+            ("difference", &f.difference),
+        ] {
+            set(&o, key, &Float64Array::from(v.as_slice()).into())?;
+        }
+        Ok(o.into())
+    })
+}
+
+#[derive(Serialize)]
+struct IncomeOut<'a> {
+    determinant: &'a str,
+    label: &'a str,
+    unit: &'a str,
+    bounds: [f64; 2],
+    counts: [usize; 3],
+    unknown: usize,
+    labels: [&'static str; 3],
+}
+
+/// The national income classes (tertiles of `gem_gestink`): the summary,
+/// and `class`, an `Int8Array(n)` with 0, 1, 2 (low … high) or -1 (no income).
+#[wasm_bindgen(js_name = incomeClasses)]
+pub fn income_classes() -> Result<JsValue, JsError> {
+    with_calculator(|c| {
+        let c: &Calculator = c;
+        let k = crate::report::income_classes(c)?;
+        let o = to_js(&IncomeOut {
+            determinant: k.determinant,
+            label: &k.label,
+            unit: &k.unit,
+            bounds: k.bounds,
+            counts: k.counts,
+            unknown: k.unknown,
+            labels: crate::report::INCOME_CLASS_LABELS,
+        })?;
+        let class: Vec<i8> = k.class.iter().map(|c| c.map_or(-1, |c| c as i8)).collect();
+        set(
+            o.unchecked_ref(),
+            "class",
+            &js_sys::Int8Array::from(class.as_slice()).into(),
+        )?;
+        Ok(o)
+    })
+}
+
 // ---- Local extension and "eigen model" (issue 10): thin wrappers; the
 // logic is in `crate::extend` and `crate::refit`.
 //

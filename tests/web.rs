@@ -279,6 +279,221 @@ fn bad_input_throws_errors_that_name_the_field() {
     assert!(m.contains("wijkwaarden"), "{m}");
 }
 
+/// Numbers at the edges, values of the wrong type and missing fields
+/// (docs/input-errors.md): each gets an Error naming the field, with short
+/// numbers; a missing field is imputed; nothing traps.
+#[wasm_bindgen_test]
+fn edge_numbers_wrong_types_and_missing_fields_get_an_answer() {
+    ensure_values();
+    let values = |k: &str, v: JsValue| obj(&[("values", obj(&[(k, v)]))]);
+    let expected_of = |p: JsValue| num(&web::expected(p).unwrap(), "expected");
+
+    // ±inf and huge values: refused by name, the number written short.
+    for v in [f64::INFINITY, f64::NEG_INFINITY] {
+        let m = message(web::expected(values("perc_1ouder", JsValue::from_f64(v))));
+        assert!(
+            m.contains("perc_1ouder") && m.contains("geen geldig getal"),
+            "{m}"
+        );
+    }
+    for (name, v, want) in [
+        ("grijzedruk", 1e308, "1e308 ligt boven het maximum"),
+        ("gem_gestink", 1e300, "1e300 ligt boven het maximum"),
+        ("perc_1ouder", -1e308, "-1e308 ligt buiten 0–100 %"),
+        ("woonwaarde", -5.0, "-5 mag niet negatief zijn"),
+        ("samenw", 2.0, "2 moet 0 (nee) of 1 (ja) zijn"),
+    ] {
+        let m = message(web::expected(values(name, JsValue::from_f64(v))));
+        assert!(m.contains(name) && m.contains(want) && m.len() < 200, "{m}");
+    }
+    // The edges of a range are values; -0 is 0.
+    let at = |v: f64| expected_of(values("perc_1ouder", JsValue::from_f64(v)));
+    assert!(at(0.0).is_finite() && at(100.0).is_finite() && at(5e-324).is_finite());
+    assert_eq!(at(-0.0), at(0.0));
+
+    // The youth count: NaN, ±inf, zero and huge are refused by name.
+    for (n, want) in [
+        (f64::NAN, "NaN"),
+        (f64::INFINITY, "groter dan 0"),
+        (f64::NEG_INFINITY, "groter dan 0"),
+        (0.0, "groter dan 0"),
+        (1e308, "1e308 jeugdigen is meer dan in enige wijk"),
+    ] {
+        let m = message(web::expected(obj(&[("n_jeugd", JsValue::from_f64(n))])));
+        assert!(
+            m.contains("n_jeugd") && m.contains(want) && m.len() < 200,
+            "{n}: {m}"
+        );
+    }
+
+    // Wrong types: each names the field and what it expected.
+    let some_array = || -> JsValue { Array::of1(&JsValue::from_f64(5.0)).into() };
+    for (profile, field, want) in [
+        (
+            values("perc_1ouder", JsValue::TRUE),
+            "perc_1ouder",
+            "verwacht een getal, kreeg boolean",
+        ),
+        (
+            values("perc_1ouder", obj(&[])),
+            "perc_1ouder",
+            "verwacht een getal, kreeg object",
+        ),
+        (
+            values("perc_1ouder", JsValue::from_str("12,5")),
+            "perc_1ouder",
+            "verwacht een getal, kreeg string",
+        ),
+        (
+            obj(&[("values", some_array())]),
+            "0",
+            "onbekende determinant",
+        ),
+        (
+            obj(&[("values", JsValue::from_str("perc_1ouder=5"))]),
+            "values",
+            "verwacht een object",
+        ),
+        (
+            obj(&[("gemeente", JsValue::TRUE)]),
+            "gemeente",
+            "gemeentecode als tekst",
+        ),
+        (
+            obj(&[("wijk", JsValue::from_f64(36300.0))]),
+            "wijk",
+            "wijkcode als tekst",
+        ),
+        (
+            obj(&[("n_jeugd", JsValue::from_str("800"))]),
+            "n_jeugd",
+            "verwacht een getal, kreeg string",
+        ),
+        (JsValue::NULL, "profiel", "verwacht een object"),
+        (JsValue::UNDEFINED, "profiel", "verwacht een object"),
+        (JsValue::from_f64(1.0), "profiel", "verwacht een object"),
+    ] {
+        let m = message(web::expected(profile));
+        assert!(
+            m.starts_with(&format!("{field}: ")) && m.contains(want),
+            "{field}: {m}"
+        );
+    }
+
+    // Missing fields are imputed by the model's rule, not errors: {}, empty
+    // values, and a null or undefined value are the same profile, whose gaps
+    // hold the national mean (or 0, for SCP's seven).
+    let national = web::national_profile().unwrap();
+    let empty = web::expected(obj(&[])).unwrap();
+    let e = num(&empty, "expected");
+    assert!(e.is_finite());
+    assert_eq!(expected_of(obj(&[("values", obj(&[]))])), e);
+    assert_eq!(expected_of(values("perc_1ouder", JsValue::NULL)), e);
+    assert_eq!(expected_of(values("perc_1ouder", JsValue::UNDEFINED)), e);
+    let dets = Array::from(&web::determinants().unwrap());
+    let k = dets
+        .iter()
+        .position(|d| get(&d, "name").as_string().unwrap() == "perc_1ouder")
+        .unwrap() as u32;
+    let imputed = Array::from(&get(&empty, "imputed"));
+    assert_eq!(
+        imputed.get(k).as_f64(),
+        get(&get(&national, "values"), "perc_1ouder").as_f64()
+    );
+
+    // The all-wijken calls: NaN, ±inf and huge changes, by determinant name.
+    let k = dets
+        .iter()
+        .position(|d| get(&d, "name").as_string().unwrap() == "grijzedruk")
+        .unwrap() as u32;
+    for (d, want) in [
+        (f64::NAN, "wijziging is geen geldig getal"),
+        (f64::INFINITY, "wijziging is geen geldig getal"),
+        (f64::NEG_INFINITY, "wijziging is geen geldig getal"),
+        (1e308, "wijziging 1e308 is groter dan het bereik toelaat"),
+    ] {
+        let deltas = Float64Array::new_with_length(27);
+        deltas.set_index(k, d);
+        for m in [
+            message(web::expected_all(&deltas, "land", None)),
+            message(web::intervals_all(&deltas, "land", None)),
+            message(web::verdicts_all(&deltas, "land", None)),
+        ] {
+            assert!(
+                m.starts_with("grijzedruk: ") && m.contains(want) && m.len() < 250,
+                "{d}: {m}"
+            );
+        }
+    }
+    // A scope without its code, or with an unknown one.
+    let zero = Float64Array::new_with_length(27);
+    let m = message(web::expected_all(&zero, "gemeente", None));
+    assert!(
+        m.starts_with("code: ") && m.contains("gemeentecode is nodig"),
+        "{m}"
+    );
+    let m = message(web::expected_all(&zero, "wijk", Some(String::new())));
+    assert!(m.contains("wijkcode is nodig"), "{m}");
+    let m = message(web::scope_members("regio", Some("JZ99".into())));
+    assert!(m.contains("JZ99"), "{m}");
+    let m = message(web::wijk_profile(""));
+    assert!(
+        m.starts_with("wijk: ") && m.contains("onbekende wijkcode ''"),
+        "{m}"
+    );
+}
+
+/// Issue 12: the per-gemeente functions cross the boundary as documented.
+#[wasm_bindgen_test]
+fn report_functions_cross_the_boundary() {
+    ensure_values();
+    let effects =
+        Array::from(&web::gemeente_effects(vec!["GM0363".into(), "GM0344".into()]).unwrap());
+    assert_eq!(effects.length(), 2);
+    let a = effects.get(0);
+    assert_eq!(get(&a, "code").as_string().unwrap(), "GM0363");
+    let (g, r, t) = (get(&a, "gemeente"), get(&a, "regio"), get(&a, "total"));
+    assert_eq!(num(&t, "value"), num(&g, "value") + num(&r, "value"));
+    let sd = (num(&g, "sd").powi(2) + num(&r, "sd").powi(2)).sqrt();
+    assert_eq!(num(&t, "sd"), sd);
+    // The same sum as gemeenten().effect, the map's gemeente-effect.
+    let list = Array::from(&web::gemeenten().unwrap());
+    let ams = list
+        .iter()
+        .find(|x| get(x, "code").as_string().unwrap() == "GM0363")
+        .unwrap();
+    assert_eq!(num(&ams, "effect"), num(&t, "value"));
+    let m = message(web::gemeente_effects(vec!["GM9999".into()]));
+    assert!(m.contains("gemeente") && m.contains("GM9999"), "{m}");
+
+    let report = web::gemeente_report("GM0119").unwrap();
+    let rows = Array::from(&get(&report, "wijken"));
+    assert_eq!(rows.length() as f64, num(&report, "n_wijken"));
+    let hidden: Vec<JsValue> = rows
+        .iter()
+        .filter(|w| get(w, "observed").is_null())
+        .collect();
+    assert_eq!(hidden.len(), 3);
+    assert!(hidden
+        .iter()
+        .all(|w| get(w, "verdict").is_null() && get(w, "difference").is_null()));
+    assert!(message(web::gemeente_report("GM9999")).contains("GM9999"));
+
+    let f = web::funnel(40).unwrap();
+    let grid = Float64Array::from(get(&f, "grid"));
+    assert_eq!(grid.length(), 40);
+    let diff = Float64Array::from(get(&f, "difference"));
+    let n = Array::from(&web::wijken().unwrap()).length();
+    assert_eq!(diff.length(), n);
+
+    let k = web::income_classes().unwrap();
+    assert_eq!(get(&k, "determinant").as_string().unwrap(), "gem_gestink");
+    let class = js_sys::Int8Array::from(get(&k, "class"));
+    assert_eq!(class.length(), n);
+    let unknown = class.to_vec().iter().filter(|c| **c == -1).count();
+    assert_eq!(unknown as f64, num(&k, "unknown"));
+}
+
 // ---- Local extension and "eigen model" (issue 10): in the Worker's build
 // (`--features worker`, as build.sh runs these tests).
 #[cfg(feature = "worker")]

@@ -74,7 +74,7 @@ for (const name of names) {
 const html = readFileSync(path.join(a.www, 'index.html'), 'utf8');
 const missing = [];
 const rewritten = html.replace(/\b(href|src)="([^"]*)"/g, (whole, attr, url) => {
-  if (/^(?:[a-z][a-z0-9+.-]*:|#|\/\/)/i.test(url)) return whole; // data:, https:, #anchor
+  if (/^(?:[a-z][a-z0-9+.-]*:|#|\?|\/\/)/i.test(url)) return whole; // data:, https:, #anchor, ?query (this page)
   if (url.startsWith('/')) { missing.push(`${url} (absolute: breaks under a project sub-path)`); return whole; }
   if (!assets.has(url)) { missing.push(url); return whole; }
   return `${attr}="${base}${url}"`;

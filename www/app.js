@@ -11,6 +11,12 @@
 //                                        profile, as String(number) so a reload
 //                                        reproduces the exact same doubles.
 // In eigen mode a missing `gemeente` means "geen gemeente".
+//   &ses=laag|midden|hoog                the map's income-class filter (www/map/ses.js); kept here
+//   ?rapport=GM0344, ?vergelijk=GM0363,… the per-gemeente views instead of the calculator
+//                                        (www/report/main.js, issue 12)
+// What a link holds that the page cannot use (an unknown parameter or wijk, a value that is
+// no number or that the core refuses) is named in the notice, never dropped silently
+// (readUrl, reportRefused; docs/input-errors.md).
 //
 // Loading: the wasm (model + wijk list) comes first; the per-wijk determinant
 // values (wijkwaarden.json, see docs/wasm-api.md) load in the background. Without
@@ -86,18 +92,29 @@ function renderHeader() {
     const w = wijken[wijkIndex.get(state.wijk)];
     setText('resultaat-titel', w.name);
     setText('resultaat-sub', `${w.gemeente_name} · jeugdzorgregio ${w.regio_name} · ${w.code}`);
+    reportLink(w.gemeente_code, w.gemeente_name);
   } else {
     const g = state.gemeente ? gemeenten[gemeenteIndex.get(state.gemeente)] : null;
     const from = state.start === 'land' ? 'vanaf het landelijk gemiddelde'
       : `vanaf ${wijken[wijkIndex.get(state.start)].name} (${wijken[wijkIndex.get(state.start)].gemeente_name})`;
     setText('resultaat-titel', 'Eigen wijk');
     setText('resultaat-sub', `${from} · ${g ? `gemeente ${g.name}` : 'geen gemeente'}`);
+    reportLink(g?.code, g?.name);
   }
   $('eigen-uitleg').hidden = state.mode !== 'eigen';
   const note = $('whatif-note');
   note.hidden = changed === 0;
   note.textContent = changed === 0 ? ''
     : `Wat als: ${changed} ${changed === 1 ? 'kenmerk' : 'kenmerken'} gewijzigd. Verwacht gebruik, intervallen en verschil gaan uit van de gewijzigde kenmerken${state.mode === 'wijk' ? '; het werkelijke gebruik is dat van 2017' : ''}.`;
+}
+
+/** The calculator's way to the gemeenterapport (issue 12, www/report/). */
+function reportLink(code, name) {
+  $('rapport-link-p').hidden = !code;
+  if (!code) return;
+  const a = $('rapport-link');
+  a.href = `?rapport=${encodeURIComponent(code)}`;
+  a.textContent = `Gemeenterapport ${name}`;
 }
 
 let announceTimer = 0;
@@ -225,10 +242,15 @@ function acceptedOverrides(base, gemeente, overrides) {
   return { good, refused };
 }
 
-/** After the result is on screen (a valid result clears the notice): what was refused. */
+/**
+ * After the result is on screen (a valid result clears the notice): what was refused,
+ * after what the link itself could not give (readUrl), which is said once.
+ */
 function reportRefused(refused) {
-  if (refused.length) {
-    showFatal(`Niet overgenomen uit de link: ${refused.join('; ')}. De rekenhulp gebruikt daar de startwaarde.`, false);
+  const all = [...linkProblems, ...refused];
+  linkProblems = [];
+  if (all.length) {
+    showFatal(`Niet overgenomen uit de link: ${all.join('; ')}. De rekenhulp gebruikt daar de startwaarde.`, false);
   }
 }
 
@@ -337,22 +359,50 @@ function writeUrl() {
     if (state.nJeugd !== null) q.set('n_jeugd', String(state.nJeugd));
   }
   for (const name of changedNames()) q.set(name, String(state.values[name]));
+  // The map's income-class filter (issue 12) keeps its own parameter.
+  const ses = new URLSearchParams(location.search).get('ses');
+  if (ses) q.set('ses', ses);
   const url = `${location.pathname}?${q.toString()}${location.hash}`;
   if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(null, '', url);
 }
 
+/**
+ * Parameters a link may hold besides the determinants' names: those writeUrl writes
+ * (see the header comment). Any other is named as ignored.
+ */
+const LINK_KEYS = new Set(['wijk', 'eigen', 'gemeente', 'n_jeugd', 'ses']);
+/** What readUrl could not take over from the link; said with the first result. */
+let linkProblems = [];
+/** A link's text as a message quotes it: short. */
+const quoted = (t) => `'${t.length > 40 ? `${t.slice(0, 40)}…` : t}'`;
+
 function readUrl() {
   const q = new URLSearchParams(location.search);
   const overrides = {};
+  const names = new Set(determinants.map((d) => d.name));
+  linkProblems = [...new Set(q.keys())].filter((k) => !names.has(k) && !LINK_KEYS.has(k))
+    .map((k) => `onbekende parameter ${quoted(k)} genegeerd`);
   for (const d of determinants) {
     if (!q.has(d.name)) continue;
-    const v = Number(q.get(d.name));
-    if (q.get(d.name).trim() !== '' && Number.isFinite(v)) overrides[d.name] = v;
+    const raw = q.get(d.name);
+    const v = Number(raw);
+    if (raw.trim() !== '' && Number.isFinite(v)) overrides[d.name] = v;
+    else linkProblems.push(`${d.name}: ${quoted(raw)} is geen getal`);
   }
   if (q.has('eigen')) {
     const gm = q.get('gemeente');
-    // A youth count is checked by the core when it is used (expected()).
-    const n = q.has('n_jeugd') && q.get('n_jeugd').trim() !== '' ? Number(q.get('n_jeugd')) : undefined;
+    if (gm && !gemeenteIndex.has(gm)) linkProblems.push(`gemeente: onbekende gemeentecode ${quoted(gm)}`);
+    // A youth count is checked by the core, with the check every calculation uses.
+    const raw = q.get('n_jeugd') ?? '';
+    let n;
+    if (raw.trim() !== '') {
+      try {
+        jw.expected({ n_jeugd: Number(raw) });
+        n = Number(raw);
+      } catch (e) {
+        linkProblems.push(`${e.message || e} (in de link: ${quoted(raw)})`);
+      }
+    }
     return { eigen: q.get('eigen'), gemeente: gm && gemeenteIndex.has(gm) ? gm : null, overrides, nJeugd: n };
   }
   if (q.has('wijk')) return { wijk: q.get('wijk'), overrides };
@@ -623,8 +673,15 @@ async function main() {
     ok = startEigen('land', { gemeente: fromUrl.gemeente, overrides: fromUrl.overrides, nJeugd: fromUrl.nJeugd });
   }
   // Default (or a broken link): the national mean profile, which needs no wijk values.
+  if (fromUrl && !ok) {
+    const code = String(urlWijk || fromUrl.wijk || fromUrl.eigen || '');
+    const why = fromUrl.eigen === 'land' ? 'het profiel uit de link kon niet worden berekend'
+      : wijkIndex.has(code) ? `de gegevens van wijk ${quoted(code)} konden niet worden geladen`
+        : `de wijk ${quoted(code)} bestaat niet`;
+    linkProblems.unshift(`${why}, u ziet het landelijk gemiddelde`);
+  }
   if (!ok && !state.result) startEigen('land', { gemeente: null });
-  if (fromUrl && !ok) showFatal('De wijk in de link bestaat niet of kon niet worden geladen; u ziet het landelijk gemiddelde.', false);
+  reportRefused([]); // what the link could not give, if no result has said it yet
   urlEnabled = !!fromUrl && ok;
 
   // After the first result is on screen: the Verantwoording tables, the wijk
@@ -650,4 +707,10 @@ function registerServiceWorker() {
     .catch((e) => console.warn('Offline gebruik niet beschikbaar of niet bijgewerkt:', e));
 }
 
-main();
+// ?rapport=GM0344 and ?vergelijk=… are the per-gemeente views (issue 12, www/report/).
+if (/[?&](rapport|vergelijk)=/.test(location.search)) {
+  import('./report/main.js').then((r) => r.start()).then(registerServiceWorker)
+    .catch((e) => showFatal(`Het rapport kon niet worden geladen (${e.message || e}).`));
+} else {
+  main();
+}

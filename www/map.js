@@ -10,6 +10,7 @@
 //   map/interaction.js  view buttons, zoom and pan, hit test, selection
 //   map/list.js         the tooltip and the accessible list of wijken
 //   map/export.js       SVG, PNG and CSV downloads
+//   map/ses.js          the income-class filter (?ses=laag|midden|hoog, issue 12)
 //
 // The parts share one object `m`: the data and indexes, `state` (view, selection,
 // transform) and each part's functions (m.scope, m.draw, m.act, m.tip, m.list), which
@@ -28,6 +29,7 @@ import { el } from './dom.js';
 const loadParts = () => Promise.all([
   import('./map/geometry.js'), import('./map/scope.js'), import('./map/draw.js'),
   import('./map/interaction.js'), import('./map/list.js'), import('./map/export.js'),
+  import('./map/ses.js'),
 ]);
 
 async function loadGeometry(url) {
@@ -65,7 +67,7 @@ export async function mountMap(container, ctx) {
     container.removeAttribute('aria-busy');
     throw e;
   }
-  const [{ joinGeometry }, { createScope }, { createDraw }, { createInteraction }, { createTooltip, createList }, { createExport }] = parts;
+  const [{ joinGeometry }, { createScope }, { createDraw }, { createInteraction }, { createTooltip, createList }, { createExport }, { createSesFilter }] = parts;
   status.textContent = '';
   mark('geometry');
 
@@ -91,6 +93,8 @@ export async function mountMap(container, ctx) {
   });
   m.source = el('p', { class: 'map-source' },
     'Bron: SCP, Jeugdhulp in de wijk (2020); CBS; grenzen: CBS, Kadaster (2017). Cijfers over 2017.');
+  // the income-class filter (issue 12) before the classes are first computed
+  m.ses = createSesFilter(m, () => { m.draw.computeClasses(); m.draw.renderLegend(); m.draw.redraw(); m.tip.refresh(); });
   m.scope = createScope(m);
   m.draw = createDraw(m);
   mark('model');
@@ -104,7 +108,7 @@ export async function mountMap(container, ctx) {
   m.stage = el('div', { class: 'map-stage' }, m.canvas, m.list.el, m.tip.el, m.act.wheelHint);
   container.append(
     el('h2', { class: 'map-heading visually-hidden' }, 'Kaart'),
-    m.act.toolbar, m.list.hint, m.stage, m.draw.legend, m.scope.box, m.scope.note, downloads.box, m.source,
+    m.act.toolbar, m.list.hint, m.stage, m.draw.legend, m.ses.box, m.scope.box, m.scope.note, downloads.box, m.source,
   );
   status.remove();
   container.append(status); // messages (a wijk without data, a failed what-if) go below it all

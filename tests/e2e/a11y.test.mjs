@@ -75,3 +75,33 @@ test('axe: no serious or critical violation in the eigen-wijk panel and the sear
   assert.deepEqual(bad, []);
   await page.close();
 });
+
+// Issue 12: the gemeenterapport, Vergelijk gemeenten and the map's income-class filter.
+async function openReport(pathAndQuery) {
+  const o = await openPage(site.browser, site.origin, pathAndQuery, { bypassCSP: true });
+  await o.page.waitForFunction(() => document.documentElement.dataset.reportReady === 'true', null, { timeout: 30_000 });
+  return o;
+}
+
+test('axe: no serious or critical violation in the gemeenterapport and the comparison', async () => {
+  const bad = [];
+  const { page } = await openReport('/?rapport=GM0119');
+  bad.push(...await audit(page, 'rapport'));
+  await page.click('[data-testid="report-wijken"] button[data-col="4"]');
+  bad.push(...await audit(page, 'rapport, sorted'));
+  await page.goto(`${site.origin}/?vergelijk=`);
+  await page.waitForFunction(() => document.documentElement.dataset.reportReady === 'true');
+  bad.push(...await audit(page, 'vergelijk G4'));
+  await page.fill('[data-testid="compare-search"]', 'nonsens');
+  await page.click('[data-testid="compare-add"]');
+  bad.push(...await audit(page, 'vergelijk with a message'));
+  assert.deepEqual(bad, []);
+  await page.close();
+});
+
+test('axe: no serious or critical violation with the map filtered to one income class', async () => {
+  const { page } = await open('/?wijk=WK001404&ses=laag');
+  const bad = await audit(page, 'map filtered on income');
+  assert.deepEqual(bad, []);
+  await page.close();
+});

@@ -4,8 +4,9 @@
 // redrawing the canvas takes ~2 ms.
 
 import { el } from '../dom.js';
+import { FILTERED_FILL } from './ses.js';
 import {
-  SEQ, DIV, NO_DATA, SUPPRESSED, BG,
+  SEQ, DIV, NO_DATA, SUPPRESSED, FILTERED, BG,
   sequentialBreaks, divergingBreaks, classify, classLabels, hatchTile, makePatterns,
 } from './style.js';
 
@@ -41,6 +42,7 @@ export function createDraw(m) {
       for (let g = 0; g < nGeo; g++) {
         const e = m.effectOfGem(m.gemOfGeo(g));
         cls[g] = Number.isFinite(e) ? classify(e, gemBreaks) : NO_DATA;
+        if (geoToData[g] >= 0 && m.ses?.hides(geoToData[g])) cls[g] = FILTERED;
       }
       return;
     }
@@ -48,6 +50,7 @@ export function createDraw(m) {
     for (let g = 0; g < nGeo; g++) {
       const i = geoToData[g];
       if (i < 0) { cls[g] = NO_DATA; continue; }
+      if (m.ses?.hides(i)) { cls[g] = FILTERED; continue; }
       const o = observed[i];
       if (view === 'verwacht') { cls[g] = classify(expected[i], seqBreaks); continue; }
       if (!Number.isFinite(o)) { cls[g] = SUPPRESSED; continue; }
@@ -83,18 +86,23 @@ export function createDraw(m) {
         c.fillStyle = gemCls[i] >= 0 ? pal[gemCls[i]] : pats.geen;
         c.fill(gemPaths[i], 'evenodd');
       }
+      if (m.ses?.active()) {
+        // the income-class filter greys out the other wijken here too
+        c.fillStyle = FILTERED_FILL;
+        for (let g = 0; g < nGeo; g++) if (cls[g] === FILTERED) c.fill(wijkPaths[g], 'evenodd');
+      }
       drawn = nGeo; // alle wijken liggen in een gekleurde gemeente
       c.lineWidth = 0.35 * px;
       c.strokeStyle = 'rgba(255,255,255,0.55)';
       c.stroke(wijkMesh);
     } else {
       // per klasse één fillStyle
-      const buckets = Array.from({ length: pal.length + 2 }, () => []);
-      for (let g = 0; g < nGeo; g++) buckets[cls[g] + 2].push(g);
+      const buckets = Array.from({ length: pal.length + 3 }, () => []);
+      for (let g = 0; g < nGeo; g++) buckets[cls[g] + 3].push(g);
       for (let b = 0; b < buckets.length; b++) {
         const list = buckets[b];
         if (!list.length) continue;
-        c.fillStyle = b === 0 ? pats.nietgep : b === 1 ? pats.geen : pal[b - 2];
+        c.fillStyle = b === 0 ? FILTERED_FILL : b === 1 ? pats.nietgep : b === 2 ? pats.geen : pal[b - 3];
         for (const g of list) c.fill(wijkPaths[g], 'evenodd');
         drawn += list.length;
       }
@@ -189,6 +197,8 @@ export function createDraw(m) {
     if (v === 'verschil') items.push(['dot', 'buiten het 95%-voorspellingsinterval']);
     if (v === 'werkelijk' || v === 'verschil') items.push([{ hatch: 'nietgep' }, 'niet gepubliceerd (minder dan 10 jongeren)']);
     items.push([{ hatch: 'geen' }, v === 'gemeente-effect' ? 'geen gegevens' : 'geen gegevens (wijk niet in SCP-bestand)']);
+    const ses = m.ses?.legendItem();
+    if (ses) items.push(ses);
     return items;
   }
 

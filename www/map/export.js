@@ -3,7 +3,8 @@
 // what-if. The CSV is for Dutch Excel: ';', decimal comma, BOM, CRLF.
 
 import { el } from '../dom.js';
-import { NO_DATA, SUPPRESSED, HATCH_SVG, makePatterns } from './style.js';
+import { NO_DATA, SUPPRESSED, FILTERED, HATCH_SVG, makePatterns } from './style.js';
+import { FILTERED_FILL } from './ses.js';
 
 const VIEW_TITLE = {
   werkelijk: 'Werkelijk gebruik van jeugdhulp zonder verblijf (% van de jeugd)',
@@ -60,7 +61,7 @@ export function createExport(m) {
     } else {
       for (let g = 0; g < nGeo; g++) {
         const c = cls[g];
-        const fill = c === NO_DATA ? 'url(#hatch-geen)' : c === SUPPRESSED ? 'url(#hatch-nietgep)' : pal[c];
+        const fill = c === NO_DATA ? 'url(#hatch-geen)' : c === SUPPRESSED ? 'url(#hatch-nietgep)' : c === FILTERED ? FILTERED_FILL : pal[c];
         add(fill, `<path id="${shapes[g].code}" d="${shapes[g].d}"><title>${xmlEsc(`${m.wijkName(g)}, ${m.gemName(g)}`)}</title></path>`);
       }
     }

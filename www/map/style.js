@@ -10,6 +10,7 @@ export const SEQ = ['#ffffcc', '#c7e9b4', '#7fcdbb', '#41b6c4', '#1d91c0', '#225
 export const DIV = ['#2166ac', '#67a9cf', '#d1e5f0', '#f7f7f7', '#fddbc7', '#ef8a62', '#b2182b'];
 export const NO_DATA = -1; // wijk niet in het SCP-bestand: "geen gegevens"
 export const SUPPRESSED = -2; // werkelijk gebruik door CBS onderdrukt: "niet gepubliceerd"
+export const FILTERED = -3; // buiten de gekozen inkomensklasse (map/ses.js)
 export const BG = '#ffffff';
 
 // ---------------------------------------------------------------------------

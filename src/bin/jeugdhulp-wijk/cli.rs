@@ -310,8 +310,8 @@ fn fit_from_args(args: &FitArgs) -> Result<(Model, data::fs::Loaded), String> {
 }
 
 fn read_model(path: &str) -> Result<Predictor, String> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("kan model {path} niet lezen: {e}"))?;
+    let text = data::fs::read_text(Path::new(path))
+        .map_err(|e| format!("kan model {path} niet lezen: {e}"))?;
     let model = Model::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
     Predictor::new(model).map_err(|e| format!("{path}: {e}"))
 }
@@ -525,7 +525,19 @@ fn cmd_predict(args: &PredictArgs) -> Result<ExitCode, String> {
 fn cmd_score(args: &ScoreArgs) -> Result<ExitCode, String> {
     let predictor = read_model(&args.model)?;
     let (input, output) = (&args.input, &args.output);
-    let bytes = std::fs::read(input).map_err(|e| format!("kan {input} niet lezen: {e}"))?;
+    let bytes = std::fs::read(input)
+        .map_err(|e| format!("kan {input} niet lezen: {}", data::fs::io_reason(&e)))?;
+    // The output replaces its file whole: never the person's own input.
+    if let (Ok(a), Ok(b)) = (
+        Path::new(input).canonicalize(),
+        Path::new(output).canonicalize(),
+    ) {
+        if a == b {
+            return Err(format!(
+                "--output {output} is hetzelfde bestand als --input {input}; kies een andere naam voor de uitvoer, anders gaat de invoer verloren"
+            ));
+        }
+    }
     let table =
         csvfile::read_bytes(&bytes).map_err(|e| format!("{input}:{}: {}", e.line, e.message))?;
     eprintln!("{input} gelezen als {}", table.dialect);
@@ -732,7 +744,7 @@ fn cmd_site(args: &SiteArgs) -> Result<ExitCode, String> {
     )?;
     let geo_dir = dir.join("geo");
     let read = |name: &str| {
-        std::fs::read_to_string(geo_dir.join(name))
+        data::fs::read_text(&geo_dir.join(name))
             .map_err(|e| format!("kan {} niet lezen: {e}", geo_dir.join(name).display()))
     };
     let geometry = jeugdhulp_wijk::geo::build_site_geometry(
@@ -812,7 +824,7 @@ fn cmd_bench(args: &BenchArgs) -> Result<ExitCode, String> {
     let (path, text) = data::fs::read_wijk_file(&dir)?;
     let mut ds = Dataset::from_csv("bench", &text).map_err(|e| e.to_string())?;
     let youth_path = dir.join(data::YOUTH_FILE);
-    let youth = std::fs::read_to_string(&youth_path)
+    let youth = data::fs::read_text(&youth_path)
         .map_err(|e| format!("kan {} niet lezen: {e}", youth_path.display()))?;
     ds.attach_youth("bench", &youth)
         .map_err(|e| e.to_string())?;

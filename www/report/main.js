@@ -1,0 +1,83 @@
+// The per-gemeente views (issue 12), started by app.js instead of the calculator
+// when the URL asks for one:
+//
+//   ?rapport=GM0344                 the gemeenterapport (www/report/gemeente.js)
+//   ?vergelijk=GM0363,GM0599,…      the comparison of gemeenten (www/report/compare.js);
+//                                   an empty list means the G4
+//
+// Both take every figure from the wasm core (src/report.rs via jeugdhulp_wijk.js);
+// this module only loads the core and the wijk values, hides the calculator's
+// parts and hands over. When the view is ready for printing it sets
+// <html data-report-ready="true"> (tests and bench/report.mjs wait for it), and
+// data-report-ready-at, ms since navigation start.
+
+import init, * as jw from '../pkg/jeugdhulp_wijk.js';
+import { el } from '../dom.js';
+
+const M = {
+  back: '← Terug naar de rekenhulp',
+  loadFailed: (what) => `Het rapport kon niet worden gemaakt (${what}).`,
+  valuesFailed: (what) => `De gegevens per wijk konden niet worden geladen (${what}).`,
+};
+
+/** Load the wijk values the report needs (the calculator loads them the same way). */
+async function loadValues() {
+  const r = await fetch(new URL('../wijkwaarden.json', import.meta.url));
+  if (!r.ok) throw new Error(M.valuesFailed(`HTTP ${r.status}`));
+  jw.loadWijkValues(await r.text());
+}
+
+/** geo.json, the map's geometry (src/geo.rs), for the report's small map. */
+async function loadGeometry() {
+  const r = await fetch(new URL('../geo.json', import.meta.url));
+  if (!r.ok) throw new Error(`geo.json: HTTP ${r.status}`);
+  return r.json();
+}
+
+/** The calculator's parts are hidden; a fresh container takes their place. */
+function makeRoot(kind) {
+  document.documentElement.dataset.view = kind;
+  for (const sel of ['.layout', '#verantwoording', '.lede', '.site-header nav', '.skip-link']) {
+    const node = document.querySelector(sel);
+    if (node) node.hidden = true;
+  }
+  const root = el('div', { class: `report-root report-${kind}`, id: 'rapport-root' });
+  const back = el('p', { class: 'report-back no-print' }, el('a', { href: './' }, M.back));
+  document.getElementById('main').append(back, root);
+  return root;
+}
+
+function fail(root, message) {
+  const p = el('p', { class: 'notice', role: 'alert', 'data-testid': 'report-error' }, message);
+  root.replaceChildren(p);
+  document.documentElement.dataset.reportReady = 'error';
+}
+
+export async function start() {
+  const q = new URLSearchParams(location.search);
+  const kind = q.has('rapport') ? 'rapport' : 'vergelijk';
+  const root = makeRoot(kind);
+  try {
+    // The map's geometry loads beside the wasm and the values, not after them.
+    const geo = kind === 'rapport' ? loadGeometry() : null;
+    geo?.catch(() => {}); // a failure is shown in the map's place
+    await init();
+    performance.mark('report:init');
+    if (kind === 'rapport') {
+      const [{ renderReport }] = await Promise.all([import('./gemeente.js'), loadValues()]);
+      performance.mark('report:values');
+      await renderReport(root, jw, q.get('rapport') ?? '', geo);
+    } else {
+      const { renderCompare } = await import('./compare.js');
+      renderCompare(root, jw, q.get('vergelijk') ?? '');
+    }
+    performance.mark('report:rendered');
+    // after the layout of this frame, so the page is what a print would show
+    await new Promise((r) => requestAnimationFrame(() => r()));
+    document.documentElement.dataset.reportReadyAt = performance.now().toFixed(1);
+    document.documentElement.dataset.reportReady = 'true';
+  } catch (e) {
+    console.warn('rapport:', e);
+    fail(root, M.loadFailed(e.message || String(e)));
+  }
+}
