@@ -1244,39 +1244,13 @@ fn cautions(n: usize, n_gemeente: usize, q: usize) -> Vec<String> {
     out
 }
 
-/// ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9; relative error below 1e-15).
-fn ln_gamma(x: f64) -> f64 {
-    const G: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        let pi = std::f64::consts::PI;
-        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
-    }
-    let x = x - 1.0;
-    let mut a = G[0];
-    let t = x + 7.5;
-    for (i, g) in G.iter().enumerate().skip(1) {
-        a += g / (x + i as f64);
-    }
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
-}
-
 /// The upper regularised incomplete gamma function Q(a, x): a series below
 /// x = a + 1, a continued fraction (modified Lentz) above.
 pub fn gamma_q(a: f64, x: f64) -> f64 {
     if x <= 0.0 {
         return 1.0;
     }
-    let front = (-x + a * x.ln() - ln_gamma(a)).exp();
+    let front = (-x + a * x.ln() - crate::interval::ln_gamma(a)).exp();
     if x < a + 1.0 {
         let (mut sum, mut term, mut ap) = (1.0 / a, 1.0 / a, a);
         for _ in 0..1000 {
