@@ -582,6 +582,24 @@ async function loadMap() {
   }
 }
 
+// Issue 10's panels (www/extend/): each module exports mount(section, ctx) and fills its
+// own section; a panel that fails to load is said, and the calculator goes on.
+const EXTEND_PANELS = [['aanvullen', './extend/panel.js'], ['eigen-model', './extend/model.js']];
+function loadExtendPanels() {
+  const ctx = { jw, determinants, wijken, gemeenten, getMap: () => map };
+  for (const [id, module] of EXTEND_PANELS) {
+    import(module).then((m) => m.mount($(id), ctx)).catch((e) => {
+      console.warn(`${id}:`, e);
+      const p = document.createElement('p');
+      p.className = 'notice';
+      p.setAttribute('role', 'status');
+      p.textContent = M.panelFailed(e.message || e);
+      $(id).hidden = false;
+      $(id).append(p);
+    });
+  }
+}
+
 function mapNotice() {
   const p = document.createElement('p');
   p.className = 'notice map-notice';
@@ -695,7 +713,8 @@ async function main() {
     fillVerantwoording();
     if (await loadValues()) {
       updateEigenUi();
-      loadMap();
+      await loadMap();
+      loadExtendPanels();
     } else {
       mapNotice();
     }

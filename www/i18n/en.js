@@ -50,6 +50,7 @@ export default {
     largest: ' (largest)',
     quintile: (q, suffix, lo, hi) => `${q}${suffix}: ${lo}–${hi} young people`,
     valuesFailed: (msg) => `The data per district could not be loaded (${msg}). You can still calculate with a custom district.`,
+    panelFailed: (what) => `This part could not be loaded (${what}). The calculator still works.`,
     mapFailed: 'The map could not be loaded. The calculator still works: find a district with the search field.',
     wasmFailed: (msg) => `The calculation module could not be loaded (${msg}). Use a recent browser with WebAssembly.`,
     dataLoading: 'Loading data…',
@@ -281,5 +282,11 @@ export default {
     notPublished: 'not published',
     noData: 'no data',
     desc: 'Each district coloured by its verdict: red higher than expected, blue lower, light as expected; dotted not published. The table above gives the same verdicts per district.',
+  },
+  // Issue 10: www/extend/panel.js (Aanvullen met eigen wijkkenmerken)
+  extend: {
+  },
+  // Issue 10: www/extend/model.js (Eigen model)
+  model: {
   },
 };

@@ -51,6 +51,7 @@ export default {
     largest: ' (grootste)',
     quintile: (q, suffix, lo, hi) => `${q}${suffix}: ${lo}–${hi} jeugdigen`,
     valuesFailed: (msg) => `De gegevens per wijk konden niet worden geladen (${msg}). U kunt wel met een eigen wijk rekenen.`,
+    panelFailed: (what) => `Dit onderdeel kon niet worden geladen (${what}). De rekenhulp werkt wel.`,
     mapFailed: 'De kaart kon niet worden geladen. De rekenhulp werkt wel: zoek een wijk met het zoekveld.',
     wasmFailed: (msg) => `De rekenmodule kon niet worden geladen (${msg}). Gebruik een recente browser met WebAssembly.`,
     dataLoading: 'Gegevens laden…',
@@ -282,5 +283,11 @@ export default {
     notPublished: 'niet gepubliceerd',
     noData: 'geen gegevens',
     desc: 'Elke wijk gekleurd naar het oordeel: rood hoger dan verwacht, blauw lager, licht binnen de verwachting; gestippeld niet gepubliceerd. De tabel hierboven geeft dezelfde oordelen per wijk.',
+  },
+  // Issue 10: www/extend/panel.js (Aanvullen met eigen wijkkenmerken)
+  extend: {
+  },
+  // Issue 10: www/extend/model.js (Eigen model)
+  model: {
   },
 };

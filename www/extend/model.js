@@ -1,0 +1,2 @@
+// Placeholder until the panel lands: the section stays hidden.
+export function mount() {}

@@ -1,0 +1,39 @@
+// The Web Worker behind "Aanvullen met eigen wijkkenmerken" and "Eigen model" (issue 10):
+// the fitter runs here, so the page never freezes while it works. It loads the Worker's own
+// build of the wasm (pkg-worker/, with the fitter and the upload reader) and the per-wijk
+// values once, when the page starts it, before anyone can choose a file: after an upload
+// this worker makes no request at all, and the uploaded bytes stay in its memory.
+//
+// Messages in:  {id, method, args}       method: extendInspect | extendRun | refitNational
+// Messages out: {ready: true} | {ready: false, error}
+//               {id, result, ms} | {id, error}   ms: the wasm call's own time (benchmark)
+import init, * as jw from '../pkg-worker/jeugdhulp_wijk.js';
+
+const METHODS = {
+  extendInspect: (bytes) => jw.extendInspect(bytes),
+  extendRun: (bytes, options) => jw.extendRun(bytes, options),
+  refitNational: (names) => jw.refitNational(names),
+};
+
+const ready = (async () => {
+  await init();
+  const r = await fetch(new URL('../wijkwaarden.json', import.meta.url));
+  if (!r.ok) throw new Error(`wijkwaarden.json: HTTP ${r.status}`);
+  jw.loadWijkValues(await r.text());
+})();
+
+ready.then(() => postMessage({ ready: true }), (e) => postMessage({ ready: false, error: String(e?.message || e) }));
+
+onmessage = async ({ data }) => {
+  const { id, method, args = [] } = data || {};
+  try {
+    await ready;
+    const fn = METHODS[method];
+    if (!fn) throw new Error(`onbekende opdracht voor de rekenhulp: ${method}`);
+    const t0 = performance.now();
+    const result = fn(...args);
+    postMessage({ id, result, ms: performance.now() - t0 });
+  } catch (e) {
+    postMessage({ id, error: String(e?.message || e) });
+  }
+};
