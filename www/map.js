@@ -19,6 +19,8 @@
 // Interface met de pagina (app.js):
 //   const map = await mountMap(section, { jw, wijken, determinants, gemeenten, geometryUrl, onSelectWijk });
 //   map.setSelected(code | null); map.zoomToGemeente(code); map.update({ deltas, wijk, gemeente });
+//   map.setOverride({ codes, expected, note, onClear }); map.clearOverride();   (issue 10:
+//     the extension's expected use for some wijken, shown in the verschil view and zoomed to)
 
 import { el } from './dom.js';
 import { messages } from './i18n.js';
@@ -110,7 +112,7 @@ export async function mountMap(container, ctx) {
   m.stage = el('div', { class: 'map-stage' }, m.canvas, m.list.el, m.tip.el, m.act.wheelHint);
   container.append(
     el('h2', { class: 'map-heading visually-hidden' }, M.heading),
-    m.act.toolbar, m.list.hint, m.stage, m.draw.legend, m.ses.box, m.scope.box, m.scope.note, downloads.box, m.source,
+    m.act.toolbar, m.list.hint, m.stage, m.draw.legend, m.scope.overrideBox, m.ses.box, m.scope.box, m.scope.note, downloads.box, m.source,
   );
   status.remove();
   container.append(status); // messages (a wijk without data, a failed what-if) go below it all
@@ -131,10 +133,34 @@ export async function mountMap(container, ctx) {
   container.dataset.readyAt = performance.now().toFixed(1);
   container.dataset.ready = 'true';
 
+  function recolour() {
+    m.draw.computeClasses();
+    m.draw.renderLegend();
+    m.draw.redraw();
+    m.tip.refresh();
+  }
+  /** Issue 10: the verschil view with the extension's expectation for these wijken, zoomed to them. */
+  function setOverride(o) {
+    const used = m.scope.setOverride(o);
+    m.act.setView('verschil'); // recolours
+    m.act.zoomToWijken(used);
+    return used.length;
+  }
+  function clearOverride() {
+    const cleared = m.scope.clearOverride();
+    if (cleared) recolour();
+    return cleared;
+  }
+  m.scope.overrideBack.addEventListener('click', () => {
+    const onClear = clearOverride();
+    onClear?.(); // focus goes back to where the user came from (the panel's button)
+  });
   const api = {
     setSelected: m.act.setSelected,
     zoomToGemeente: m.act.zoomToGemeente,
     update: m.scope.update,
+    setOverride,
+    clearOverride: () => { clearOverride(); },
   };
   // haakjes voor tests en de benchmark
   const { state } = m;

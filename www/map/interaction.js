@@ -156,6 +156,22 @@ export function createInteraction(m) {
     scheduleRedraw();
   }
 
+  /** Fit the map to these wijken (data indexes), e.g. a region's (issue 10). */
+  function zoomToWijken(indexes) {
+    let b = null;
+    for (const i of indexes) {
+      const g = m.geoIndex.get(m.wijken[i].code);
+      if (g === undefined) continue;
+      const s = shapes[g].bbox;
+      b = b ? [Math.min(b[0], s[0]), Math.min(b[1], s[1]), Math.max(b[2], s[2]), Math.max(b[3], s[3])] : [...s];
+    }
+    if (!b) return;
+    state.gemeente = null;
+    state.userMoved = true;
+    fit(b, 0.06, state.fitK * 30);
+    scheduleRedraw();
+  }
+
   // --- muis, aanraking ------------------------------------------------------
   const pointers = new Map();
   let drag = null; // {x, y, moved}
@@ -261,6 +277,6 @@ export function createInteraction(m) {
 
   return {
     toolbar, wheelHint, viewButtons,
-    resize, centreOn, isVisible, select, setSelected, zoomToGemeente, zoomKeys,
+    resize, centreOn, isVisible, select, setSelected, zoomToGemeente, zoomToWijken, zoomKeys, setView,
   };
 }

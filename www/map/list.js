@@ -8,6 +8,7 @@ import { fmtNum, fmtPct, fmtPp } from '../format.js';
 import { messages, tr } from '../i18n.js';
 
 const M = messages('map');
+const E = messages('extend');
 
 export function createTooltip(m) {
   const { state, shapes, geoToData, observed, nData } = m;
@@ -29,9 +30,13 @@ export function createTooltip(m) {
       const o = observed[i];
       const e = m.scope.expected[i];
       row(M.ttObserved, Number.isFinite(o) ? fmtPct(o) : M.ttNotPublished);
-      row(m.scope.scenario.active ? M.ttExpectedWhatif : M.ttExpected, fmtPct(e));
-      const iv = m.scope.currentIntervals();
-      row(M.ttPi, `${fmtNum(iv[2 * nData + i], 1)}–${fmtNum(iv[3 * nData + i], 1)}\u00a0%`);
+      // issue 10: the extension's expectation has no national interval
+      const extended = m.scope.overridden(i);
+      row(extended ? E.ttExpected : m.scope.scenario.active ? M.ttExpectedWhatif : M.ttExpected, fmtPct(e));
+      if (!extended) {
+        const iv = m.scope.currentIntervals();
+        row(M.ttPi, `${fmtNum(iv[2 * nData + i], 1)}–${fmtNum(iv[3 * nData + i], 1)}\u00a0%`);
+      }
       if (Number.isFinite(o)) {
         row(M.ttDifference, fmtPp(o - e));
         const v = m.scope.verdict(i);

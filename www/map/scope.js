@@ -7,6 +7,7 @@ import { el } from '../dom.js';
 import { messages, tr } from '../i18n.js';
 
 const M = messages('map');
+const E = messages('extend');
 
 const SCOPES = ['wijk', 'gemeente', 'regio', 'land'].map((id) => ({ id, label: M.scopes[id] }));
 
@@ -31,6 +32,23 @@ export function createScope(m) {
     el('legend', {}, M.scopeLegend),
     ...SCOPES.map((s, k) => el('label', { for: `map-scope-${s.id}` }, radios[k], ` ${s.label}`)));
   const note = el('p', { class: 'map-scenario', 'data-testid': 'map-scenario' });
+
+  // Issue 10: "Aanvullen met eigen wijkkenmerken" lays the extension's expected use over
+  // that of the national model (or the what-if) for the region's wijken (setOverride).
+  // The national 95 % interval does not belong to that expectation, so these wijken get
+  // no verdict while it is shown.
+  let override = null; // {index: Map(data index → expected), onClear}
+  let rawExpected = baseExpected; // the national / what-if expectation, without the override
+  const overrideText = el('p', { 'data-testid': 'map-override-note' });
+  const overrideBack = el('button', { type: 'button', class: 'secondary', 'data-testid': 'map-override-back' }, E.mapBack);
+  const overrideBox = el('div', { class: 'map-override', 'data-testid': 'map-override', role: 'region', 'aria-label': E.showMap, hidden: true },
+    overrideText, overrideBack);
+  function overlay(arr) {
+    if (!override) return arr;
+    const out = Float64Array.from(arr);
+    for (const [i, e] of override.index) out[i] = e;
+    return out;
+  }
 
   // for tests and bench/map.mjs
   const timing = { recolourMs: 0, shownMs: 0, frameGap: 0 };
@@ -57,6 +75,7 @@ export function createScope(m) {
   }
   /** The core's verdict on wijk i, {value: 'hoger'|'lager'|'binnen', label}, or null if its use was not published. */
   function verdict(i) {
+    if (override?.index.has(i)) return null;
     const v = currentVerdicts()[i];
     return v < 0 ? null : VERDICTS[v];
   }
@@ -121,12 +140,13 @@ export function createScope(m) {
     members = null;
     try {
       if (any) {
-        sc.expected = jw.expectedAll(d, scope, code);
+        rawExpected = jw.expectedAll(d, scope, code);
         scenario.active = true;
       } else {
-        sc.expected = baseExpected;
+        rawExpected = baseExpected;
         scenario.active = false;
       }
+      sc.expected = overlay(rawExpected);
     } catch (err) {
       m.status.textContent = M.whatifFailed(err.message);
       return;
@@ -162,12 +182,46 @@ export function createScope(m) {
   }));
 
   const sc = {
-    box, note, timing, scenario, baseExpected,
+    box, note, overrideBox, overrideBack, timing, scenario, baseExpected,
     expected: baseExpected, // for the current scenario; replaced, never written into
     currentIntervals, verdict, applies, scopeText, refreshControls,
     /** The selected wijk becomes the what-if's wijk if the page has not named one. */
     adoptWijk(code) {
       if (scenario.wijk == null) { scenario.wijk = code; refreshControls(); }
+    },
+    /** Whether wijk i shows the extension's expectation (setOverride). */
+    overridden: (i) => override?.index.has(i) ?? false,
+    /**
+     * Issue 10: use `expected[k]` for wijk `codes[k]` (unknown codes are skipped); `note`
+     * is shown above the map with a button back. Returns the data indexes used.
+     */
+    setOverride({ codes, expected, note: text = '', onClear = null }) {
+      const index = new Map();
+      codes.forEach((c, k) => {
+        const i = dataIndex.get(c);
+        if (i !== undefined && Number.isFinite(expected[k])) index.set(i, expected[k]);
+      });
+      override = { index, onClear };
+      sc.expected = overlay(rawExpected);
+      overrideText.textContent = text;
+      overrideBox.hidden = false;
+      container.dataset.override = String(index.size);
+      return [...index.keys()];
+    },
+    /**
+     * Back to the national model's (or the what-if's) expectation everywhere. Returns the
+     * override's onClear (map.js calls it when the user pressed the back button), or null
+     * when there was none.
+     */
+    clearOverride() {
+      if (!override) return null;
+      const { onClear } = override;
+      override = null;
+      sc.expected = rawExpected;
+      overrideBox.hidden = true;
+      overrideText.textContent = '';
+      delete container.dataset.override;
+      return onClear ?? (() => {});
     },
     /** mountMap's update(): the page's deltas, wijk and gemeente. */
     update({ deltas, wijk, gemeente } = {}) {
