@@ -5,10 +5,11 @@
 // (docs/wasm-api.md); this module only lays it out.
 //
 // The Worker (with its ~350 KB wasm) starts when the user opens the panel, not at page
-// load. The file is read with FileReader-free `arrayBuffer()` and posted to the Worker:
-// it never leaves the browser (tests/e2e/extend.test.mjs records every request).
+// load. The file's bytes go to the Worker by postMessage and nowhere else: the file never
+// leaves the browser (tests/e2e/extend.test.mjs records every request).
 //
-// Test hooks: data-ready on the section when the Worker is ready, ext-upload, ext-example,
+// Test hooks: data-ready on the section when the Worker is ready, data-state (reading,
+// inspected, running, done, failed: the last step's outcome), ext-upload, ext-example,
 // ext-run, ext-status, ext-error, ext-col-<column>, ext-regio-<code>, ext-problems,
 // ext-results, ext-n, ext-explained, ext-coef-<column>, ext-lr-p, ext-gem, ext-scatter-<column>,
 // ext-show-map, ext-csv.
@@ -119,6 +120,9 @@ export function mount(section, ctx) {
     results.hidden = true;
     results.replaceChildren();
     runBtn.disabled = true;
+    inspectBox.hidden = true;
+    runBox.hidden = true;
+    section.dataset.state = 'reading';
     status.textContent = M.reading(name);
     try {
       await ensureWorker();
@@ -127,12 +131,14 @@ export function mount(section, ctx) {
       inspected = info;
       renderInspect();
       status.textContent = '';
+      section.dataset.state = 'inspected';
     } catch (e) {
       if (file?.bytes !== bytes) return;
       inspectBox.hidden = true;
       runBox.hidden = true;
       status.textContent = '';
       showError(M.readFailed(name, e.message || e));
+      section.dataset.state = 'failed';
     }
   }
 
@@ -151,6 +157,7 @@ export function mount(section, ctx) {
       await useFile(M.exampleFile, new Uint8Array(await r.arrayBuffer()));
     } catch (e) {
       showError(M.exampleFailed(e.message || e));
+      section.dataset.state = 'failed';
     }
   });
 
@@ -193,8 +200,8 @@ export function mount(section, ctx) {
         el('span', { class: 'hint' }, `(${M.regioInfo(fmtNum(r.n_wijken, 0))})`)));
       regioBoxes.push({ code: r.code, name: r.name, input });
     });
-    const allBtn = el('button', { type: 'button', class: 'secondary ext-small', 'aria-label': M.allRegios }, M.all);
-    const noneBtn = el('button', { type: 'button', class: 'secondary ext-small', 'aria-label': M.noRegios }, M.none);
+    const allBtn = el('button', { type: 'button', class: 'secondary ext-small' }, M.tickRegios);
+    const noneBtn = el('button', { type: 'button', class: 'secondary ext-small', 'data-testid': 'ext-regios-none' }, M.untickRegios);
     allBtn.addEventListener('click', () => regioBoxes.forEach((b) => { b.input.checked = true; }));
     noneBtn.addEventListener('click', () => regioBoxes.forEach((b) => { b.input.checked = false; }));
     const regSet = el('fieldset', { class: 'ext-fieldset' }, el('legend', {}, M.regiosLegend),
@@ -252,7 +259,7 @@ export function mount(section, ctx) {
     busy = true;
     runBtn.disabled = true;
     runBtn.setAttribute('aria-busy', 'true');
-    section.dataset.running = 'true';
+    section.dataset.state = 'running';
     status.textContent = M.running;
     getMap?.()?.clearOverride?.(); // the map must not keep a previous run's expectation
     try {
@@ -260,16 +267,17 @@ export function mount(section, ctx) {
       result = r;
       renderResults();
       status.textContent = M.done(fmtNum(ms, ms < 10 ? 1 : 0));
+      section.dataset.state = 'done';
     } catch (e) {
       result = null;
       results.hidden = true;
       status.textContent = '';
       showError(M.runFailed(e.message || e));
+      section.dataset.state = 'failed';
     } finally {
       busy = false;
       runBtn.disabled = false;
       runBtn.removeAttribute('aria-busy');
-      delete section.dataset.running;
     }
   });
 
