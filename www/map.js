@@ -144,6 +144,8 @@ export async function mountMap(container, ctx) {
     const used = m.scope.setOverride(o);
     m.act.setView('verschil'); // recolours
     m.act.zoomToWijken(used);
+    // the user asked for the map: take the focus there, to the note that says what it shows
+    m.scope.overrideBack.focus();
     return used.length;
   }
   function clearOverride() {
