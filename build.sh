@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # jeugdhulp-wijk build script.
 #
-build.sh bench    benchmarks: fit (whole process and in-process), page, map, phone, gemeenterapport/build.sh          install what is missing, fit, build dist/, serve on http://127.0.0.1:8080
-build.sh bench    benchmarks: fit (whole process and in-process), page, map, phone, gemeenterapport/build.sh build    … up to and including dist/ (no server)
-build.sh bench    benchmarks: fit (whole process and in-process), page, map, phone, gemeenterapport/build.sh test     every test: workflows, converter, native Rust, wasm in headless Chromium,
-build.sh bench    benchmarks: fit (whole process and in-process), page, map, phone, gemeenterapport                   end-to-end on dist/, and a build from a fresh clone of HEAD
-build.sh bench    benchmarks: fit (whole process and in-process), page, map, phone, gemeenterapport/build.sh bench    benchmarks: fit (whole process and in-process), page, map, phone, gemeenterapport
-build.sh bench    benchmarks: fit (whole process and in-process), page, map, phone, gemeenterapport/build.sh serve    serve the existing dist/
+#   ./build.sh          install what is missing, fit, build dist/, serve on http://127.0.0.1:8080
+#   ./build.sh build    … up to and including dist/ (no server)
+#   ./build.sh test     every test: workflows, converter, native Rust, wasm in headless Chromium,
+#                       end-to-end on dist/, and a build from a fresh clone of HEAD
+#   ./build.sh bench    benchmarks: fit (whole process and in-process), page, map, phone, gemeenterapport,
+#                       the Web Worker's calls (issue 10)
+#   ./build.sh serve    serve the existing dist/
 #
 # Data: $JEUGDHULP_DATA, default data/ (the frozen inputs in the repository). Output: $JEUGDHULP_DIST, default dist/.
 # Port: $PORT, default 8080.
