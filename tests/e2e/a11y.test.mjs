@@ -127,3 +127,34 @@ test('axe: no serious or critical violation in English (page, report, comparison
   assert.deepEqual(bad, []);
   await page.close();
 });
+
+// Issue 10: "Aanvullen met eigen wijkkenmerken" with an uploaded file (its problems), a
+// result (tables, scatter plots, one opened as a table) and the map showing the extension;
+// in Dutch and in English.
+async function extendWithResults(page) {
+  await page.click('[data-testid="ext-open"]');
+  await page.waitForSelector('#aanvullen[data-ready="true"]', { timeout: 30_000 });
+  await page.setInputFiles('[data-testid="ext-upload"]', new URL('../fixtures/extend/haaglanden_excel_nl.csv', import.meta.url).pathname);
+  await page.waitForSelector('#aanvullen[data-state="inspected"]');
+  const bad = await audit(page, 'aanvullen, file inspected');
+  await page.click('[data-testid="ext-regios-none"]');
+  await page.check('[data-testid="ext-regio-JZ24"]');
+  await page.click('[data-testid="ext-run"]');
+  await page.waitForSelector('#aanvullen[data-state="done"]');
+  await page.click('#aanvullen .ext-scatter summary');
+  bad.push(...await audit(page, 'aanvullen, results'));
+  await page.click('[data-testid="ext-show-map"]');
+  await page.waitForSelector('#kaart[data-override]');
+  bad.push(...await audit(page, 'aanvullen, on the map'));
+  return bad;
+}
+
+test('axe: no serious or critical violation in Aanvullen met eigen wijkkenmerken (nl and en)', async () => {
+  const bad = [];
+  for (const q of ['/', '/?lang=en']) {
+    const { page } = await open(q);
+    bad.push(...(await extendWithResults(page)).map((b) => `${q} ${b}`));
+    await page.close();
+  }
+  assert.deepEqual(bad, []);
+});

@@ -265,3 +265,32 @@ test('English exports: CSV headers and SVG titles in English, English Excel CSV 
   assert.match(cs.text, /Municipality effect \(municipality \+ youth care region\) with 95 % interval/);
   await page.close();
 });
+
+// Issue 10: "Aanvullen met eigen wijkkenmerken" in English: the panel, a file's problems
+// (the core's message_en), a result with its cautions (cautions_en), a scatter plot's
+// table and the map's note. The uploaded file's own column names stay as they are.
+test('English Aanvullen panel: no Dutch left, decimal points', async () => {
+  const { page, consoleErrors } = await openPage(site.browser, site.origin, '/?lang=en');
+  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  const names = await dataNames(page);
+  await page.click('[data-testid="ext-open"]');
+  await page.waitForSelector('#aanvullen[data-ready="true"]', { timeout: 30_000 });
+  assert.equal(await page.textContent('#aanvullen-titel'), 'Add your own district characteristics');
+  await assertEnglish(page, 'aanvullen, opened', names);
+  await page.setInputFiles('[data-testid="ext-upload"]', new URL('../fixtures/extend/haaglanden_excel_nl.csv', import.meta.url).pathname);
+  await page.waitForSelector('#aanvullen[data-state="inspected"]');
+  assert.equal(await page.textContent('[data-testid="ext-det-decimal"]'), 'comma');
+  assert.match(await page.textContent('[data-testid="ext-problems"] li.ext-problem'), /^(✖ Error|⚠ Warning): line \d+/);
+  await assertEnglish(page, 'aanvullen, problems', names);
+  await page.click('[data-testid="ext-regios-none"]');
+  await page.check('[data-testid="ext-regio-JZ24"]');
+  await page.click('[data-testid="ext-run"]');
+  await page.waitForSelector('#aanvullen[data-state="done"]');
+  assert.match(await page.textContent('[data-testid="ext-explained"]'), /This explains \d+\.\d\u00a0% of the remaining differences between districts/);
+  await page.evaluate(() => document.querySelectorAll('#aanvullen details').forEach((d) => { d.open = true; }));
+  await page.click('[data-testid="ext-show-map"]');
+  await page.waitForSelector('#kaart[data-override]');
+  await assertEnglish(page, 'aanvullen, results and map', names);
+  assert.deepEqual(consoleErrors, []);
+  await page.close();
+});
