@@ -236,13 +236,12 @@ test('every kind of problem is named with its row, column and value', async () =
   assert.equal(await upload(page, fixture('haaglanden_constant_collinear.csv')), 'inspected');
   const cc = await problemsIn(page, 'ext-problems');
   assert.ok(cc.some((p) => p.severity === 'fout' && p.column === 'constant' && /kolom constant/.test(p.text) && /waarde '5'/.test(p.text)), JSON.stringify(cc));
-  assert.ok(cc.some((p) => p.severity === 'fout' && /\ba\b/.test(p.text) && /\bb\b/.test(p.text) && /\bc\b/.test(p.text)), JSON.stringify(cc));
+  assert.ok(cc.some((p) => p.severity === 'fout' && /collineair/.test(p.text) && /'a', 'b' en 'c'/.test(p.text)), JSON.stringify(cc));
   assert.equal(await run(page), 'failed');
-  assert.match(await errorText(page), /kolom constant/);
+  assert.match(await errorText(page), /kolom constant, waarde '5'/);
   await choose(page, ['a', 'b', 'c'], ['JZ24']);
   assert.equal(await run(page), 'failed');
-  const coll = await errorText(page);
-  assert.ok(/\ba\b/.test(coll) && /\bb\b/.test(coll) && /\bc\b/.test(coll), coll);
+  assert.match(await errorText(page), /kolommen 'a', 'b' en 'c' zijn collineair/);
   assert.equal(await page.isHidden('[data-testid="ext-results"]'), true, 'no stale results after an error');
   await choose(page, ['a', 'b'], ['JZ24']);
   assert.equal(await run(page), 'done', await errorText(page));
@@ -252,9 +251,9 @@ test('every kind of problem is named with its row, column and value', async () =
   const few = path.join(tmp, 'te-weinig.csv');
   writeFileSync(few, `wijkcode,a\n${lines.slice(1, 6).map((l, k) => `${l.split(',')[0]},${k * 1.5}`).join('\n')}\n`);
   assert.equal(await upload(page, few), 'inspected');
-  assert.ok((await problemsIn(page, 'ext-problems')).some((p) => p.severity === 'fout' && /wijken/.test(p.text)));
+  assert.ok((await problemsIn(page, 'ext-problems')).some((p) => p.severity === 'fout' && /te weinig wijken/.test(p.text)));
   assert.equal(await run(page), 'failed');
-  assert.match(await errorText(page), /5 wijken|wijken/);
+  assert.match(await errorText(page), /te weinig wijken: \d wijken in JZ24/);
   // a file that is no table: a message, no crash
   const bad = path.join(tmp, 'geen-wijkcode.csv');
   writeFileSync(bad, 'code;a\nWK050311;1\n');
