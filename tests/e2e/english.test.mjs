@@ -280,7 +280,7 @@ test('English Aanvullen panel: no Dutch left, decimal points', async () => {
   await page.setInputFiles('[data-testid="ext-upload"]', new URL('../fixtures/extend/haaglanden_excel_nl.csv', import.meta.url).pathname);
   await page.waitForSelector('#aanvullen[data-state="inspected"]');
   assert.equal(await page.textContent('[data-testid="ext-det-decimal"]'), 'comma');
-  assert.match(await page.textContent('[data-testid="ext-problems"] li.ext-problem'), /^(✖ Error|⚠ Warning): line \d+/);
+  assert.match(await page.textContent('[data-testid="ext-problems"] li.ext-problem'), /^(✖ Error|⚠ Warning): (line \d+|column )/);
   await assertEnglish(page, 'aanvullen, problems', names);
   await page.click('[data-testid="ext-regios-none"]');
   await page.check('[data-testid="ext-regio-JZ24"]');

@@ -82,7 +82,8 @@ export function scatterPlot(r, k, col, M) {
       el('td', { class: 'num' }, fmtNum(d.y, 2, { signed: true }))))));
   return el('figure', { class: 'ext-scatter' }, root,
     el('figcaption', { class: 'hint' }, label),
-    el('details', {}, el('summary', {}, M.scatterTable(col)), el('div', { class: 'table-scroll ext-scroll' }, table)));
+    el('details', {}, el('summary', {}, M.scatterTable(col)),
+      el('div', { class: 'table-scroll ext-scroll', tabindex: '0', role: 'region', 'aria-label': M.scatterTable(col) }, table)));
 }
 
 /** Decimals a file's value was given with (up to 4), so the table shows it as uploaded. */

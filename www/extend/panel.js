@@ -227,7 +227,8 @@ export function mount(section, ctx) {
     const nErr = problems.filter((p) => p.severity === 'fout').length;
     const headId = `${testid}-title`;
     box.append(el('h3', { id: headId }, title(fmtNum(problems.length, 0), nErr, problems.length - nErr)));
-    const list = el('ul', { class: 'ext-problem-list', tabindex: '0', role: 'region', 'aria-labelledby': headId });
+    // the scrolling box is a focusable region (keyboard scrolling), the list keeps its role
+    const list = el('ul', { class: 'ext-problem-list' });
     for (const p of problems) {
       const place = [
         p.row != null ? M.row(p.row) : null,
@@ -243,7 +244,7 @@ export function mount(section, ctx) {
       ' ', el('span', { class: 'ext-place' }, place.length ? place.join(', ') : M.wholeFile),
       ': ', tr(p, 'message')));
     }
-    box.append(list);
+    box.append(el('div', { class: 'ext-problem-scroll', tabindex: '0', role: 'region', 'aria-labelledby': headId }, list));
     return box;
   }
 
