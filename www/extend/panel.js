@@ -137,7 +137,7 @@ export function mount(section, ctx) {
       inspectBox.hidden = true;
       runBox.hidden = true;
       status.textContent = '';
-      showError(M.readFailed(name, e.message || e));
+      showError(M.readFailed(name, tr(e, 'message') || e));
       section.dataset.state = 'failed';
     }
   }
@@ -273,7 +273,7 @@ export function mount(section, ctx) {
       result = null;
       results.hidden = true;
       status.textContent = '';
-      showError(M.runFailed(e.message || e));
+      showError(M.runFailed(tr(e, 'message') || e));
       section.dataset.state = 'failed';
     } finally {
       busy = false;
