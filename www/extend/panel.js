@@ -22,6 +22,12 @@ import { scatterPlot } from './ext-scatter.js';
 
 const M = messages('extend');
 
+/** "p = 0,096", or "p < 0,001" below a thousandth. */
+function fmtPEq(p) {
+  if (Number.isFinite(p) && p < 0.001) return `p < ${fmtNum(0.001, 3)}`;
+  return `p = ${fmtP(p)}`;
+}
+
 /** A p-value as people read it: "< 0,001" below a thousandth, else three decimals. */
 function fmtP(p) {
   if (!Number.isFinite(p)) return '–';
@@ -62,7 +68,7 @@ export function mount(section, ctx) {
   });
   const exampleBtn = el('button', { type: 'button', class: 'secondary', 'data-testid': 'ext-example' }, M.example);
   const inspectBox = el('div', { class: 'ext-inspect', 'data-testid': 'ext-inspect', hidden: true });
-  const runBtn = el('button', { type: 'button', 'data-testid': 'ext-run', disabled: true }, M.run);
+  const runBtn = el('button', { type: 'button', class: 'ext-primary', 'data-testid': 'ext-run', disabled: true }, M.run);
   const runBox = el('div', { class: 'ext-run-row', hidden: true }, runBtn);
   const results = el('div', { class: 'ext-results', 'data-testid': 'ext-results', hidden: true, tabindex: '-1' });
 
@@ -81,7 +87,7 @@ export function mount(section, ctx) {
   section.replaceChildren(
     el('h2', { id: 'aanvullen-titel' }, M.title),
     el('p', {}, M.intro),
-    el('p', { class: 'ext-privacy', 'data-testid': 'ext-privacy' }, el('span', { 'aria-hidden': 'true' }, '🔒 '), M.privacy),
+    el('p', { class: 'ext-privacy', 'data-testid': 'ext-privacy' }, M.privacy),
     details,
   );
   section.hidden = false;
@@ -315,7 +321,7 @@ export function mount(section, ctx) {
     const lr = r.lr_test;
     const lrBox = el('div', { class: 'ext-lr' }, el('h4', {}, M.lrTitle),
       el('p', { 'data-testid': 'ext-lr-p', 'data-value': String(lr.p_value), 'data-statistic': String(lr.statistic), 'data-df': String(lr.df) },
-        M.lr(fmtNum(lr.statistic, 2), fmtNum(lr.df, 0), fmtP(lr.p_value))),
+        M.lr(fmtNum(lr.statistic, 2), fmtNum(lr.df, 0), fmtPEq(lr.p_value))),
       el('p', { class: 'hint' }, M.lrMeaning));
 
     // gemeente effects before and after
@@ -331,7 +337,7 @@ export function mount(section, ctx) {
     // one scatter plot per column
     const scatters = r.columns.map((col, k) => scatterPlot(r, k, col, M));
 
-    const mapBtn = el('button', { type: 'button', 'data-testid': 'ext-show-map' }, M.showMap);
+    const mapBtn = el('button', { type: 'button', class: 'ext-primary', 'data-testid': 'ext-show-map' }, M.showMap);
     const csvBtn = el('button', { type: 'button', class: 'secondary', 'data-testid': 'ext-csv' }, M.csv);
     const mapMsg = el('p', { class: 'hint', role: 'status' });
     mapBtn.addEventListener('click', () => showOnMap(mapBtn, mapMsg));

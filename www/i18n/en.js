@@ -342,7 +342,7 @@ export default {
     intercept: 'Constant: difference from the national model when every column is 0',
     coefTerm: (col) => `Per unit more ${col}`,
     lrTitle: 'Test of the columns together',
-    lr: (stat, df, p) => `Likelihood-ratio test: χ² = ${stat} with ${df} ${df === '1' ? 'degree' : 'degrees'} of freedom, p = ${p}.`,
+    lr: (stat, df, p) => `Likelihood-ratio test: χ² = ${stat} with ${df} ${df === '1' ? 'degree' : 'degrees'} of freedom, ${p}.`,
     lrMeaning: 'The p-value is the probability of at least this much improvement if the columns in reality had nothing to do with the use.',
     gemTitle: 'Municipality effects before and after adding',
     gemCaption: 'How many percentage points the use in the municipality lies above (+) or below (−) what the model expects, in the national model and after adding.',

@@ -343,7 +343,7 @@ export default {
     intercept: 'Constante: verschil met het landelijke model als elke kolom 0 is',
     coefTerm: (col) => `Per eenheid meer ${col}`,
     lrTitle: 'Toets van de kolommen samen',
-    lr: (stat, df, p) => `Likelihood-ratiotoets: χ² = ${stat} met ${df} ${df === '1' ? 'vrijheidsgraad' : 'vrijheidsgraden'}, p = ${p}.`,
+    lr: (stat, df, p) => `Likelihood-ratiotoets: χ² = ${stat} met ${df} ${df === '1' ? 'vrijheidsgraad' : 'vrijheidsgraden'}, ${p}.`,
     lrMeaning: 'De p-waarde is de kans op minstens zo veel verbetering als de kolommen in werkelijkheid niets met het gebruik te maken hebben.',
     gemTitle: 'Gemeente-effecten voor en na het aanvullen',
     gemCaption: 'Hoeveel procentpunt het gebruik in de gemeente hoger (+) of lager (−) ligt dan het model verwacht, in het landelijke model en na het aanvullen.',
