@@ -8,7 +8,7 @@ import { el } from '../dom.js';
 import { fmtNum } from '../format.js';
 
 const NS = 'http://www.w3.org/2000/svg';
-const W = 420, H = 260;
+const W = 420, H = 300;
 const PAD = { left: 56, right: 12, top: 12, bottom: 40 };
 
 function svg(tag, attrs = {}, text) {
@@ -66,7 +66,7 @@ export function scatterPlot(r, k, col, M) {
   }
   axes.append(svg('line', { x1: PAD.left, x2: W - PAD.right, y1: H - PAD.bottom, y2: H - PAD.bottom, stroke: '#444' }));
   axes.append(svg('text', { x: (PAD.left + W - PAD.right) / 2, y: H - 4, 'text-anchor': 'middle' }, col));
-  axes.append(svg('text', { x: 12, y: (PAD.top + H - PAD.bottom) / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${(PAD.top + H - PAD.bottom) / 2})` }, M.scatterY));
+  axes.append(svg('text', { x: 12, y: (PAD.top + H - PAD.bottom) / 2, 'text-anchor': 'middle', 'font-size': 10, transform: `rotate(-90 12 ${(PAD.top + H - PAD.bottom) / 2})` }, M.scatterY));
   root.append(axes);
   const dots = svg('g', { fill: '#0072b2', 'fill-opacity': 0.75, stroke: '#fff', 'stroke-width': 0.6 });
   for (const d of pts) dots.append(svg('circle', { cx: sx(d.x).toFixed(1), cy: sy(d.y).toFixed(1), r: 3.2 }));

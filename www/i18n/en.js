@@ -349,7 +349,7 @@ export default {
     gemHead: ['Municipality', 'National model (before)', 'After adding'],
     scatterTitle: 'Difference from the national model against each column',
     scatterLabel: (col, n) => `Scatter plot of ${n} districts: vertically the difference between observed and nationally expected use in percentage points, horizontally ${col}. The table below gives the same numbers.`,
-    scatterY: 'observed − nationally expected (percentage points)',
+    scatterY: 'difference from national model (pp)',
     scatterTable: (col) => `The numbers of this chart (${col})`,
     scatterHead: (col) => ['District', 'Municipality', col, 'Difference from national model (percentage points)'],
     showMap: 'Show on the map',

@@ -350,7 +350,7 @@ export default {
     gemHead: ['Gemeente', 'Landelijk model (voor)', 'Na aanvullen'],
     scatterTitle: 'Verschil met het landelijke model tegen elke kolom',
     scatterLabel: (col, n) => `Spreidingsdiagram van ${n} wijken: verticaal het verschil tussen werkelijk en landelijk verwacht gebruik in procentpunt, horizontaal ${col}. De tabel eronder geeft dezelfde getallen.`,
-    scatterY: 'werkelijk − landelijk verwacht (procentpunt)',
+    scatterY: 'verschil met landelijk model (procentpunt)',
     scatterTable: (col) => `De getallen van deze grafiek (${col})`,
     scatterHead: (col) => ['Wijk', 'Gemeente', col, 'Verschil met landelijk model (procentpunt)'],
     showMap: 'Toon op de kaart',
