@@ -98,7 +98,21 @@ test('the example file with one column for Haaglanden gives the CLI\'s estimate 
   assert.ok(regios.includes('JZ24') && regios.length > 30, regios.join());
 
   await choose(page, ['pct_gescheiden'], ['JZ24']);
+  // while it runs the button is disabled and the live status says so
+  await page.evaluate(() => {
+    const s = document.querySelector('#aanvullen');
+    window.__extStates = [];
+    new MutationObserver(() => window.__extStates.push({
+      state: s.dataset.state, disabled: document.querySelector('[data-testid="ext-run"]').disabled,
+      status: document.querySelector('[data-testid="ext-status"]').textContent,
+    })).observe(s, { attributes: true, attributeFilter: ['data-state'] });
+  });
   assert.equal(await run(page), 'done', await errorText(page));
+  const states = await page.evaluate(() => window.__extStates);
+  assert.deepEqual(states.map((x) => x.state), ['running', 'done']);
+  assert.deepEqual([states[0].disabled, states[0].status], [true, 'Bezig met rekenen…']);
+  assert.match(await page.textContent('[data-testid="ext-status"]'), /^Klaar: berekend in [\d,]+ ms\.$/);
+  assert.equal(await page.isDisabled('[data-testid="ext-run"]'), false);
   const ref = cli(EXAMPLE(), ['pct_gescheiden'], 'JZ24');
   const c = await coef(page, 'pct_gescheiden');
   const refCoef = ref.fixed_effects.find((f) => f.term === 'pct_gescheiden') ?? ref.fixed_effects[1];
