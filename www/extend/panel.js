@@ -130,6 +130,7 @@ export function mount(section, ctx) {
     runBox.hidden = true;
     section.dataset.state = 'reading';
     status.textContent = M.reading(name);
+    getMap?.()?.clearOverride?.(); // the map shows no result of another file
     try {
       await ensureWorker();
       const { result: info } = await call('extendInspect', bytes);
