@@ -28,9 +28,11 @@ function ticks(lo, hi) {
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
   return out;
 }
+/** Decimals the ticks need: those of their step (2,5 → 1; 0,25 → 2). */
 const decimalsFor = (vals) => {
   const step = vals.length > 1 ? Math.abs(vals[1] - vals[0]) : 1;
-  return step >= 1 ? 0 : Math.min(6, Math.ceil(-Math.log10(step)));
+  for (let d = 0; d < 6; d++) if (Math.abs(step * 10 ** d - Math.round(step * 10 ** d)) < 1e-6) return d;
+  return 6;
 };
 
 /** The figure for column k of extendRun's result `r`. */

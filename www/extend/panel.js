@@ -233,7 +233,7 @@ export function mount(section, ctx) {
     }
     const nErr = problems.filter((p) => p.severity === 'fout').length;
     const headId = `${testid}-title`;
-    box.append(el('h3', { id: headId }, title(fmtNum(problems.length, 0), nErr, problems.length - nErr)));
+    box.append(el('h3', { id: headId }, title(fmtNum(problems.length, 0), fmtNum(nErr, 0), fmtNum(problems.length - nErr, 0))));
     // the scrolling box is a focusable region (keyboard scrolling), the list keeps its role
     const list = el('ul', { class: 'ext-problem-list' });
     for (const p of problems) {

@@ -314,10 +314,10 @@ export default {
     columnInfo: (values, missing) => `${values} values${missing ? `, ${missing} empty` : ''}`,
     columnText: (invalid) => `not numbers (${invalid} values are text): cannot be chosen`,
     regiosLegend: 'Youth care region(s)',
-    regioInfo: (n) => `${n} ${n === 1 ? 'district' : 'districts'} in the file`,
+    regioInfo: (n) => `${n} ${n === '1' ? 'district' : 'districts'} in the file`,
     tickRegios: 'Tick all regions',
     untickRegios: 'Untick all regions',
-    problemsTitle: (n, f, w) => `Messages about the file: ${n} (${f} ${f === 1 ? 'error' : 'errors'}, ${w} ${w === 1 ? 'warning' : 'warnings'})`,
+    problemsTitle: (n, f, w) => `Messages about the file: ${n} (${f} ${f === '1' ? 'error' : 'errors'}, ${w} ${w === '1' ? 'warning' : 'warnings'})`,
     problemsNone: 'No messages: every row can be used.',
     problemsList: 'List of messages (scrollable)',
     severity: { fout: 'Error', waarschuwing: 'Warning' },
@@ -361,7 +361,7 @@ export default {
     csvHead: ['district code', 'district name', 'municipality code', 'municipality', 'observed use (%)', 'expected, national model (%)',
       'expected after adding (%)', 'difference from national model (percentage points)', 'difference after adding (percentage points)'],
     csvFile: 'youth-care-district-extension.csv',
-    droppedTitle: (n) => `${n} ${n === 1 ? 'message' : 'messages'} for this computation (rows left out and why)`,
+    droppedTitle: (n) => `${n} ${n === '1' ? 'message' : 'messages'} for this computation (rows left out and why)`,
   },
   // Issue 10: www/extend/model.js (Eigen model)
   model: {

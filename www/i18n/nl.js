@@ -315,10 +315,10 @@ export default {
     columnInfo: (values, missing) => `${values} waarden${missing ? `, ${missing} leeg` : ''}`,
     columnText: (invalid) => `geen getallen (${invalid} waarden zijn tekst): kan niet gekozen worden`,
     regiosLegend: "Jeugdzorgregio('s)",
-    regioInfo: (n) => `${n} ${n === 1 ? 'wijk' : 'wijken'} in het bestand`,
+    regioInfo: (n) => `${n} ${n === '1' ? 'wijk' : 'wijken'} in het bestand`,
     tickRegios: "Alle regio's aanvinken",
     untickRegios: "Alle regio's uitvinken",
-    problemsTitle: (n, f, w) => `Meldingen bij het bestand: ${n} (${f} ${f === 1 ? 'fout' : 'fouten'}, ${w} ${w === 1 ? 'waarschuwing' : 'waarschuwingen'})`,
+    problemsTitle: (n, f, w) => `Meldingen bij het bestand: ${n} (${f} ${f === '1' ? 'fout' : 'fouten'}, ${w} ${w === '1' ? 'waarschuwing' : 'waarschuwingen'})`,
     problemsNone: 'Geen meldingen: elke rij is bruikbaar.',
     problemsList: 'Lijst met meldingen (scrollbaar)',
     severity: { fout: 'Fout', waarschuwing: 'Waarschuwing' },
@@ -362,7 +362,7 @@ export default {
     csvHead: ['wijkcode', 'wijknaam', 'gemeentecode', 'gemeente', 'werkelijk gebruik (%)', 'verwacht landelijk model (%)',
       'verwacht na aanvullen (%)', 'verschil met landelijk model (procentpunt)', 'verschil na aanvullen (procentpunt)'],
     csvFile: 'jeugdhulp-wijk-aanvulling.csv',
-    droppedTitle: (n) => `${n} ${n === 1 ? 'melding' : 'meldingen'} bij deze berekening (rijen die niet meedoen en waarom)`,
+    droppedTitle: (n) => `${n} ${n === '1' ? 'melding' : 'meldingen'} bij deze berekening (rijen die niet meedoen en waarom)`,
   },
   // Issue 10: www/extend/model.js (Eigen model)
   model: {
