@@ -15,12 +15,23 @@
 // ext-show-map, ext-csv.
 
 import { el } from '../dom.js';
-import { messages, tr } from '../i18n.js';
+import { messages, tr, lang } from '../i18n.js';
 import { fmtNum, fmtCoef, fmtPct, fmtPp, csvDialect } from '../format.js';
 import { startWorker, call } from './client.js';
 import { scatterPlot } from './ext-scatter.js';
 
 const M = messages('extend');
+
+/**
+ * A text of the core (a problem's message, a caution, an error) in the page's language:
+ * `obj[field + '_en']` in English. Where the core has no English for it, the Dutch is
+ * shown marked lang="nl", so a screen reader reads it as Dutch.
+ */
+function coreText(obj, field, tag = 'span') {
+  const text = tr(obj, field) ?? String(obj);
+  const dutch = lang === 'en' && (obj == null || obj[`${field}_en`] == null);
+  return el(tag, { class: 'ext-core-text', lang: dutch ? 'nl' : null }, String(text));
+}
 
 /** "p = 0,096", or "p < 0,001" below a thousandth. */
 function fmtPEq(p) {
@@ -111,8 +122,10 @@ export function mount(section, ctx) {
   }
   details.addEventListener('toggle', () => { if (details.open) ensureWorker().catch(() => {}); });
 
-  function showError(text) {
-    error.replaceChildren(el('p', {}, el('span', { class: 'ext-sev-icon', 'aria-hidden': 'true' }, '✖ '), text));
+  /** An error: the panel's own text, and the core's message after it when there is one. */
+  function showError(text, cause = null) {
+    error.replaceChildren(el('p', {}, el('span', { class: 'ext-sev-icon', 'aria-hidden': 'true' }, '✖ '), text,
+      ...(cause == null ? [] : [' ', cause instanceof Error ? coreText(cause, 'message') : String(cause)])));
     error.hidden = false;
   }
   function clearError() { error.hidden = true; error.replaceChildren(); }
@@ -144,7 +157,7 @@ export function mount(section, ctx) {
       inspectBox.hidden = true;
       runBox.hidden = true;
       status.textContent = '';
-      showError(M.readFailed(name, tr(e, 'message') || e));
+      showError(M.readFailed(name), e);
       section.dataset.state = 'failed';
     }
   }
@@ -249,7 +262,7 @@ export function mount(section, ctx) {
       },
       el('span', { class: 'ext-sev' }, el('span', { 'aria-hidden': 'true' }, sev === 'fout' ? '✖ ' : '⚠ '), `${M.severity[sev]}:`),
       ' ', el('span', { class: 'ext-place' }, place.length ? place.join(', ') : M.wholeFile),
-      ': ', tr(p, 'message')));
+      ': ', coreText(p, 'message')));
     }
     box.append(el('div', { class: 'ext-problem-scroll', tabindex: '0', role: 'region', 'aria-labelledby': headId }, list));
     return box;
@@ -280,7 +293,7 @@ export function mount(section, ctx) {
       result = null;
       results.hidden = true;
       status.textContent = '';
-      showError(M.runFailed(tr(e, 'message') || e));
+      showError(M.runFailed, e);
       section.dataset.state = 'failed';
     } finally {
       busy = false;
@@ -301,8 +314,9 @@ export function mount(section, ctx) {
       M.explainedDetail(fmtNum(r.variance_null.Residual, 2), fmtNum(r.variance.Residual, 2)));
 
     const cautions = tr(r, 'cautions') ?? [];
+    const cautionsDutch = lang === 'en' && r.cautions_en == null;
     const cautionBox = el('div', { class: 'ext-cautions', 'data-testid': 'ext-cautions' },
-      el('h4', {}, M.cautionsTitle), el('ul', {}, ...cautions.map((c) => el('li', {}, c))));
+      el('h4', {}, M.cautionsTitle), el('ul', { lang: cautionsDutch ? 'nl' : null }, ...cautions.map((c) => el('li', {}, c))));
 
     // coefficients
     const head = el('tr', {}, ...M.coefHead.map((h, k) => el('th', { scope: 'col', class: k ? 'num' : '' }, h)));
