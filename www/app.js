@@ -26,7 +26,7 @@
 
 import init, * as jw from './pkg/jeugdhulp_wijk.js';
 import { fmtPct, fmtPp, fmtRange, fmtNum, fmtCoef, fmtCount, collator } from './format.js';
-import { applyStatic, loadMessages, messages, tr, withLang, localizeDeterminants } from './i18n.js';
+import { applyStatic, loadMessages, messages, tr, withLang, localizeDeterminants, errorText } from './i18n.js';
 import { createSearch } from './search.js';
 import { createWhatIf } from './whatif.js';
 import { createContributions } from './charts.js';
@@ -191,7 +191,7 @@ function recompute({ resort = false } = {}) {
     r = jw.expected(profile());
   } catch (e) {
     // Keep the last valid result on screen.
-    showFatal(M.computeFailed(e.message || e), false);
+    showFatal(M.computeFailed(errorText(e)), false);
     return false;
   }
   $('fatal').hidden = true;
@@ -237,7 +237,7 @@ function acceptedOverrides(base, gemeente, overrides) {
       jw.expected({ gemeente, values: { ...base, [name]: v } });
       good[name] = v;
     } catch (e) {
-      refused.push(e.message || String(e));
+      refused.push(errorText(e));
     }
   }
   return { good, refused };
@@ -404,7 +404,7 @@ function readUrl() {
         jw.expected({ n_jeugd: Number(raw) });
         n = Number(raw);
       } catch (e) {
-        linkProblems.push(M.linkInLink(e.message || e, quoted(raw)));
+        linkProblems.push(M.linkInLink(errorText(e), quoted(raw)));
       }
     }
     return { eigen: q.get('eigen'), gemeente: gm && gemeenteIndex.has(gm) ? gm : null, overrides, nJeugd: n };
