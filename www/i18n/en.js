@@ -175,6 +175,7 @@ export default {
     hint: (label) => `Income classes: three equally large groups of all districts by ${label.toLowerCase()}. Districts without an income drop out when a filter is set.`,
     legendItem: 'other income class (filtered out)',
     note: (label) => `The map shows only districts with ${label}.`,
+    linkRefused: (q) => `The link asks for income class ${q}, which does not exist (laag, midden or hoog). The map shows all districts.`,
     failed: (what) => `Income classes not available (${what}).`,
   },
   reportMain: {

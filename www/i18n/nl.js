@@ -176,6 +176,7 @@ export default {
     hint: (label) => `Inkomensklassen: drie even grote groepen van alle wijken naar het ${label.toLowerCase()}. Wijken zonder inkomen vallen bij een filter weg.`,
     legendItem: 'andere inkomensklasse (weggefilterd)',
     note: (label) => `De kaart toont alleen wijken met ${label}.`,
+    linkRefused: (q) => `De link vraagt inkomensklasse ${q}; die bestaat niet (laag, midden of hoog). De kaart toont alle wijken.`,
     failed: (what) => `Inkomensklassen niet beschikbaar (${what}).`,
   },
   reportMain: {
