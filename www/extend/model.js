@@ -182,6 +182,7 @@ export function mount(section, ctx) {
     const eig = new Map(r.fixed_effects.map((f) => [f.term, f]));
     const def = new Map(info.fixed_effects.map((f) => [f.term, f]));
     result.replaceChildren();
+    result.dataset.runs = String(Number(result.dataset.runs || 0) + 1); // for tests: a new result
     result.append(el('h3', {}, M.resultHead));
 
     // Verdict changes first: the figure most people want.
