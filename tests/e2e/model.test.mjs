@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openPage, siteUnderTest } from './helpers.mjs';
 import nl from '../../www/i18n/nl.js';
+import en from '../../www/i18n/en.js';
 
 const site = siteUnderTest();
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -71,7 +72,20 @@ async function shown(page) {
   });
 }
 
-const close = (a, b, what) => assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)), `${what}: page ${a}, CLI ${b}`);
+/** The largest relative deviation seen per kind, reported at the end (README figures). */
+const worst = { coefficient: 0, variance: 0 };
+process.on('exit', () => console.log(`# largest deviation from the CLI: coefficients and SEs ${worst.coefficient.toExponential(2)}, variances and REML criterion ${worst.variance.toExponential(2)} (relative to max(1, |x|))`));
+/**
+ * Within `tol` of the CLI, relative to max(1, |x|). Coefficients and SEs to 1e-9; the
+ * variances and the REML criterion to 1e-8: wasm's floating point differs from native in
+ * the last bits (libm), and the optimiser's stopping point moves the variances a little
+ * more than the fixed effects (tests/web.rs allows 1e-8 as well).
+ */
+function close(a, b, what, kind = 'coefficient') {
+  const dev = Math.abs(a - b) / Math.max(1, Math.abs(b));
+  worst[kind] = Math.max(worst[kind], dev);
+  assert.ok(dev <= (kind === 'coefficient' ? 1e-9 : 1e-8), `${what}: page ${a}, CLI ${b}`);
+}
 
 /** The page's eigen model equals the CLI's fit of the same determinants. */
 function assertEqualsCli(s, cli, off) {
@@ -88,10 +102,10 @@ function assertEqualsCli(s, cli, off) {
     close(Number(value), est.get(term).estimate, `${term} estimate`);
     close(Number(se), est.get(term).std_error, `${term} SE`);
   }
-  close(s.variance.g, cli.variance.gemeente, 'variance gemeente');
-  close(s.variance.r, cli.variance.regio, 'variance regio');
-  close(s.variance.res, cli.variance.residual, 'residual variance');
-  close(s.reml, cli.reml_criterion, 'REML criterion');
+  close(s.variance.g, cli.variance.gemeente, 'variance gemeente', 'variance');
+  close(s.variance.r, cli.variance.regio, 'variance regio', 'variance');
+  close(s.variance.res, cli.variance.residual, 'residual variance', 'variance');
+  close(s.reml, cli.reml_criterion, 'REML criterion', 'variance');
   assert.equal(s.n, cli.n_fit);
 }
 
@@ -248,7 +262,7 @@ test('in English the panel shows no Dutch text of the catalog, and numbers with 
   });
   const all = texts.join('\n');
   // Every Dutch message of the panel that is plain text, and the Dutch of a few that are functions.
-  const dutch = Object.values(nl.model).filter((v) => typeof v === 'string')
+  const dutch = Object.entries(nl.model).filter(([k, v]) => typeof v === 'string' && v !== en.model[k]).map(([, v]) => v)
     .concat([nl.model.count(26, 27), nl.model.changesDefault('2,632'), nl.model.done(26, '1', '2').slice(0, 20)]);
   for (const d of dutch) assert.ok(!all.includes(d), `Dutch in the English panel: ${d}`);
   const words = /(^|[^\p{L}])(het|een|van|met|wijken|kenmerken?|gemeente|schatting|eigen|alle|oordeel|standaardmodel|niet|uit)(?=[^\p{L}]|$)/iu;
