@@ -79,8 +79,8 @@ export function mount(section, ctx) {
       const id = `model-det-${d.name}`;
       const box = el('input', { type: 'checkbox', id, 'data-testid': id, value: d.name, checked: true });
       boxes.set(d.name, box);
-      const level = d.level === 'gemeente' ? el('span', { class: 'hint' }, ` ${M.gemeenteLevel}`) : '';
-      fs.append(el('div', { class: 'model-check' }, box, el('label', { for: id }, d.label, level)));
+      // (A gemeente-level determinant says so in its label: "… (gemeente)".)
+      fs.append(el('div', { class: 'model-check' }, box, el('label', { for: id }, d.label)));
     }
     choice.append(fs);
   }

@@ -293,7 +293,6 @@ export default {
     open: 'Choose your own model',
     close: 'Hide your own model',
     how: 'Untick a characteristic to estimate the model without it. All characteristics on is the default model.',
-    gemeenteLevel: '(municipality characteristic)',
     count: (on, total) => `${on} of the ${total} characteristics on.`,
     allOn: 'All on',
     run: 'Estimate model',

@@ -294,7 +294,6 @@ export default {
     open: 'Eigen model kiezen',
     close: 'Eigen model verbergen',
     how: 'Vink een kenmerk uit om het model zonder dat kenmerk te schatten. Alle kenmerken aan is het standaardmodel.',
-    gemeenteLevel: '(gemeentekenmerk)',
     count: (on, total) => `${on} van de ${total} kenmerken aan.`,
     allOn: 'Alles aan',
     run: 'Model schatten',
