@@ -614,6 +614,7 @@ async function loadMap() {
 
 // Issue 10's panels (www/extend/): each module exports mount(section, ctx) and fills its
 // own section; a panel that fails to load is said, and the calculator goes on.
+// ctx.modelLink: the link's ?model= as readUrl took it over ({off: [names]}, or null).
 const EXTEND_PANELS = [['aanvullen', './extend/panel.js'], ['eigen-model', './extend/model.js']];
 function loadExtendPanels() {
   const ctx = { jw, determinants, wijken, gemeenten, getMap: () => map, modelLink };

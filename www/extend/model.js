@@ -100,6 +100,7 @@ export function mount(section, ctx) {
   const chosenNames = () => names.filter((n) => boxes.get(n).checked);
   const offNames = () => names.filter((n) => !boxes.get(n).checked);
   let shownFor = null; // the off-list (joined) of the result on screen
+  let defaultVerdicts = null; // the page model's verdicts (jw.verdictsAll without a what-if)
 
   function updateChoice() {
     const on = chosenNames().length;
@@ -255,7 +256,8 @@ export function mount(section, ctx) {
     result.append(el('div', { class: 'table-scroll' }, vt), el('p', { class: 'hint' }, M.remlNote));
 
     // Which wijken change verdict against the default model (the core's verdicts, compared).
-    const before = jw.verdictsAll(new Float64Array(names.length), 'land', '');
+    defaultVerdicts ??= jw.verdictsAll(new Float64Array(names.length), 'land', '');
+    const before = defaultVerdicts;
     const changed = [];
     for (let i = 0; i < r.verdicts.length; i++) {
       if (r.verdicts[i] >= 0 && before[i] >= 0 && r.verdicts[i] !== before[i]) changed.push(i);
