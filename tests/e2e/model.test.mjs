@@ -202,8 +202,14 @@ test('every determinant off: the core says why, in the panel', async () => {
   const names = await page.evaluate(() => [...document.querySelectorAll('#eigen-model input[type="checkbox"]')].map((b) => b.value));
   await page.goto(`${site.origin}/?wijk=WK036300&model=${names.map((n) => `-${n}`).join(',')}`);
   await page.waitForSelector('[data-testid="model-error"]:not([hidden])', { timeout: 30_000 });
-  assert.match(await page.textContent('[data-testid="model-error"]'), /determinants/);
+  assert.match(await page.textContent('[data-testid="model-error"]'), /determinants: de lijst met determinanten is leeg/);
   assert.equal(await page.isDisabled('[data-testid="model-run"]'), false);
+  // In English the core's own English (message_en, carried through the Worker).
+  await page.goto(`${site.origin}/?lang=en&wijk=WK036300&model=${names.map((n) => `-${n}`).join(',')}`);
+  await page.waitForSelector('[data-testid="model-error"]:not([hidden])', { timeout: 30_000 });
+  const en = await page.textContent('[data-testid="model-error"]');
+  assert.match(en, /determinants: the list of determinants is empty/);
+  assert.doesNotMatch(en, /lijst|leeg/);
   await page.close();
 });
 
