@@ -14,7 +14,7 @@
 // ext-results, ext-n, ext-explained, ext-coef-<column>, ext-lr-p, ext-gem, ext-scatter-<column>,
 // ext-show-map, ext-csv.
 
-import { el } from '../dom.js';
+import { el, download } from '../dom.js';
 import { messages, tr, lang } from '../i18n.js';
 import { fmtNum, fmtCoef, fmtPct, fmtPp, csvDialect } from '../format.js';
 import { startWorker, call } from './client.js';
@@ -44,15 +44,6 @@ function fmtP(p) {
   if (!Number.isFinite(p)) return '–';
   if (p < 0.001) return `< ${fmtNum(0.001, 3)}`;
   return fmtNum(p, 3);
-}
-
-function download(text, name) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  const a = el('a', { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 /** The stylesheet of this panel, beside this module (loaded once, with the panel). */
@@ -356,7 +347,7 @@ export function mount(section, ctx) {
     const csvBtn = el('button', { type: 'button', class: 'secondary', 'data-testid': 'ext-csv' }, M.csv);
     const mapMsg = el('p', { class: 'hint', role: 'status' });
     mapBtn.addEventListener('click', () => showOnMap(mapBtn, mapMsg));
-    csvBtn.addEventListener('click', () => download(resultCsv(r), M.csvFile));
+    csvBtn.addEventListener('click', () => download(new Blob([resultCsv(r)], { type: 'text/csv;charset=utf-8' }), M.csvFile));
 
     results.replaceChildren(
       el('h3', {}, M.resultsTitle),

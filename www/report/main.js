@@ -13,7 +13,7 @@
 
 import init, * as jw from '../pkg/jeugdhulp_wijk.js';
 import { el } from '../dom.js';
-import { messages, withLang } from '../i18n.js';
+import { messages, withLang, errorText } from '../i18n.js';
 
 const M = messages('reportMain');
 
@@ -75,6 +75,6 @@ export async function start() {
     document.documentElement.dataset.reportReady = 'true';
   } catch (e) {
     console.warn('rapport:', e);
-    fail(root, M.loadFailed(e.message || String(e)));
+    fail(root, M.loadFailed(errorText(e)));
   }
 }
