@@ -819,13 +819,8 @@ pub fn funnel(points: u32) -> Result<JsValue, JsValue> {
 
 #[derive(Serialize)]
 struct IncomeOut<'a> {
-    determinant: &'a str,
-    label: &'a str,
-    label_en: &'a str,
-    unit: &'a str,
-    bounds: [f64; 2],
-    counts: [usize; 3],
-    unknown: usize,
+    #[serde(flatten)]
+    summary: &'a crate::report::IncomeSummary,
     labels: [&'static str; 3],
     labels_en: [&'static str; 3],
 }
@@ -838,13 +833,7 @@ pub fn income_classes() -> Result<JsValue, JsValue> {
         let c: &Calculator = c;
         let k = crate::report::income_classes(c)?;
         let o = to_js(&IncomeOut {
-            determinant: k.determinant,
-            label: &k.label,
-            label_en: &k.label_en,
-            unit: &k.unit,
-            bounds: k.bounds,
-            counts: k.counts,
-            unknown: k.unknown,
+            summary: &k.summary,
             labels: crate::report::INCOME_CLASS_LABELS,
             labels_en: crate::report::INCOME_CLASS_LABELS_EN,
         })?;
