@@ -22,7 +22,9 @@
 // values (wijkwaarden.json, see docs/wasm-api.md) load in the background. Without
 // a wijk in the URL the first result is the national mean profile (eigen wijk,
 // geen gemeente), shown right after init(); a wijk chosen before the values
-// arrive is shown as soon as they are there. The map loads after both.
+// arrive is shown as soon as they are there. The map's geometry starts to download
+// when the wasm is in; the map draws its first view (observed use) as soon as the
+// geometry is there, and only then asks for the values (map.js).
 
 import init, * as jw from './pkg/jeugdhulp_wijk.js';
 import { fmtPct, fmtPp, fmtRange, fmtNum, fmtCoef, fmtCount, collator } from './format.js';
@@ -571,6 +573,8 @@ async function loadMap() {
     const { mountMap } = await import('./map.js');
     map = await mountMap(el, {
       jw, wijken, determinants, gemeenten,
+      // the map draws its first view from the geometry, then asks for the values
+      loadValues: async () => { const ok = await loadValues(); if (ok) updateEigenUi(); return ok; },
       onSelectWijk: (code) => { urlEnabled = true; requestWijk(code); },
     });
     if (currentWijk()) safeMap((m) => m.setSelected(currentWijk()));
@@ -613,7 +617,9 @@ function mapNotice() {
 async function main() {
   try {
     performance.mark('jw:start');
-    await Promise.all([init(), i18nReady]);
+    // As soon as the wasm is in, the map's geometry and modules start to download
+    // (map.js prefetch): they arrive while the first result is drawn.
+    await Promise.all([init().then(() => { import('./map.js').then((mp) => mp.prefetch()).catch(() => {}); }), i18nReady]);
     performance.mark('jw:init');
     // Labels and units in the page's language (the core gives both, docs/wasm-api.md).
     determinants = localizeDeterminants(jw.determinants());
@@ -707,17 +713,13 @@ async function main() {
   reportRefused([]); // what the link could not give, if no result has said it yet
   urlEnabled = !!fromUrl && ok;
 
-  // After the first result is on screen: the Verantwoording tables, the wijk
-  // values, then the map (which needs them).
+  // After the first result is on screen: the Verantwoording tables, then the map, which
+  // draws its first view (observed use) from the geometry alone and then loads the wijk
+  // values for the rest (loadMap; a failure of the values is said by loadValues).
   requestAnimationFrame(() => setTimeout(async () => {
     fillVerantwoording();
-    if (await loadValues()) {
-      updateEigenUi();
-      await loadMap();
-      loadExtendPanels();
-    } else {
-      mapNotice();
-    }
+    await loadMap();
+    if (await loadValues()) loadExtendPanels();
     registerServiceWorker();
   }, 0));
 }

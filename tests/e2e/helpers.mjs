@@ -25,8 +25,14 @@ export function assetBase(dir = distDir) {
   return `v/${versions[0]}/`;
 }
 
-/** A file of the build, e.g. assetFile('geo.json'). */
+/** A file of the build, e.g. assetFile('geo.bin.gz'). */
 export const assetFile = (rel, dir = distDir) => path.join(dir, assetBase(dir), rel);
+
+/** The build's map geometry, geo.json's object, decoded from geo.bin.gz as the page does. */
+export async function readGeometry(dir = distDir) {
+  const { decodeGeometry } = await import('../../www/geobin.js');
+  return decodeGeometry(zlib.gunzipSync(await readFile(assetFile('geo.bin.gz', dir))));
+}
 
 /**
  * In the page: the wasm module instance the page itself uses (same URL as app.js's

@@ -18,9 +18,14 @@ export function createDraw(m) {
   const { wijkPaths, gemPaths, wijkMesh, gemMesh, regioMesh, gemShapeIndex } = m;
 
   // Breaks from the model without what-if, so a slider moves colours, not classes.
-  const seqBreaks = sequentialBreaks([...observed, ...m.scope.baseExpected]);
+  // map.js's first view, before the wijk values are in, has no expected values
+  // (baseExpected null) and draws "werkelijk" only, with the breaks of the observed use
+  // and the model's expected use as the full map will (compiled into the wasm:
+  // jw.mapBreaks(), docs/wasm-api.md).
+  const base = m.scope.baseExpected;
+  const seqBreaks = sequentialBreaks([...observed, ...(base ?? [])]);
   const baseDiff = [];
-  for (let i = 0; i < nData; i++) if (Number.isFinite(observed[i])) baseDiff.push(observed[i] - m.scope.baseExpected[i]);
+  for (let i = 0; base && i < nData; i++) if (Number.isFinite(observed[i])) baseDiff.push(observed[i] - base[i]);
   const divBreaks = divergingBreaks(baseDiff);
   const gemBreaks = divergingBreaks(gemeenten.map((g) => (g.effect == null ? NaN : g.effect)));
 

@@ -13,6 +13,7 @@
 
 import init, * as jw from '../pkg/jeugdhulp_wijk.js';
 import { el } from '../dom.js';
+import { fetchGeometry } from '../geobin.js';
 import { messages, withLang } from '../i18n.js';
 
 const M = messages('reportMain');
@@ -24,11 +25,13 @@ async function loadValues() {
   jw.loadWijkValues(await r.text());
 }
 
-/** geo.json, the map's geometry (src/geo.rs), for the report's small map. */
+/** The map's geometry (geo.bin.gz, www/geobin.js), for the report's small map. */
 async function loadGeometry() {
-  const r = await fetch(new URL('../geo.json', import.meta.url));
-  if (!r.ok) throw new Error(`geo.json: HTTP ${r.status}`);
-  return r.json();
+  try {
+    return await fetchGeometry(new URL('../geo.bin.gz', import.meta.url));
+  } catch (e) {
+    throw new Error(`geo.bin.gz: ${e.message}`, { cause: e });
+  }
 }
 
 /** The calculator's parts are hidden; a fresh container takes their place. */

@@ -1,0 +1,165 @@
+// geo.bin: the map's geometry (src/geo.rs writes it as geo.json at build time) in a
+// compact form for the page, made by tools/assemble.mjs and gzipped there (GitHub Pages
+// does not compress .bin, so the file is sent as geo.bin.gz and inflated here with
+// DecompressionStream). Lossless: decodeGeometry() gives back geo.json's object, path
+// strings included, byte for byte (assemble checks the round trip on every build).
+//
+// Layout (all integers are LEB128 varints, signed ones zigzag-coded):
+//   "JWG1", varint n, n bytes of UTF-8 JSON: geo.json with each layer as {codes, names},
+//   its shapes' codes and names joined by newlines, then per layer (wijken, gemeenten,
+//   regios) and per shape: its label point (dx, dy from the shape's first point), ring
+//   count, and per ring: point count, then one token per point:
+//     even token t: a new point, x = previous x + unzigzag(t >> 1), then y = previous y +
+//                   unzigzag(next varint);
+//     odd token t:  a point seen before: index = previous reference + unzigzag(t >> 1)
+//                   into the list of new points so far.
+// Neighbouring wijken share their border, traversed the other way round: as references
+// it becomes a run of identical one-byte tokens, which gzip then shrinks to almost
+// nothing. This halves the geometry (about 217 → 108 KB gzip, see README).
+
+const LAYERS = ['wijken', 'gemeenten', 'regios'];
+const MAGIC = [0x4a, 0x57, 0x47, 0x31]; // "JWG1"
+
+const zig = (v) => (v < 0 ? -2 * v - 1 : 2 * v);
+const unzig = (u) => (u % 2 ? -(u + 1) / 2 : u / 2);
+
+/** Parse one of src/geo.rs's path strings: per ring `M x y l dx dy dx dy … z`. */
+function parsePath(d) {
+  const rings = [];
+  for (const part of d.split('z')) {
+    if (!part) continue;
+    const nums = part.replace(/[Ml]/g, ' ').trim().split(/\s+|(?=-)/).filter(Boolean).map(Number);
+    const ring = [[nums[0], nums[1]]];
+    for (let k = 2; k < nums.length; k += 2) {
+      const [px, py] = ring[ring.length - 1];
+      ring.push([px + nums[k], py + nums[k + 1]]);
+    }
+    rings.push(ring);
+  }
+  return rings;
+}
+
+/** geo.json's object → geo.bin bytes (Uint8Array). For tools/assemble.mjs. */
+export function encodeGeometry(geo) {
+  const bytes = [];
+  const put = (u) => { while (u >= 0x80) { bytes.push((u & 0x7f) | 0x80); u = Math.floor(u / 128); } bytes.push(u); };
+  const meta = { ...geo };
+  for (const layer of LAYERS) {
+    const column = (key) => geo[layer].map((shape) => {
+      const v = shape[key];
+      if (typeof v !== 'string' || v.includes('\n')) throw new Error(`geo.bin: ${layer} ${key} ${JSON.stringify(v)}`);
+      return v;
+    }).join('\n');
+    for (const shape of geo[layer]) {
+      const keys = Object.keys(shape).join();
+      if (keys !== 'code,name,d,bbox,label') throw new Error(`geo.bin: a shape with the fields ${keys}`);
+    }
+    meta[layer] = { codes: column('code'), names: column('name') };
+  }
+  const seen = new Map(); // "x,y" -> index among new points
+  let nNew = 0, lastRef = 0, px = 0, py = 0;
+  for (const layer of LAYERS) {
+    for (const shape of geo[layer]) {
+      const rings = parsePath(shape.d);
+      // the label point, from the first point of the shape
+      put(zig(shape.label[0] - rings[0][0][0]));
+      put(zig(shape.label[1] - rings[0][0][1]));
+      put(rings.length);
+      for (const ring of rings) {
+        put(ring.length);
+        for (const [x, y] of ring) {
+          const key = `${x},${y}`;
+          const ref = seen.get(key);
+          if (ref !== undefined) {
+            put(zig(ref - lastRef) * 2 + 1);
+            lastRef = ref;
+          } else {
+            seen.set(key, nNew++);
+            put(zig(x - px) * 2);
+            put(zig(y - py));
+          }
+          px = x; py = y;
+        }
+      }
+    }
+  }
+  const head = new TextEncoder().encode(JSON.stringify(meta));
+  const lenBytes = [];
+  for (let u = head.length; ; u = Math.floor(u / 128)) { if (u < 0x80) { lenBytes.push(u); break; } lenBytes.push((u & 0x7f) | 0x80); }
+  return Uint8Array.from([...MAGIC, ...lenBytes, ...head, ...bytes]);
+}
+
+/** geo.bin bytes (inflated) → geo.json's object, `d` and `bbox` included. */
+export function decodeGeometry(buf) {
+  const b = buf instanceof Uint8Array ? buf : new Uint8Array(buf);
+  if (MAGIC.some((c, i) => b[i] !== c)) throw new Error('geo.bin: not a JWG1 file');
+  let at = MAGIC.length;
+  const get = () => {
+    let u = 0, f = 1, c;
+    do {
+      if (at >= b.length) throw new Error('geo.bin: the file is cut short');
+      c = b[at++];
+      u += (c & 0x7f) * f;
+      f *= 128;
+    } while (c & 0x80);
+    return u;
+  };
+  const n = get();
+  const geo = JSON.parse(new TextDecoder().decode(b.subarray(at, at + n)));
+  at += n;
+  // Points seen so far; a point takes at least one byte, so b.length bounds their number.
+  const xs = new Int32Array(b.length), ys = new Int32Array(b.length);
+  let nPts = 0, lastRef = 0, px = 0, py = 0;
+  // One tight loop that writes the path string and the bbox as it reads (pathOf and
+  // bboxOf do the same on arrays, for the encoder): this runs on a slow phone's main thread.
+  for (const layer of LAYERS) {
+    const codes = geo[layer].codes.split('\n'), names = geo[layer].names.split('\n');
+    geo[layer] = codes.map((code, s) => {
+      const lx0 = unzig(get()), ly0 = unzig(get()); // the label, from the first point
+      let label = null;
+      let d = '';
+      let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (let r = get(); r > 0; r--) {
+        const n = get();
+        let lx = 0, ly = 0;
+        for (let k = 0; k < n; k++) {
+          const t = get();
+          if (t % 2) {
+            lastRef += unzig((t - 1) / 2);
+            if (!(lastRef >= 0 && lastRef < nPts)) throw new Error('geo.bin: a point refers outside the file');
+            px = xs[lastRef]; py = ys[lastRef];
+          } else {
+            px += unzig(t / 2);
+            py += unzig(get());
+            xs[nPts] = px; ys[nPts] = py; nPts++;
+          }
+          if (k === 0) {
+            d += `M${px} ${py}`;
+            label ??= [px + lx0, py + ly0];
+          } else {
+            const dx = px - lx, dy = py - ly;
+            d += `${k === 1 ? 'l' : dx >= 0 ? ' ' : ''}${dx}${dy >= 0 ? ' ' : ''}${dy}`;
+          }
+          lx = px; ly = py;
+          if (px < x0) x0 = px;
+          if (py < y0) y0 = py;
+          if (px > x1) x1 = px;
+          if (py > y1) y1 = py;
+        }
+        d += 'z';
+      }
+      // the same key order as geo.json
+      return { code, name: names[s], d, bbox: [x0, y0, x1, y1], label };
+    });
+  }
+  if (at !== b.length) throw new Error('geo.bin: bytes left after the last shape');
+  return geo;
+}
+
+/** Fetch geo.bin.gz (url) and decode it. */
+export async function fetchGeometry(url) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  const inflated = res.body.pipeThrough(new DecompressionStream('gzip'));
+  return decodeGeometry(await new Response(inflated).arrayBuffer());
+}
