@@ -617,9 +617,15 @@ function mapNotice() {
 async function main() {
   try {
     performance.mark('jw:start');
-    // As soon as the wasm is in, the map's geometry and modules start to download
-    // (map.js prefetch): they arrive while the first result is drawn.
-    await Promise.all([init().then(() => { import('./map.js').then((mp) => mp.prefetch()).catch(() => {}); }), i18nReady]);
+    // As soon as the wasm is in, the map's geometry and modules start to download, so
+    // they arrive while the first result is drawn. The geometry's fetch starts here, not in
+    // map.js: the main thread is busy until the first result is on screen, and a callback
+    // of map.js's import would only run then.
+    await Promise.all([init().then(() => {
+      const geometry = fetch(new URL('geo.bin.gz', import.meta.url));
+      geometry.catch(() => {}); // map.js reports a failure
+      import('./map.js').then((mp) => mp.prefetch(geometry)).catch(() => {});
+    }), i18nReady]);
     performance.mark('jw:init');
     // Labels and units in the page's language (the core gives both, docs/wasm-api.md).
     determinants = localizeDeterminants(jw.determinants());

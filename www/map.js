@@ -36,11 +36,14 @@ const loadParts = () => Promise.all([
 ]);
 
 let prefetched = null;
-/** Start downloading the map's modules and geometry (geo.bin.gz, www/geobin.js). */
-export function prefetch(url = new URL('geo.bin.gz', import.meta.url)) {
+/**
+ * Start downloading the map's modules and geometry (geo.bin.gz, www/geobin.js), or take
+ * the geometry's response that app.js already asked for.
+ */
+export function prefetch(response) {
   if (!prefetched) {
     const bytes = (async () => {
-      const res = await fetch(url);
+      const res = await (response ?? fetch(new URL('geo.bin.gz', import.meta.url)));
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       return new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
     })();
@@ -53,7 +56,7 @@ export function prefetch(url = new URL('geo.bin.gz', import.meta.url)) {
 }
 
 async function loadGeometry(url) {
-  const { parts, bytes } = prefetch(url);
+  const { parts, bytes } = prefetch(url && fetch(url));
   const all = await parts;
   try {
     return [all, all[7].decodeGeometry(await bytes)];
