@@ -15,7 +15,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statS
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { decodeGeometry, encodeGeometry } from '../www/geobin.js';
+import { decodeGeometry, encodeGeometry } from './geobin.mjs';
 
 const { values: a } = parseArgs({
   options: {
@@ -58,7 +58,7 @@ for (const [dir, as] of [[a.pkg, 'pkg'], [a['pkg-worker'], 'pkg-worker']]) {
 }
 for (const f of ['wijkwaarden.json', 'voorbeeld-kerncijfers-2017.csv']) assets.set(f, path.join(a.site, f));
 
-// The geometry goes out as geo.bin.gz (www/geobin.js: varint deltas, shared border points
+// The geometry goes out as geo.bin.gz (tools/geobin.mjs, www/geobin.js: varint deltas, shared border points
 // sent once), gzipped here because GitHub Pages does not compress .bin; the page inflates it
 // with DecompressionStream. geo.json itself stays in the site folder for the CLI's users.
 {

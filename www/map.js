@@ -29,11 +29,16 @@ const M = messages('map');
 // The parts and the geometry are requested by prefetch(), which app.js calls as soon as the
 // wasm is in (before the first result is drawn), so they arrive while the page renders.
 // Only the bytes are fetched there: decoding waits for mountMap, off the first result's path.
-const loadParts = () => Promise.all([
-  import('./map/geometry.js'), import('./map/scope.js'), import('./map/draw.js'),
-  import('./map/interaction.js'), import('./map/list.js'), import('./map/export.js'),
-  import('./map/ses.js'), import('./geobin.js'),
+// The first view needs only these (draw.js brings style.js and ses.js along) ...
+const loadFirstParts = () => Promise.all([
+  import('./map/geometry.js'), import('./map/draw.js'), import('./map/interaction.js'), import('./geobin.js'),
 ]);
+// ... and the rest is asked for beside the wijk values, once that view is drawn.
+let restParts = null;
+const loadRestParts = () => {
+  restParts ??= Promise.all([import('./map/scope.js'), import('./map/list.js'), import('./map/export.js'), import('./map/ses.js')]);
+  return restParts;
+};
 
 let prefetched = null;
 /**
@@ -47,7 +52,7 @@ export function prefetch(response) {
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       return new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
     })();
-    prefetched = { parts: loadParts(), bytes };
+    prefetched = { parts: loadFirstParts(), bytes };
     // a failure is reported by mountMap, not as an unhandled rejection here
     prefetched.parts.catch(() => {});
     bytes.catch(() => {});
@@ -59,7 +64,7 @@ async function loadGeometry(url) {
   const { parts, bytes } = prefetch(url && fetch(url));
   const all = await parts;
   try {
-    return [all, all[7].decodeGeometry(await bytes)];
+    return [all, all[3].decodeGeometry(await bytes)];
   } catch (e) {
     throw new Error(`geo.bin.gz: ${e.message}`, { cause: e });
   }
@@ -104,6 +109,7 @@ export async function mountMap(container, ctx) {
   const status = el('p', { class: 'map-status', role: 'status' }, M.loading);
   container.append(status);
 
+  if (jw.hasWijkValues()) loadRestParts(); // no first view without values: everything at once
   let geo, parts;
   let preview = [];
   const fail = (e) => {
@@ -118,7 +124,7 @@ export async function mountMap(container, ctx) {
   } catch (e) {
     fail(e);
   }
-  const [{ joinGeometry }, { createScope }, { createDraw }, { createInteraction, fitTransform }, { createTooltip, createList }, { createExport }, { createSesFilter }] = parts;
+  const [{ joinGeometry }, { createDraw }, { createInteraction, fitTransform }] = parts;
   mark('geometry');
 
   const m = {
@@ -152,8 +158,14 @@ export async function mountMap(container, ctx) {
     container.dataset.drawnAt = performance.now().toFixed(1);
     mark('preview');
   }
-  if (!values) values = await loadValues();
+  let rest;
+  try {
+    [values, rest] = await Promise.all([values || loadValues(), loadRestParts()]);
+  } catch (e) {
+    fail(e);
+  }
   if (!values) fail(new Error(M.noValues));
+  const [{ createScope }, { createTooltip, createList }, { createExport }, { createSesFilter }] = rest;
   preview.forEach((n) => n.remove());
   status.textContent = '';
   m.state.W = 0; // the full map sizes the canvas again (resize) and redraws it
