@@ -15,7 +15,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statS
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { decodeGeometry, encodeGeometry } from './geobin.mjs';
+import { decodeGeometry, encodeGeometry, siteNames } from './geobin.mjs';
 
 const { values: a } = parseArgs({
   options: {
@@ -63,8 +63,10 @@ for (const f of ['wijkwaarden.json', 'voorbeeld-kerncijfers-2017.csv']) assets.s
 // with DecompressionStream. geo.json itself stays in the site folder for the CLI's users.
 {
   const geo = JSON.parse(readFileSync(path.join(a.site, 'geo.json'), 'utf8'));
-  const bin = encodeGeometry(geo);
-  const back = decodeGeometry(bin);
+  // names the wasm already has (jw.wijken(), jw.gemeenten()) are not sent twice
+  const known = siteNames(JSON.parse(readFileSync(path.join(a.site, 'site.json'), 'utf8')));
+  const bin = encodeGeometry(geo, known);
+  const back = decodeGeometry(bin, known);
   if (JSON.stringify(back) !== JSON.stringify(geo)) {
     console.error('assemble: geo.bin does not decode to geo.json');
     process.exit(1);

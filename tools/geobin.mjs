@@ -3,6 +3,13 @@ import { LAYERS, MAGIC } from '../www/geobin.js';
 
 export { decodeGeometry } from '../www/geobin.js';
 
+/** Code → name of the wijken and gemeenten in site.json (the wasm's jw.wijken(), jw.gemeenten()). */
+export function siteNames(site) {
+  const known = new Map(site.code.map((c, i) => [c, site.name[i]]));
+  for (const [code, name] of site.gemeenten) known.set(code, name);
+  return known;
+}
+
 const zig = (v) => (v < 0 ? -2 * v - 1 : 2 * v);
 
 /** Parse one of src/geo.rs's path strings: per ring `M x y l dx dy dx dy … z`. */
@@ -21,8 +28,13 @@ function parsePath(d) {
   return rings;
 }
 
-/** geo.json's object → geo.bin bytes (Uint8Array). For tools/assemble.mjs. */
-export function encodeGeometry(geo) {
+/**
+ * geo.json's object → geo.bin bytes (Uint8Array). For tools/assemble.mjs. `known`
+ * (a Map code → name, optional): names the page already has from the wasm (jw.wijken(),
+ * jw.gemeenten()); a shape with that very name is sent with an empty one, and the
+ * decoder must be given the same map.
+ */
+export function encodeGeometry(geo, known = null) {
   const bytes = [];
   const put = (u) => { while (u >= 0x80) { bytes.push((u & 0x7f) | 0x80); u = Math.floor(u / 128); } bytes.push(u); };
   const meta = { ...geo };
@@ -37,7 +49,14 @@ export function encodeGeometry(geo) {
       if (keys !== 'code,name,d,bbox,label') throw new Error(`geo.bin: a shape with the fields ${keys}`);
     }
     meta[layer] = { codes: column('code'), names: column('name') };
+    if (known) {
+      meta[layer].names = geo[layer].map((shape) => {
+        if (shape.name === '' && known.has(shape.code)) throw new Error(`geo.bin: ${shape.code} has an empty name`);
+        return known.get(shape.code) === shape.name ? '' : shape.name;
+      }).join('\n');
+    }
   }
+  if (known) meta.names_known = true;
   const seen = new Map(); // "x,y" -> index among new points
   let nNew = 0, lastRef = 0, px = 0, py = 0;
   for (const layer of LAYERS) {

@@ -15,7 +15,8 @@
 //                   into the list of new points so far.
 // Neighbouring wijken share their border, traversed the other way round: as references
 // it becomes a run of identical one-byte tokens, which gzip then shrinks to almost
-// nothing. This halves the geometry (217 → 101 KB gzip, see README). The encoder is
+// nothing. With the names the wasm has left out (knownNames) the geometry goes from 217 KB
+// (geo.json, gzip) to 83 KB (README, First view on a phone). The encoder is
 // tools/geobin.mjs (build time only, so it is not sent to the page).
 
 export const LAYERS = ['wijken', 'gemeenten', 'regios'];
@@ -23,8 +24,12 @@ export const MAGIC = [0x4a, 0x57, 0x47, 0x31]; // "JWG1"
 
 const unzig = (u) => (u % 2 ? -(u + 1) / 2 : u / 2);
 
-/** geo.bin bytes (inflated) → geo.json's object, `d` and `bbox` included. */
-export function decodeGeometry(buf) {
+/**
+ * geo.bin bytes (inflated) → geo.json's object, `d` and `bbox` included. `known`: a Map
+ * code → name of the wijken and gemeenten in the wasm (knownNames(jw)); the file leaves
+ * out the names that are the same there (tools/assemble.mjs), about 20 KB gzip.
+ */
+export function decodeGeometry(buf, known = null) {
   const b = buf instanceof Uint8Array ? buf : new Uint8Array(buf);
   if (MAGIC.some((c, i) => b[i] !== c)) throw new Error('geo.bin: not a JWG1 file');
   let at = MAGIC.length;
@@ -41,6 +46,9 @@ export function decodeGeometry(buf) {
   const n = get();
   const geo = JSON.parse(new TextDecoder().decode(b.subarray(at, at + n)));
   at += n;
+  if (geo.names_known && !known) throw new Error('geo.bin: the names of the wijken and gemeenten are needed to read it');
+  const nameOf = geo.names_known ? (code, name) => (name === '' ? known.get(code) ?? '' : name) : (code, name) => name;
+  delete geo.names_known;
   // Points seen so far; a point takes at least one byte, so b.length bounds their number.
   const xs = new Int32Array(b.length), ys = new Int32Array(b.length);
   let nPts = 0, lastRef = 0, px = 0, py = 0;
@@ -83,17 +91,24 @@ export function decodeGeometry(buf) {
         d += 'z';
       }
       // the same key order as geo.json
-      return { code, name: names[s], d, bbox: [x0, y0, x1, y1], label };
+      return { code, name: nameOf(code, names[s]), d, bbox: [x0, y0, x1, y1], label };
     });
   }
   if (at !== b.length) throw new Error('geo.bin: bytes left after the last shape');
   return geo;
 }
 
-/** Fetch geo.bin.gz (url) and decode it. */
+/** The names decodeGeometry needs, from the wasm module (after init()). */
+export function knownNames(jw) {
+  const known = new Map();
+  for (const w of jw.wijken()) known.set(w.code, w.name);
+  for (const g of jw.gemeenten()) known.set(g.code, g.name);
+  return known;
+}
+
+/** Fetch geo.bin.gz (url) and inflate it: the bytes for decodeGeometry. */
 export async function fetchGeometry(url) {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  const inflated = res.body.pipeThrough(new DecompressionStream('gzip'));
-  return decodeGeometry(await new Response(inflated).arrayBuffer());
+  return new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
 }

@@ -60,11 +60,11 @@ export function prefetch(response) {
   return prefetched;
 }
 
-async function loadGeometry(url) {
+async function loadGeometry(url, known) {
   const { parts, bytes } = prefetch(url && fetch(url));
   const all = await parts;
   try {
-    return [all, all[3].decodeGeometry(await bytes)];
+    return [all, all[3].decodeGeometry(await bytes, known)];
   } catch (e) {
     throw new Error(`geo.bin.gz: ${e.message}`, { cause: e });
   }
@@ -120,7 +120,9 @@ export async function mountMap(container, ctx) {
   };
   try {
     // the geometry lies beside this module (v/<version>/ in dist/), not beside the page
-    [parts, geo] = await loadGeometry(ctx.geometryUrl);
+    // the wijk and gemeente names the wasm has are not in the file (www/geobin.js)
+    const known = new Map([...wijken.map((w) => [w.code, w.name]), ...gemeenten.map((g) => [g.code, g.name])]);
+    [parts, geo] = await loadGeometry(ctx.geometryUrl, known);
   } catch (e) {
     fail(e);
   }

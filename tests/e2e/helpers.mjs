@@ -28,10 +28,15 @@ export function assetBase(dir = distDir) {
 /** A file of the build, e.g. assetFile('geo.bin.gz'). */
 export const assetFile = (rel, dir = distDir) => path.join(dir, assetBase(dir), rel);
 
-/** The build's map geometry, geo.json's object, decoded from geo.bin.gz as the page does. */
+/**
+ * The build's map geometry, geo.json's object, decoded from geo.bin.gz as the page does,
+ * with the wijk and gemeente names of the build's site data (generated/site/site.json,
+ * what the wasm has compiled in).
+ */
 export async function readGeometry(dir = distDir) {
-  const { decodeGeometry } = await import('../../www/geobin.js');
-  return decodeGeometry(zlib.gunzipSync(await readFile(assetFile('geo.bin.gz', dir))));
+  const { decodeGeometry, siteNames } = await import('../../tools/geobin.mjs');
+  const site = JSON.parse(await readFile(path.resolve(here, '../../generated/site/site.json'), 'utf8'));
+  return decodeGeometry(zlib.gunzipSync(await readFile(assetFile('geo.bin.gz', dir))), siteNames(site));
 }
 
 /**

@@ -13,7 +13,7 @@
 
 import init, * as jw from '../pkg/jeugdhulp_wijk.js';
 import { el } from '../dom.js';
-import { fetchGeometry } from '../geobin.js';
+import { decodeGeometry, fetchGeometry, knownNames } from '../geobin.js';
 import { messages, withLang } from '../i18n.js';
 
 const M = messages('reportMain');
@@ -25,10 +25,15 @@ async function loadValues() {
   jw.loadWijkValues(await r.text());
 }
 
-/** The map's geometry (geo.bin.gz, www/geobin.js), for the report's small map. */
-async function loadGeometry() {
+/**
+ * The map's geometry (geo.bin.gz, www/geobin.js), for the report's small map: the download
+ * starts at once, the decoding waits for the wasm (`ready`), which has the names it needs.
+ */
+async function loadGeometry(ready) {
   try {
-    return await fetchGeometry(new URL('../geo.bin.gz', import.meta.url));
+    const bytes = fetchGeometry(new URL('../geo.bin.gz', import.meta.url));
+    await ready;
+    return decodeGeometry(await bytes, knownNames(jw));
   } catch (e) {
     throw new Error(`geo.bin.gz: ${e.message}`, { cause: e });
   }
@@ -59,9 +64,10 @@ export async function start() {
   const root = makeRoot(kind);
   try {
     // The map's geometry loads beside the wasm and the values, not after them.
-    const geo = kind === 'rapport' ? loadGeometry() : null;
+    const ready = init();
+    const geo = kind === 'rapport' ? loadGeometry(ready) : null;
     geo?.catch(() => {}); // a failure is shown in the map's place
-    await init();
+    await ready;
     performance.mark('report:init');
     if (kind === 'rapport') {
       const [{ renderReport }] = await Promise.all([import('./gemeente.js'), loadValues()]);
