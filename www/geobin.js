@@ -6,7 +6,8 @@
 //
 // Layout (all integers are LEB128 varints, signed ones zigzag-coded):
 //   "JWG1", varint n, n bytes of UTF-8 JSON: geo.json with each layer as {codes, names},
-//   its shapes' codes and names joined by newlines, then per layer (wijken, gemeenten,
+//   its shapes' codes and names joined by newlines (with `names_known`, a name that the
+//   wasm has for that code, jw.wijken() or jw.gemeenten(), is left empty), then per layer (wijken, gemeenten,
 //   regios) and per shape: its label point (dx, dy from the shape's first point), ring
 //   count, and per ring: point count, then one token per point:
 //     even token t: a new point, x = previous x + unzigzag(t >> 1), then y = previous y +
