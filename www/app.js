@@ -567,12 +567,16 @@ function loadValues() {
 
 // ---------------------------------------------------------------- map
 
+let geometryResponse; // fetch(geo.bin.gz), started as soon as the wasm is in
+const MAP_FIRST_MODULES = ['./map/geometry.js', './map/draw.js', './map/interaction.js', './geobin.js',
+  './map/style.js', './map/ses.js'];
+
 async function loadMap() {
   const el = $('kaart');
   try {
     const { mountMap } = await import('./map.js');
     map = await mountMap(el, {
-      jw, wijken, determinants, gemeenten,
+      jw, wijken, determinants, gemeenten, geometryResponse,
       // the map draws its first view from the geometry, then asks for the values
       loadValues: async () => { const ok = await loadValues(); if (ok) updateEigenUi(); return ok; },
       onSelectWijk: (code) => { urlEnabled = true; requestWijk(code); },
@@ -622,9 +626,13 @@ async function main() {
     // map.js: the main thread is busy until the first result is on screen, and a callback
     // of map.js's import would only run then.
     await Promise.all([init().then(() => {
-      const geometry = fetch(new URL('geo.bin.gz', import.meta.url));
-      geometry.catch(() => {}); // map.js reports a failure
-      import('./map.js').then((mp) => mp.prefetch(geometry)).catch(() => {});
+      geometryResponse = fetch(new URL('geo.bin.gz', import.meta.url));
+      geometryResponse.catch(() => {}); // map.js reports a failure
+      import('./map.js').then((mp) => mp.prefetch(geometryResponse)).catch(() => {});
+      // The modules of the map's first view (map.js loadFirstParts, and what draw.js
+      // imports) are asked for now as well: asked for by map.js, each level of imports
+      // would wait for the main thread, busy with the first result, and a round trip.
+      for (const m of MAP_FIRST_MODULES) import(m).catch(() => {});
     }), i18nReady]);
     performance.mark('jw:init');
     // Labels and units in the page's language (the core gives both, docs/wasm-api.md).

@@ -18,7 +18,7 @@
 //
 // Interface met de pagina (app.js):
 //   prefetch();  (as early as possible: the geometry and the map's modules start to download)
-//   const map = await mountMap(section, { jw, wijken, determinants, gemeenten, loadValues, onSelectWijk });
+//   const map = await mountMap(section, { jw, wijken, determinants, gemeenten, geometryResponse, loadValues, onSelectWijk });
 //   map.setSelected(code | null); map.zoomToGemeente(code); map.update({ deltas, wijk, gemeente });
 
 import { el } from './dom.js';
@@ -60,8 +60,8 @@ export function prefetch(response) {
   return prefetched;
 }
 
-async function loadGeometry(url, known) {
-  const { parts, bytes } = prefetch(url && fetch(url));
+async function loadGeometry(response, known) {
+  const { parts, bytes } = prefetch(response);
   const all = await parts;
   try {
     return [all, all[3].decodeGeometry(await bytes, known)];
@@ -122,7 +122,7 @@ export async function mountMap(container, ctx) {
     // the geometry lies beside this module (v/<version>/ in dist/), not beside the page
     // the wijk and gemeente names the wasm has are not in the file (www/geobin.js)
     const known = new Map([...wijken.map((w) => [w.code, w.name]), ...gemeenten.map((g) => [g.code, g.name])]);
-    [parts, geo] = await loadGeometry(ctx.geometryUrl, known);
+    [parts, geo] = await loadGeometry(ctx.geometryResponse ?? (ctx.geometryUrl && fetch(ctx.geometryUrl)), known);
   } catch (e) {
     fail(e);
   }
