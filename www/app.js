@@ -628,11 +628,14 @@ async function main() {
     await Promise.all([init().then(() => {
       geometryResponse = fetch(new URL('geo.bin.gz', import.meta.url));
       geometryResponse.catch(() => {}); // map.js reports a failure
-      import('./map.js').then((mp) => mp.prefetch(geometryResponse)).catch(() => {});
       // The modules of the map's first view (map.js loadFirstParts, and what draw.js
       // imports) are asked for now as well: asked for by map.js, each level of imports
       // would wait for the main thread, busy with the first result, and a round trip.
-      for (const m of MAP_FIRST_MODULES) import(m).catch(() => {});
+      // Not before the catalog: some of them read their text when they are evaluated.
+      i18nReady.then(() => {
+        import('./map.js').then((mp) => mp.prefetch(geometryResponse)).catch(() => {});
+        for (const m of MAP_FIRST_MODULES) import(m).catch(() => {});
+      }).catch(() => {});
     }), i18nReady]);
     performance.mark('jw:init');
     // Labels and units in the page's language (the core gives both, docs/wasm-api.md).
