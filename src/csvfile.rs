@@ -27,6 +27,8 @@
 //! the columns then decide. `NaN` and `inf` are refused by name; `-0` is 0.
 
 use std::fmt;
+use crate::text;
+use crate::text::Text;
 
 /// How the bytes were decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,7 +152,8 @@ pub struct Table {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CsvError {
     pub line: usize,
-    pub message: String,
+    /// Dutch and English (the upload panel shows either).
+    pub message: Text,
 }
 
 impl fmt::Display for CsvError {
@@ -161,7 +164,7 @@ impl fmt::Display for CsvError {
 
 impl Table {
     /// A field read as a number in this file's decimal mark.
-    pub fn number(&self, raw: &str) -> Result<Option<f64>, String> {
+    pub fn number(&self, raw: &str) -> Result<Option<f64>, Text> {
         parse_number(raw, self.dialect.decimal, self.dialect.decimal_certain)
     }
 }
@@ -258,8 +261,9 @@ fn detect_separator(text: &str) -> Result<Separator, CsvError> {
         [one] => Ok(one),
         _ => Err(CsvError {
             line: line_no,
-            message: format!(
-                "kan het scheidingsteken niet bepalen: de kopregel heeft {most} keer ';', tab of ',' naast elkaar; gebruik één scheidingsteken (bij voorkeur ';' of ',')"
+            message: text!(
+                "kan het scheidingsteken niet bepalen: de kopregel heeft {most} keer ';', tab of ',' naast elkaar; gebruik één scheidingsteken (bij voorkeur ';' of ',')",
+                "cannot tell the separator: the header line has ';', tab or ',' {most} times each; use one separator (preferably ';' or ',')"
             ),
         }),
     }
@@ -379,7 +383,7 @@ impl<'t> Rows<'t> {
             match self.reader.read_record(&mut self.row.fields) {
                 Err(e) => {
                     self.done = true;
-                    let message = format!("onleesbaar: {e}");
+                    let message = text!("onleesbaar: {e}", "unreadable: {e}");
                     return Some(Err(CsvError {
                         line: self.row.line,
                         message,
@@ -410,7 +414,10 @@ impl<'t> Rows<'t> {
             let at_end = self.reader.position().byte() as usize >= bytes.len();
             if at_end && ends_in_quotes(&self.text[start..], self.separator.byte()) {
                 self.done = true;
-                let message = "aanhalingsteken wordt niet afgesloten".to_string();
+                let message = Text::new(
+                    "aanhalingsteken wordt niet afgesloten",
+                    "a quotation mark is never closed",
+                );
                 return Some(Err(CsvError {
                     line: self.row.line,
                     message,
@@ -446,7 +453,7 @@ fn split(text: &str, separator: Separator) -> Result<Table, CsvError> {
     let Some(header) = rows.next() else {
         return Err(CsvError {
             line: 1,
-            message: "het bestand is leeg".into(),
+            message: Text::new("het bestand is leeg", "the file is empty"),
         });
     };
     Ok(Table {
@@ -481,11 +488,15 @@ fn ends_in_quotes(record: &str, separator: u8) -> bool {
     in_quotes
 }
 
+fn not_a_number() -> Text {
+    Text::new("geen geldig getal", "not a valid number")
+}
+
 /// Read a number written with `decimal` as decimal mark (see the module
 /// text). `certain`: the file's decimal mark is known for sure (see
 /// [`Dialect::decimal_certain`]), so `1.234` is 1.234 with a point.
 /// `Ok(None)`: missing.
-pub fn parse_number(raw: &str, decimal: Decimal, certain: bool) -> Result<Option<f64>, String> {
+pub fn parse_number(raw: &str, decimal: Decimal, certain: bool) -> Result<Option<f64>, Text> {
     let s = raw.trim_ascii();
     if s.is_empty() || s == "." || s.eq_ignore_ascii_case("na") {
         return Ok(None);
@@ -497,7 +508,7 @@ pub fn parse_number(raw: &str, decimal: Decimal, certain: bool) -> Result<Option
         return s
             .parse::<f64>()
             .map(|v| Some(v + 0.0))
-            .map_err(|_| "geen geldig getal".into());
+            .map_err(|_| not_a_number());
     }
     let (negative, bare) = match s.as_bytes()[0] {
         b'-' => (true, &s[1..]),
@@ -508,7 +519,10 @@ pub fn parse_number(raw: &str, decimal: Decimal, certain: bool) -> Result<Option
         .iter()
         .any(|w| bare.eq_ignore_ascii_case(w))
     {
-        return Err("geen geldig getal (NaN of oneindig; geef een eindig getal)".into());
+        return Err(Text::new(
+            "geen geldig getal (NaN of oneindig; geef een eindig getal)",
+            "not a valid number (NaN or infinity; give a finite number)",
+        ));
     }
     let (mantissa, exponent) = match bare.find(['e', 'E']) {
         Some(i) => (&bare[..i], Some(&bare[i + 1..])),
@@ -518,14 +532,16 @@ pub fn parse_number(raw: &str, decimal: Decimal, certain: bool) -> Result<Option
     let (whole, frac): (std::borrow::Cow<str>, &str) = match decimal {
         Decimal::Point => {
             if mantissa.contains(',') {
-                return Err(
-                    "geen geldig getal (in dit bestand is de punt het decimaalteken)".into(),
-                );
+                return Err(Text::new(
+                    "geen geldig getal (in dit bestand is de punt het decimaalteken)",
+                    "not a valid number (in this file the point is the decimal mark)",
+                ));
             }
             if !certain && is_thousands(mantissa) {
-                return Err(
-                    "dubbelzinnig getal: een punt tussen groepen van drie cijfers kan een duizendtalteken zijn; schrijf het getal zonder duizendtalteken".into(),
-                );
+                return Err(Text::new(
+                    "dubbelzinnig getal: een punt tussen groepen van drie cijfers kan een duizendtalteken zijn; schrijf het getal zonder duizendtalteken",
+                    "ambiguous number: a point between groups of three digits may be a thousands separator; write the number without one",
+                ));
             }
             let (w, f) = mantissa.split_once('.').unwrap_or((mantissa, ""));
             (w.into(), f)
@@ -537,9 +553,10 @@ pub fn parse_number(raw: &str, decimal: Decimal, certain: bool) -> Result<Option
             } else if mantissa.contains(',') && is_thousands(w) {
                 (w.replace('.', "").into(), f)
             } else {
-                return Err(
-                    "geen geldig getal (in dit bestand is de komma het decimaalteken; een punt mag alleen als duizendtalteken, zoals in 1.234,5)".into(),
-                );
+                return Err(Text::new(
+                    "geen geldig getal (in dit bestand is de komma het decimaalteken; een punt mag alleen als duizendtalteken, zoals in 1.234,5)",
+                    "not a valid number (in this file the comma is the decimal mark; a point may only separate thousands, as in 1.234,5)",
+                ));
             }
         }
     };
@@ -553,8 +570,14 @@ pub fn parse_number(raw: &str, decimal: Decimal, certain: bool) -> Result<Option
     let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
     if !shape_ok || !exponent_ok {
         return Err(match decimal {
-            Decimal::Point => "geen geldig getal (gebruik een punt als decimaalteken)".into(),
-            Decimal::Comma => "geen geldig getal (gebruik een komma als decimaalteken)".into(),
+            Decimal::Point => Text::new(
+                "geen geldig getal (gebruik een punt als decimaalteken)",
+                "not a valid number (use a point as the decimal mark)",
+            ),
+            Decimal::Comma => Text::new(
+                "geen geldig getal (gebruik een komma als decimaalteken)",
+                "not a valid number (use a comma as the decimal mark)",
+            ),
         });
     }
     // Checked above: digits, at most one point, an exponent of digits. The
@@ -569,9 +592,12 @@ pub fn parse_number(raw: &str, decimal: Decimal, certain: bool) -> Result<Option
         }
         text.parse()
     }
-    .map_err(|_| "geen geldig getal".to_string())?;
+    .map_err(|_| not_a_number())?;
     if !v.is_finite() {
-        return Err("getal te groot (buiten het bereik van een getal)".into());
+        return Err(Text::new(
+            "getal te groot (buiten het bereik van een getal)",
+            "number too large (outside the range of a number)",
+        ));
     }
     // -0 is 0 (no "-0" in any output).
     Ok(Some(if negative { -v } else { v } + 0.0))
@@ -583,7 +609,7 @@ mod tests {
 
     /// A number where the decimal mark was assumed, not seen.
     fn num(s: &str, d: Decimal) -> Result<Option<f64>, String> {
-        parse_number(s, d, false)
+        parse_number(s, d, false).map_err(String::from)
     }
 
     #[test]
@@ -695,7 +721,7 @@ mod tests {
         assert!(read_bytes(b"\n \n").unwrap_err().message.contains("leeg"));
         let e = read_text("a,b\n1,\"open\n2,3\n", Separator::Comma).unwrap_err();
         assert_eq!(
-            (e.line, e.message.as_str()),
+            (e.line, e.message.nl.as_str()),
             (2, "aanhalingsteken wordt niet afgesloten")
         );
         // Quoted fields over lines, blank lines: lines still counted right.

@@ -102,7 +102,7 @@ impl std::error::Error for DataErrors {}
 /// (SCP's own missing marker) and `NA` are missing, never zero. The rules are
 /// [`csvfile::parse_number`]'s.
 pub fn parse_optional_number(raw: &str) -> Result<Option<f64>, String> {
-    csvfile::parse_number(raw, Decimal::Point, true)
+    csvfile::parse_number(raw, Decimal::Point, true).map_err(String::from)
 }
 
 fn code_ok(code: &str, prefix: &str, digits: usize) -> bool {
@@ -150,14 +150,14 @@ fn open<'t>(file: &str, text: &'t str) -> Result<(Rows<'t>, csvfile::Row), DataE
             let header = header.clone();
             Ok((rows, header))
         }
-        Some(Err(e)) => Err(fail(e.line, e.message)),
+        Some(Err(e)) => Err(fail(e.line, e.message.nl)),
         None => Err(fail(1, "het bestand is leeg".into())),
     }
 }
 
 /// A [`Rows`] error as a data error: it ends the reading.
 fn unreadable(file: &str, e: csvfile::CsvError) -> DataError {
-    data_error(file, e.line, None, None, e.message)
+    data_error(file, e.line, None, None, e.message.nl)
 }
 
 /// The position of each of `required` in the header (names trimmed), or an

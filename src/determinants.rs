@@ -3,6 +3,8 @@
 //! Labels are shortened from SCP's variable dictionary (`scp/01_bronnen.csv`).
 
 use serde::{Deserialize, Serialize};
+use crate::text;
+use crate::text::Text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -158,52 +160,61 @@ impl Determinant {
     }
 
     /// Check a value given for this determinant (a profile's value).
-    pub fn check_value(&self, v: f64) -> Result<(), String> {
+    pub fn check_value(&self, v: f64) -> Result<(), Text> {
         self.check(v, false)
     }
 
     /// Check a what-if change: the difference of two valid values, so at most
     /// the width of the range either way.
-    pub fn check_change(&self, d: f64) -> Result<(), String> {
+    pub fn check_change(&self, d: f64) -> Result<(), Text> {
         self.check(d, true)
     }
 
     /// The one check behind both: a finite number within the range (for a
     /// change: within ± its width). Numbers in the message are compact.
-    fn check(&self, v: f64, change: bool) -> Result<(), String> {
-        let what = if change { "wijziging" } else { "waarde" };
+    fn check(&self, v: f64, change: bool) -> Result<(), Text> {
         if !v.is_finite() {
-            return Err(format!("{what} is geen geldig getal"));
+            return Err(match change {
+                true => text!("wijziging is geen geldig getal", "the change is not a valid number"),
+                false => text!("waarde is geen geldig getal", "the value is not a valid number"),
+            });
         }
-        let (lo, hi) = self.range;
-        let unit = match self.unit {
-            Unit::Percent => "%".to_string(),
-            Unit::YesNo => String::new(),
-            u => format!(" {}", u.label()),
+        let (unit, unit_en) = match self.unit {
+            Unit::Percent => ("%".to_string(), "%".to_string()),
+            Unit::YesNo => (String::new(), String::new()),
+            u => (format!(" {}", u.label()), format!(" {}", u.label_en())),
         };
-        let (lo, hi) = (compact(lo), compact(hi));
+        let (lo, hi) = (compact(self.range.0), compact(self.range.1));
         if change {
             let width = self.range.1 - self.range.0;
             if v.abs() > width {
-                return Err(format!(
-                    "wijziging {} is groter dan het bereik toelaat: waarden liggen in {lo}–{hi}{unit}, een wijziging dus tussen -{w} en {w}",
-                    compact(v),
-                    w = compact(width)
+                let (d, w) = (compact(v), compact(width));
+                return Err(text!(
+                    "wijziging {d} is groter dan het bereik toelaat: waarden liggen in {lo}–{hi}{unit}, een wijziging dus tussen -{w} en {w}",
+                    "a change of {d} is larger than the range allows: values lie in {lo}–{hi}{unit_en}, so a change lies between -{w} and {w}"
                 ));
             }
             return Ok(());
         }
         let v_text = compact(v);
         match self.unit {
-            Unit::Percent if !(self.range.0..=self.range.1).contains(&v) => {
-                Err(format!("{v_text} ligt buiten {lo}–{hi} %"))
-            }
+            Unit::Percent if !(self.range.0..=self.range.1).contains(&v) => Err(text!(
+                "{v_text} ligt buiten {lo}–{hi} %",
+                "{v_text} lies outside {lo}–{hi} %"
+            )),
             // (A profile may hold a share between 0 and 1, such as a mean.)
-            Unit::YesNo if !(self.range.0..=self.range.1).contains(&v) => {
-                Err(format!("{v_text} moet 0 (nee) of 1 (ja) zijn"))
-            }
-            _ if v < self.range.0 => Err(format!("{v_text} mag niet negatief zijn")),
-            _ if v > self.range.1 => Err(format!("{v_text} ligt boven het maximum van {hi}{unit}")),
+            Unit::YesNo if !(self.range.0..=self.range.1).contains(&v) => Err(text!(
+                "{v_text} moet 0 (nee) of 1 (ja) zijn",
+                "{v_text} must be 0 (no) or 1 (yes)"
+            )),
+            _ if v < self.range.0 => Err(text!(
+                "{v_text} mag niet negatief zijn",
+                "{v_text} must not be negative"
+            )),
+            _ if v > self.range.1 => Err(text!(
+                "{v_text} ligt boven het maximum van {hi}{unit}",
+                "{v_text} is above the maximum of {hi}{unit_en}"
+            )),
             _ => Ok(()),
         }
     }
@@ -534,27 +545,30 @@ pub fn find(name: &str) -> Option<(usize, &'static Determinant)> {
 
 /// Resolve a list of names (e.g. from `--determinants a,b,c`) to the table,
 /// keeping the caller's order and refusing unknown or repeated names.
-pub fn select(names: &[&str]) -> Result<Vec<&'static Determinant>, String> {
+pub fn select(names: &[&str]) -> Result<Vec<&'static Determinant>, Text> {
     let mut out: Vec<&'static Determinant> = Vec::new();
     for raw in names {
         let name = raw.trim();
         let (_, d) = find(name).ok_or_else(|| {
-            format!(
-                "onbekende determinant '{name}' (bekend: {})",
-                DETERMINANTS
-                    .iter()
-                    .map(|d| d.name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+            let known = DETERMINANTS.iter().map(|d| d.name).collect::<Vec<_>>().join(", ");
+            text!(
+                "onbekende determinant '{name}' (bekend: {known})",
+                "unknown determinant '{name}' (known: {known})"
             )
         })?;
         if out.iter().any(|o| o.name == d.name) {
-            return Err(format!("determinant '{name}' staat twee keer in de lijst"));
+            return Err(text!(
+                "determinant '{name}' staat twee keer in de lijst",
+                "determinant '{name}' is twice in the list"
+            ));
         }
         out.push(d);
     }
     if out.is_empty() {
-        return Err("de lijst met determinanten is leeg".into());
+        return Err(Text::new(
+            "de lijst met determinanten is leeg",
+            "the list of determinants is empty",
+        ));
     }
     Ok(out)
 }

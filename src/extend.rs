@@ -26,6 +26,8 @@ use crate::model::{Predictor, Z95};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
+use crate::text;
+use crate::text::{Lang, Text};
 
 /// Fewer wijken than this is refused: too few for a gemeente variance and a
 /// coefficient per column.
@@ -130,6 +132,8 @@ pub struct Problem {
     pub column: Option<String>,
     pub value: Option<String>,
     pub message: String,
+    /// The same in English (issue 12; the page shows the one of its language).
+    pub message_en: String,
     pub severity: Severity,
 }
 
@@ -158,14 +162,8 @@ impl fmt::Display for Problem {
 pub struct ExtendError(pub Problem);
 
 impl ExtendError {
-    fn new(row: Option<usize>, column: Option<&str>, value: Option<&str>, message: String) -> Self {
-        ExtendError(Problem {
-            row,
-            column: column.map(str::to_string),
-            value: value.map(str::to_string),
-            message,
-            severity: Severity::Fout,
-        })
+    fn new(row: Option<usize>, column: Option<&str>, value: Option<&str>, message: Text) -> Self {
+        ExtendError(problem(Severity::Fout, row, column, value, message))
     }
 }
 
@@ -225,13 +223,14 @@ fn problem(
     row: Option<usize>,
     column: Option<&str>,
     value: Option<&str>,
-    message: String,
+    message: Text,
 ) -> Problem {
     Problem {
         row,
         column: column.map(str::to_string),
         value: value.map(str::to_string),
-        message,
+        message: message.nl,
+        message_en: message.en,
         severity,
     }
 }
@@ -283,10 +282,13 @@ impl Upload {
                     Some(header_line),
                     Some("wijkcode"),
                     None,
-                    format!(
-                        "de kopregel heeft geen kolom wijkcode (gevonden: {}); zet de wijkcodes (zoals WK051800) in een kolom met die naam",
-                        names.join(", ")
-                    ),
+                    {
+                        let found = names.join(", ");
+                        text!(
+                            "de kopregel heeft geen kolom wijkcode (gevonden: {found}); zet de wijkcodes (zoals WK051800) in een kolom met die naam",
+                            "the header line has no column wijkcode (found: {found}); put the district codes (such as WK051800) in a column with that name"
+                        )
+                    },
                 )
             })?;
         let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -296,7 +298,10 @@ impl Upload {
                     Some(header_line),
                     None,
                     None,
-                    format!("kolom {} heeft geen naam in de kopregel", j + 1),
+                    {
+                        let k = j + 1;
+                        text!("kolom {k} heeft geen naam in de kopregel", "column {k} has no name in the header line")
+                    },
                 ));
             }
             if let Some(first) = seen.insert(n.as_str(), j) {
@@ -304,11 +309,13 @@ impl Upload {
                     Some(header_line),
                     Some(n),
                     None,
-                    format!(
-                        "kolomnaam staat twee keer in de kopregel (kolom {} en {}); welke bedoeld is, is niet te zeggen",
-                        first + 1,
-                        j + 1
-                    ),
+                    {
+                        let (a, b) = (first + 1, j + 1);
+                        text!(
+                            "kolomnaam staat twee keer in de kopregel (kolom {a} en {b}); welke bedoeld is, is niet te zeggen",
+                            "the column name appears twice in the header line (columns {a} and {b}); which one is meant cannot be told"
+                        )
+                    },
                 ));
             }
         }
@@ -318,7 +325,10 @@ impl Upload {
                 Some(header_line),
                 None,
                 None,
-                "het bestand heeft naast wijkcode geen kolommen met kenmerken".into(),
+                Text::new(
+                    "het bestand heeft naast wijkcode geen kolommen met kenmerken",
+                    "besides wijkcode the file has no columns with characteristics",
+                ),
             ));
         }
         if table.rows.is_empty() {
@@ -326,14 +336,17 @@ impl Upload {
                 Some(header_line),
                 None,
                 None,
-                "het bestand heeft een kopregel maar geen wijken".into(),
+                Text::new(
+                    "het bestand heeft een kopregel maar geen wijken",
+                    "the file has a header line but no districts",
+                ),
             ));
         }
         let width = names.len();
         let mut problems = Vec::new();
         let mut records: Vec<Record> = Vec::with_capacity(table.rows.len());
         // Per value column: parsed cells, and the invalid ones (line, raw, message).
-        let mut invalid: Vec<Vec<(usize, String, String)>> = vec![Vec::new(); value_columns.len()];
+        let mut invalid: Vec<Vec<(usize, String, Text)>> = vec![Vec::new(); value_columns.len()];
         let mut first_line: HashMap<String, usize> = HashMap::new();
         let mut duplicated: BTreeSet<String> = BTreeSet::new();
         for row in &table.rows {
@@ -344,10 +357,13 @@ impl Upload {
                     Some(line),
                     None,
                     None,
-                    format!(
-                        "{} velden, de kopregel heeft er {width}; deze regel doet niet mee",
-                        row.fields.len()
-                    ),
+                    {
+                        let n = row.fields.len();
+                        text!(
+                            "{n} velden, de kopregel heeft er {width}; deze regel doet niet mee",
+                            "{n} fields, the header line has {width}; this line is left out"
+                        )
+                    },
                 ));
                 continue;
             }
@@ -360,7 +376,10 @@ impl Upload {
                     Some(line),
                     Some(&names[key]),
                     Some(""),
-                    "wijkcode ontbreekt; deze regel doet niet mee".into(),
+                    Text::new(
+                        "wijkcode ontbreekt; deze regel doet niet mee",
+                        "wijkcode is missing; this line is left out",
+                    ),
                 ));
             } else if !is_wijkcode(&code) {
                 problems.push(problem(
@@ -368,7 +387,10 @@ impl Upload {
                     Some(line),
                     Some(&names[key]),
                     Some(raw_code),
-                    "ongeldige wijkcode (verwacht WK + 6 cijfers, zoals WK051800); deze regel doet niet mee".into(),
+                    Text::new(
+                        "ongeldige wijkcode (verwacht WK + 6 cijfers, zoals WK051800); deze regel doet niet mee",
+                        "invalid wijkcode (expected WK + 6 digits, such as WK051800); this line is left out",
+                    ),
                 ));
             } else if let Some(first) = first_line.get(&code) {
                 problems.push(problem(
@@ -376,7 +398,10 @@ impl Upload {
                     Some(line),
                     Some(&names[key]),
                     Some(raw_code),
-                    format!("dubbele wijk: staat ook op regel {first}; welke regel geldt is niet te zeggen, dus doet deze wijk niet mee"),
+                    text!(
+                        "dubbele wijk: staat ook op regel {first}; welke regel geldt is niet te zeggen, dus doet deze wijk niet mee",
+                        "duplicate district: also on line {first}; which line holds cannot be told, so this district is left out"
+                    ),
                 ));
                 duplicated.insert(code.clone());
             } else {
@@ -388,7 +413,13 @@ impl Upload {
                         Some(line),
                         Some(&names[key]),
                         Some(raw_code),
-                        format!("onbekende wijk: {code} hoort niet bij de {} wijken van 2017 in het model; deze regel doet niet mee", base.wijken.len()),
+                        {
+                            let n = base.wijken.len();
+                            text!(
+                                "onbekende wijk: {code} hoort niet bij de {n} wijken van 2017 in het model; deze regel doet niet mee",
+                                "unknown district: {code} is not one of the model's {n} districts of 2017; this line is left out"
+                            )
+                        },
                     )),
                 }
             }
@@ -430,7 +461,13 @@ impl Upload {
                     Some(r.line),
                     Some(&names[key]),
                     Some(&r.code),
-                    format!("dubbele wijk: staat ook op regel {}; welke regel geldt is niet te zeggen, dus doet deze wijk niet mee", later.join(", ")),
+                    {
+                        let later = later.join(", ");
+                        text!(
+                            "dubbele wijk: staat ook op regel {later}; welke regel geldt is niet te zeggen, dus doet deze wijk niet mee",
+                            "duplicate district: also on line {later}; which line holds cannot be told, so this district is left out"
+                        )
+                    },
                 ));
             }
         }
@@ -449,7 +486,10 @@ impl Upload {
                         Some(*line),
                         Some(name),
                         Some(raw),
-                        format!("{m}; deze wijk doet niet mee zolang deze kolom gekozen is"),
+                        m.clone().map(|m, lang| match lang {
+                            Lang::Nl => format!("{m}; deze wijk doet niet mee zolang deze kolom gekozen is"),
+                            Lang::En => format!("{m}; this district is left out while this column is chosen"),
+                        }),
                     ));
                 }
             } else {
@@ -457,16 +497,23 @@ impl Upload {
                     .first()
                     .map(|(line, raw, _)| format!(", zoals '{raw}' op regel {line}"))
                     .unwrap_or_default();
+                let example_en = invalid[k]
+                    .first()
+                    .map(|(line, raw, _)| format!(", such as '{raw}' on line {line}"))
+                    .unwrap_or_default();
                 problems.push(problem(
                     Severity::Waarschuwing,
                     None,
                     Some(name),
                     None,
                     match n_values + n_invalid {
-                        0 => "de kolom is leeg; hij kan niet gekozen worden".into(),
-                        _ => format!(
-                            "geen getallenkolom: {n_invalid} van de {} ingevulde waarden zijn geen getal{example}; de kolom kan niet gekozen worden",
-                            n_values + n_invalid
+                        0 => Text::new(
+                            "de kolom is leeg; hij kan niet gekozen worden",
+                            "the column is empty; it cannot be chosen",
+                        ),
+                        filled => text!(
+                            "geen getallenkolom: {n_invalid} van de {filled} ingevulde waarden zijn geen getal{example}; de kolom kan niet gekozen worden",
+                            "not a number column: {n_invalid} of the {filled} values filled in are not numbers{example_en}; the column cannot be chosen"
                         ),
                     },
                 ));
@@ -562,7 +609,10 @@ fn prepare(upload: &Upload, base: &Base, choice: &Choice) -> Result<Prepared, Ex
                 None,
                 None,
                 None,
-                "het bestand heeft geen kolom met getallen om toe te voegen".into(),
+                Text::new(
+                    "het bestand heeft geen kolom met getallen om toe te voegen",
+                    "the file has no column of numbers to add",
+                ),
             ));
         }
         all
@@ -579,10 +629,13 @@ fn prepare(upload: &Upload, base: &Base, choice: &Choice) -> Result<Prepared, Ex
                         None,
                         Some(name),
                         None,
-                        format!(
-                            "deze kolom staat niet in het bestand (wel: {})",
-                            known.join(", ")
-                        ),
+                        {
+                            let known = known.join(", ");
+                            text!(
+                                "deze kolom staat niet in het bestand (wel: {known})",
+                                "this column is not in the file (these are: {known})"
+                            )
+                        },
                     )
                 })?;
             if !upload.columns[k].numeric {
@@ -590,7 +643,10 @@ fn prepare(upload: &Upload, base: &Base, choice: &Choice) -> Result<Prepared, Ex
                     None,
                     Some(name),
                     None,
-                    "geen getallenkolom; kies een kolom met getallen".into(),
+                    Text::new(
+                        "geen getallenkolom; kies een kolom met getallen",
+                        "not a number column; choose a column of numbers",
+                    ),
                 ));
             }
             if out.contains(&k) {
@@ -598,7 +654,7 @@ fn prepare(upload: &Upload, base: &Base, choice: &Choice) -> Result<Prepared, Ex
                     None,
                     Some(name),
                     None,
-                    "kolom twee keer gekozen".into(),
+                    Text::new("kolom twee keer gekozen", "column chosen twice"),
                 ));
             }
             out.push(k);
@@ -621,7 +677,10 @@ fn prepare(upload: &Upload, base: &Base, choice: &Choice) -> Result<Prepared, Ex
                     None,
                     Some("regio"),
                     Some(&code),
-                    "onbekende jeugdzorgregio (verwacht een code als JZ24)".into(),
+                    Text::new(
+                        "onbekende jeugdzorgregio (verwacht een code als JZ24)",
+                        "unknown youth care region (expected a code such as JZ24)",
+                    ),
                 ));
             }
             if !out.contains(&code) {
@@ -636,7 +695,10 @@ fn prepare(upload: &Upload, base: &Base, choice: &Choice) -> Result<Prepared, Ex
             None,
             Some("wijkcode"),
             None,
-            "geen enkele regel van het bestand is een bruikbare wijk van 2017; zie de problemen per regel".into(),
+            Text::new(
+                "geen enkele regel van het bestand is een bruikbare wijk van 2017; zie de problemen per regel",
+                "no line of the file is a usable district of 2017; see the problems per line",
+            ),
         ));
     }
     let mut problems = upload.problems.clone();
@@ -655,10 +717,13 @@ fn prepare(upload: &Upload, base: &Base, choice: &Choice) -> Result<Prepared, Ex
                 Some(r.line),
                 Some("wijkcode"),
                 Some(&r.code),
-                format!(
-                    "de wijk ligt buiten de gekozen regio('s), in {} {}; doet niet mee",
-                    w.regio_code, w.regio_name
-                ),
+                {
+                    let (code, name) = (&w.regio_code, &w.regio_name);
+                    text!(
+                        "de wijk ligt buiten de gekozen regio('s), in {code} {name}; doet niet mee",
+                        "the district lies outside the chosen region(s), in {code} {name}; left out"
+                    )
+                },
             ));
             continue;
         }
@@ -668,7 +733,13 @@ fn prepare(upload: &Upload, base: &Base, choice: &Choice) -> Result<Prepared, Ex
                 Some(r.line),
                 Some("wijkcode"),
                 Some(&r.code),
-                format!("het gebruik van {} ({}) is niet gepubliceerd (minder dan 10 jongeren met jeugdhulp); doet niet mee", w.code, w.name),
+                {
+                    let (code, name) = (&w.code, &w.name);
+                    text!(
+                        "het gebruik van {code} ({name}) is niet gepubliceerd (minder dan 10 jongeren met jeugdhulp); doet niet mee",
+                        "the use of {code} ({name}) was not published (fewer than 10 youths in care); left out"
+                    )
+                },
             ));
             continue;
         }
@@ -683,7 +754,7 @@ fn prepare(upload: &Upload, base: &Base, choice: &Choice) -> Result<Prepared, Ex
                         Some(r.line),
                         Some(name),
                         Some(""),
-                        "geen waarde; de wijk doet niet mee".into(),
+                        Text::new("geen waarde; de wijk doet niet mee", "no value; the district is left out"),
                     ));
                     usable = false;
                 }
@@ -707,19 +778,19 @@ fn prepare(upload: &Upload, base: &Base, choice: &Choice) -> Result<Prepared, Ex
         .collect();
     if !absent.is_empty() {
         let shown: Vec<&str> = absent.iter().take(10).copied().collect();
-        let more = match absent.len() > 10 {
-            true => format!(" en nog {}", absent.len() - 10),
-            false => String::new(),
+        let (more, more_en) = match absent.len() > 10 {
+            true => (format!(" en nog {}", absent.len() - 10), format!(" and {} more", absent.len() - 10)),
+            false => (String::new(), String::new()),
         };
+        let (n, shown) = (absent.len(), shown.join(", "));
         problems.push(problem(
             Severity::Waarschuwing,
             None,
             Some("wijkcode"),
             None,
-            format!(
-                "{} wijken van de gekozen regio('s) met gepubliceerd gebruik staan niet in het bestand ({}{more}); ze doen niet mee",
-                absent.len(),
-                shown.join(", ")
+            text!(
+                "{n} wijken van de gekozen regio('s) met gepubliceerd gebruik staan niet in het bestand ({shown}{more}); ze doen niet mee",
+                "{n} districts of the chosen region(s) with a published use are not in the file ({shown}{more_en}); they are left out"
             ),
         ));
     }
@@ -798,7 +869,12 @@ impl<'a> Designs<'a> {
         Options {
             regio: self.regio_level,
             criterion,
-            noun: ("kolom", "kolommen"),
+            noun: fit::Noun {
+                one: "kolom",
+                many: "kolommen",
+                one_en: "column",
+                many_en: "columns",
+            },
         }
     }
 }
@@ -815,10 +891,13 @@ fn check_rows(prep: &Prepared, base: &Base) -> Result<(), ExtendError> {
             None,
             None,
             None,
-            format!(
-                "te weinig wijken: {n} wijken in {where_} hebben een gepubliceerd gebruik en een waarde in elke gekozen kolom; er zijn er minstens {needed} nodig voor {} kolom(men)",
-                prep.columns.len()
-            ),
+            {
+                let q = prep.columns.len();
+                text!(
+                    "te weinig wijken: {n} wijken in {where_} hebben een gepubliceerd gebruik en een waarde in elke gekozen kolom; er zijn er minstens {needed} nodig voor {q} kolom(men)",
+                    "too few districts: {n} districts in {where_} have a published use and a value in every chosen column; at least {needed} are needed for {q} column(s)"
+                )
+            },
         ));
     }
     let d = Designs::new(prep, base);
@@ -827,10 +906,13 @@ fn check_rows(prep: &Prepared, base: &Base) -> Result<(), ExtendError> {
             None,
             None,
             None,
-            format!(
-                "de {n} bruikbare wijken liggen alle in één gemeente ({}); het verschil tussen gemeenten is dan niet te schatten: kies een regio met meer gemeenten",
-                d.gemeenten.first().copied().unwrap_or_default()
-            ),
+            {
+                let g = d.gemeenten.first().copied().unwrap_or_default();
+                text!(
+                    "de {n} bruikbare wijken liggen alle in één gemeente ({g}); het verschil tussen gemeenten is dan niet te schatten: kies een regio met meer gemeenten",
+                    "the {n} usable districts all lie in one municipality ({g}); the difference between municipalities cannot then be estimated: choose a region with more municipalities"
+                )
+            },
         ));
     }
     // Constant and collinear columns, named (before any iteration).
@@ -841,7 +923,10 @@ fn check_rows(prep: &Prepared, base: &Base) -> Result<(), ExtendError> {
                 None,
                 Some(name),
                 Some(&fmt_number(first)),
-                format!("de kolom heeft in alle {n} gebruikte wijken dezelfde waarde; een constante kolom verklaart niets en is niet te schatten: laat hem weg"),
+                text!(
+                    "de kolom heeft in alle {n} gebruikte wijken dezelfde waarde; een constante kolom verklaart niets en is niet te schatten: laat hem weg",
+                    "the column has the same value in all {n} districts used; a constant column explains nothing and cannot be estimated: leave it out"
+                ),
             ));
         }
     }
@@ -1006,6 +1091,8 @@ pub struct Extension {
     pub converged: bool,
     pub problems: Vec<Problem>,
     pub cautions: Vec<String>,
+    /// The same sentences in English (issue 12).
+    pub cautions_en: Vec<String>,
 }
 
 /// Fit the extension and its null model (REML), and both by ML for the LR test.
@@ -1124,6 +1211,7 @@ pub fn run_upload(upload: &Upload, base: &Base, choice: &Choice) -> Result<Exten
         true => "(1 | jeugdzorgregiocode) + (1 | gemeentecode)",
         false => "(1 | gemeentecode)",
     };
+    let warnings = cautions(n, d.gemeenten.len(), q);
     let result = Extension {
         formula: format!(
             "perc_jhzv - landelijk_vast_deel ~ {} + {random}",
@@ -1147,7 +1235,8 @@ pub fn run_upload(upload: &Upload, base: &Base, choice: &Choice) -> Result<Exten
         random_effects: RandomEffectsOut { gemeente, regio },
         predictions,
         converged: [&m1, &m0, &l1, &l0].iter().all(|f| f.convergence.converged),
-        cautions: cautions(n, d.gemeenten.len(), q),
+        cautions: warnings.iter().map(|c| c.nl.clone()).collect(),
+        cautions_en: warnings.into_iter().map(|c| c.en).collect(),
         problems: prep.problems,
     };
     Ok(result)
@@ -1221,26 +1310,35 @@ pub fn example_file(kerncijfers: &str, wijkcodes: &[&str]) -> Result<Vec<u8>, St
 }
 
 /// The sentences that guard against misreading, where they apply.
-fn cautions(n: usize, n_gemeente: usize, q: usize) -> Vec<String> {
+fn cautions(n: usize, n_gemeente: usize, q: usize) -> Vec<Text> {
     let mut out = Vec::new();
     if n < FEW_WIJKEN {
-        out.push(format!(
-            "Met {n} wijken is de schatting onzeker: kijk naar het betrouwbaarheidsinterval, niet alleen naar de schatting. Eén wijk meer of minder kan de uitkomst zichtbaar veranderen."
+        out.push(text!(
+            "Met {n} wijken is de schatting onzeker: kijk naar het betrouwbaarheidsinterval, niet alleen naar de schatting. Eén wijk meer of minder kan de uitkomst zichtbaar veranderen.",
+            "With {n} districts the estimate is uncertain: look at the confidence interval, not only at the estimate. One district more or less can change the outcome visibly."
         ));
     }
     if n_gemeente < 5 {
-        out.push(format!(
-            "De wijken liggen in {n_gemeente} gemeenten; het verschil tussen gemeenten is dan nauwelijks te schatten."
+        out.push(text!(
+            "De wijken liggen in {n_gemeente} gemeenten; het verschil tussen gemeenten is dan nauwelijks te schatten.",
+            "The districts lie in {n_gemeente} municipalities; the difference between municipalities can then hardly be estimated."
         ));
     }
     if q > 1 {
-        out.push(format!(
-            "U toetst {q} kolommen tegelijk. Hoe meer kolommen u probeert, hoe groter de kans dat er één toevallig 'significant' lijkt: bij 20 kolommen zonder enig verband gemiddeld één met p < 0,05. Kies kolommen vooraf, op grond van wat u van de wijken weet."
+        out.push(text!(
+            "U toetst {q} kolommen tegelijk. Hoe meer kolommen u probeert, hoe groter de kans dat er één toevallig 'significant' lijkt: bij 20 kolommen zonder enig verband gemiddeld één met p < 0,05. Kies kolommen vooraf, op grond van wat u van de wijken weet.",
+            "You are testing {q} columns at once. The more columns you try, the greater the chance that one looks 'significant' by chance: with 20 columns without any relation, on average one has p < 0.05. Choose columns beforehand, from what you know of the districts."
         ));
     } else {
-        out.push("Probeert u na deze kolom nog andere, bedenk dan: hoe meer kolommen u probeert, hoe groter de kans dat er één toevallig 'significant' lijkt (bij 20 pogingen zonder enig verband gemiddeld één met p < 0,05).".to_string());
+        out.push(Text::new(
+            "Probeert u na deze kolom nog andere, bedenk dan: hoe meer kolommen u probeert, hoe groter de kans dat er één toevallig 'significant' lijkt (bij 20 pogingen zonder enig verband gemiddeld één met p < 0,05).",
+            "If you try other columns after this one, bear in mind: the more columns you try, the greater the chance that one looks 'significant' by chance (with 20 tries without any relation, on average one has p < 0.05).",
+        ));
     }
-    out.push("Samenhang is geen oorzaak: een kenmerk dat verschillen tussen wijken helpt verklaren, zegt niet waarom het gebruik daar hoger of lager is, en het veranderen van dat kenmerk verandert het gebruik niet vanzelf.".to_string());
+    out.push(Text::new(
+        "Samenhang is geen oorzaak: een kenmerk dat verschillen tussen wijken helpt verklaren, zegt niet waarom het gebruik daar hoger of lager is, en het veranderen van dat kenmerk verandert het gebruik niet vanzelf.",
+        "Association is not causation: a characteristic that helps explain differences between districts does not say why use is higher or lower there, and changing that characteristic does not by itself change the use.",
+    ));
     out
 }
 

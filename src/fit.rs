@@ -26,6 +26,8 @@
 //! its own units, as lme4 does.
 
 use nalgebra::{DMatrix, DVector};
+use crate::text;
+use crate::text::Text;
 
 /// The data of one fit, without any file or wasm types.
 #[derive(Debug, Clone)]
@@ -111,8 +113,26 @@ pub struct Options {
     /// θ_regio is held at 0, as a formula without `(1 | jeugdzorgregiocode)`).
     pub regio: bool,
     pub criterion: Criterion,
-    /// The covariates' noun in messages, singular and plural.
-    pub noun: (&'static str, &'static str),
+    /// The covariates' noun in messages.
+    pub noun: Noun,
+}
+
+/// What the covariates are called in messages: singular and plural, Dutch and English.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Noun {
+    pub one: &'static str,
+    pub many: &'static str,
+    pub one_en: &'static str,
+    pub many_en: &'static str,
+}
+
+impl Noun {
+    pub const DETERMINANT: Noun = Noun {
+        one: "determinant",
+        many: "determinanten",
+        one_en: "determinant",
+        many_en: "determinants",
+    };
 }
 
 impl Default for Options {
@@ -121,7 +141,7 @@ impl Default for Options {
         Options {
             regio: true,
             criterion: Criterion::Reml,
-            noun: ("determinant", "determinanten"),
+            noun: Noun::DETERMINANT,
         }
     }
 }
@@ -159,11 +179,11 @@ struct Eval {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct FitError(pub String);
+pub struct FitError(pub Text);
 
 impl std::fmt::Display for FitError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.0.nl)
     }
 }
 impl std::error::Error for FitError {}
@@ -172,7 +192,7 @@ const LN_2PI: f64 = 1.837_877_066_409_345_3;
 
 impl Stats {
     fn new(d: Design, names: &[&str], options: &Options) -> Result<Stats, FitError> {
-        let (noun, nouns) = options.noun;
+        let noun = options.noun;
         let Design {
             data: mut a,
             gemeente,
@@ -181,23 +201,31 @@ impl Stats {
         } = d;
         let (n, k) = a.shape();
         if k < 2 || gemeente.len() != n {
-            return Err(FitError(
-                "ongelijke lengtes van respons, covariaten en groepen".into(),
-            ));
+            return Err(FitError(Text::new(
+                "ongelijke lengtes van respons, covariaten en groepen",
+                "response, covariates and groups differ in length",
+            )));
         }
         let p = k - 1;
         let q = p - 1;
         if n <= p {
-            return Err(FitError(format!(
-                "te weinig rijen ({n}) voor {p} vaste effecten"
+            return Err(FitError(text!(
+                "te weinig rijen ({n}) voor {p} vaste effecten",
+                "too few rows ({n}) for {p} fixed effects"
             )));
         }
         let n_gemeente = regio_of_gemeente.len();
         if let Some(&g) = gemeente.iter().find(|&&g| g >= n_gemeente) {
-            return Err(FitError(format!("gemeente-index {g} buiten bereik")));
+            return Err(FitError(text!(
+                "gemeente-index {g} buiten bereik",
+                "municipality index {g} out of range"
+            )));
         }
         if let Some(&r) = regio_of_gemeente.iter().find(|&&r| r >= n_regio) {
-            return Err(FitError(format!("regio-index {r} buiten bereik")));
+            return Err(FitError(text!(
+                "regio-index {r} buiten bereik",
+                "region index {r} out of range"
+            )));
         }
         // Standardise the covariate columns in place.
         let mut centre = vec![0.0; q];
@@ -208,8 +236,10 @@ impl Stats {
             let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
             if !(var.is_finite() && var > 0.0) {
                 let name = names.get(j).copied().unwrap_or("?");
-                return Err(FitError(format!(
-                    "{noun} {name} is constant in de fitrijen; het model is dan niet te schatten"
+                let (one, one_en) = (noun.one, noun.one_en);
+                return Err(FitError(text!(
+                    "{one} {name} is constant in de fitrijen; het model is dan niet te schatten",
+                    "{one_en} {name} is constant in the rows fitted; the model cannot then be estimated"
                 )));
             }
             let sd = var.sqrt();
@@ -228,8 +258,8 @@ impl Stats {
             }
         }
         cross.fill_upper_triangle_with_lower_triangle();
-        check_rank(&cross, p, names, (noun, nouns))?;
-        check_response(&cross, p, nouns)?;
+        check_rank(&cross, p, names, noun)?;
+        check_response(&cross, p, noun)?;
         // Column sums per gemeente (column g of `sums`), over runs of rows of
         // one gemeente (rows in wijkcode order come grouped by gemeente).
         let mut sums = DMatrix::zeros(k, n_gemeente);
@@ -247,7 +277,10 @@ impl Stats {
             sizes[g] += 1;
         }
         if let Some(g) = sizes.iter().position(|&s| s == 0) {
-            return Err(FitError(format!("gemeente-index {g} heeft geen rijen")));
+            return Err(FitError(text!(
+                "gemeente-index {g} heeft geen rijen",
+                "municipality index {g} has no rows"
+            )));
         }
         let mut by_size: Vec<(usize, DMatrix<f64>)> = Vec::new();
         for (g, s) in sums.column_iter().enumerate() {
@@ -388,7 +421,7 @@ fn check_rank(
     cross: &DMatrix<f64>,
     p: usize,
     names: &[&str],
-    (noun, nouns): (&str, &str),
+    noun: Noun,
 ) -> Result<(), FitError> {
     let name = |j: usize| format!("'{}'", names.get(j - 1).copied().unwrap_or("?"));
     let mut l = DMatrix::<f64>::zeros(p, p);
@@ -422,27 +455,31 @@ fn check_rank(
             .filter(|&(&i, v)| i > 0 && v.abs() > 1e-6 * largest)
             .map(|(&i, _)| name(i))
             .collect();
+        let (one, one_en, this) = (noun.one, noun.one_en, name(j));
         if involved.is_empty() {
-            problems.push(format!(
-                "{noun} {} is (vrijwel) constant in de fitrijen",
-                name(j)
+            problems.push(text!(
+                "{one} {this} is (vrijwel) constant in de fitrijen",
+                "{one_en} {this} is (nearly) constant in the rows fitted"
             ));
             continue;
         }
         let all: Vec<String> = involved.iter().cloned().chain([name(j)]).collect();
-        problems.push(format!(
-            "{nouns} {} zijn collineair: {} is (vrijwel) een lineaire combinatie van {}",
-            dutch_list(&all),
-            name(j),
-            dutch_list(&involved)
+        let (many, many_en) = (noun.many, noun.many_en);
+        let (all_nl, all_en) = (list(&all, "en"), list(&all, "and"));
+        let (inv_nl, inv_en) = (list(&involved, "en"), list(&involved, "and"));
+        problems.push(text!(
+            "{many} {all_nl} zijn collineair: {this} is (vrijwel) een lineaire combinatie van {inv_nl}",
+            "{many_en} {all_en} are collinear: {this} is (nearly) a linear combination of {inv_en}"
         ));
     }
     if problems.is_empty() {
         return Ok(());
     }
-    Err(FitError(format!(
-        "{}; het model is dan niet te schatten: laat er een weg",
-        problems.join("; ")
+    let join = |f: fn(&Text) -> &str| problems.iter().map(f).collect::<Vec<_>>().join("; ");
+    let (nl, en) = (join(|t| &t.nl), join(|t| &t.en));
+    Err(FitError(text!(
+        "{nl}; het model is dan niet te schatten: laat er een weg",
+        "{en}; the model cannot then be estimated: leave one out"
     )))
 }
 
@@ -450,7 +487,7 @@ fn check_rank(
 /// (for instance a constant one): the residual variance is then zero and the
 /// criterion infinite at every θ. The same Cholesky step as [`check_rank`],
 /// for the last column of A'A.
-fn check_response(cross: &DMatrix<f64>, p: usize, nouns: &str) -> Result<(), FitError> {
+fn check_response(cross: &DMatrix<f64>, p: usize, noun: Noun) -> Result<(), FitError> {
     let x = cross.view((0, 0), (p, p)).into_owned();
     let explained = x
         .cholesky()
@@ -461,19 +498,21 @@ fn check_response(cross: &DMatrix<f64>, p: usize, nouns: &str) -> Result<(), Fit
         })
         .unwrap_or(0.0);
     if cross[(p, p)] - explained <= COLLINEAR_TOL * cross[(p, p)] {
-        return Err(FitError(format!(
-            "de respons heeft geen spreiding buiten wat de {nouns} verklaren (bijvoorbeeld overal dezelfde waarde); het model is dan niet te schatten"
+        let (many, many_en) = (noun.many, noun.many_en);
+        return Err(FitError(text!(
+            "de respons heeft geen spreiding buiten wat de {many} verklaren (bijvoorbeeld overal dezelfde waarde); het model is dan niet te schatten",
+            "the response has no spread beyond what the {many_en} explain (for instance the same value everywhere); the model cannot then be estimated"
         )));
     }
     Ok(())
 }
 
-/// "a", "a en b", "a, b en c".
-fn dutch_list(items: &[String]) -> String {
+/// "a", "a en b", "a, b en c" (with `and`: "a, b and c").
+fn list(items: &[String], and: &str) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
-        [rest @ .., last] => format!("{} en {last}", rest.join(", ")),
+        [rest @ .., last] => format!("{} {and} {last}", rest.join(", ")),
     }
 }
 
@@ -501,9 +540,10 @@ fn optimise(stats: &Stats, regio: bool) -> Result<Convergence, FitError> {
         }
     }
     if !fx.is_finite() {
-        return Err(FitError(
-            "het REML-criterium is nergens te berekenen (X'V⁻¹X singulier of geen spreiding in de respons); het model is niet te schatten".into(),
-        ));
+        return Err(FitError(Text::new(
+            "het REML-criterium is nergens te berekenen (X'V⁻¹X singulier of geen spreiding in de respons); het model is niet te schatten",
+            "the REML criterion cannot be computed anywhere (X'V⁻¹X singular or no spread in the response); the model cannot be estimated",
+        )));
     }
     let mut converged = false;
     let mut iterations = 0;
@@ -621,10 +661,10 @@ pub fn fit_with(design: Design, names: &[&str], options: &Options) -> Result<Fit
     let [rho_g, rho_r] = convergence.theta;
     let (theta_g, theta_r) = (rho_g * rho_g, rho_r * rho_r);
     let e = stats.eval(theta_g, theta_r).ok_or_else(|| {
-        FitError(
-            "het model is niet te schatten: X'V⁻¹X is singulier (collineaire determinanten?)"
-                .into(),
-        )
+        FitError(Text::new(
+            "het model is niet te schatten: X'V⁻¹X is singulier (collineaire determinanten?)",
+            "the model cannot be estimated: X'V⁻¹X is singular (collinear determinants?)",
+        ))
     })?;
     let p = stats.k - 1;
     let q = p - 1;

@@ -19,6 +19,7 @@ pub mod refit;
 pub mod score;
 pub mod report;
 pub mod site;
+pub mod text;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

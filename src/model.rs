@@ -32,6 +32,8 @@ use crate::interval::{self, Residual, ResidualVariance};
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+use crate::text;
+use crate::text::Text;
 
 /// The version of a model file in SCP's specification (with `specification`,
 /// `youth`, `filled_responses` and `interval`). A model in today's
@@ -799,19 +801,22 @@ pub fn check_n_jeugd(n: f64) -> Result<(), InputError> {
     if n.is_finite() && n > 0.0 && n <= 1e6 {
         Ok(())
     } else {
+        let n_big = n.is_finite() && n > 1e6;
         Err(InputError {
             field: "n_jeugd".into(),
             // The number written short: 1e308, not 309 digits.
-            message: if n.is_finite() && n > 1e6 {
-                format!(
-                    "{} jeugdigen is meer dan in enige wijk kan wonen (hoogstens 1 000 000)",
-                    determinants::compact(n)
-                )
-            } else {
-                format!(
-                    "{} is geen geldig aantal jeugdigen: verwacht een getal groter dan 0",
-                    determinants::compact(n)
-                )
+            message: {
+                let n = determinants::compact(n);
+                match n_big {
+                    true => text!(
+                        "{n} jeugdigen is meer dan in enige wijk kan wonen (hoogstens 1 000 000)",
+                        "{n} youths is more than any district can hold (at most 1,000,000)"
+                    ),
+                    false => text!(
+                        "{n} is geen geldig aantal jeugdigen: verwacht een getal groter dan 0",
+                        "{n} is not a valid number of youths: expected a number above 0"
+                    ),
+                }
             },
         })
     }
@@ -821,7 +826,8 @@ pub fn check_n_jeugd(n: f64) -> Result<(), InputError> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct InputError {
     pub field: String,
-    pub message: String,
+    /// Dutch and English (`Display` shows the Dutch).
+    pub message: Text,
 }
 
 impl std::fmt::Display for InputError {
@@ -1041,11 +1047,13 @@ impl Predictor {
         if profile.values.len() != self.means.len() {
             return Err(InputError {
                 field: "values".into(),
-                message: format!(
-                    "{} waarden gegeven, het model heeft {} determinanten",
-                    profile.values.len(),
-                    self.means.len()
-                ),
+                message: {
+                    let (given, needed) = (profile.values.len(), self.means.len());
+                    text!(
+                        "{given} waarden gegeven, het model heeft {needed} determinanten",
+                        "{given} values given, the model has {needed} determinants"
+                    )
+                },
             });
         }
         for (k, v) in profile.values.iter().enumerate() {
@@ -1095,7 +1103,10 @@ pub(crate) fn finite(values: &[f64]) -> Result<(), InputError> {
         true => Ok(()),
         false => Err(InputError {
             field: "resultaat".into(),
-            message: "de berekening geeft geen eindig getal; controleer het modelbestand".into(),
+            message: Text::new(
+                "de berekening geeft geen eindig getal; controleer het modelbestand",
+                "the calculation gives no finite number; check the model file",
+            ),
         }),
     }
 }

@@ -9,6 +9,8 @@ use crate::determinants::{self, DETERMINANTS};
 use crate::model::{self, FixedEffect, Predictor, Verdict};
 use crate::site::{Calculator, Scope, SiteData};
 use serde::Serialize;
+use crate::text;
+use crate::text::Text;
 
 /// The variance components as lme4 names the groups.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -76,21 +78,50 @@ pub fn scp_verdicts(c: &Calculator) -> Result<Vec<Option<Verdict>>, String> {
 
 /// Refit the calculator's model with the determinants `names` (a subset of
 /// the model's, in any order; they are used in the model's order).
-pub fn refit_national(c: &Calculator, names: &[String]) -> Result<Refit, String> {
+pub fn refit_national(c: &Calculator, names: &[String]) -> Result<Refit, Text> {
     if !c.has_values() {
-        return Err(
-            "wijkwaarden: de wijkgegevens zijn nog niet geladen (eerst loadWijkValues)".into(),
-        );
+        return Err(Text::new(
+            "wijkwaarden: de wijkgegevens zijn nog niet geladen (eerst loadWijkValues)",
+            "wijkwaarden: the district data have not been loaded yet (call loadWijkValues first)",
+        ));
     }
+    refit_loaded(c, names).map_err(|e| match e {
+        Refused::Choice(t) => t,
+        // The page's own data and model: a failure here is not the user's choice.
+        Refused::Internal(e) => text!("interne fout bij het opnieuw schatten: {e}", "internal error while refitting: {e}"),
+    })
+}
+
+/// Why a refit could not be made: the choice of determinants, or (never with the page's
+/// own model and data) something inside.
+enum Refused {
+    Choice(Text),
+    Internal(String),
+}
+
+impl From<Text> for Refused {
+    fn from(t: Text) -> Refused {
+        Refused::Choice(t)
+    }
+}
+
+impl From<String> for Refused {
+    fn from(e: String) -> Refused {
+        Refused::Internal(e)
+    }
+}
+
+fn refit_loaded(c: &Calculator, names: &[String]) -> Result<Refit, Refused> {
     let model = &c.predictor.model;
     let own = model.determinant_names();
     let trimmed: Vec<&str> = names.iter().map(|n| n.trim()).collect();
     determinants::select(&trimmed)?;
     if let Some(n) = trimmed.iter().find(|n| !own.iter().any(|o| o == *n)) {
-        return Err(format!(
-            "determinant '{n}' zit niet in het model van de pagina (kies uit: {})",
-            own.join(", ")
-        ));
+        let own = own.join(", ");
+        return Err(Refused::Choice(text!(
+            "determinant '{n}' zit niet in het model van de pagina (kies uit: {own})",
+            "determinant '{n}' is not in the page's model (choose from: {own})"
+        )));
     }
     let chosen: Vec<&str> = own
         .iter()

@@ -9,6 +9,8 @@
 use crate::model::{InputError, Prediction, Profile, RandomEffect, Verdict, Z95};
 use crate::site::{Calculator, Scope};
 use serde::Serialize;
+use crate::text;
+use crate::text::Text;
 
 /// The two-sided 99.8 % normal quantile (the funnel plot's outer limits).
 pub const Z998: f64 = 3.090_232_306_167_813;
@@ -57,7 +59,7 @@ pub struct GemeenteEffect {
 fn unknown_gemeente(code: &str) -> InputError {
     InputError {
         field: "gemeente".into(),
-        message: format!("onbekende gemeentecode '{code}'"),
+        message: text!("onbekende gemeentecode '{code}'", "unknown municipality code '{code}'"),
     }
 }
 
@@ -75,9 +77,15 @@ pub fn gemeente_effect(c: &Calculator, code: &str) -> Result<GemeenteEffect, Inp
         .ok_or_else(|| unknown_gemeente(code))?;
     let m = &c.predictor.model;
     let g = find(&m.random_effects.gemeente, code).ok_or_else(|| unknown_gemeente(code))?;
-    let r = find(&m.random_effects.regio, &w.regio_code).ok_or_else(|| InputError {
-        field: "regio".into(),
-        message: format!("het model heeft geen effect voor regio '{}'", w.regio_code),
+    let r = find(&m.random_effects.regio, &w.regio_code).ok_or_else(|| {
+        let regio = &w.regio_code;
+        InputError {
+            field: "regio".into(),
+            message: text!(
+                "het model heeft geen effect voor regio '{regio}'",
+                "the model has no effect for region '{regio}'"
+            ),
+        }
     })?;
     Ok(GemeenteEffect {
         code: code.to_string(),
@@ -204,8 +212,10 @@ pub fn income_classes(c: &Calculator) -> Result<IncomeClasses, InputError> {
         .position(|d| d.name == INCOME_DETERMINANT)
         .ok_or_else(|| InputError {
             field: INCOME_DETERMINANT.into(),
-            message: "dit model heeft het inkomen niet als kenmerk; inkomensklassen zijn er niet"
-                .into(),
+            message: Text::new(
+                "dit model heeft het inkomen niet als kenmerk; inkomensklassen zijn er niet",
+                "this model does not have income as a determinant, so there are no income classes",
+            ),
         })?;
     let values: Vec<Option<f64>> = c
         .site
@@ -217,7 +227,10 @@ pub fn income_classes(c: &Calculator) -> Result<IncomeClasses, InputError> {
     if sorted.len() < 3 {
         return Err(InputError {
             field: INCOME_DETERMINANT.into(),
-            message: "te weinig wijken met een inkomen voor drie klassen".into(),
+            message: Text::new(
+                "te weinig wijken met een inkomen voor drie klassen",
+                "too few districts with an income for three classes",
+            ),
         });
     }
     sorted.sort_by(f64::total_cmp);

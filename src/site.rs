@@ -6,6 +6,8 @@ use crate::data::{Dataset, Shared, Wijk};
 use crate::model::{InputError, Model, Predictor, Verdict, Z95};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use crate::text;
+use crate::text::Text;
 
 /// How our expected use compares with SCP's published `perc_przv`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -327,7 +329,10 @@ impl<'a> Scope<'a> {
         let need = |what: &str| {
             code.filter(|c| !c.is_empty()).ok_or_else(|| InputError {
                 field: "code".into(),
-                message: format!("een {what} is nodig voor dit bereik"),
+                message: {
+                    let what_en = what.replace("regiocode", "region code").replace("gemeentecode", "municipality code").replace("wijkcode", "district code");
+                    text!("een {what} is nodig voor dit bereik", "this scope needs a {what_en}")
+                },
             })
         };
         Ok(match kind {
@@ -338,8 +343,9 @@ impl<'a> Scope<'a> {
             other => {
                 return Err(InputError {
                     field: "scope".into(),
-                    message: format!(
-                        "onbekend bereik '{other}' (kies land, regio, gemeente of wijk)"
+                    message: text!(
+                        "onbekend bereik '{other}' (kies land, regio, gemeente of wijk)",
+                        "unknown scope '{other}' (choose land, regio, gemeente or wijk)"
                     ),
                 })
             }
@@ -446,7 +452,10 @@ impl Calculator {
         } else {
             Err(InputError {
                 field: "wijkwaarden".into(),
-                message: "de wijkgegevens zijn nog niet geladen".into(),
+                message: Text::new(
+                    "de wijkgegevens zijn nog niet geladen",
+                    "the district data have not been loaded yet",
+                ),
             })
         }
     }
@@ -491,7 +500,7 @@ impl Calculator {
             } else {
                 Err(InputError {
                     field: field.into(),
-                    message: format!("onbekende code '{code}'"),
+                    message: text!("onbekende code '{code}'", "unknown code '{code}'"),
                 })
             }
         };
@@ -527,7 +536,10 @@ impl Calculator {
         if deltas.len() != q {
             return Err(InputError {
                 field: "deltas".into(),
-                message: format!("{} waarden gegeven, verwacht {q}", deltas.len()),
+                message: {
+                    let n = deltas.len();
+                    text!("{n} waarden gegeven, verwacht {q}", "{n} values given, expected {q}")
+                },
             });
         }
         // The same check as a profile's values get in `expected()`.

@@ -11,6 +11,9 @@ use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
+use crate::model::InputError;
+use crate::text;
+use crate::text::Text;
 
 const MODEL_JSON: &str = include_str!(env!("JEUGDHULP_MODEL_JSON"));
 const SITE_JSON: &str = include_str!(env!("JEUGDHULP_SITE_JSON"));
@@ -26,14 +29,15 @@ pub fn start() {
 }
 
 /// Run `f` on the calculator, building it from the compiled-in JSON on first use.
-fn with_calculator<T>(f: impl FnOnce(&mut Calculator) -> Result<T, JsError>) -> Result<T, JsError> {
+fn with_calculator<T>(f: impl FnOnce(&mut Calculator) -> Result<T, JsValue>) -> Result<T, JsValue> {
     CALCULATOR.with(|cell| {
         let mut slot = cell.borrow_mut();
         let calc = slot.get_or_insert_with(|| calculator_from_json(MODEL_JSON, SITE_JSON, None));
         match calc {
             Ok(c) => f(c),
-            Err(e) => Err(JsError::new(&format!(
-                "het ingebouwde model kon niet worden geladen: {e}"
+            Err(e) => Err(js_error(&text!(
+                "het ingebouwde model kon niet worden geladen: {e}",
+                "the built-in model could not be loaded: {e}"
             ))),
         }
     })
@@ -43,32 +47,58 @@ fn with_calculator<T>(f: impl FnOnce(&mut Calculator) -> Result<T, JsError>) -> 
 /// page after its first result). Needed by `wijkProfile`, `expectedAll`,
 /// `intervalsAll`, and by `expected` where it imputes from a gemeente mean.
 #[wasm_bindgen(js_name = loadWijkValues)]
-pub fn load_wijk_values(json: &str) -> Result<(), JsError> {
+pub fn load_wijk_values(json: &str) -> Result<(), JsValue> {
     with_calculator(|c| {
-        let file = crate::site::parse_values(json).map_err(|e| JsError::new(&e))?;
-        c.load_values(&file).map_err(|e| JsError::new(&e))
+        let file = crate::site::parse_values(json).map_err(|e| internal(&e))?;
+        c.load_values(&file).map_err(|e| internal(&e))
     })
 }
 
 /// Whether `loadWijkValues` has succeeded.
 #[wasm_bindgen(js_name = hasWijkValues)]
-pub fn has_wijk_values() -> Result<bool, JsError> {
+pub fn has_wijk_values() -> Result<bool, JsValue> {
     with_calculator(|c| Ok(c.has_values()))
 }
 
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     let ser = serde_wasm_bindgen::Serializer::new()
         .serialize_maps_as_objects(true)
         .serialize_missing_as_null(true);
     value
         .serialize(&ser)
-        .map_err(|e| JsError::new(&format!("interne fout bij omzetten: {e}")))
+        .map_err(|e| {
+            js_error(&text!(
+                "interne fout bij omzetten: {e}",
+                "internal error while converting: {e}"
+            ))
+        })
 }
 
-// Core `InputError`s become JS Errors through wasm-bindgen's `From<E: Error>`;
-// their text is "field: message", as `field_error` writes it.
-fn field_error(field: &str, message: impl std::fmt::Display) -> JsError {
-    JsError::new(&format!("{field}: {message}"))
+// Errors are thrown as JS `Error`s whose `message` is Dutch and whose `message_en` is the
+// same in English (issue 12; the page shows `tr(e, 'message')`). Hence `JsValue` rather
+// than wasm-bindgen's `JsError`, which holds one text only. Core `InputError`s convert
+// through `From`; their text is "field: message", as `field_error` writes it.
+fn js_error(t: &Text) -> JsValue {
+    let e = js_sys::Error::new(&t.nl);
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = js_sys::Reflect::set(&e, &JsValue::from_str("message_en"), &JsValue::from_str(&t.en));
+    e.into()
+}
+
+fn field_error(field: &str, message: Text) -> JsValue {
+    js_error(&message.map(|m, _| format!("{field}: {m}")))
+}
+
+/// An error in the page's own data files (not the user's input): Dutch, with the same
+/// text in English after "internal error" (the detail is for a developer).
+fn internal(detail: &str) -> JsValue {
+    js_error(&text!("interne fout: {detail}", "internal error: {detail}"))
+}
+
+impl From<InputError> for JsValue {
+    fn from(e: InputError) -> JsValue {
+        field_error(&e.field, e.message)
+    }
 }
 
 #[derive(Serialize)]
@@ -99,7 +129,7 @@ struct DeterminantOut<'a> {
 
 /// Determinant metadata in model order, with the fitted coefficient.
 #[wasm_bindgen]
-pub fn determinants() -> Result<JsValue, JsError> {
+pub fn determinants() -> Result<JsValue, JsValue> {
     with_calculator(|c| {
         let c: &Calculator = c;
         let m = &c.predictor.model;
@@ -145,7 +175,7 @@ struct WijkOut<'a> {
 
 /// All wijken; index i here is index i in every per-wijk array.
 #[wasm_bindgen]
-pub fn wijken() -> Result<JsValue, JsError> {
+pub fn wijken() -> Result<JsValue, JsValue> {
     with_calculator(|c| {
         let c: &Calculator = c;
         let out: Vec<WijkOut> = c
@@ -180,7 +210,7 @@ struct GemeenteOut<'a> {
 
 /// Gemeenten with their BLUPs (percentage points); `effect` = gemeente + regio.
 #[wasm_bindgen]
-pub fn gemeenten() -> Result<JsValue, JsError> {
+pub fn gemeenten() -> Result<JsValue, JsValue> {
     with_calculator(|c| {
         let c: &Calculator = c;
         let m = &c.predictor.model;
@@ -226,12 +256,14 @@ struct ProfileOut<'a> {
 
 /// A wijk's raw values (null = missing) and its imputed values.
 #[wasm_bindgen(js_name = wijkProfile)]
-pub fn wijk_profile(code: &str) -> Result<JsValue, JsError> {
+pub fn wijk_profile(code: &str) -> Result<JsValue, JsValue> {
     with_calculator(|c| {
         let c: &Calculator = c;
         let i = c
             .wijk_index(code)
-            .ok_or_else(|| field_error("wijk", format!("onbekende wijkcode '{code}'")))?;
+            .ok_or_else(|| {
+                field_error("wijk", text!("onbekende wijkcode '{code}'", "unknown district code '{code}'"))
+            })?;
         let w = &c.site.wijken[i];
         let names = c
             .predictor
@@ -260,7 +292,7 @@ pub fn wijk_profile(code: &str) -> Result<JsValue, JsError> {
 
 /// The national mean profile (no gemeente).
 #[wasm_bindgen(js_name = nationalProfile)]
-pub fn national_profile() -> Result<JsValue, JsError> {
+pub fn national_profile() -> Result<JsValue, JsValue> {
     with_calculator(|c| {
         let c: &Calculator = c;
         let m = &c.predictor.model;
@@ -480,7 +512,7 @@ struct JsProfile {
 }
 
 /// Read `{gemeente?, wijk?, n_jeugd?, values: {name: number|null}}` into a core profile.
-fn read_profile_from_js(c: &Calculator, profile: &JsValue) -> Result<JsProfile, JsError> {
+fn read_profile_from_js(c: &Calculator, profile: &JsValue) -> Result<JsProfile, JsValue> {
     with_boundary(c, |b| {
         let g = read_profile(profile);
         if g == -2 {
@@ -489,22 +521,39 @@ fn read_profile_from_js(c: &Calculator, profile: &JsValue) -> Result<JsProfile, 
                 .split_once('\u{0}')
                 .unwrap_or((problem.as_str(), ""));
             let message = match kind {
-                "profile" => "verwacht een object {gemeente, values}".to_string(),
-                "code-type" => {
-                    "verwacht een gemeentecode als tekst, bijvoorbeeld \"GM0363\"".to_string()
-                }
-                "object" => "verwacht een object met per determinant een getal".to_string(),
-                "unknown" => "onbekende determinant voor dit model".to_string(),
-                "nan" => "waarde is geen getal (NaN)".to_string(),
-                "wijk-type" => {
-                    "verwacht een wijkcode als tekst, bijvoorbeeld \"WK036328\"".to_string()
-                }
-                k if k.starts_with("wijk:") => format!("onbekende wijkcode '{}'", &k[5..]),
-                k if k.starts_with("code:") => format!("onbekende gemeentecode '{}'", &k[5..]),
-                k => format!(
-                    "verwacht een getal, kreeg {}",
-                    k.trim_start_matches("type:")
+                "profile" => Text::new(
+                    "verwacht een object {gemeente, values}",
+                    "expected an object {gemeente, values}",
                 ),
+                "code-type" => Text::new(
+                    "verwacht een gemeentecode als tekst, bijvoorbeeld \"GM0363\"",
+                    "expected a municipality code as text, for example \"GM0363\"",
+                ),
+                "object" => Text::new(
+                    "verwacht een object met per determinant een getal",
+                    "expected an object with a number per determinant",
+                ),
+                "unknown" => Text::new(
+                    "onbekende determinant voor dit model",
+                    "unknown determinant for this model",
+                ),
+                "nan" => Text::new("waarde is geen getal (NaN)", "the value is not a number (NaN)"),
+                "wijk-type" => Text::new(
+                    "verwacht een wijkcode als tekst, bijvoorbeeld \"WK036328\"",
+                    "expected a district code as text, for example \"WK036328\"",
+                ),
+                k if k.starts_with("wijk:") => {
+                    let code = &k[5..];
+                    text!("onbekende wijkcode '{code}'", "unknown district code '{code}'")
+                }
+                k if k.starts_with("code:") => {
+                    let code = &k[5..];
+                    text!("onbekende gemeentecode '{code}'", "unknown municipality code '{code}'")
+                }
+                k => {
+                    let got = k.trim_start_matches("type:");
+                    text!("verwacht een getal, kreeg {got}", "expected a number, got {got}")
+                }
             };
             return Err(field_error(field, message));
         }
@@ -529,7 +578,7 @@ fn read_profile_from_js(c: &Calculator, profile: &JsValue) -> Result<JsProfile, 
 
 /// Expected use for a profile, with 95 % intervals and contributions.
 #[wasm_bindgen]
-pub fn expected(profile: JsValue) -> Result<JsValue, JsError> {
+pub fn expected(profile: JsValue) -> Result<JsValue, JsValue> {
     with_calculator(|c| {
         let c: &Calculator = c;
         let js = read_profile_from_js(c, &profile)?;
@@ -568,7 +617,7 @@ fn scenario<'a>(
     deltas: &Float64Array,
     scope: &str,
     code: &'a Option<String>,
-) -> Result<(Vec<f64>, Scope<'a>), JsError> {
+) -> Result<(Vec<f64>, Scope<'a>), JsValue> {
     // The deltas' length and ranges are checked by the core, with the check
     // `expected()` uses for values.
     Ok((deltas.to_vec(), Scope::parse(scope, code.as_deref())?))
@@ -580,7 +629,7 @@ pub fn expected_all(
     deltas: &Float64Array,
     scope: &str,
     code: Option<String>,
-) -> Result<Float64Array, JsError> {
+) -> Result<Float64Array, JsValue> {
     with_calculator(|c| {
         let c: &Calculator = c;
         let (deltas, scope) = scenario(deltas, scope, &code)?;
@@ -596,7 +645,7 @@ pub fn intervals_all(
     deltas: &Float64Array,
     scope: &str,
     code: Option<String>,
-) -> Result<Float64Array, JsError> {
+) -> Result<Float64Array, JsValue> {
     with_calculator(|c| {
         let c: &Calculator = c;
         let (deltas, scope) = scenario(deltas, scope, &code)?;
@@ -612,7 +661,7 @@ pub fn verdicts_all(
     deltas: &Float64Array,
     scope: &str,
     code: Option<String>,
-) -> Result<js_sys::Int8Array, JsError> {
+) -> Result<js_sys::Int8Array, JsValue> {
     with_calculator(|c| {
         let c: &Calculator = c;
         let (deltas, scope) = scenario(deltas, scope, &code)?;
@@ -628,7 +677,7 @@ pub fn verdicts_all(
 /// Which wijken a what-if scope covers, in `wijken()` order: `Uint8Array(n)` of 0/1.
 /// The page reads this rather than matching codes itself.
 #[wasm_bindgen(js_name = scopeMembers)]
-pub fn scope_members(scope: &str, code: Option<String>) -> Result<js_sys::Uint8Array, JsError> {
+pub fn scope_members(scope: &str, code: Option<String>) -> Result<js_sys::Uint8Array, JsValue> {
     with_calculator(|c| {
         let c: &Calculator = c;
         let members: Vec<u8> = c
@@ -642,7 +691,7 @@ pub fn scope_members(scope: &str, code: Option<String>) -> Result<js_sys::Uint8A
 
 /// The verdicts `verdictsAll` codes as 0, 1, 2: `[{value, label}]`.
 #[wasm_bindgen]
-pub fn verdicts() -> Result<JsValue, JsError> {
+pub fn verdicts() -> Result<JsValue, JsValue> {
     let out: Vec<VerdictOut> = VERDICTS.iter().map(|v| VerdictOut::from(*v)).collect();
     to_js(&out)
 }
@@ -680,7 +729,7 @@ struct ModelInfo<'a> {
 
 /// The model's fit statistics and its agreement with SCP's published expectations.
 #[wasm_bindgen(js_name = modelInfo)]
-pub fn model_info() -> Result<JsValue, JsError> {
+pub fn model_info() -> Result<JsValue, JsValue> {
     with_calculator(|c| {
         let c: &Calculator = c;
         let m = &c.predictor.model;
@@ -722,7 +771,7 @@ pub fn model_info() -> Result<JsValue, JsError> {
 /// order: `[{code, name, regio_code, regio_name, gemeente, regio, total}]`,
 /// each effect `{value, sd, low, high}` (percentage points, 95 % interval).
 #[wasm_bindgen(js_name = gemeenteEffects)]
-pub fn gemeente_effects(codes: Vec<String>) -> Result<JsValue, JsError> {
+pub fn gemeente_effects(codes: Vec<String>) -> Result<JsValue, JsValue> {
     with_calculator(|c| {
         let c: &Calculator = c;
         to_js(&crate::report::gemeente_effects(c, &codes)?)
@@ -731,23 +780,23 @@ pub fn gemeente_effects(codes: Vec<String>) -> Result<JsValue, JsError> {
 
 /// Everything the gemeenterapport shows of one gemeente (see docs/wasm-api.md).
 #[wasm_bindgen(js_name = gemeenteReport)]
-pub fn gemeente_report(code: &str) -> Result<JsValue, JsError> {
+pub fn gemeente_report(code: &str) -> Result<JsValue, JsValue> {
     with_calculator(|c| {
         let c: &Calculator = c;
         to_js(&crate::report::gemeente_report(c, code)?)
     })
 }
 
-fn set(o: &js_sys::Object, key: &str, value: &JsValue) -> Result<(), JsError> {
+fn set(o: &js_sys::Object, key: &str, value: &JsValue) -> Result<(), JsValue> {
     js_sys::Reflect::set(o, &JsValue::from_str(key), value)
         .map(|_| ())
-        .map_err(|_| JsError::new("interne fout bij omzetten"))
+        .map_err(|_| internal("omzetten / converting"))
 }
 
 /// The funnel plot: limits on `points` youth counts, and every wijk's youth
 /// count and difference as `Float64Array`s (NaN: unknown / not published).
 #[wasm_bindgen]
-pub fn funnel(points: u32) -> Result<JsValue, JsError> {
+pub fn funnel(points: u32) -> Result<JsValue, JsValue> {
     with_calculator(|c| {
         let c: &Calculator = c;
         let f = crate::report::funnel(c, points as usize)?;
@@ -784,7 +833,7 @@ struct IncomeOut<'a> {
 /// The national income classes (tertiles of `gem_gestink`): the summary,
 /// and `class`, an `Int8Array(n)` with 0, 1, 2 (low … high) or -1 (no income).
 #[wasm_bindgen(js_name = incomeClasses)]
-pub fn income_classes() -> Result<JsValue, JsError> {
+pub fn income_classes() -> Result<JsValue, JsValue> {
     with_calculator(|c| {
         let c: &Calculator = c;
         let k = crate::report::income_classes(c)?;
@@ -824,22 +873,47 @@ mod worker {
 
     /// The national model's part of an extension, from the calculator (its
     /// per-wijk values must be loaded).
-    fn extension_base(c: &Calculator) -> Result<crate::extend::Base, JsError> {
+    fn extension_base(c: &Calculator) -> Result<crate::extend::Base, JsValue> {
         if !c.has_values() {
             return Err(field_error(
                 "wijkwaarden",
-                "de wijkgegevens zijn nog niet geladen (eerst loadWijkValues)",
+                Text::new(
+                    "de wijkgegevens zijn nog niet geladen (eerst loadWijkValues)",
+                    "the district data have not been loaded yet (call loadWijkValues first)",
+                ),
             ));
         }
         crate::extend::Base::new(
             &c.predictor,
             c.site.wijken.iter().map(|w| (w, w.values.as_slice())),
         )
-        .map_err(|e| JsError::new(&e))
+        .map_err(|e| internal(&e))
     }
 
-    fn extend_error(e: crate::extend::ExtendError) -> JsError {
-        JsError::new(&e.to_string())
+    /// "regel 3, kolom x, waarde 'y': …" in both languages.
+    fn extend_error(e: crate::extend::ExtendError) -> JsValue {
+        let p = e.0;
+        let place = |row: &str, column: &str, value: &str| {
+            let mut out = Vec::new();
+            if let Some(r) = p.row {
+                out.push(format!("{row} {r}"));
+            }
+            if let Some(c) = &p.column {
+                out.push(format!("{column} {c}"));
+            }
+            if let Some(v) = &p.value {
+                out.push(format!("{value} '{v}'"));
+            }
+            out.join(", ")
+        };
+        let with = |place: String, m: &str| match place.is_empty() {
+            true => m.to_string(),
+            false => format!("{place}: {m}"),
+        };
+        js_error(&Text::new(
+            with(place("regel", "kolom", "waarde"), &p.message),
+            with(place("line", "column", "value"), &p.message_en),
+        ))
     }
 
     /// Read an uploaded covariate file (bytes as the browser has them) and say
@@ -847,7 +921,7 @@ mod worker {
     /// numeric, n_values, n_missing, n_invalid}], regios: [{code, name,
     /// n_wijken}], problems: [{row, column, value, message, severity}]}`.
     #[wasm_bindgen(js_name = extendInspect)]
-    pub fn extend_inspect(bytes: &[u8]) -> Result<JsValue, JsError> {
+    pub fn extend_inspect(bytes: &[u8]) -> Result<JsValue, JsValue> {
         with_calculator(|c| {
             let c: &Calculator = c;
             let base = extension_base(c)?;
@@ -868,7 +942,7 @@ mod worker {
     /// string[], regios?: string[]}` (default: every numeric column, the regio's
     /// of the file's wijken). See docs/wasm-api.md for the result.
     #[wasm_bindgen(js_name = extendRun)]
-    pub fn extend_run(bytes: &[u8], options: JsValue) -> Result<JsValue, JsError> {
+    pub fn extend_run(bytes: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
         with_calculator(|c| {
             let c: &Calculator = c;
             let options: ExtendOptions = if options.is_undefined() || options.is_null() {
@@ -877,7 +951,10 @@ mod worker {
                 serde_wasm_bindgen::from_value(options).map_err(|e| {
                     field_error(
                         "options",
-                        format!("verwacht {{columns?: [tekst], regios?: [tekst]}} ({e})"),
+                        text!(
+                            "verwacht {{columns?: [tekst], regios?: [tekst]}} ({e})",
+                            "expected {{columns?: [text], regios?: [text]}} ({e})"
+                        ),
                     )
                 })?
             };
@@ -897,13 +974,16 @@ mod worker {
     /// {gemeentecode, jeugdzorgregiocode, Residual}, converged, verdict_changes:
     /// {vs_default, vs_scp}, verdicts: Int8Array}` (verdicts coded as `verdictsAll`).
     #[wasm_bindgen(js_name = refitNational)]
-    pub fn refit_national(determinants: JsValue) -> Result<JsValue, JsError> {
+    pub fn refit_national(determinants: JsValue) -> Result<JsValue, JsValue> {
         with_calculator(|c| {
             let c: &Calculator = c;
             let names: Vec<String> = serde_wasm_bindgen::from_value(determinants).map_err(|e| {
                 field_error(
                     "determinants",
-                    format!("verwacht een lijst met namen van determinanten ({e})"),
+                    text!(
+                        "verwacht een lijst met namen van determinanten ({e})",
+                        "expected a list of determinant names ({e})"
+                    ),
                 )
             })?;
             let refit = crate::refit::refit_national(c, &names)
@@ -915,7 +995,7 @@ mod worker {
                 &JsValue::from_str("verdicts"),
                 &js_sys::Int8Array::from(codes.as_slice()),
             )
-            .map_err(|_| JsError::new("interne fout bij omzetten van de oordelen"))?;
+            .map_err(|_| internal("oordelen / verdicts"))?;
             Ok(out)
         })
     }

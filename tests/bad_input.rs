@@ -238,6 +238,12 @@ fn every_unit_has_an_upper_bound_and_long_numbers_stay_short() {
             .expect_err(name);
         assert_eq!(e.field, name);
         assert!(e.message.contains("maximum"), "{e}");
+        // The same in English, side by side (issue 12): the unit in English too.
+        assert!(
+            e.message.en.contains("is above the maximum of") && !e.message.en.contains("maximum van"),
+            "{}",
+            e.message.en
+        );
         assert!(e.to_string().len() < 160, "a short message: {e}");
         let p = c.predictor.expected(&with_value(&c, name, fine)).unwrap();
         assert!(p.pi_low.is_finite() && p.pi_high.is_finite());
@@ -253,6 +259,12 @@ fn every_unit_has_an_upper_bound_and_long_numbers_stay_short() {
         .expected(&with_value(&c, "perc_1ouder", -1e300))
         .unwrap_err();
     assert!(e.message.contains("-1e300") && e.message.len() < 80, "{e}");
+    assert_eq!(e.message.en, "-1e300 lies outside 0–100 %");
+    // A youth count: both languages.
+    let e = model::check_n_jeugd(-3.0).unwrap_err();
+    assert_eq!(e.field, "n_jeugd");
+    assert!(e.message.contains("geen geldig aantal jeugdigen"), "{e}");
+    assert_eq!(e.message.en, "-3 is not a valid number of youths: expected a number above 0");
 }
 
 #[test]

@@ -798,3 +798,70 @@ fn example_file_is_excel_nl_and_gives_the_kerncijfers_fit() {
     );
     assert_eq!(ours.lr_test, kern.lr_test);
 }
+
+/// A text that reads as English: no Dutch function words, nor "wijken" or "gemeente(n)"
+/// where the page's English says districts and municipalities (a place name, a column name
+/// or a quoted value may still be Dutch; those are checked without the quoted parts).
+fn reads_as_english(en: &str) -> bool {
+    let unquoted: String = en.split('\'').step_by(2).collect::<Vec<_>>().join(" ");
+    let words: Vec<String> = unquoted
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .collect();
+    let dutch = [
+        "de", "het", "een", "niet", "van", "en", "wijken", "regel", "kolom", "waarde", "geen",
+        "doet", "mee", "zijn", "is", "te", "wijken", "gemeente", "gemeenten",
+    ];
+    // "is" is English too: allowed; only the rest count.
+    !words
+        .iter()
+        .any(|w| dutch.contains(&w.as_str()) && w != "is" && w != "te")
+}
+
+#[test]
+fn every_problem_refusal_and_caution_comes_in_english_too() {
+    let mut seen = 0;
+    let mut check = |nl: &str, en: &str, what: &str| {
+        seen += 1;
+        assert!(!en.is_empty() && en != nl, "{what}: no English for '{nl}'");
+        assert!(reads_as_english(en), "{what}: not English: '{en}' (Dutch: '{nl}')");
+    };
+    // Every kind of problem in the two dialects, and a run's cautions.
+    for name in ["haaglanden_excel_nl.csv", "haaglanden_utf8.csv"] {
+        let ours = extend::run(&fixture(name), base(), &haaglanden(&["gescheiden", "dichtheid"])).unwrap();
+        assert!(ours.problems.len() >= 8, "{name}: {:?}", ours.problems);
+        for p in &ours.problems {
+            check(&p.message, &p.message_en, name);
+        }
+        assert_eq!(ours.cautions.len(), ours.cautions_en.len());
+        for (nl, en) in ours.cautions.iter().zip(&ours.cautions_en) {
+            check(nl, en, "caution");
+        }
+        let i = extend::inspect(&fixture(name), base()).unwrap();
+        for p in &i.problems {
+            check(&p.message, &p.message_en, "inspect");
+        }
+    }
+    // Refusals: constant, collinear, too few, unknown column or regio, text column, no
+    // wijkcode column, an empty file, an ambiguous separator.
+    let file = fixture("haaglanden_constant_collinear.csv");
+    let text = String::from_utf8(file.clone()).unwrap();
+    let few: String = text.lines().take(7).map(|l| format!("{l}\n")).collect();
+    let utf8 = fixture("haaglanden_utf8.csv");
+    let refusals = [
+        extend::run(&file, base(), &haaglanden(&["constant"])),
+        extend::run(&file, base(), &haaglanden(&["a", "b", "c"])),
+        extend::run(few.as_bytes(), base(), &haaglanden(&["a"])),
+        extend::run(&utf8, base(), &haaglanden(&["scheiding"])),
+        extend::run(&utf8, base(), &haaglanden(&["opmerking"])),
+        extend::run(&utf8, base(), &Choice { columns: vec![], regios: vec!["JZ99".into()] }),
+        extend::run(b"code;x\nWK050311;1\n", base(), &Choice::default()),
+        extend::run(b"", base(), &Choice::default()),
+        extend::run(b"wijkcode;a,b\nWK050311;1,2\n", base(), &Choice::default()),
+    ];
+    for r in refusals {
+        let e = r.expect_err("a refusal");
+        check(&e.0.message, &e.0.message_en, "refusal");
+    }
+    assert!(seen > 30, "{seen} messages checked");
+}

@@ -30,10 +30,19 @@ fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
     o.into()
 }
 
-fn message<T>(r: Result<T, wasm_bindgen::JsError>) -> String {
-    let e: JsValue = r.err().expect("an error").into();
+fn message<T>(r: Result<T, JsValue>) -> String {
+    let e: JsValue = r.err().expect("an error");
     assert!(e.is_instance_of::<Error>(), "a JS Error");
     e.unchecked_into::<Error>().message().as_string().unwrap()
+}
+
+/// The English text beside an error's Dutch `message` (issue 12).
+fn message_en<T>(r: Result<T, JsValue>) -> String {
+    let e: JsValue = r.err().expect("an error");
+    Reflect::get(&e, &JsValue::from_str("message_en"))
+        .unwrap()
+        .as_string()
+        .expect("an Error with message_en")
 }
 
 fn ensure_values() {
@@ -288,6 +297,9 @@ fn bad_input_throws_errors_that_name_the_field() {
     assert!(m.contains("GM9999"), "{m}");
     let m = message(web::expected(obj(&[("n_jeugd", JsValue::from_f64(-4.0))])));
     assert!(m.contains("n_jeugd") && m.contains("groter dan 0"), "{m}");
+    // The same error in English beside it (issue 12).
+    let en = message_en(web::expected(obj(&[("n_jeugd", JsValue::from_f64(-4.0))])));
+    assert_eq!(en, "n_jeugd: -4 is not a valid number of youths: expected a number above 0");
     let m = message(web::expected(obj(&[(
         "n_jeugd",
         JsValue::from_str("veel"),
@@ -678,6 +690,11 @@ mod worker {
         assert!(m.contains("leeg"), "{m}");
         let m = message(web::extend_inspect(b"code;x\r\nWK050311;1\r\n"));
         assert!(m.contains("regel 1") && m.contains("wijkcode"), "{m}");
+        let en = message_en(web::extend_inspect(b"code;x\r\nWK050311;1\r\n"));
+        assert!(
+            en.starts_with("line 1, column wijkcode: the header line has no column wijkcode"),
+            "{en}"
+        );
         let m = message(web::extend_run(
             b"wijkcode;x\r\nWK050311;1\r\nWK050312;2\r\n",
             JsValue::UNDEFINED,

@@ -12,6 +12,10 @@
 //                                        reproduces the exact same doubles.
 // In eigen mode a missing `gemeente` means "geen gemeente".
 //   &ses=laag|midden|hoog                the map's income-class filter (www/map/ses.js); kept here
+//   &model=-perc_1ouder,-perc_hhbijs     "Eigen model" (www/extend/model.js, issue 10): the
+//                                        determinants switched off, each with a minus, comma-
+//                                        separated; the panel opens with that choice and refits.
+//                                        Written by the panel after a run; kept here
 //   ?rapport=GM0344, ?vergelijk=GM0363,… the per-gemeente views instead of the calculator
 //                                        (www/report/main.js, issue 12)
 // What a link holds that the page cannot use (an unknown parameter or wijk, a value that is
@@ -28,7 +32,7 @@
 
 import init, * as jw from './pkg/jeugdhulp_wijk.js';
 import { fmtPct, fmtPp, fmtRange, fmtNum, fmtCoef, fmtCount, collator } from './format.js';
-import { applyStatic, loadMessages, messages, tr, withLang, localizeDeterminants } from './i18n.js';
+import { applyStatic, loadMessages, messages, tr, withLang, localizeDeterminants, errorText } from './i18n.js';
 import { createSearch } from './search.js';
 import { createWhatIf } from './whatif.js';
 import { createContributions } from './charts.js';
@@ -193,7 +197,7 @@ function recompute({ resort = false } = {}) {
     r = jw.expected(profile());
   } catch (e) {
     // Keep the last valid result on screen.
-    showFatal(M.computeFailed(e.message || e), false);
+    showFatal(M.computeFailed(errorText(e)), false);
     return false;
   }
   $('fatal').hidden = true;
@@ -239,7 +243,7 @@ function acceptedOverrides(base, gemeente, overrides) {
       jw.expected({ gemeente, values: { ...base, [name]: v } });
       good[name] = v;
     } catch (e) {
-      refused.push(e.message || String(e));
+      refused.push(errorText(e));
     }
   }
   return { good, refused };
@@ -365,10 +369,14 @@ function writeUrl() {
   // The map's income-class filter (issue 12) keeps its own parameter.
   const ses = new URLSearchParams(location.search).get('ses');
   if (ses) q.set('ses', ses);
+  // So does the "Eigen model" choice (issue 10).
+  const model = new URLSearchParams(location.search).get('model');
+  if (model !== null) q.set('model', model);
   // The language (issue 12): absent = nl.
   const lang = new URLSearchParams(location.search).get('lang');
   if (lang) q.set('lang', lang);
-  const url = `${location.pathname}?${q.toString()}${location.hash}`;
+  // (Commas kept readable: the model list is comma-separated, other values hold none.)
+  const url = `${location.pathname}?${q.toString().replace(/%2C/g, ',')}${location.hash}`;
   if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(null, '', url);
 }
 
@@ -376,11 +384,32 @@ function writeUrl() {
  * Parameters a link may hold besides the determinants' names: those writeUrl writes
  * (see the header comment). Any other is named as ignored.
  */
-const LINK_KEYS = new Set(['wijk', 'eigen', 'gemeente', 'n_jeugd', 'ses', 'lang']);
+const LINK_KEYS = new Set(['wijk', 'eigen', 'gemeente', 'n_jeugd', 'ses', 'lang', 'model']);
 /** What readUrl could not take over from the link; said with the first result. */
 let linkProblems = [];
 /** A link's text as a message quotes it: short. */
 const quoted = (t) => `'${t.length > 40 ? `${t.slice(0, 40)}…` : t}'`;
+/** A link's ?model= (see the header comment): the valid switched-off names, for the panel. */
+let modelLink = null;
+
+/**
+ * ?model=-a,-b: each item a minus and a determinant name. An item that is not is named in
+ * the notice; the rest is the panel's choice. An empty value means all on.
+ */
+function readModelParam(raw, names) {
+  const off = [];
+  for (const item of raw.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const name = item.startsWith('-') ? item.slice(1).trim() : null;
+    if (name !== null && names.has(name)) {
+      if (!off.includes(name)) off.push(name);
+    } else if (name !== null) {
+      linkProblems.push(messages('model').linkUnknown(quoted(name)));
+    } else {
+      linkProblems.push(messages('model').linkNoMinus(quoted(item)));
+    }
+  }
+  return { off };
+}
 
 function readUrl() {
   const q = new URLSearchParams(location.search);
@@ -388,6 +417,7 @@ function readUrl() {
   const names = new Set(determinants.map((d) => d.name));
   linkProblems = [...new Set(q.keys())].filter((k) => !names.has(k) && !LINK_KEYS.has(k))
     .map((k) => M.linkUnknownParam(quoted(k)));
+  if (q.has('model')) modelLink = readModelParam(q.get('model'), names);
   for (const d of determinants) {
     if (!q.has(d.name)) continue;
     const raw = q.get(d.name);
@@ -406,7 +436,7 @@ function readUrl() {
         jw.expected({ n_jeugd: Number(raw) });
         n = Number(raw);
       } catch (e) {
-        linkProblems.push(M.linkInLink(e.message || e, quoted(raw)));
+        linkProblems.push(M.linkInLink(errorText(e), quoted(raw)));
       }
     }
     return { eigen: q.get('eigen'), gemeente: gm && gemeenteIndex.has(gm) ? gm : null, overrides, nJeugd: n };
@@ -592,9 +622,10 @@ async function loadMap() {
 
 // Issue 10's panels (www/extend/): each module exports mount(section, ctx) and fills its
 // own section; a panel that fails to load is said, and the calculator goes on.
+// ctx.modelLink: the link's ?model= as readUrl took it over ({off: [names]}, or null).
 const EXTEND_PANELS = [['aanvullen', './extend/panel.js'], ['eigen-model', './extend/model.js']];
 function loadExtendPanels() {
-  const ctx = { jw, determinants, wijken, gemeenten, getMap: () => map };
+  const ctx = { jw, determinants, wijken, gemeenten, getMap: () => map, modelLink };
   for (const [id, module] of EXTEND_PANELS) {
     import(module).then((m) => m.mount($(id), ctx)).catch((e) => {
       console.warn(`${id}:`, e);

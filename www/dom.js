@@ -1,4 +1,4 @@
-// Small DOM helper shared by the page's modules.
+// Small DOM helpers shared by the page's modules.
 
 /**
  * Make an element: `attrs` sets attributes (`class` → className, `text` →
@@ -14,4 +14,15 @@ export function el(tag, attrs = {}, ...children) {
   }
   e.append(...children);
   return e;
+}
+
+/** Offer `blob` as a download named `name` (the page's CSV, SVG and PNG exports). */
+export function download(blob, name) {
+  const a = el('a', { download: name, class: 'visually-hidden' });
+  a.href = URL.createObjectURL(blob);
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // Revoked later: some browsers read the URL after click() has returned.
+  setTimeout(() => URL.revokeObjectURL(a.href), 30000);
 }

@@ -8,6 +8,7 @@
 //                        used, so a module may take them at import time: const M = messages('x')
 //   t('ns.key', …args)   one message; a function message is called with args
 //   tr(obj, 'label')     a field the wasm core gives in both languages (label / label_en)
+//   errorText(e)         a thrown error's message in the page's language (message / message_en)
 //   withLang(href)       a link the page writes, with ?lang=en kept (nl: unchanged)
 //   applyStatic()        fills the static HTML marked data-i18n / data-i18n-html /
 //                        data-i18n-attr, <html lang>, and the language switch
@@ -57,6 +58,15 @@ export function t(key, ...args) {
 export function tr(obj, field) {
   if (!obj) return obj;
   return lang === 'en' ? (obj[`${field}_en`] ?? obj[field]) : obj[field];
+}
+
+/**
+ * An error's message in the page's language: the wasm core throws Errors with `message`
+ * (Dutch) and `message_en` (docs/wasm-api.md); any other error gives its message as it is.
+ */
+export function errorText(e) {
+  if (e === null || e === undefined) return String(e);
+  return tr(e, 'message') ?? String(e);
 }
 
 /**

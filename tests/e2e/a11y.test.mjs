@@ -142,3 +142,17 @@ test('axe: no serious or critical violation in English (page, report, comparison
   assert.deepEqual(bad, []);
   await page.close();
 });
+
+// Issue 10, point 4: the "Eigen model" panel with a result (a link with ?model= opens and
+// runs it), in Dutch and in English.
+test('axe: no serious or critical violation in the Eigen model panel with a result (nl, en)', async () => {
+  const bad = [];
+  for (const lang of ['', 'lang=en&']) {
+    const { page } = await open(`/?${lang}wijk=WK001404&model=-perc_1ouder,-perc_hhbijs`);
+    await page.waitForSelector('[data-testid="model-changes-default"]', { timeout: 30_000 });
+    if (await page.$('#eigen-model details summary')) await page.click('#eigen-model details summary');
+    bad.push(...await audit(page, `Eigen model ${lang || 'nl'}`));
+    await page.close();
+  }
+  assert.deepEqual(bad, []);
+});

@@ -80,3 +80,32 @@ test('a youth count in a link that the core refuses is named with its value', as
     await page.close();
   }
 });
+
+test('an income class in a link that does not exist is named beside the filter and left out of the URL', async () => {
+  const { page, consoleErrors } = await openPage(site.browser, site.origin, '/?wijk=WK036300&ses=arm');
+  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 60_000 });
+  const note = page.locator('[data-testid="map-ses-link"]');
+  assert.ok(await note.isVisible());
+  assert.match(await note.textContent(), /inkomensklasse 'arm'; die bestaat niet/);
+  assert.equal(await page.getAttribute('#kaart', 'data-ses'), '', 'every wijk is shown');
+  await page.waitForFunction(() => !new URLSearchParams(location.search).has('ses'));
+  assert.equal(new URL(page.url()).searchParams.get('wijk'), 'WK036300', 'the rest of the link stays');
+  // A valid class in a link is taken over without a note.
+  await page.goto(`${site.origin}/?wijk=WK036300&ses=laag`);
+  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 60_000 });
+  assert.equal(await page.getAttribute('#kaart', 'data-ses'), 'laag');
+  assert.ok(await page.locator('[data-testid="map-ses-link"]').isHidden());
+  assert.deepEqual(consoleErrors, []);
+  await page.close();
+});
+
+test('in English the core\'s refusal of a link value is English too', async () => {
+  const { page, consoleErrors } = await openPage(site.browser, site.origin, '/?lang=en&eigen=land&n_jeugd=-5&perc_1ouder=500');
+  await page.waitForFunction(() => document.getElementById('fatal')?.textContent.includes('n_jeugd'), null, { timeout: 20_000 });
+  const notice = await page.textContent('#fatal');
+  assert.match(notice, /n_jeugd: -5 is not a valid number of youths/);
+  assert.match(notice, /perc_1ouder: 500 lies outside 0–100 %/);
+  assert.doesNotMatch(notice, /geen geldig|ligt buiten/);
+  assert.deepEqual(consoleErrors, []);
+  await page.close();
+});

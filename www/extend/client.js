@@ -1,6 +1,7 @@
 // The page's side of www/extend/worker.js: one module Worker for both panels of issue 10,
 // started by startWorker() when a panel opens (so its downloads happen before an upload),
-// and call(method, ...args) → Promise of the result (rejects with the core's message).
+// and call(method, ...args) → Promise of the result (rejects with the core's message, in
+// both languages like the page's own wasm errors: show it with errorText(e), www/i18n.js).
 
 let worker = null;
 let ready = null;
@@ -26,7 +27,7 @@ export function startWorker() {
       const p = pending.get(data.id);
       if (!p) return;
       pending.delete(data.id);
-      if ('error' in data) p.reject(new Error(data.error));
+      if ('error' in data) p.reject(Object.assign(new Error(data.error), data.error_en ? { message_en: data.error_en } : {}));
       else p.resolve({ result: data.result, ms: data.ms });
     };
     worker.onerror = (e) => {

@@ -6,7 +6,8 @@
 //
 // Messages in:  {id, method, args}       method: extendInspect | extendRun | refitNational
 // Messages out: {ready: true} | {ready: false, error}
-//               {id, result, ms} | {id, error}   ms: the wasm call's own time (benchmark)
+//               {id, result, ms} | {id, error, error_en}   ms: the wasm call's own time
+//               (benchmark); error/error_en: the core's message in Dutch and English
 import init, * as jw from '../pkg-worker/jeugdhulp_wijk.js';
 
 const METHODS = {
@@ -34,6 +35,6 @@ onmessage = async ({ data }) => {
     const result = fn(...args);
     postMessage({ id, result, ms: performance.now() - t0 });
   } catch (e) {
-    postMessage({ id, error: String(e?.message || e) });
+    postMessage({ id, error: String(e?.message || e), error_en: e?.message_en ?? null });
   }
 };

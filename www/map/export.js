@@ -3,7 +3,7 @@
 // what-if. The CSV is for Excel in the page's language (format.js csvDialect: nl ';' and
 // a decimal comma, en ',' and a point), with a BOM and CRLF; headers and titles in that language.
 
-import { el } from '../dom.js';
+import { el, download } from '../dom.js';
 import { NO_DATA, SUPPRESSED, FILTERED, HATCH_SVG, makePatterns } from './style.js';
 import { FILTERED_FILL } from './ses.js';
 import { messages } from '../i18n.js';
@@ -17,15 +17,6 @@ const xmlEsc = (s) => String(s).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': 
 
 const csvNum = CSV.num;
 const csvText = CSV.text;
-
-function download(blob, name) {
-  const a = el('a', { download: name, class: 'visually-hidden' });
-  a.href = URL.createObjectURL(blob);
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 30000);
-}
 
 export function createExport(m) {
   const { state, geo, shapes, nGeo, wijken, determinants, nData, nDet, observed, source } = m;

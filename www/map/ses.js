@@ -4,7 +4,7 @@
 // other wijken are drawn in plain grey. The choice lives in the URL as ?ses=laag|midden|hoog.
 
 import { el } from '../dom.js';
-import { messages, tr } from '../i18n.js';
+import { messages, tr, errorText } from '../i18n.js';
 
 export const FILTERED_FILL = '#cfcfcf';
 
@@ -15,7 +15,7 @@ const VALUES = ['laag', 'midden', 'hoog'];
 export function createSesFilter(m, onChange) {
   let classes = null;
   let problem = '';
-  try { classes = m.jw.incomeClasses(); } catch (e) { problem = e.message || String(e); }
+  try { classes = m.jw.incomeClasses(); } catch (e) { problem = errorText(e); }
   const select = el('select', { id: 'map-ses', 'data-testid': 'map-ses', 'aria-describedby': 'map-ses-hint' },
     el('option', { value: '' }, M.all));
   if (classes) {
@@ -32,6 +32,13 @@ export function createSesFilter(m, onChange) {
   const fromUrl = new URLSearchParams(location.search).get('ses');
   if (classes && VALUES.includes(fromUrl)) { chosen = VALUES.indexOf(fromUrl); select.value = fromUrl; }
   m.container.dataset.ses = chosen < 0 ? '' : VALUES[chosen];
+  // A link's value that is no class is named beside the filter, never ignored silently,
+  // and taken out of the URL (the map shows every wijk).
+  const refused = fromUrl !== null && !VALUES.includes(fromUrl);
+  const linkNote = el('p', { class: 'notice', role: 'status', 'data-testid': 'map-ses-link' },
+    refused ? M.linkRefused(`'${fromUrl.length > 40 ? `${fromUrl.slice(0, 40)}…` : fromUrl}'`) : '');
+  linkNote.hidden = !refused;
+  box.append(linkNote);
 
   function writeUrl() {
     const q = new URLSearchParams(location.search);
@@ -39,7 +46,9 @@ export function createSesFilter(m, onChange) {
     const s = q.toString();
     history.replaceState(history.state, '', `${location.pathname}${s ? `?${s}` : ''}${location.hash}`);
   }
+  if (refused) writeUrl();
   select.addEventListener('change', () => {
+    linkNote.hidden = true;
     chosen = select.value ? VALUES.indexOf(select.value) : -1;
     m.container.dataset.ses = chosen < 0 ? '' : VALUES[chosen];
     writeUrl();

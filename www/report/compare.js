@@ -4,7 +4,7 @@
 // jw.gemeenteEffects() (src/report.rs, the model file's BLUPs and conditional SDs).
 // The selection lives in the URL.
 
-import { el } from '../dom.js';
+import { el, download } from '../dom.js';
 import { fmtNum, collator, normalise, csvDialect } from '../format.js';
 import { intervalChart, svgText } from './plots.js';
 import { messages, withLang } from '../i18n.js';
@@ -18,15 +18,6 @@ const M = messages('compare');
 const CSV = csvDialect();
 const csvNum = (x) => CSV.num(x, 4);
 const csvText = CSV.text;
-
-function download(blob, name) {
-  const a = el('a', { download: name, class: 'visually-hidden' });
-  a.href = URL.createObjectURL(blob);
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 30000);
-}
 
 /** The codes in `?vergelijk=`; an empty list is the G4. */
 export function parseSelection(param, known) {

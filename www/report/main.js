@@ -14,7 +14,7 @@
 import init, * as jw from '../pkg/jeugdhulp_wijk.js';
 import { el } from '../dom.js';
 import { decodeGeometry, fetchGeometry, knownNames } from '../geobin.js';
-import { messages, withLang } from '../i18n.js';
+import { messages, withLang, errorText } from '../i18n.js';
 
 const M = messages('reportMain');
 
@@ -84,6 +84,6 @@ export async function start() {
     document.documentElement.dataset.reportReady = 'true';
   } catch (e) {
     console.warn('rapport:', e);
-    fail(root, M.loadFailed(e.message || String(e)));
+    fail(root, M.loadFailed(errorText(e)));
   }
 }
