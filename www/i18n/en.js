@@ -107,6 +107,8 @@ export default {
   },
   map: {
     loading: 'Loading map…',
+    noValues: 'the wijk data could not be loaded',
+    loadingValues: 'Loading the other views, the list and the details…',
     failed: (msg) => `The map could not be loaded (${msg}).`,
     canvasLabel: 'Map of the districts. Arrow keys: pan; plus and minus: zoom; 0: whole map. Use the list of districts below to go through the districts one by one.',
     source: 'Source: SCP, Jeugdhulp in de wijk (2020); CBS; boundaries: CBS, Kadaster (2017). Figures for 2017.',

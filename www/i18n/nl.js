@@ -108,6 +108,8 @@ export default {
   },
   map: {
     loading: 'Kaart laden…',
+    noValues: 'de wijkgegevens konden niet worden geladen',
+    loadingValues: 'De andere weergaven, de lijst en de details laden…',
     failed: (msg) => `De kaart kon niet worden geladen (${msg}).`,
     canvasLabel: 'Kaart van de wijken. Pijltjestoetsen: schuiven; plus en min: zoomen; 0: hele kaart. Gebruik de lijst met wijken hieronder om wijken één voor één te bekijken.',
     source: 'Bron: SCP, Jeugdhulp in de wijk (2020); CBS; grenzen: CBS, Kadaster (2017). Cijfers over 2017.',
