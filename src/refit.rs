@@ -8,9 +8,9 @@ use crate::data::{Dataset, Wijk, WIJK_FILE, YOUTH_FILE};
 use crate::determinants::{self, DETERMINANTS};
 use crate::model::{self, FixedEffect, Predictor, Verdict};
 use crate::site::{Calculator, Scope, SiteData};
-use serde::Serialize;
 use crate::text;
 use crate::text::Text;
+use serde::Serialize;
 
 /// The variance components as lme4 names the groups.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -88,7 +88,10 @@ pub fn refit_national(c: &Calculator, names: &[String]) -> Result<Refit, Text> {
     refit_loaded(c, names).map_err(|e| match e {
         Refused::Choice(t) => t,
         // The page's own data and model: a failure here is not the user's choice.
-        Refused::Internal(e) => text!("interne fout bij het opnieuw schatten: {e}", "internal error while refitting: {e}"),
+        Refused::Internal(e) => text!(
+            "interne fout bij het opnieuw schatten: {e}",
+            "internal error while refitting: {e}"
+        ),
     })
 }
 

@@ -8,9 +8,9 @@
 
 use crate::model::{InputError, Prediction, Profile, RandomEffect, Verdict, Z95};
 use crate::site::{Calculator, Scope};
-use serde::Serialize;
 use crate::text;
 use crate::text::Text;
+use serde::Serialize;
 
 /// The two-sided 99.8 % normal quantile (the funnel plot's outer limits).
 pub const Z998: f64 = 3.090_232_306_167_813;
@@ -59,7 +59,10 @@ pub struct GemeenteEffect {
 fn unknown_gemeente(code: &str) -> InputError {
     InputError {
         field: "gemeente".into(),
-        message: text!("onbekende gemeentecode '{code}'", "unknown municipality code '{code}'"),
+        message: text!(
+            "onbekende gemeentecode '{code}'",
+            "unknown municipality code '{code}'"
+        ),
     }
 }
 

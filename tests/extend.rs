@@ -809,8 +809,25 @@ fn reads_as_english(en: &str) -> bool {
         .map(str::to_lowercase)
         .collect();
     let dutch = [
-        "de", "het", "een", "niet", "van", "en", "wijken", "regel", "kolom", "waarde", "geen",
-        "doet", "mee", "zijn", "is", "te", "wijken", "gemeente", "gemeenten",
+        "de",
+        "het",
+        "een",
+        "niet",
+        "van",
+        "en",
+        "wijken",
+        "regel",
+        "kolom",
+        "waarde",
+        "geen",
+        "doet",
+        "mee",
+        "zijn",
+        "is",
+        "te",
+        "wijken",
+        "gemeente",
+        "gemeenten",
     ];
     // "is" is English too: allowed; only the rest count.
     !words
@@ -824,11 +841,19 @@ fn every_problem_refusal_and_caution_comes_in_english_too() {
     let mut check = |nl: &str, en: &str, what: &str| {
         seen += 1;
         assert!(!en.is_empty() && en != nl, "{what}: no English for '{nl}'");
-        assert!(reads_as_english(en), "{what}: not English: '{en}' (Dutch: '{nl}')");
+        assert!(
+            reads_as_english(en),
+            "{what}: not English: '{en}' (Dutch: '{nl}')"
+        );
     };
     // Every kind of problem in the two dialects, and a run's cautions.
     for name in ["haaglanden_excel_nl.csv", "haaglanden_utf8.csv"] {
-        let ours = extend::run(&fixture(name), base(), &haaglanden(&["gescheiden", "dichtheid"])).unwrap();
+        let ours = extend::run(
+            &fixture(name),
+            base(),
+            &haaglanden(&["gescheiden", "dichtheid"]),
+        )
+        .unwrap();
         assert!(ours.problems.len() >= 8, "{name}: {:?}", ours.problems);
         for p in &ours.problems {
             check(&p.message, &p.message_en, name);
@@ -854,7 +879,14 @@ fn every_problem_refusal_and_caution_comes_in_english_too() {
         extend::run(few.as_bytes(), base(), &haaglanden(&["a"])),
         extend::run(&utf8, base(), &haaglanden(&["scheiding"])),
         extend::run(&utf8, base(), &haaglanden(&["opmerking"])),
-        extend::run(&utf8, base(), &Choice { columns: vec![], regios: vec!["JZ99".into()] }),
+        extend::run(
+            &utf8,
+            base(),
+            &Choice {
+                columns: vec![],
+                regios: vec!["JZ99".into()],
+            },
+        ),
         extend::run(b"code;x\nWK050311;1\n", base(), &Choice::default()),
         extend::run(b"", base(), &Choice::default()),
         extend::run(b"wijkcode;a,b\nWK050311;1,2\n", base(), &Choice::default()),

@@ -132,7 +132,10 @@ fn income_classes_are_tertiles_of_the_mean_income() {
         .unwrap();
     let classes = report::income_classes(c).unwrap();
     assert_eq!(classes.summary.determinant, "gem_gestink");
-    assert_eq!(classes.summary.label_en, "Mean standardised household income");
+    assert_eq!(
+        classes.summary.label_en,
+        "Mean standardised household income"
+    );
     assert_eq!(classes.summary.unknown, 26);
     let known = c.len() - 26;
     for count in classes.summary.counts {
@@ -143,7 +146,9 @@ fn income_classes_are_tertiles_of_the_mean_income() {
         match (w.values[k], class) {
             (None, None) => {}
             (Some(v), Some(0)) => assert!(v <= classes.summary.bounds[0]),
-            (Some(v), Some(1)) => assert!(v > classes.summary.bounds[0] && v <= classes.summary.bounds[1]),
+            (Some(v), Some(1)) => {
+                assert!(v > classes.summary.bounds[0] && v <= classes.summary.bounds[1])
+            }
             (Some(v), Some(2)) => assert!(v > classes.summary.bounds[1]),
             other => panic!("{}: {other:?}", w.code),
         }
