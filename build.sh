@@ -151,6 +151,10 @@ run_tests() {
   PYTHONDONTWRITEBYTECODE=1 python3 -m unittest tools/test_data_from_sources.py
   setup_browser
   build_all
+  say "Rust formatting (cargo fmt --check)"
+  if cargo fmt --version >/dev/null 2>&1; then
+    cargo fmt --check
+  else skip "rustfmt is not installed (rustup component add rustfmt)"; fi
   say "native tests"
   cargo test --release
   say "wasm tests in headless Chromium"
