@@ -897,3 +897,30 @@ fn every_problem_refusal_and_caution_comes_in_english_too() {
     }
     assert!(seen > 30, "{seen} messages checked");
 }
+
+/// SCP's coefficients of the 21 wijk-level determinants, as its expected use reveals them:
+/// the figures `tools/fidelity/scp_coefficients.R` printed with R's `lm` (docs/fidelity.md
+/// §1 and its table of six coefficients, three decimals).
+#[test]
+fn scp_coefficients_are_those_perc_przv_reveals() {
+    use jeugdhulp_wijk::refit::scp_coefficients;
+    let c = browser_calculator(scp_model());
+    let s = scp_coefficients(&c).unwrap();
+    assert_eq!((s.n, s.n_gemeente), (1618, 373));
+    assert!((s.rmse - 0.075).abs() < 0.0005, "rmse {}", s.rmse);
+    assert_eq!(s.fixed_effects.len(), 21);
+    for (name, r) in [
+        ("perc_hhmkhgink", -0.035),
+        ("perc_hhverd", 0.301),
+        ("perc_hhwan", 0.152),
+        ("perc_hhbijs", 0.146),
+        ("perc_kind_sch5", 0.083),
+        ("perc_1ouder", 0.071),
+    ] {
+        let ours = s.fixed_effects.iter().find(|f| f.term == name).unwrap().estimate;
+        assert!((ours - r).abs() <= 0.0005, "{name}: {ours} against R's {r}");
+    }
+    // In every refit, the same (they are SCP's, not the refit's).
+    let r = jeugdhulp_wijk::refit::refit_national(&c, &["perc_1ouder".to_string()]).unwrap();
+    assert_eq!(r.scp, s);
+}
