@@ -26,9 +26,9 @@
 //! file's decimal mark: it may mean 1234. Exponents are read (`1e308`, `1,5E+3`); the ranges of
 //! the columns then decide. `NaN` and `inf` are refused by name; `-0` is 0.
 
-use std::fmt;
 use crate::text;
 use crate::text::Text;
+use std::fmt;
 
 /// How the bytes were decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

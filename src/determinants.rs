@@ -2,9 +2,9 @@
 //! level and SCP group. Everything else (CLI, model file, wasm API, page) reads this.
 //! Labels are shortened from SCP's variable dictionary (`scp/01_bronnen.csv`).
 
-use serde::{Deserialize, Serialize};
 use crate::text;
 use crate::text::Text;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -175,8 +175,14 @@ impl Determinant {
     fn check(&self, v: f64, change: bool) -> Result<(), Text> {
         if !v.is_finite() {
             return Err(match change {
-                true => text!("wijziging is geen geldig getal", "the change is not a valid number"),
-                false => text!("waarde is geen geldig getal", "the value is not a valid number"),
+                true => text!(
+                    "wijziging is geen geldig getal",
+                    "the change is not a valid number"
+                ),
+                false => text!(
+                    "waarde is geen geldig getal",
+                    "the value is not a valid number"
+                ),
             });
         }
         let (unit, unit_en) = match self.unit {
@@ -550,7 +556,11 @@ pub fn select(names: &[&str]) -> Result<Vec<&'static Determinant>, Text> {
     for raw in names {
         let name = raw.trim();
         let (_, d) = find(name).ok_or_else(|| {
-            let known = DETERMINANTS.iter().map(|d| d.name).collect::<Vec<_>>().join(", ");
+            let known = DETERMINANTS
+                .iter()
+                .map(|d| d.name)
+                .collect::<Vec<_>>()
+                .join(", ");
             text!(
                 "onbekende determinant '{name}' (bekend: {known})",
                 "unknown determinant '{name}' (known: {known})"

@@ -23,11 +23,11 @@ use crate::csvfile::{self, Decimal, Encoding, Separator, Table};
 use crate::data::{is_wijkcode, Wijk};
 use crate::fit::{self, Criterion, Design, Fit, Options};
 use crate::model::{Predictor, Z95};
+use crate::text;
+use crate::text::{Lang, Text};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
-use crate::text;
-use crate::text::{Lang, Text};
 
 /// Fewer wijken than this is refused: too few for a gemeente variance and a
 /// coefficient per column.
@@ -294,29 +294,22 @@ impl Upload {
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for (j, n) in names.iter().enumerate() {
             if n.is_empty() {
-                return Err(ExtendError::new(
-                    Some(header_line),
-                    None,
-                    None,
-                    {
-                        let k = j + 1;
-                        text!("kolom {k} heeft geen naam in de kopregel", "column {k} has no name in the header line")
-                    },
-                ));
+                return Err(ExtendError::new(Some(header_line), None, None, {
+                    let k = j + 1;
+                    text!(
+                        "kolom {k} heeft geen naam in de kopregel",
+                        "column {k} has no name in the header line"
+                    )
+                }));
             }
             if let Some(first) = seen.insert(n.as_str(), j) {
-                return Err(ExtendError::new(
-                    Some(header_line),
-                    Some(n),
-                    None,
-                    {
-                        let (a, b) = (first + 1, j + 1);
-                        text!(
+                return Err(ExtendError::new(Some(header_line), Some(n), None, {
+                    let (a, b) = (first + 1, j + 1);
+                    text!(
                             "kolomnaam staat twee keer in de kopregel (kolom {a} en {b}); welke bedoeld is, is niet te zeggen",
                             "the column name appears twice in the header line (columns {a} and {b}); which one is meant cannot be told"
                         )
-                    },
-                ));
+                }));
             }
         }
         let value_columns: Vec<usize> = (0..names.len()).filter(|&j| j != key).collect();
@@ -352,19 +345,13 @@ impl Upload {
         for row in &table.rows {
             let line = row.line;
             if row.fields.len() != width {
-                problems.push(problem(
-                    Severity::Fout,
-                    Some(line),
-                    None,
-                    None,
-                    {
-                        let n = row.fields.len();
-                        text!(
-                            "{n} velden, de kopregel heeft er {width}; deze regel doet niet mee",
-                            "{n} fields, the header line has {width}; this line is left out"
-                        )
-                    },
-                ));
+                problems.push(problem(Severity::Fout, Some(line), None, None, {
+                    let n = row.fields.len();
+                    text!(
+                        "{n} velden, de kopregel heeft er {width}; deze regel doet niet mee",
+                        "{n} fields, the header line has {width}; this line is left out"
+                    )
+                }));
                 continue;
             }
             let raw_code = row.fields[key].trim();
@@ -487,8 +474,12 @@ impl Upload {
                         Some(name),
                         Some(raw),
                         m.clone().map(|m, lang| match lang {
-                            Lang::Nl => format!("{m}; deze wijk doet niet mee zolang deze kolom gekozen is"),
-                            Lang::En => format!("{m}; this district is left out while this column is chosen"),
+                            Lang::Nl => {
+                                format!("{m}; deze wijk doet niet mee zolang deze kolom gekozen is")
+                            }
+                            Lang::En => format!(
+                                "{m}; this district is left out while this column is chosen"
+                            ),
                         }),
                     ));
                 }
@@ -625,18 +616,13 @@ fn prepare(upload: &Upload, base: &Base, choice: &Choice) -> Result<Prepared, Ex
                 .position(|c| c.name == *name)
                 .ok_or_else(|| {
                     let known: Vec<&str> = upload.columns.iter().map(|c| c.name.as_str()).collect();
-                    ExtendError::new(
-                        None,
-                        Some(name),
-                        None,
-                        {
-                            let known = known.join(", ");
-                            text!(
-                                "deze kolom staat niet in het bestand (wel: {known})",
-                                "this column is not in the file (these are: {known})"
-                            )
-                        },
-                    )
+                    ExtendError::new(None, Some(name), None, {
+                        let known = known.join(", ");
+                        text!(
+                            "deze kolom staat niet in het bestand (wel: {known})",
+                            "this column is not in the file (these are: {known})"
+                        )
+                    })
                 })?;
             if !upload.columns[k].numeric {
                 return Err(ExtendError::new(
@@ -754,7 +740,10 @@ fn prepare(upload: &Upload, base: &Base, choice: &Choice) -> Result<Prepared, Ex
                         Some(r.line),
                         Some(name),
                         Some(""),
-                        Text::new("geen waarde; de wijk doet niet mee", "no value; the district is left out"),
+                        Text::new(
+                            "geen waarde; de wijk doet niet mee",
+                            "no value; the district is left out",
+                        ),
                     ));
                     usable = false;
                 }
@@ -779,7 +768,10 @@ fn prepare(upload: &Upload, base: &Base, choice: &Choice) -> Result<Prepared, Ex
     if !absent.is_empty() {
         let shown: Vec<&str> = absent.iter().take(10).copied().collect();
         let (more, more_en) = match absent.len() > 10 {
-            true => (format!(" en nog {}", absent.len() - 10), format!(" and {} more", absent.len() - 10)),
+            true => (
+                format!(" en nog {}", absent.len() - 10),
+                format!(" and {} more", absent.len() - 10),
+            ),
             false => (String::new(), String::new()),
         };
         let (n, shown) = (absent.len(), shown.join(", "));
@@ -887,33 +879,23 @@ fn check_rows(prep: &Prepared, base: &Base) -> Result<(), ExtendError> {
     let p = prep.columns.len() + 1;
     let needed = MIN_WIJKEN.max(p + 3);
     if n < needed {
-        return Err(ExtendError::new(
-            None,
-            None,
-            None,
-            {
-                let q = prep.columns.len();
-                text!(
+        return Err(ExtendError::new(None, None, None, {
+            let q = prep.columns.len();
+            text!(
                     "te weinig wijken: {n} wijken in {where_} hebben een gepubliceerd gebruik en een waarde in elke gekozen kolom; er zijn er minstens {needed} nodig voor {q} kolom(men)",
                     "too few districts: {n} districts in {where_} have a published use and a value in every chosen column; at least {needed} are needed for {q} column(s)"
                 )
-            },
-        ));
+        }));
     }
     let d = Designs::new(prep, base);
     if d.gemeenten.len() < 2 {
-        return Err(ExtendError::new(
-            None,
-            None,
-            None,
-            {
-                let g = d.gemeenten.first().copied().unwrap_or_default();
-                text!(
+        return Err(ExtendError::new(None, None, None, {
+            let g = d.gemeenten.first().copied().unwrap_or_default();
+            text!(
                     "de {n} bruikbare wijken liggen alle in één gemeente ({g}); het verschil tussen gemeenten is dan niet te schatten: kies een regio met meer gemeenten",
                     "the {n} usable districts all lie in one municipality ({g}); the difference between municipalities cannot then be estimated: choose a region with more municipalities"
                 )
-            },
-        ));
+        }));
     }
     // Constant and collinear columns, named (before any iteration).
     for (k, name) in prep.columns.iter().enumerate() {

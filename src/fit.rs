@@ -25,9 +25,9 @@
 //! for conditioning; estimates, vcov and the REML criterion are reported for X in
 //! its own units, as lme4 does.
 
-use nalgebra::{DMatrix, DVector};
 use crate::text;
 use crate::text::Text;
+use nalgebra::{DMatrix, DVector};
 
 /// The data of one fit, without any file or wasm types.
 #[derive(Debug, Clone)]
@@ -417,12 +417,7 @@ const COLLINEAR_TOL: f64 = 1e-10;
 /// standardised X'X in column order: a column whose pivot falls to
 /// `COLLINEAR_TOL` of its diagonal is (nearly) a linear combination of the
 /// columns accepted before it; their coefficients say which are involved.
-fn check_rank(
-    cross: &DMatrix<f64>,
-    p: usize,
-    names: &[&str],
-    noun: Noun,
-) -> Result<(), FitError> {
+fn check_rank(cross: &DMatrix<f64>, p: usize, names: &[&str], noun: Noun) -> Result<(), FitError> {
     let name = |j: usize| format!("'{}'", names.get(j - 1).copied().unwrap_or("?"));
     let mut l = DMatrix::<f64>::zeros(p, p);
     let mut accepted: Vec<usize> = Vec::with_capacity(p);

@@ -16,8 +16,8 @@ pub mod impute;
 pub mod interval;
 pub mod model;
 pub mod refit;
-pub mod score;
 pub mod report;
+pub mod score;
 pub mod site;
 pub mod text;
 

@@ -29,11 +29,11 @@ use crate::determinants::{self, Determinant, Group, Level, Unit, DETERMINANTS};
 use crate::fit::{self, Design, Fit};
 use crate::impute::{Imputation, Rules};
 use crate::interval::{self, Residual, ResidualVariance};
+use crate::text;
+use crate::text::Text;
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
-use crate::text;
-use crate::text::Text;
 
 /// The version of a model file in SCP's specification (with `specification`,
 /// `youth`, `filled_responses` and `interval`). A model in today's

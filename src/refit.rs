@@ -5,12 +5,14 @@
 //! intervals. Pure; the page calls it through `refitNational`.
 
 use crate::data::{Dataset, Wijk, WIJK_FILE, YOUTH_FILE};
-use crate::determinants::{self, DETERMINANTS};
+use crate::determinants::{self, Level, DETERMINANTS};
 use crate::model::{self, FixedEffect, Predictor, Verdict};
 use crate::site::{Calculator, Scope, SiteData};
-use serde::Serialize;
 use crate::text;
 use crate::text::Text;
+use nalgebra::{DMatrix, DVector};
+use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// The variance components as lme4 names the groups.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -46,6 +48,93 @@ pub struct Refit {
     /// The verdict of every wijk in the calculator's order (`None`: use not published).
     #[serde(skip)]
     pub verdicts: Vec<Option<Verdict>>,
+    /// SCP's own coefficients, as far as its published expected use reveals them.
+    pub scp: ScpCoefficients,
+}
+
+/// SCP published no coefficients, but its expected use (`perc_przv`) reveals those of the
+/// wijk-level determinants (docs/fidelity.md §1): on the wijken with every determinant,
+/// `perc_przv` is linear in them plus one offset per gemeente (the intercept, the
+/// gemeente-level terms and both random effects), so a regression within gemeenten
+/// recovers them (`tools/fidelity/scp_coefficients.R` does the same with R's `lm`). The
+/// gemeente-level coefficients and SCP's variances are absorbed by the offsets: unknown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScpCoefficients {
+    /// The model's wijk-level determinants, in model order.
+    pub fixed_effects: Vec<ScpCoefficient>,
+    /// Wijken and gemeenten of the regression.
+    pub n: usize,
+    pub n_gemeente: usize,
+    /// Root mean square of its residuals (percentage points): how closely it reproduces
+    /// `perc_przv` (0.075 in docs/fidelity.md).
+    pub rmse: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScpCoefficient {
+    pub term: String,
+    pub estimate: f64,
+}
+
+/// [`ScpCoefficients`] from the calculator's data: least squares on the values and
+/// `perc_przv` centred within each gemeente (the same coefficients as with one dummy per
+/// gemeente).
+pub fn scp_coefficients(c: &Calculator) -> Result<ScpCoefficients, String> {
+    let dets = &c.predictor.model.determinants;
+    let wijk_level: Vec<usize> = (0..dets.len())
+        .filter(|&k| dets[k].level == Level::Wijk)
+        .collect();
+    let rows: Vec<&Wijk> = c
+        .site
+        .wijken
+        .iter()
+        .filter(|w| w.scp_expected.is_some() && w.values.iter().all(Option::is_some))
+        .collect();
+    let p = wijk_level.len();
+    let mut by_gemeente: BTreeMap<&str, Vec<&Wijk>> = BTreeMap::new();
+    for w in &rows {
+        by_gemeente.entry(&w.gemeente_code).or_default().push(w);
+    }
+    let n = rows.len();
+    let mut x = DMatrix::<f64>::zeros(n, p);
+    let mut y = DVector::<f64>::zeros(n);
+    let mut i = 0;
+    for group in by_gemeente.values() {
+        let m = group.len() as f64;
+        let y_mean = group.iter().map(|w| w.scp_expected.unwrap_or(0.0)).sum::<f64>() / m;
+        let x_mean: Vec<f64> = wijk_level
+            .iter()
+            .map(|&k| group.iter().map(|w| w.values[k].unwrap_or(0.0)).sum::<f64>() / m)
+            .collect();
+        for w in group {
+            y[i] = w.scp_expected.unwrap_or(0.0) - y_mean;
+            for (j, &k) in wijk_level.iter().enumerate() {
+                x[(i, j)] = w.values[k].unwrap_or(0.0) - x_mean[j];
+            }
+            i += 1;
+        }
+    }
+    // The normal equations are well conditioned here (21 columns, 1618 rows); a singular
+    // X'X (a model whose wijk-level determinants are collinear within gemeenten) says so.
+    let xtx = x.transpose() * &x;
+    let beta = xtx
+        .cholesky()
+        .ok_or("SCP's coefficients: the wijk-level determinants are collinear within gemeenten")?
+        .solve(&(x.transpose() * &y));
+    let residual = &y - &x * &beta;
+    Ok(ScpCoefficients {
+        fixed_effects: wijk_level
+            .iter()
+            .zip(beta.iter())
+            .map(|(&k, &estimate)| ScpCoefficient {
+                term: dets[k].name.clone(),
+                estimate,
+            })
+            .collect(),
+        n,
+        n_gemeente: by_gemeente.len(),
+        rmse: (residual.norm_squared() / n as f64).sqrt(),
+    })
 }
 
 /// SCP's verdict of every wijk: its observed use against SCP's published
@@ -88,7 +177,10 @@ pub fn refit_national(c: &Calculator, names: &[String]) -> Result<Refit, Text> {
     refit_loaded(c, names).map_err(|e| match e {
         Refused::Choice(t) => t,
         // The page's own data and model: a failure here is not the user's choice.
-        Refused::Internal(e) => text!("interne fout bij het opnieuw schatten: {e}", "internal error while refitting: {e}"),
+        Refused::Internal(e) => text!(
+            "interne fout bij het opnieuw schatten: {e}",
+            "internal error while refitting: {e}"
+        ),
     })
 }
 
@@ -203,5 +295,6 @@ fn refit_loaded(c: &Calculator, names: &[String]) -> Result<Refit, Refused> {
             vs_scp: differ(&scp),
         },
         verdicts,
+        scp: scp_coefficients(c)?,
     })
 }

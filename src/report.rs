@@ -8,9 +8,9 @@
 
 use crate::model::{InputError, Prediction, Profile, RandomEffect, Verdict, Z95};
 use crate::site::{Calculator, Scope};
-use serde::Serialize;
 use crate::text;
 use crate::text::Text;
+use serde::Serialize;
 
 /// The two-sided 99.8 % normal quantile (the funnel plot's outer limits).
 pub const Z998: f64 = 3.090_232_306_167_813;
@@ -59,7 +59,10 @@ pub struct GemeenteEffect {
 fn unknown_gemeente(code: &str) -> InputError {
     InputError {
         field: "gemeente".into(),
-        message: text!("onbekende gemeentecode '{code}'", "unknown municipality code '{code}'"),
+        message: text!(
+            "onbekende gemeentecode '{code}'",
+            "unknown municipality code '{code}'"
+        ),
     }
 }
 
@@ -174,17 +177,9 @@ fn wijk_row(c: &Calculator, i: usize, classes: &IncomeClasses) -> Result<WijkRow
 /// counting once). A wijk at a bound belongs to the lower class.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IncomeClasses {
-    pub determinant: &'static str,
-    pub label: String,
-    /// The determinant's English label.
-    pub label_en: String,
-    pub unit: String,
-    /// The upper bounds of the low and the middle class.
-    pub bounds: [f64; 2],
-    /// Wijken per class.
-    pub counts: [usize; 3],
-    /// Wijken without an income value (no class).
-    pub unknown: usize,
+    /// What the classes are (the gemeenterapport gives this part alone).
+    #[serde(flatten)]
+    pub summary: IncomeSummary,
     /// Per wijk in `wijken()` order: 0 low, 1 middle, 2 high, `None` unknown.
     pub class: Vec<Option<u8>>,
 }
@@ -256,15 +251,17 @@ pub fn income_classes(c: &Calculator) -> Result<IncomeClasses, InputError> {
         .for_each(|&k| counts[k as usize] += 1);
     let d = &m.determinants[k];
     Ok(IncomeClasses {
-        determinant: INCOME_DETERMINANT,
-        label: d.label.clone(),
-        label_en: crate::determinants::label_en(&d.name)
-            .unwrap_or(&d.label)
-            .to_string(),
-        unit: d.unit_label.clone(),
-        bounds,
-        counts,
-        unknown: class.iter().filter(|c| c.is_none()).count(),
+        summary: IncomeSummary {
+            determinant: INCOME_DETERMINANT,
+            label: d.label.clone(),
+            label_en: crate::determinants::label_en(&d.name)
+                .unwrap_or(&d.label)
+                .to_string(),
+            unit: d.unit_label.clone(),
+            bounds,
+            counts,
+            unknown: class.iter().filter(|c| c.is_none()).count(),
+        },
         class,
     })
 }
@@ -351,15 +348,19 @@ pub struct GemeenteReport {
     pub ses: Vec<SesClass>,
 }
 
-/// The income classes without the per-wijk list (that is in `wijken`).
+/// The income classes without the per-wijk list (in a report, that is in `wijken`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IncomeSummary {
     pub determinant: &'static str,
     pub label: String,
+    /// The determinant's English label.
     pub label_en: String,
     pub unit: String,
+    /// The upper bounds of the low and the middle class.
     pub bounds: [f64; 2],
+    /// Wijken per class.
     pub counts: [usize; 3],
+    /// Wijken without an income value (no class).
     pub unknown: usize,
 }
 
@@ -449,15 +450,7 @@ pub fn gemeente_report(c: &Calculator, code: &str) -> Result<GemeenteReport, Inp
         },
         effect,
         wijken,
-        income: IncomeSummary {
-            determinant: classes.determinant,
-            label: classes.label.clone(),
-            label_en: classes.label_en.clone(),
-            unit: classes.unit.clone(),
-            bounds: classes.bounds,
-            counts: classes.counts,
-            unknown: classes.unknown,
-        },
+        income: classes.summary.clone(),
         ses,
     })
 }

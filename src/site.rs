@@ -4,10 +4,10 @@
 
 use crate::data::{Dataset, Shared, Wijk};
 use crate::model::{InputError, Model, Predictor, Verdict, Z95};
-use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use crate::text;
 use crate::text::Text;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// How our expected use compares with SCP's published `perc_przv`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -330,8 +330,14 @@ impl<'a> Scope<'a> {
             code.filter(|c| !c.is_empty()).ok_or_else(|| InputError {
                 field: "code".into(),
                 message: {
-                    let what_en = what.replace("regiocode", "region code").replace("gemeentecode", "municipality code").replace("wijkcode", "district code");
-                    text!("een {what} is nodig voor dit bereik", "this scope needs a {what_en}")
+                    let what_en = what
+                        .replace("regiocode", "region code")
+                        .replace("gemeentecode", "municipality code")
+                        .replace("wijkcode", "district code");
+                    text!(
+                        "een {what} is nodig voor dit bereik",
+                        "this scope needs a {what_en}"
+                    )
                 },
             })
         };
@@ -538,7 +544,10 @@ impl Calculator {
                 field: "deltas".into(),
                 message: {
                     let n = deltas.len();
-                    text!("{n} waarden gegeven, verwacht {q}", "{n} values given, expected {q}")
+                    text!(
+                        "{n} waarden gegeven, verwacht {q}",
+                        "{n} values given, expected {q}"
+                    )
                 },
             });
         }

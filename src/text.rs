@@ -17,12 +17,18 @@ pub struct Text {
 
 impl Text {
     pub fn new(nl: impl Into<String>, en: impl Into<String>) -> Text {
-        Text { nl: nl.into(), en: en.into() }
+        Text {
+            nl: nl.into(),
+            en: en.into(),
+        }
     }
 
     /// Both languages changed alike: `f(nl, Lang::Nl)` and `f(en, Lang::En)`.
     pub fn map(self, f: impl Fn(String, Lang) -> String) -> Text {
-        Text { nl: f(self.nl, Lang::Nl), en: f(self.en, Lang::En) }
+        Text {
+            nl: f(self.nl, Lang::Nl),
+            en: f(self.en, Lang::En),
+        }
     }
 }
 
@@ -56,6 +62,9 @@ impl From<Text> for String {
 #[macro_export]
 macro_rules! text {
     ($nl:literal, $en:literal $(,)?) => {
-        $crate::text::Text { nl: format!($nl), en: format!($en) }
+        $crate::text::Text {
+            nl: format!($nl),
+            en: format!($en),
+        }
     };
 }

@@ -4,16 +4,16 @@
 //! `build.sh` (env `JEUGDHULP_MODEL_JSON`, `JEUGDHULP_SITE_JSON`).
 
 use crate::determinants::Group;
+use crate::model::InputError;
 use crate::model::{EffectLevel, Prediction, Profile, Verdict};
 use crate::site::{calculator_from_json, Calculator, Scope};
+use crate::text;
+use crate::text::Text;
 use js_sys::{Array, Float64Array};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
-use crate::model::InputError;
-use crate::text;
-use crate::text::Text;
 
 const MODEL_JSON: &str = include_str!(env!("JEUGDHULP_MODEL_JSON"));
 const SITE_JSON: &str = include_str!(env!("JEUGDHULP_SITE_JSON"));
@@ -64,14 +64,12 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     let ser = serde_wasm_bindgen::Serializer::new()
         .serialize_maps_as_objects(true)
         .serialize_missing_as_null(true);
-    value
-        .serialize(&ser)
-        .map_err(|e| {
-            js_error(&text!(
-                "interne fout bij omzetten: {e}",
-                "internal error while converting: {e}"
-            ))
-        })
+    value.serialize(&ser).map_err(|e| {
+        js_error(&text!(
+            "interne fout bij omzetten: {e}",
+            "internal error while converting: {e}"
+        ))
+    })
 }
 
 // Errors are thrown as JS `Error`s whose `message` is Dutch and whose `message_en` is the
@@ -81,7 +79,11 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
 fn js_error(t: &Text) -> JsValue {
     let e = js_sys::Error::new(&t.nl);
     // Setting a property on a fresh Error object cannot fail.
-    let _ = js_sys::Reflect::set(&e, &JsValue::from_str("message_en"), &JsValue::from_str(&t.en));
+    let _ = js_sys::Reflect::set(
+        &e,
+        &JsValue::from_str("message_en"),
+        &JsValue::from_str(&t.en),
+    );
     e.into()
 }
 
@@ -259,11 +261,15 @@ struct ProfileOut<'a> {
 pub fn wijk_profile(code: &str) -> Result<JsValue, JsValue> {
     with_calculator(|c| {
         let c: &Calculator = c;
-        let i = c
-            .wijk_index(code)
-            .ok_or_else(|| {
-                field_error("wijk", text!("onbekende wijkcode '{code}'", "unknown district code '{code}'"))
-            })?;
+        let i = c.wijk_index(code).ok_or_else(|| {
+            field_error(
+                "wijk",
+                text!(
+                    "onbekende wijkcode '{code}'",
+                    "unknown district code '{code}'"
+                ),
+            )
+        })?;
         let w = &c.site.wijken[i];
         let names = c
             .predictor
@@ -537,22 +543,34 @@ fn read_profile_from_js(c: &Calculator, profile: &JsValue) -> Result<JsProfile, 
                     "onbekende determinant voor dit model",
                     "unknown determinant for this model",
                 ),
-                "nan" => Text::new("waarde is geen getal (NaN)", "the value is not a number (NaN)"),
+                "nan" => Text::new(
+                    "waarde is geen getal (NaN)",
+                    "the value is not a number (NaN)",
+                ),
                 "wijk-type" => Text::new(
                     "verwacht een wijkcode als tekst, bijvoorbeeld \"WK036328\"",
                     "expected a district code as text, for example \"WK036328\"",
                 ),
                 k if k.starts_with("wijk:") => {
                     let code = &k[5..];
-                    text!("onbekende wijkcode '{code}'", "unknown district code '{code}'")
+                    text!(
+                        "onbekende wijkcode '{code}'",
+                        "unknown district code '{code}'"
+                    )
                 }
                 k if k.starts_with("code:") => {
                     let code = &k[5..];
-                    text!("onbekende gemeentecode '{code}'", "unknown municipality code '{code}'")
+                    text!(
+                        "onbekende gemeentecode '{code}'",
+                        "unknown municipality code '{code}'"
+                    )
                 }
                 k => {
                     let got = k.trim_start_matches("type:");
-                    text!("verwacht een getal, kreeg {got}", "expected a number, got {got}")
+                    text!(
+                        "verwacht een getal, kreeg {got}",
+                        "expected a number, got {got}"
+                    )
                 }
             };
             return Err(field_error(field, message));
@@ -819,13 +837,8 @@ pub fn funnel(points: u32) -> Result<JsValue, JsValue> {
 
 #[derive(Serialize)]
 struct IncomeOut<'a> {
-    determinant: &'a str,
-    label: &'a str,
-    label_en: &'a str,
-    unit: &'a str,
-    bounds: [f64; 2],
-    counts: [usize; 3],
-    unknown: usize,
+    #[serde(flatten)]
+    summary: &'a crate::report::IncomeSummary,
     labels: [&'static str; 3],
     labels_en: [&'static str; 3],
 }
@@ -838,13 +851,7 @@ pub fn income_classes() -> Result<JsValue, JsValue> {
         let c: &Calculator = c;
         let k = crate::report::income_classes(c)?;
         let o = to_js(&IncomeOut {
-            determinant: k.determinant,
-            label: &k.label,
-            label_en: &k.label_en,
-            unit: &k.unit,
-            bounds: k.bounds,
-            counts: k.counts,
-            unknown: k.unknown,
+            summary: &k.summary,
             labels: crate::report::INCOME_CLASS_LABELS,
             labels_en: crate::report::INCOME_CLASS_LABELS_EN,
         })?;

@@ -240,7 +240,8 @@ fn every_unit_has_an_upper_bound_and_long_numbers_stay_short() {
         assert!(e.message.contains("maximum"), "{e}");
         // The same in English, side by side (issue 12): the unit in English too.
         assert!(
-            e.message.en.contains("is above the maximum of") && !e.message.en.contains("maximum van"),
+            e.message.en.contains("is above the maximum of")
+                && !e.message.en.contains("maximum van"),
             "{}",
             e.message.en
         );
@@ -264,7 +265,10 @@ fn every_unit_has_an_upper_bound_and_long_numbers_stay_short() {
     let e = model::check_n_jeugd(-3.0).unwrap_err();
     assert_eq!(e.field, "n_jeugd");
     assert!(e.message.contains("geen geldig aantal jeugdigen"), "{e}");
-    assert_eq!(e.message.en, "-3 is not a valid number of youths: expected a number above 0");
+    assert_eq!(
+        e.message.en,
+        "-3 is not a valid number of youths: expected a number above 0"
+    );
 }
 
 #[test]

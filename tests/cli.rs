@@ -2,6 +2,7 @@
 //! batch (row order kept, errors in place, exit code), and clear failures.
 
 mod common;
+use common::cell;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -561,14 +562,6 @@ fn score_csv(name: &str, csv: &str) -> (Option<i32>, String, Vec<Vec<String>>) {
         String::from_utf8_lossy(&o.stderr).to_string(),
         rows,
     )
-}
-
-fn cell<'a>(rows: &'a [Vec<String>], row: usize, name: &str) -> &'a str {
-    let c = rows[0]
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("no column {name} in {:?}", rows[0]));
-    &rows[row][c]
 }
 
 #[test]

@@ -809,8 +809,25 @@ fn reads_as_english(en: &str) -> bool {
         .map(str::to_lowercase)
         .collect();
     let dutch = [
-        "de", "het", "een", "niet", "van", "en", "wijken", "regel", "kolom", "waarde", "geen",
-        "doet", "mee", "zijn", "is", "te", "wijken", "gemeente", "gemeenten",
+        "de",
+        "het",
+        "een",
+        "niet",
+        "van",
+        "en",
+        "wijken",
+        "regel",
+        "kolom",
+        "waarde",
+        "geen",
+        "doet",
+        "mee",
+        "zijn",
+        "is",
+        "te",
+        "wijken",
+        "gemeente",
+        "gemeenten",
     ];
     // "is" is English too: allowed; only the rest count.
     !words
@@ -824,11 +841,19 @@ fn every_problem_refusal_and_caution_comes_in_english_too() {
     let mut check = |nl: &str, en: &str, what: &str| {
         seen += 1;
         assert!(!en.is_empty() && en != nl, "{what}: no English for '{nl}'");
-        assert!(reads_as_english(en), "{what}: not English: '{en}' (Dutch: '{nl}')");
+        assert!(
+            reads_as_english(en),
+            "{what}: not English: '{en}' (Dutch: '{nl}')"
+        );
     };
     // Every kind of problem in the two dialects, and a run's cautions.
     for name in ["haaglanden_excel_nl.csv", "haaglanden_utf8.csv"] {
-        let ours = extend::run(&fixture(name), base(), &haaglanden(&["gescheiden", "dichtheid"])).unwrap();
+        let ours = extend::run(
+            &fixture(name),
+            base(),
+            &haaglanden(&["gescheiden", "dichtheid"]),
+        )
+        .unwrap();
         assert!(ours.problems.len() >= 8, "{name}: {:?}", ours.problems);
         for p in &ours.problems {
             check(&p.message, &p.message_en, name);
@@ -854,7 +879,14 @@ fn every_problem_refusal_and_caution_comes_in_english_too() {
         extend::run(few.as_bytes(), base(), &haaglanden(&["a"])),
         extend::run(&utf8, base(), &haaglanden(&["scheiding"])),
         extend::run(&utf8, base(), &haaglanden(&["opmerking"])),
-        extend::run(&utf8, base(), &Choice { columns: vec![], regios: vec!["JZ99".into()] }),
+        extend::run(
+            &utf8,
+            base(),
+            &Choice {
+                columns: vec![],
+                regios: vec!["JZ99".into()],
+            },
+        ),
         extend::run(b"code;x\nWK050311;1\n", base(), &Choice::default()),
         extend::run(b"", base(), &Choice::default()),
         extend::run(b"wijkcode;a,b\nWK050311;1,2\n", base(), &Choice::default()),
@@ -864,4 +896,31 @@ fn every_problem_refusal_and_caution_comes_in_english_too() {
         check(&e.0.message, &e.0.message_en, "refusal");
     }
     assert!(seen > 30, "{seen} messages checked");
+}
+
+/// SCP's coefficients of the 21 wijk-level determinants, as its expected use reveals them:
+/// the figures `tools/fidelity/scp_coefficients.R` printed with R's `lm` (docs/fidelity.md
+/// §1 and its table of six coefficients, three decimals).
+#[test]
+fn scp_coefficients_are_those_perc_przv_reveals() {
+    use jeugdhulp_wijk::refit::scp_coefficients;
+    let c = browser_calculator(scp_model());
+    let s = scp_coefficients(&c).unwrap();
+    assert_eq!((s.n, s.n_gemeente), (1618, 373));
+    assert!((s.rmse - 0.075).abs() < 0.0005, "rmse {}", s.rmse);
+    assert_eq!(s.fixed_effects.len(), 21);
+    for (name, r) in [
+        ("perc_hhmkhgink", -0.035),
+        ("perc_hhverd", 0.301),
+        ("perc_hhwan", 0.152),
+        ("perc_hhbijs", 0.146),
+        ("perc_kind_sch5", 0.083),
+        ("perc_1ouder", 0.071),
+    ] {
+        let ours = s.fixed_effects.iter().find(|f| f.term == name).unwrap().estimate;
+        assert!((ours - r).abs() <= 0.0005, "{name}: {ours} against R's {r}");
+    }
+    // In every refit, the same (they are SCP's, not the refit's).
+    let r = jeugdhulp_wijk::refit::refit_national(&c, &["perc_1ouder".to_string()]).unwrap();
+    assert_eq!(r.scp, s);
 }

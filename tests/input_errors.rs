@@ -4,6 +4,7 @@
 //! exists in the repository.
 
 mod common;
+use common::cell;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -65,14 +66,6 @@ fn score(name: &str, bytes: &[u8]) -> (Output, Vec<Vec<String>>) {
         })
         .unwrap_or_default();
     (o, rows)
-}
-
-fn cell<'a>(rows: &'a [Vec<String>], row: usize, name: &str) -> &'a str {
-    let c = rows[0]
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("no column {name} in {:?}", rows[0]));
-    &rows[row][c]
 }
 
 /// A wijkcode gives the row its youth count. One the model does not know (a

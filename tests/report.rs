@@ -131,20 +131,25 @@ fn income_classes_are_tertiles_of_the_mean_income() {
         .position(|d| d.name == "gem_gestink")
         .unwrap();
     let classes = report::income_classes(c).unwrap();
-    assert_eq!(classes.determinant, "gem_gestink");
-    assert_eq!(classes.label_en, "Mean standardised household income");
-    assert_eq!(classes.unknown, 26);
+    assert_eq!(classes.summary.determinant, "gem_gestink");
+    assert_eq!(
+        classes.summary.label_en,
+        "Mean standardised household income"
+    );
+    assert_eq!(classes.summary.unknown, 26);
     let known = c.len() - 26;
-    for count in classes.counts {
+    for count in classes.summary.counts {
         assert!((count as f64 - known as f64 / 3.0).abs() <= 2.0, "{count}");
     }
-    assert!(classes.bounds[0] < classes.bounds[1]);
+    assert!(classes.summary.bounds[0] < classes.summary.bounds[1]);
     for (w, class) in c.site.wijken.iter().zip(&classes.class) {
         match (w.values[k], class) {
             (None, None) => {}
-            (Some(v), Some(0)) => assert!(v <= classes.bounds[0]),
-            (Some(v), Some(1)) => assert!(v > classes.bounds[0] && v <= classes.bounds[1]),
-            (Some(v), Some(2)) => assert!(v > classes.bounds[1]),
+            (Some(v), Some(0)) => assert!(v <= classes.summary.bounds[0]),
+            (Some(v), Some(1)) => {
+                assert!(v > classes.summary.bounds[0] && v <= classes.summary.bounds[1])
+            }
+            (Some(v), Some(2)) => assert!(v > classes.summary.bounds[1]),
             other => panic!("{}: {other:?}", w.code),
         }
     }

@@ -299,7 +299,10 @@ fn bad_input_throws_errors_that_name_the_field() {
     assert!(m.contains("n_jeugd") && m.contains("groter dan 0"), "{m}");
     // The same error in English beside it (issue 12).
     let en = message_en(web::expected(obj(&[("n_jeugd", JsValue::from_f64(-4.0))])));
-    assert_eq!(en, "n_jeugd: -4 is not a valid number of youths: expected a number above 0");
+    assert_eq!(
+        en,
+        "n_jeugd: -4 is not a valid number of youths: expected a number above 0"
+    );
     let m = message(web::expected(obj(&[(
         "n_jeugd",
         JsValue::from_str("veel"),

@@ -14,6 +14,8 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { decodeGeometry, encodeGeometry, siteNames } from './geobin.mjs';
 
 const { values: a } = parseArgs({
   options: {
@@ -54,7 +56,28 @@ for (const [dir, as] of [[a.pkg, 'pkg'], [a['pkg-worker'], 'pkg-worker']]) {
     for (const f of listFiles(path.join(dir, 'snippets'))) assets.set(`${as}/snippets/${f}`, path.join(dir, 'snippets', f));
   }
 }
-for (const f of ['geo.json', 'wijkwaarden.json', 'voorbeeld-kerncijfers-2017.csv']) assets.set(f, path.join(a.site, f));
+for (const f of ['wijkwaarden.json', 'voorbeeld-kerncijfers-2017.csv']) assets.set(f, path.join(a.site, f));
+
+// The geometry goes out as geo.bin.gz (tools/geobin.mjs, www/geobin.js: varint deltas, shared border points
+// sent once), gzipped here because GitHub Pages does not compress .bin; the page inflates it
+// with DecompressionStream. geo.json itself stays in the site folder for the CLI's users.
+{
+  const geo = JSON.parse(readFileSync(path.join(a.site, 'geo.json'), 'utf8'));
+  // names the wasm already has (jw.wijken(), jw.gemeenten()) are not sent twice
+  const known = siteNames(JSON.parse(readFileSync(path.join(a.site, 'site.json'), 'utf8')));
+  const bin = encodeGeometry(geo, known);
+  const back = decodeGeometry(bin, known);
+  if (JSON.stringify(back) !== JSON.stringify(geo)) {
+    console.error('assemble: geo.bin does not decode to geo.json');
+    process.exit(1);
+  }
+  // mtime 0 and no file name: the same geometry gives the same bytes, so the same version
+  const gz = gzipSync(bin, { level: 9 });
+  gz.writeUInt32LE(0, 4);
+  const out = path.join(a.site, 'geo.bin.gz');
+  writeFileSync(out, gz);
+  assets.set('geo.bin.gz', out);
+}
 assets.set('model.json', a.model);
 
 const names = [...assets.keys()].sort();
@@ -70,8 +93,14 @@ for (const name of names) {
   cpSync(assets.get(name), dest);
 }
 
-// index.html: every local reference must be one of this build's files.
-const html = readFileSync(path.join(a.www, 'index.html'), 'utf8');
+// index.html: every local reference must be one of this build's files. The page's
+// wasm-bindgen snippets (inline JS the glue imports, in a folder whose name wasm-bindgen
+// makes up) get a modulepreload beside the glue's: else they are only asked for once the
+// glue has arrived, one round trip later on a slow phone.
+const snippets = names.filter((n) => n.startsWith('pkg/snippets/') && n.endsWith('.js'));
+const GLUE = '<link rel="modulepreload" href="pkg/jeugdhulp_wijk.js">';
+const html = readFileSync(path.join(a.www, 'index.html'), 'utf8')
+  .replace(GLUE, [GLUE, ...snippets.map((n) => `<link rel="modulepreload" href="${n}">`)].join('\n'));
 const missing = [];
 const rewritten = html.replace(/\b(href|src)="([^"]*)"/g, (whole, attr, url) => {
   if (/^(?:[a-z][a-z0-9+.-]*:|#|\?|\/\/)/i.test(url)) return whole; // data:, https:, #anchor, ?query (this page)

@@ -26,7 +26,9 @@
 // values (wijkwaarden.json, see docs/wasm-api.md) load in the background. Without
 // a wijk in the URL the first result is the national mean profile (eigen wijk,
 // geen gemeente), shown right after init(); a wijk chosen before the values
-// arrive is shown as soon as they are there. The map loads after both.
+// arrive is shown as soon as they are there. The map's geometry starts to download
+// when the wasm is in; the map draws its first view (observed use) as soon as the
+// geometry is there, and only then asks for the values (map.js).
 
 import init, * as jw from './pkg/jeugdhulp_wijk.js';
 import { fmtPct, fmtPp, fmtRange, fmtNum, fmtCoef, fmtCount, collator } from './format.js';
@@ -595,12 +597,18 @@ function loadValues() {
 
 // ---------------------------------------------------------------- map
 
+let geometryResponse; // fetch(geo.bin.gz), started as soon as the wasm is in
+const MAP_FIRST_MODULES = ['./map/geometry.js', './map/draw.js', './map/interaction.js', './geobin.js',
+  './map/style.js', './map/ses.js'];
+
 async function loadMap() {
   const el = $('kaart');
   try {
     const { mountMap } = await import('./map.js');
     map = await mountMap(el, {
-      jw, wijken, determinants, gemeenten,
+      jw, wijken, determinants, gemeenten, geometryResponse,
+      // the map draws its first view from the geometry, then asks for the values
+      loadValues: async () => { const ok = await loadValues(); if (ok) updateEigenUi(); return ok; },
       onSelectWijk: (code) => { urlEnabled = true; requestWijk(code); },
     });
     if (currentWijk()) safeMap((m) => m.setSelected(currentWijk()));
@@ -644,7 +652,22 @@ function mapNotice() {
 async function main() {
   try {
     performance.mark('jw:start');
-    await Promise.all([init(), i18nReady]);
+    // As soon as the wasm is in, the map's geometry and modules start to download, so
+    // they arrive while the first result is drawn. The geometry's fetch starts here, not in
+    // map.js: the main thread is busy until the first result is on screen, and a callback
+    // of map.js's import would only run then.
+    await Promise.all([init().then(() => {
+      geometryResponse = fetch(new URL('geo.bin.gz', import.meta.url));
+      geometryResponse.catch(() => {}); // map.js reports a failure
+      // The modules of the map's first view (map.js loadFirstParts, and what draw.js
+      // imports) are asked for now as well: asked for by map.js, each level of imports
+      // would wait for the main thread, busy with the first result, and a round trip.
+      // Not before the catalog: some of them read their text when they are evaluated.
+      i18nReady.then(() => {
+        import('./map.js').then((mp) => mp.prefetch(geometryResponse)).catch(() => {});
+        for (const m of MAP_FIRST_MODULES) import(m).catch(() => {});
+      }).catch(() => {});
+    }), i18nReady]);
     performance.mark('jw:init');
     // Labels and units in the page's language (the core gives both, docs/wasm-api.md).
     determinants = localizeDeterminants(jw.determinants());
@@ -738,17 +761,13 @@ async function main() {
   reportRefused([]); // what the link could not give, if no result has said it yet
   urlEnabled = !!fromUrl && ok;
 
-  // After the first result is on screen: the Verantwoording tables, the wijk
-  // values, then the map (which needs them).
+  // After the first result is on screen: the Verantwoording tables, then the map, which
+  // draws its first view (observed use) from the geometry alone and then loads the wijk
+  // values for the rest (loadMap; a failure of the values is said by loadValues).
   requestAnimationFrame(() => setTimeout(async () => {
     fillVerantwoording();
-    if (await loadValues()) {
-      updateEigenUi();
-      await loadMap();
-      loadExtendPanels();
-    } else {
-      mapNotice();
-    }
+    await loadMap();
+    if (await loadValues()) loadExtendPanels();
     registerServiceWorker();
   }, 0));
 }

@@ -17,7 +17,8 @@
 // they call through m at event time, so the order they are made in matters little.
 //
 // Interface met de pagina (app.js):
-//   const map = await mountMap(section, { jw, wijken, determinants, gemeenten, geometryUrl, onSelectWijk });
+//   prefetch();  (as early as possible: the geometry and the map's modules start to download)
+//   const map = await mountMap(section, { jw, wijken, determinants, gemeenten, geometryResponse, loadValues, onSelectWijk });
 //   map.setSelected(code | null); map.zoomToGemeente(code); map.update({ deltas, wijk, gemeente });
 //   map.setOverride({ codes, expected, note, onClear }); map.clearOverride();   (issue 10:
 //     the extension's expected use for some wijken, shown in the verschil view and zoomed to)
@@ -27,34 +28,81 @@ import { messages } from './i18n.js';
 
 const M = messages('map');
 
-// The parts are imported when the map is mounted, together with geo.json: as static
-// imports they would only be requested once map.js itself had arrived, one round trip
-// (150 ms on a slow phone) before the geometry could start to download. style.js
-// comes with draw.js, long before geo.json is in.
-const loadParts = () => Promise.all([
-  import('./map/geometry.js'), import('./map/scope.js'), import('./map/draw.js'),
-  import('./map/interaction.js'), import('./map/list.js'), import('./map/export.js'),
-  import('./map/ses.js'),
+// The parts and the geometry are requested by prefetch(), which app.js calls as soon as the
+// wasm is in (before the first result is drawn), so they arrive while the page renders.
+// Only the bytes are fetched there: decoding waits for mountMap, off the first result's path.
+// The first view needs only these (draw.js brings style.js and ses.js along) ...
+const loadFirstParts = () => Promise.all([
+  import('./map/geometry.js'), import('./map/draw.js'), import('./map/interaction.js'), import('./geobin.js'),
 ]);
+// ... and the rest is asked for beside the wijk values, once that view is drawn.
+let restParts = null;
+const loadRestParts = () => {
+  restParts ??= Promise.all([import('./map/scope.js'), import('./map/list.js'), import('./map/export.js'), import('./map/ses.js')]);
+  return restParts;
+};
 
-async function loadGeometry(url) {
-  try {
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    return await res.json();
-  } catch (e) {
-    throw new Error(`geo.json: ${e.message}`, { cause: e });
+let prefetched = null;
+/**
+ * Start downloading the map's modules and geometry (geo.bin.gz, www/geobin.js), or take
+ * the geometry's response that app.js already asked for.
+ */
+export function prefetch(response) {
+  if (!prefetched) {
+    const bytes = (async () => {
+      const res = await (response ?? fetch(new URL('geo.bin.gz', import.meta.url)));
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+    })();
+    prefetched = { parts: loadFirstParts(), bytes };
+    // a failure is reported by mountMap, not as an unhandled rejection here
+    prefetched.parts.catch(() => {});
+    bytes.catch(() => {});
   }
+  return prefetched;
+}
+
+async function loadGeometry(response, known) {
+  const { parts, bytes } = prefetch(response);
+  const all = await parts;
+  try {
+    return [all, all[3].decodeGeometry(await bytes, known)];
+  } catch (e) {
+    throw new Error(`geo.bin.gz: ${e.message}`, { cause: e });
+  }
+}
+
+/**
+ * The first view of the map before the wijk values are in: the "werkelijk" view (observed
+ * use, compiled into the wasm) drawn as the full map will draw it, without controls. The
+ * rest (other views, tooltips, list, what-if, exports) needs the values. Returns the
+ * nodes to remove when the full map takes over.
+ */
+function drawPreview(m, { createDraw, fitTransform }) {
+  const draw = createDraw({ ...m, scope: { baseExpected: null, expected: null, verdict: () => null } });
+  draw.computeClasses();
+  draw.renderLegend();
+  const stage = el('div', { class: 'map-stage' }, m.canvas);
+  m.container.append(stage, draw.legend);
+  const r = stage.getBoundingClientRect();
+  Object.assign(m.state, fitTransform(r, m.geo));
+  m.canvas.width = Math.round(m.state.W * m.state.dpr);
+  m.canvas.height = Math.round(m.state.H * m.state.dpr);
+  draw.redraw();
+  return [stage, draw.legend];
 }
 
 export async function mountMap(container, ctx) {
   const tMount = performance.now();
-  const phases = {}; // ms since mountMap started, for bench/map.mjs ('geometry': geo.json and the parts in)
+  const phases = {}; // ms since mountMap started, for bench/map.mjs ('geometry': geo.bin.gz and the parts in)
   const mark = (name) => { phases[name] = Math.round((performance.now() - tMount) * 10) / 10; };
   const { jw, onSelectWijk = () => {} } = ctx;
   const wijken = ctx.wijken ?? jw.wijken();
   const determinants = ctx.determinants ?? jw.determinants();
   const gemeenten = ctx.gemeenten ?? jw.gemeenten();
+  // The wijk values (app.js's loadValues): requested once the first view is drawn, so
+  // they do not share the line with the geometry. Resolves true once loaded.
+  const loadValues = ctx.loadValues ?? (() => Promise.resolve(jw.hasWijkValues()));
 
   container.classList.add('map');
   container.setAttribute('aria-busy', 'true');
@@ -63,17 +111,24 @@ export async function mountMap(container, ctx) {
   const status = el('p', { class: 'map-status', role: 'status' }, M.loading);
   container.append(status);
 
+  if (jw.hasWijkValues()) loadRestParts(); // no first view without values: everything at once
   let geo, parts;
-  try {
-    // geo.json lies beside this module (v/<version>/ in dist/), not beside the page.
-    [parts, geo] = await Promise.all([loadParts(), loadGeometry(ctx.geometryUrl ?? new URL('geo.json', import.meta.url))]);
-  } catch (e) {
+  let preview = [];
+  const fail = (e) => {
+    preview.forEach((n) => n.remove());
     status.textContent = M.failed(e.message);
     container.removeAttribute('aria-busy');
     throw e;
+  };
+  try {
+    // the geometry lies beside this module (v/<version>/ in dist/), not beside the page
+    // the wijk and gemeente names the wasm has are not in the file (www/geobin.js)
+    const known = new Map([...wijken.map((w) => [w.code, w.name]), ...gemeenten.map((g) => [g.code, g.name])]);
+    [parts, geo] = await loadGeometry(ctx.geometryResponse ?? (ctx.geometryUrl && fetch(ctx.geometryUrl)), known);
+  } catch (e) {
+    fail(e);
   }
-  const [{ joinGeometry }, { createScope }, { createDraw }, { createInteraction }, { createTooltip, createList }, { createExport }, { createSesFilter }] = parts;
-  status.textContent = '';
+  const [{ joinGeometry }, { createDraw }, { createInteraction, fitTransform }] = parts;
   mark('geometry');
 
   const m = {
@@ -97,6 +152,29 @@ export async function mountMap(container, ctx) {
     'aria-label': M.canvasLabel,
   });
   m.source = el('p', { class: 'map-source' }, M.source);
+
+  // An income-class filter in the URL greys out wijken by a class that needs the values:
+  // then there is no preview, which would show them all first.
+  let values = jw.hasWijkValues();
+  if (!values && !new URLSearchParams(location.search).get('ses')) {
+    preview = drawPreview(m, { createDraw, fitTransform });
+    status.textContent = M.loadingValues;
+    container.dataset.drawnAt = performance.now().toFixed(1);
+    mark('preview');
+  }
+  let rest;
+  try {
+    [values, rest] = await Promise.all([values || loadValues(), loadRestParts()]);
+  } catch (e) {
+    fail(e);
+  }
+  if (!values) fail(new Error(M.noValues));
+  const [{ createScope }, { createTooltip, createList }, { createExport }, { createSesFilter }] = rest;
+  preview.forEach((n) => n.remove());
+  status.textContent = '';
+  m.state.W = 0; // the full map sizes the canvas again (resize) and redraws it
+  mark('values');
+
   // the income-class filter (issue 12) before the classes are first computed
   m.ses = createSesFilter(m, () => { m.draw.computeClasses(); m.draw.renderLegend(); m.draw.redraw(); m.tip.refresh(); });
   m.scope = createScope(m);
@@ -127,6 +205,7 @@ export async function mountMap(container, ctx) {
   ro.observe(m.stage);
   m.act.resize();
   mark('drawn');
+  container.dataset.drawnAt ??= performance.now().toFixed(1);
   setTimeout(() => { m.list.build(); mark('list'); }, 0);
   container.removeAttribute('aria-busy');
   container.dataset.mountMs = (performance.now() - tMount).toFixed(1);

@@ -157,3 +157,12 @@ pub fn parse_path(d: &str) -> Result<Vec<Vec<[i64; 2]>>, String> {
     }
     Ok(rings)
 }
+
+/// A CSV output's field: row `row` (0 is the header) of the column named `name`.
+pub fn cell<'a>(rows: &'a [Vec<String>], row: usize, name: &str) -> &'a str {
+    let c = rows[0]
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {:?}", rows[0]));
+    &rows[row][c]
+}

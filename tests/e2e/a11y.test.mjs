@@ -56,6 +56,21 @@ test('axe: no serious or critical violation in any map view, with a wijk selecte
   await page.close();
 });
 
+test('axe: no serious or critical violation in the map\'s first view, before the wijk values', async () => {
+  const page = await site.browser.newPage({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block', bypassCSP: true });
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  await page.route('**/wijkwaarden.json', async (route) => { await gate; await route.continue(); });
+  await page.goto(`${site.origin}/`);
+  await page.waitForSelector('#kaart[data-drawn-at]', { timeout: 30_000 });
+  assert.notEqual(await page.getAttribute('#kaart', 'data-ready'), 'true', 'still the first view');
+  const bad = await audit(page, 'map before the values');
+  release();
+  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  assert.deepEqual(bad, []);
+  await page.close();
+});
+
 test('axe: no serious or critical violation in the eigen-wijk panel and the search', async () => {
   const { page } = await open('/');
   await page.click('#eigen-land');

@@ -56,8 +56,10 @@ async function dataNames(page) {
     const jw = await import(new URL('pkg/jeugdhulp_wijk.js', document.querySelector('script[type="module"]').src).href);
     const names = new Set();
     for (const w of jw.wijken()) { names.add(w.name); names.add(w.gemeente_name); names.add(w.regio_name); }
-    // the map also draws wijken that are not in SCP's file (geo.json, "no data")
-    const geo = await (await fetch(new URL('geo.json', document.querySelector('script[type="module"]').src))).json();
+    // the map also draws wijken that are not in SCP's file (geo.bin.gz, "no data")
+    const src = document.querySelector('script[type="module"]').src;
+    const { fetchGeometry, decodeGeometry, knownNames } = await import(new URL('geobin.js', src).href);
+    const geo = decodeGeometry(await fetchGeometry(new URL('geo.bin.gz', src)), knownNames(jw));
     for (const s of [...geo.wijken, ...geo.gemeenten]) if (s.name) names.add(s.name);
     return [...names].filter((n) => n.length > 1).sort((a, b) => b.length - a.length);
   });

@@ -25,8 +25,19 @@ export function assetBase(dir = distDir) {
   return `v/${versions[0]}/`;
 }
 
-/** A file of the build, e.g. assetFile('geo.json'). */
+/** A file of the build, e.g. assetFile('geo.bin.gz'). */
 export const assetFile = (rel, dir = distDir) => path.join(dir, assetBase(dir), rel);
+
+/**
+ * The build's map geometry, geo.json's object, decoded from geo.bin.gz as the page does,
+ * with the wijk and gemeente names of the build's site data (generated/site/site.json,
+ * what the wasm has compiled in).
+ */
+export async function readGeometry(dir = distDir) {
+  const { decodeGeometry, siteNames } = await import('../../tools/geobin.mjs');
+  const site = JSON.parse(await readFile(path.resolve(here, '../../generated/site/site.json'), 'utf8'));
+  return decodeGeometry(zlib.gunzipSync(await readFile(assetFile('geo.bin.gz', dir))), siteNames(site));
+}
 
 /**
  * In the page: the wasm module instance the page itself uses (same URL as app.js's

@@ -6,7 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { openPage, inPage, assetFile, siteUnderTest } from './helpers.mjs';
+import { openPage, inPage, readGeometry, siteUnderTest } from './helpers.mjs';
 
 const SHOTS = process.env.MAP_SHOTS || '/tmp/jeugdhulp-map';
 const WIJK = 'WK001404'; // Oosterparkwijk, Groningen
@@ -16,7 +16,7 @@ const site = siteUnderTest();
 let geo;
 
 before(async () => {
-  geo = JSON.parse(await readFile(assetFile('geo.json'), 'utf8'));
+  geo = await readGeometry();
   await mkdir(SHOTS, { recursive: true });
 });
 
@@ -96,6 +96,44 @@ test('the map draws all 3070 wijken in four views, with legend and list, without
   assert.deepEqual(l1, l2);
   assert.deepEqual(consoleErrors, []);
   assert.deepEqual(foreignRequests, []);
+  await page.close();
+});
+
+test('before the wijk values are in, the map already draws "werkelijk", exactly as the full map then does', async () => {
+  const page = await site.browser.newPage({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
+  const consoleErrors = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });
+  page.on('pageerror', (err) => consoleErrors.push(String(err)));
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  let valuesAsked = false;
+  await page.route('**/wijkwaarden.json', async (route) => { valuesAsked = true; await gate; await route.continue(); });
+  await page.goto(`${site.origin}/`);
+  await page.waitForSelector('#kaart[data-drawn-at]', { timeout: 30_000 });
+  // drawn from the wasm and the geometry alone: the values are held back
+  assert.notEqual(await page.getAttribute('#kaart', 'data-ready'), 'true');
+  assert.equal(await page.getAttribute('#kaart', 'aria-busy'), 'true');
+  assert.equal(await page.getAttribute('#kaart', 'data-rendered-shapes'), '3070');
+  assert.match(await page.textContent('#kaart .map-status'), /andere weergaven/);
+  const legendBefore = await page.$$eval('[data-testid="map-legend"] li', (li) => li.map((x) => x.textContent));
+  assert.match(legendBefore.join('|'), /\d\s%.*niet gepubliceerd.*geen gegevens/);
+  const pixels = () => page.$eval('[data-testid="map-canvas"]', (c) => ({ w: c.width, h: c.height, png: c.toDataURL() }));
+  const before = await pixels();
+  // the values are asked for only after the first draw (they do not share the line with the geometry)
+  await page.waitForTimeout(200);
+  assert.ok(valuesAsked, 'the map asks for the wijk values once it is drawn');
+  release();
+  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  assert.equal(await page.getAttribute('#kaart', 'data-view'), 'werkelijk');
+  const after = await pixels();
+  assert.equal(after.w, before.w);
+  assert.equal(after.h, before.h);
+  assert.ok(after.png === before.png, 'the first view is the full map\'s werkelijk view, pixel for pixel');
+  assert.deepEqual(await page.$$eval('[data-testid="map-legend"] li', (li) => li.map((x) => x.textContent)), legendBefore);
+  assert.equal(await page.locator('[data-testid="map-legend"]').count(), 1);
+  assert.equal(await page.locator('[data-testid="map-canvas"]').count(), 1);
+  assert.equal(await page.textContent('#kaart .map-status'), '');
+  assert.deepEqual(consoleErrors, []);
   await page.close();
 });
 

@@ -135,6 +135,15 @@ test('one determinant off: the coefficients equal the CLI fit to 1e-9, and the U
   assert.equal(new URL(page.url()).searchParams.get('model'), '-perc_1ouder');
   assert.match(page.url(), /model=-perc_1ouder(&|$)/, 'readable in the address bar');
   assert.match(await page.textContent('[data-testid="model-status"]'), /26 kenmerken/);
+  // SCP's coefficients, derived by the core from perc_przv: 21 wijk-level ones (R's lm gives
+  // 0.071 for perc_1ouder and 0.301 for perc_hhverd, docs/fidelity.md), none for the rest.
+  const scp = await page.$$eval('td[data-testid^="model-scp-"]', (cells) => cells.map((c) => [c.dataset.testid, c.dataset.value]));
+  assert.equal(scp.filter(([, v]) => v !== '').length, 21);
+  const scpOf = (name) => Number(scp.find(([id]) => id === `model-scp-${name}`)[1]);
+  assert.ok(Math.abs(scpOf('perc_1ouder') - 0.071) <= 0.0005, `perc_1ouder ${scpOf('perc_1ouder')}`);
+  assert.ok(Math.abs(scpOf('perc_hhverd') - 0.301) <= 0.0005, `perc_hhverd ${scpOf('perc_hhverd')}`);
+  assert.equal(scp.find(([id]) => id === 'model-scp-intercept')[1], '', 'SCP\'s constant cannot be derived');
+  assert.match(await page.textContent('[data-testid="model-scp-note"]'), /1\D?618 wijken met alle kenmerken \(373 gemeenten\)/);
 
   // "Alles aan" and a run give the default model back: no verdict changes, URL without model.
   await page.click('[data-testid="model-all-on"]');

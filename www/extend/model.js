@@ -2,9 +2,10 @@
 // and refit it in the browser, in the Web Worker of www/extend/worker.js
 // (`refitNational`, docs/wasm-api.md). The result stands beside the page's (default)
 // model: coefficients, variances, REML criterion, and how many wijken get another verdict
-// than with the default model and than SCP's. The repository holds no coefficients that SCP
-// published (docs/fidelity.md infers them), so the comparison with SCP is the verdicts'
-// (`verdict_changes.vs_scp`), and the panel says so.
+// than with the default model and than SCP's. SCP published no coefficients; the core derives
+// those of the 21 wijk-level determinants from SCP's expected use (`r.scp`, src/refit.rs,
+// docs/fidelity.md §1) and they are shown beside ours. SCP's gemeente-level coefficients and
+// variances cannot be derived, which the panel says; the verdicts compare with SCP as well.
 //
 // The worker starts only when someone opens the panel, not for every visitor. The choice
 // lives in the URL as ?model=-a,-b (the switched-off determinants, written here after a
@@ -203,10 +204,12 @@ export function mount(section, ctx) {
         el('tr', {},
           el('th', { scope: 'col', rowspan: 2 }, M.colTerm),
           el('th', { scope: 'colgroup', colspan: 2 }, M.colDefault),
-          el('th', { scope: 'colgroup', colspan: 2 }, M.colEigen)),
+          el('th', { scope: 'colgroup', colspan: 2 }, M.colEigen),
+          el('th', { scope: 'col', rowspan: 2, class: 'num' }, M.colScp)),
         el('tr', {},
           el('th', { scope: 'col', class: 'num' }, M.colEstimate), el('th', { scope: 'col', class: 'num' }, M.colSe),
           el('th', { scope: 'col', class: 'num' }, M.colEstimate), el('th', { scope: 'col', class: 'num' }, M.colSe))));
+    const scp = new Map(r.scp.fixed_effects.map((f) => [f.term, f.estimate]));
     const tbody = el('tbody');
     const terms = ['(Intercept)', ...names];
     for (const term of terms) {
@@ -224,10 +227,15 @@ export function mount(section, ctx) {
           class: 'num', 'data-testid': `model-coef-${key}`,
           'data-value': b ? b.estimate : '', 'data-se': b ? b.std_error : '',
         }, b ? fmtEst(b.estimate) : el('span', { 'aria-label': M.offAria }, '–')),
-        el('td', { class: 'num' }, b ? fmtEst(b.std_error) : '–')));
+        el('td', { class: 'num' }, b ? fmtEst(b.std_error) : '–'),
+        el('td', { class: 'num', 'data-testid': `model-scp-${key}`, 'data-value': scp.has(term) ? scp.get(term) : '' },
+          scp.has(term) ? fmtEst(scp.get(term))
+          : [el('span', { 'aria-hidden': 'true' }, '?'), el('span', { class: 'visually-hidden' }, M.scpUnknownAria)])));
     }
     table.append(tbody);
-    result.append(el('div', { class: 'table-scroll' }, table));
+    result.append(el('div', { class: 'table-scroll' }, table),
+      el('p', { class: 'hint', 'data-testid': 'model-scp-note' },
+        M.scpCoefNote(fmtCount(r.scp.n), fmtCount(r.scp.n_gemeente), fmtNum(r.scp.rmse, 3))));
 
     // Variances and the REML criterion.
     const dv = defaultVariance(info);

@@ -17,10 +17,14 @@ export function createDraw(m) {
   const { geo, state, shapes, nGeo, geoToData, observed, gemeenten, nData } = m;
   const { wijkPaths, gemPaths, wijkMesh, gemMesh, regioMesh, gemShapeIndex } = m;
 
-  // Breaks from the model without what-if, so a slider moves colours, not classes.
-  const seqBreaks = sequentialBreaks([...observed, ...m.scope.baseExpected]);
+  // Breaks from the data without what-if, so a slider moves colours, not classes.
+  // Werkelijk and verwacht share the classes of the published observed use (compiled into
+  // the wasm): so map.js's first view, drawn before the wijk values and so before any
+  // expected value, has the very classes of the full map (an e2e test compares pixels).
+  const base = m.scope.baseExpected; // null in that first view, which draws only "werkelijk"
+  const seqBreaks = sequentialBreaks(observed);
   const baseDiff = [];
-  for (let i = 0; i < nData; i++) if (Number.isFinite(observed[i])) baseDiff.push(observed[i] - m.scope.baseExpected[i]);
+  for (let i = 0; base && i < nData; i++) if (Number.isFinite(observed[i])) baseDiff.push(observed[i] - base[i]);
   const divBreaks = divergingBreaks(baseDiff);
   const gemBreaks = divergingBreaks(gemeenten.map((g) => (g.effect == null ? NaN : g.effect)));
 

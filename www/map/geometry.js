@@ -2,8 +2,9 @@
 // SCP file lacks, and one cached Path2D per shape (drawing and hit testing reuse
 // them, so nothing is parsed again after the first draw).
 //
-// geo.json (made by src/geo.rs): RD New in units of unit_m metres, y downwards; per
-// shape an SVG path (even-odd), a bbox and a label point.
+// The geometry (geo.json's object, made by src/geo.rs, sent as geo.bin.gz: www/geobin.js):
+// RD New in units of unit_m metres, y downwards; per shape an SVG path (even-odd), a bbox
+// and a label point.
 
 export function joinGeometry(geo, wijken, gemeenten) {
   const shapes = geo.wijken;

@@ -10,6 +10,47 @@ const M = messages('map');
 
 const VIEWS = ['werkelijk', 'verwacht', 'verschil', 'gemeente-effect'].map((id) => ({ id, label: M.views[id] }));
 
+/** Canvas size (CSS px), device pixel ratio and the scale that fits the map, for a stage box. */
+function stageSize(rect, geo) {
+  const W = Math.max(200, Math.round(rect.width));
+  const H = Math.max(200, Math.round(rect.height));
+  const dpr = Math.min(2, window.devicePixelRatio || 1);
+  return { W, H, dpr, fitK: Math.min(W / geo.width, H / geo.height) * 0.96 };
+}
+
+/** The transform that shows bbox with a margin `pad` (before clampView). */
+function fitBox(s, bbox, pad, maxK) {
+  const [x0, y0, x1, y1] = bbox;
+  const w = Math.max(x1 - x0, 1), h = Math.max(y1 - y0, 1);
+  const k = Math.min(maxK, Math.min(s.W / w, s.H / h) * (1 - 2 * pad));
+  return { k, x: s.W / 2 - ((x0 + x1) / 2) * k, y: s.H / 2 - ((y0 + y1) / 2) * k };
+}
+
+/** Keep a transform within bounds: 0.8–40 × the fitted scale, the map under the centre. */
+function clampView(s, geo, k, x, y) {
+  const kmin = s.fitK * 0.8, kmax = s.fitK * 40;
+  const k2 = Math.min(kmax, Math.max(kmin, k));
+  // scale around the requested centre when clamped
+  if (k2 !== k) {
+    const cx = (s.W / 2 - x) / k, cy = (s.H / 2 - y) / k;
+    x = s.W / 2 - cx * k2; y = s.H / 2 - cy * k2;
+  }
+  // het midden van het beeld blijft boven de kaart
+  x = Math.min(s.W / 2, Math.max(s.W / 2 - geo.width * k2, x));
+  y = Math.min(s.H / 2, Math.max(s.H / 2 - geo.height * k2, y));
+  return { k: k2, x, y };
+}
+
+/**
+ * Size and transform of the whole map in a stage box, as resize() and fit() make them:
+ * map.js draws its first view with it before the interaction exists.
+ */
+export function fitTransform(rect, geo) {
+  const s = stageSize(rect, geo);
+  const v = fitBox(s, [0, 0, geo.width, geo.height], 0.04, Infinity);
+  return { ...s, ...clampView(s, geo, v.k, v.x, v.y) };
+}
+
 export function createInteraction(m) {
   const { state, geo, shapes, nGeo, geoIndex, geoToData, wijkPaths, gemShapeIndex, canvas, container } = m;
 
@@ -42,23 +83,11 @@ export function createInteraction(m) {
 
   // --- transformatie ----------------------------------------------------------
   function fit(bbox = [0, 0, geo.width, geo.height], pad = 0.04, maxK = Infinity) {
-    const [x0, y0, x1, y1] = bbox;
-    const w = Math.max(x1 - x0, 1), h = Math.max(y1 - y0, 1);
-    const k = Math.min(maxK, Math.min(state.W / w, state.H / h) * (1 - 2 * pad));
-    setTransform(k, state.W / 2 - ((x0 + x1) / 2) * k, state.H / 2 - ((y0 + y1) / 2) * k);
+    const v = fitBox(state, bbox, pad, maxK);
+    setTransform(v.k, v.x, v.y);
   }
   function setTransform(k, x, y) {
-    const kmin = state.fitK * 0.8, kmax = state.fitK * 40;
-    const k2 = Math.min(kmax, Math.max(kmin, k));
-    // scale around the requested centre when clamped
-    if (k2 !== k) {
-      const cx = (state.W / 2 - x) / k, cy = (state.H / 2 - y) / k;
-      x = state.W / 2 - cx * k2; y = state.H / 2 - cy * k2;
-    }
-    // het midden van het beeld blijft boven de kaart
-    x = Math.min(state.W / 2, Math.max(state.W / 2 - geo.width * k2, x));
-    y = Math.min(state.H / 2, Math.max(state.H / 2 - geo.height * k2, y));
-    state.k = k2; state.x = x; state.y = y;
+    Object.assign(state, clampView(state, geo, k, x, y));
     scheduleRedraw();
     m.tip.moved();
   }
@@ -95,15 +124,13 @@ export function createInteraction(m) {
   /** Size the canvas to the stage; keep what the user looked at, else fit the whole map. */
   function resize() {
     const r = m.stage.getBoundingClientRect();
-    const W = Math.max(200, Math.round(r.width));
-    const H = Math.max(200, Math.round(r.height));
-    const dpr = Math.min(2, window.devicePixelRatio || 1);
+    const { W, H, dpr, fitK } = stageSize(r, geo);
     if (W === state.W && H === state.H && dpr === state.dpr) return;
     const old = { W: state.W, H: state.H };
     state.W = W; state.H = H; state.dpr = dpr;
     canvas.width = Math.round(W * dpr);
     canvas.height = Math.round(H * dpr);
-    state.fitK = Math.min(W / geo.width, H / geo.height) * 0.96;
+    state.fitK = fitK;
     if (!state.userMoved || !old.W) fit();
     else setTransform(state.k, state.x + (W - old.W) / 2, state.y + (H - old.H) / 2);
     m.draw.redraw();

@@ -26,7 +26,7 @@ function quantile(sorted, p) {
   return sorted[i];
 }
 
-/** Six rounded breaks at sevenths of the pooled distribution (7 classes). */
+/** Six rounded breaks at sevenths of the distribution of `values` (7 classes). */
 export function sequentialBreaks(values) {
   const s = values.filter(Number.isFinite).sort((a, b) => a - b);
   const step = quantile(s, 0.9) - quantile(s, 0.1) > 8 ? 1 : 0.5;

@@ -100,7 +100,7 @@ function legendLine(cls, text) {
   return el('li', {}, el('span', { class: `key ${cls}`, 'aria-hidden': 'true' }), text);
 }
 
-/** Render the report of gemeente `code`; `geometry` is a promise of geo.json. */
+/** Render the report of gemeente `code`; `geometry` is a promise of the decoded geometry (geo.json's object, www/geobin.js). */
 export async function renderReport(root, jw, code, geometry) {
   const gemeenten = jw.gemeenten();
   const g = gemeenten.find((x) => x.code === code.trim().toUpperCase());

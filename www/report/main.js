@@ -13,6 +13,7 @@
 
 import init, * as jw from '../pkg/jeugdhulp_wijk.js';
 import { el } from '../dom.js';
+import { decodeGeometry, fetchGeometry, knownNames } from '../geobin.js';
 import { messages, withLang, errorText } from '../i18n.js';
 
 const M = messages('reportMain');
@@ -24,11 +25,18 @@ async function loadValues() {
   jw.loadWijkValues(await r.text());
 }
 
-/** geo.json, the map's geometry (src/geo.rs), for the report's small map. */
-async function loadGeometry() {
-  const r = await fetch(new URL('../geo.json', import.meta.url));
-  if (!r.ok) throw new Error(`geo.json: HTTP ${r.status}`);
-  return r.json();
+/**
+ * The map's geometry (geo.bin.gz, www/geobin.js), for the report's small map: the download
+ * starts at once, the decoding waits for the wasm (`ready`), which has the names it needs.
+ */
+async function loadGeometry(ready) {
+  try {
+    const bytes = fetchGeometry(new URL('../geo.bin.gz', import.meta.url));
+    await ready;
+    return decodeGeometry(await bytes, knownNames(jw));
+  } catch (e) {
+    throw new Error(`geo.bin.gz: ${e.message}`, { cause: e });
+  }
 }
 
 /** The calculator's parts are hidden; a fresh container takes their place. */
@@ -56,9 +64,10 @@ export async function start() {
   const root = makeRoot(kind);
   try {
     // The map's geometry loads beside the wasm and the values, not after them.
-    const geo = kind === 'rapport' ? loadGeometry() : null;
+    const ready = init();
+    const geo = kind === 'rapport' ? loadGeometry(ready) : null;
     geo?.catch(() => {}); // a failure is shown in the map's place
-    await init();
+    await ready;
     performance.mark('report:init');
     if (kind === 'rapport') {
       const [{ renderReport }] = await Promise.all([import('./gemeente.js'), loadValues()]);

@@ -1,5 +1,5 @@
-// The report's small map: the gemeente's wijken from the map's geometry (geo.json,
-// src/geo.rs) as SVG, coloured by the core's verdict with the map's palette and
+// The report's small map: the gemeente's wijken from the map's geometry (src/geo.rs,
+// sent as geo.bin.gz: www/geobin.js) as SVG, coloured by the core's verdict with the map's palette and
 // hatchings (www/map/style.js), so it prints sharp.
 
 import { el } from '../dom.js';

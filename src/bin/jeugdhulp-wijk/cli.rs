@@ -920,7 +920,9 @@ fn cmd_bench(args: &BenchArgs) -> Result<ExitCode, String> {
     })?;
     let names = calc.predictor.model.determinant_names();
     let refit = time_ms(runs, || {
-        jeugdhulp_wijk::refit::refit_national(&calc, &names).map(|_| ()).map_err(String::from)
+        jeugdhulp_wijk::refit::refit_national(&calc, &names)
+            .map(|_| ())
+            .map_err(String::from)
     })?;
     outln!("het rekenwerk van de pagina in de Worker (extendRun, refitNational), warm, mediaan over {runs} runs:");
     for (name, [median, min, max]) in [
