@@ -137,22 +137,35 @@ pub struct Problem {
     pub severity: Severity,
 }
 
+impl Problem {
+    /// "regel 3, kolom x, waarde 'y': …", and the same in English ("line 3, column x, …").
+    pub fn placed(&self) -> Text {
+        let placed = |[row, column, value]: [&str; 3], message: &str| {
+            let mut place = Vec::new();
+            if let Some(r) = self.row {
+                place.push(format!("{row} {r}"));
+            }
+            if let Some(c) = &self.column {
+                place.push(format!("{column} {c}"));
+            }
+            if let Some(v) = &self.value {
+                place.push(format!("{value} '{v}'"));
+            }
+            match place.is_empty() {
+                true => message.to_string(),
+                false => format!("{}: {message}", place.join(", ")),
+            }
+        };
+        Text::new(
+            placed(["regel", "kolom", "waarde"], &self.message),
+            placed(["line", "column", "value"], &self.message_en),
+        )
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut place = Vec::new();
-        if let Some(r) = self.row {
-            place.push(format!("regel {r}"));
-        }
-        if let Some(c) = &self.column {
-            place.push(format!("kolom {c}"));
-        }
-        if let Some(v) = &self.value {
-            place.push(format!("waarde '{v}'"));
-        }
-        match place.is_empty() {
-            true => f.write_str(&self.message),
-            false => write!(f, "{}: {}", place.join(", "), self.message),
-        }
+        f.write_str(&self.placed().nl)
     }
 }
 

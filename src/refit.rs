@@ -101,10 +101,20 @@ pub fn scp_coefficients(c: &Calculator) -> Result<ScpCoefficients, String> {
     let mut i = 0;
     for group in by_gemeente.values() {
         let m = group.len() as f64;
-        let y_mean = group.iter().map(|w| w.scp_expected.unwrap_or(0.0)).sum::<f64>() / m;
+        let y_mean = group
+            .iter()
+            .map(|w| w.scp_expected.unwrap_or(0.0))
+            .sum::<f64>()
+            / m;
         let x_mean: Vec<f64> = wijk_level
             .iter()
-            .map(|&k| group.iter().map(|w| w.values[k].unwrap_or(0.0)).sum::<f64>() / m)
+            .map(|&k| {
+                group
+                    .iter()
+                    .map(|w| w.values[k].unwrap_or(0.0))
+                    .sum::<f64>()
+                    / m
+            })
             .collect();
         for w in group {
             y[i] = w.scp_expected.unwrap_or(0.0) - y_mean;

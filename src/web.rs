@@ -899,28 +899,7 @@ mod worker {
 
     /// "regel 3, kolom x, waarde 'y': …" in both languages.
     fn extend_error(e: crate::extend::ExtendError) -> JsValue {
-        let p = e.0;
-        let place = |row: &str, column: &str, value: &str| {
-            let mut out = Vec::new();
-            if let Some(r) = p.row {
-                out.push(format!("{row} {r}"));
-            }
-            if let Some(c) = &p.column {
-                out.push(format!("{column} {c}"));
-            }
-            if let Some(v) = &p.value {
-                out.push(format!("{value} '{v}'"));
-            }
-            out.join(", ")
-        };
-        let with = |place: String, m: &str| match place.is_empty() {
-            true => m.to_string(),
-            false => format!("{place}: {m}"),
-        };
-        js_error(&Text::new(
-            with(place("regel", "kolom", "waarde"), &p.message),
-            with(place("line", "column", "value"), &p.message_en),
-        ))
+        js_error(&e.0.placed())
     }
 
     /// Read an uploaded covariate file (bytes as the browser has them) and say

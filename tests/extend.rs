@@ -917,7 +917,12 @@ fn scp_coefficients_are_those_perc_przv_reveals() {
         ("perc_kind_sch5", 0.083),
         ("perc_1ouder", 0.071),
     ] {
-        let ours = s.fixed_effects.iter().find(|f| f.term == name).unwrap().estimate;
+        let ours = s
+            .fixed_effects
+            .iter()
+            .find(|f| f.term == name)
+            .unwrap()
+            .estimate;
         assert!((ours - r).abs() <= 0.0005, "{name}: {ours} against R's {r}");
     }
     // In every refit, the same (they are SCP's, not the refit's).

@@ -78,18 +78,25 @@ async function loadGeometry(response, known) {
  * rest (other views, tooltips, list, what-if, exports) needs the values. Returns the
  * nodes to remove when the full map takes over.
  */
-function drawPreview(m, { createDraw, fitTransform }) {
+function drawPreview(m, { createDraw, fitTransform, createToolbar }) {
   const draw = createDraw({ ...m, scope: { baseExpected: null, expected: null, verdict: () => null } });
   draw.computeClasses();
   draw.renderLegend();
+  // The full map's buttons, disabled until it takes over: its toolbar then takes their
+  // place without moving the map.
+  const { toolbar, viewButtons } = createToolbar();
+  toolbar.querySelectorAll('button').forEach((b) => { b.disabled = true; b.removeAttribute('data-testid'); });
+  viewButtons.forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.view === m.state.view)));
+  // (and the list's hint, which the full map shows between them: the same line)
+  const hint = el('p', { class: 'map-list-hint' }, M.listHint);
   const stage = el('div', { class: 'map-stage' }, m.canvas);
-  m.container.append(stage, draw.legend);
+  m.container.append(toolbar, hint, stage, draw.legend, m.status); // the status below: nothing above the map moves
   const r = stage.getBoundingClientRect();
   Object.assign(m.state, fitTransform(r, m.geo));
   m.canvas.width = Math.round(m.state.W * m.state.dpr);
   m.canvas.height = Math.round(m.state.H * m.state.dpr);
   draw.redraw();
-  return [stage, draw.legend];
+  return [toolbar, hint, stage, draw.legend];
 }
 
 export async function mountMap(container, ctx) {
@@ -128,7 +135,7 @@ export async function mountMap(container, ctx) {
   } catch (e) {
     fail(e);
   }
-  const [{ joinGeometry }, { createDraw }, { createInteraction, fitTransform }] = parts;
+  const [{ joinGeometry }, { createDraw }, { createInteraction, fitTransform, createToolbar }] = parts;
   mark('geometry');
 
   const m = {
@@ -157,7 +164,7 @@ export async function mountMap(container, ctx) {
   // then there is no preview, which would show them all first.
   let values = jw.hasWijkValues();
   if (!values && !new URLSearchParams(location.search).get('ses')) {
-    preview = drawPreview(m, { createDraw, fitTransform });
+    preview = drawPreview(m, { createDraw, fitTransform, createToolbar });
     status.textContent = M.loadingValues;
     container.dataset.drawnAt = performance.now().toFixed(1);
     mark('preview');

@@ -119,6 +119,10 @@ test('before the wijk values are in, the map already draws "werkelijk", exactly 
   assert.match(legendBefore.join('|'), /\d\s%.*niet gepubliceerd.*geen gegevens/);
   const pixels = () => page.$eval('[data-testid="map-canvas"]', (c) => ({ w: c.width, h: c.height, png: c.toDataURL() }));
   const before = await pixels();
+  // The view buttons are there already (disabled), so the map does not move when it is complete.
+  const place = () => page.$eval('[data-testid="map-canvas"]', (c) => { const r = c.getBoundingClientRect(); return [r.left, r.top + scrollY]; });
+  const placeBefore = await place();
+  assert.equal(await page.locator('#kaart .map-toolbar button:disabled').count(), 7);
   // the values are asked for only after the first draw (they do not share the line with the geometry)
   await page.waitForTimeout(200);
   assert.ok(valuesAsked, 'the map asks for the wijk values once it is drawn');
@@ -129,6 +133,9 @@ test('before the wijk values are in, the map already draws "werkelijk", exactly 
   assert.equal(after.w, before.w);
   assert.equal(after.h, before.h);
   assert.ok(after.png === before.png, 'the first view is the full map\'s werkelijk view, pixel for pixel');
+  assert.deepEqual(await place(), placeBefore, 'the map stays where it was drawn first');
+  assert.equal(await page.locator('#kaart .map-toolbar').count(), 1);
+  assert.equal(await page.locator('#kaart .map-toolbar button:disabled').count(), 0);
   assert.deepEqual(await page.$$eval('[data-testid="map-legend"] li', (li) => li.map((x) => x.textContent)), legendBefore);
   assert.equal(await page.locator('[data-testid="map-legend"]').count(), 1);
   assert.equal(await page.locator('[data-testid="map-canvas"]').count(), 1);

@@ -51,9 +51,11 @@ export function fitTransform(rect, geo) {
   return { ...s, ...clampView(s, geo, v.k, v.x, v.y) };
 }
 
-export function createInteraction(m) {
-  const { state, geo, shapes, nGeo, geoIndex, geoToData, wijkPaths, gemShapeIndex, canvas, container } = m;
-
+/**
+ * The view and zoom buttons. map.js also shows them, disabled, above its first view
+ * (before the wijk values), so the map does not move down when the full map takes over.
+ */
+export function createToolbar() {
   const viewButtons = VIEWS.map((v) => el('button', {
     type: 'button', class: 'map-view-btn', 'data-view': v.id, 'data-testid': `map-view-${v.id}`, 'aria-pressed': 'false',
   }, v.label));
@@ -63,6 +65,13 @@ export function createInteraction(m) {
   const toolbar = el('div', { class: 'map-toolbar' },
     el('div', { class: 'map-views', role: 'group', 'aria-label': M.viewGroup }, ...viewButtons),
     el('div', { class: 'map-zoom', role: 'group', 'aria-label': M.zoomGroup }, btnIn, btnOut, btnFit));
+  return { toolbar, viewButtons, btnIn, btnOut, btnFit };
+}
+
+export function createInteraction(m) {
+  const { state, geo, shapes, nGeo, geoIndex, geoToData, wijkPaths, gemShapeIndex, canvas, container } = m;
+
+  const { toolbar, viewButtons, btnIn, btnOut, btnFit } = createToolbar();
   // Shown when the wheel scrolls the page past the map instead of zooming it.
   const wheelHint = el('div', { class: 'map-wheel-hint', 'aria-hidden': 'true', hidden: true,
     text: M.wheelHint });
