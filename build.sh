@@ -173,7 +173,7 @@ run_bench() {
   build_all
   say "fit benchmark"
   bash bench/fit.sh
-  for b in bench/page.mjs bench/map.mjs bench/phone.mjs bench/report.mjs bench/extend.mjs; do
+  for b in bench/page.mjs bench/map.mjs bench/phone.mjs bench/report.mjs bench/extend.mjs bench/model.mjs; do
     if [ -f "$b" ]; then say "$b"; node "$b"; else skip "$b not present"; fi
   done
 }
