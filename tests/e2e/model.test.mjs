@@ -143,6 +143,8 @@ test('one determinant off: the coefficients equal the CLI fit to 1e-9, and the U
   assert.ok(Math.abs(scpOf('perc_1ouder') - 0.071) <= 0.0005, `perc_1ouder ${scpOf('perc_1ouder')}`);
   assert.ok(Math.abs(scpOf('perc_hhverd') - 0.301) <= 0.0005, `perc_hhverd ${scpOf('perc_hhverd')}`);
   assert.equal(scp.find(([id]) => id === 'model-scp-intercept')[1], '', 'SCP\'s constant cannot be derived');
+  assert.equal(await page.textContent('[data-testid="model-scp-intercept"]'), '?niet af te leiden');
+  assert.match(await page.textContent('[data-testid="model-scp-perc_1ouder"]'), /^0,07\d+$/);
   assert.match(await page.textContent('[data-testid="model-scp-note"]'), /1\D?618 wijken met alle kenmerken \(373 gemeenten\)/);
 
   // "Alles aan" and a run give the default model back: no verdict changes, URL without model.

@@ -229,8 +229,8 @@ export function mount(section, ctx) {
         }, b ? fmtEst(b.estimate) : el('span', { 'aria-label': M.offAria }, '–')),
         el('td', { class: 'num' }, b ? fmtEst(b.std_error) : '–'),
         el('td', { class: 'num', 'data-testid': `model-scp-${key}`, 'data-value': scp.has(term) ? scp.get(term) : '' },
-          scp.has(term) ? fmtEst(scp.get(term))
-          : [el('span', { 'aria-hidden': 'true' }, '?'), el('span', { class: 'visually-hidden' }, M.scpUnknownAria)])));
+          ...(scp.has(term) ? [fmtEst(scp.get(term))]
+            : [el('span', { 'aria-hidden': 'true' }, '?'), el('span', { class: 'visually-hidden' }, M.scpUnknownAria)]))));
     }
     table.append(tbody);
     result.append(el('div', { class: 'table-scroll' }, table),
