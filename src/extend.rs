@@ -24,7 +24,7 @@ use crate::data::{is_wijkcode, Wijk};
 use crate::fit::{self, Criterion, Design, Fit, Options};
 use crate::model::{Predictor, Z95};
 use crate::text;
-use crate::text::{Lang, Text};
+use crate::text::Text;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -486,14 +486,13 @@ impl Upload {
                         Some(*line),
                         Some(name),
                         Some(raw),
-                        m.clone().map(|m, lang| match lang {
-                            Lang::Nl => {
-                                format!("{m}; deze wijk doet niet mee zolang deze kolom gekozen is")
-                            }
-                            Lang::En => format!(
-                                "{m}; this district is left out while this column is chosen"
-                            ),
-                        }),
+                        {
+                            let Text { nl, en } = m;
+                            text!(
+                                "{nl}; deze wijk doet niet mee zolang deze kolom gekozen is",
+                                "{en}; this district is left out while this column is chosen"
+                            )
+                        },
                     ));
                 }
             } else {

@@ -59,10 +59,7 @@ pub struct GemeenteEffect {
 fn unknown_gemeente(code: &str) -> InputError {
     InputError {
         field: "gemeente".into(),
-        message: text!(
-            "onbekende gemeentecode '{code}'",
-            "unknown municipality code '{code}'"
-        ),
+        message: text::unknown_gemeente(code),
     }
 }
 

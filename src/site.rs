@@ -326,26 +326,20 @@ pub enum Scope<'a> {
 
 impl<'a> Scope<'a> {
     pub fn parse(kind: &str, code: Option<&'a str>) -> Result<Scope<'a>, InputError> {
-        let need = |what: &str| {
+        let need = |what: &str, what_en: &str| {
             code.filter(|c| !c.is_empty()).ok_or_else(|| InputError {
                 field: "code".into(),
-                message: {
-                    let what_en = what
-                        .replace("regiocode", "region code")
-                        .replace("gemeentecode", "municipality code")
-                        .replace("wijkcode", "district code");
-                    text!(
-                        "een {what} is nodig voor dit bereik",
-                        "this scope needs a {what_en}"
-                    )
-                },
+                message: text!(
+                    "een {what} is nodig voor dit bereik",
+                    "this scope needs a {what_en}"
+                ),
             })
         };
         Ok(match kind {
             "land" => Scope::Land,
-            "regio" => Scope::Regio(need("regiocode")?),
-            "gemeente" => Scope::Gemeente(need("gemeentecode")?),
-            "wijk" => Scope::Wijk(need("wijkcode")?),
+            "regio" => Scope::Regio(need("regiocode", "region code")?),
+            "gemeente" => Scope::Gemeente(need("gemeentecode", "municipality code")?),
+            "wijk" => Scope::Wijk(need("wijkcode", "district code")?),
             other => {
                 return Err(InputError {
                     field: "scope".into(),

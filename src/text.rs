@@ -23,19 +23,13 @@ impl Text {
         }
     }
 
-    /// Both languages changed alike: `f(nl, Lang::Nl)` and `f(en, Lang::En)`.
-    pub fn map(self, f: impl Fn(String, Lang) -> String) -> Text {
+    /// Both languages changed alike (a prefix, say): `f(nl)` and `f(en)`.
+    pub fn map(self, f: impl Fn(String) -> String) -> Text {
         Text {
-            nl: f(self.nl, Lang::Nl),
-            en: f(self.en, Lang::En),
+            nl: f(self.nl),
+            en: f(self.en),
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Nl,
-    En,
 }
 
 impl fmt::Display for Text {
@@ -67,4 +61,20 @@ macro_rules! text {
             en: format!($en),
         }
     };
+}
+
+/// "onbekende wijkcode 'WK…'": a wijk code the model does not know.
+pub fn unknown_wijk(code: &str) -> Text {
+    text!(
+        "onbekende wijkcode '{code}'",
+        "unknown district code '{code}'"
+    )
+}
+
+/// "onbekende gemeentecode 'GM…'": a gemeente code the model does not know.
+pub fn unknown_gemeente(code: &str) -> Text {
+    text!(
+        "onbekende gemeentecode '{code}'",
+        "unknown municipality code '{code}'"
+    )
 }

@@ -88,7 +88,7 @@ fn js_error(t: &Text) -> JsValue {
 }
 
 fn field_error(field: &str, message: Text) -> JsValue {
-    js_error(&message.map(|m, _| format!("{field}: {m}")))
+    js_error(&message.map(|m| format!("{field}: {m}")))
 }
 
 /// An error in the page's own data files (not the user's input): Dutch, with the same
@@ -261,15 +261,9 @@ struct ProfileOut<'a> {
 pub fn wijk_profile(code: &str) -> Result<JsValue, JsValue> {
     with_calculator(|c| {
         let c: &Calculator = c;
-        let i = c.wijk_index(code).ok_or_else(|| {
-            field_error(
-                "wijk",
-                text!(
-                    "onbekende wijkcode '{code}'",
-                    "unknown district code '{code}'"
-                ),
-            )
-        })?;
+        let i = c
+            .wijk_index(code)
+            .ok_or_else(|| field_error("wijk", text::unknown_wijk(code)))?;
         let w = &c.site.wijken[i];
         let names = c
             .predictor
@@ -551,20 +545,8 @@ fn read_profile_from_js(c: &Calculator, profile: &JsValue) -> Result<JsProfile, 
                     "verwacht een wijkcode als tekst, bijvoorbeeld \"WK036328\"",
                     "expected a district code as text, for example \"WK036328\"",
                 ),
-                k if k.starts_with("wijk:") => {
-                    let code = &k[5..];
-                    text!(
-                        "onbekende wijkcode '{code}'",
-                        "unknown district code '{code}'"
-                    )
-                }
-                k if k.starts_with("code:") => {
-                    let code = &k[5..];
-                    text!(
-                        "onbekende gemeentecode '{code}'",
-                        "unknown municipality code '{code}'"
-                    )
-                }
+                k if k.starts_with("wijk:") => text::unknown_wijk(&k[5..]),
+                k if k.starts_with("code:") => text::unknown_gemeente(&k[5..]),
                 k => {
                     let got = k.trim_start_matches("type:");
                     text!(
