@@ -26,3 +26,13 @@ export function download(blob, name) {
   // Revoked later: some browsers read the URL after click() has returned.
   setTimeout(() => URL.revokeObjectURL(a.href), 30000);
 }
+
+/**
+ * Add the stylesheet at `url` (a URL beside the calling module, so style-src 'self' holds)
+ * to the page once: the panels that load lazily bring their own styles this way.
+ */
+export function loadStylesheet(url) {
+  const href = String(url);
+  if ([...document.querySelectorAll('link[rel="stylesheet"]')].some((l) => l.href === href)) return;
+  document.head.append(el('link', { rel: 'stylesheet', href }));
+}

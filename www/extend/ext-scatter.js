@@ -6,28 +6,11 @@
 
 import { el } from '../dom.js';
 import { fmtNum } from '../format.js';
+import { s as svg, ticks } from '../report/plots.js';
 
-const NS = 'http://www.w3.org/2000/svg';
 const W = 420, H = 300;
 const PAD = { left: 56, right: 12, top: 12, bottom: 40 };
 
-function svg(tag, attrs = {}, text) {
-  const e = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (text != null) e.textContent = text;
-  return e;
-}
-
-/** About five round tick values covering [lo, hi]. */
-function ticks(lo, hi) {
-  if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / 5;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((f) => f * mag).find((s) => s >= raw);
-  const out = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
-  return out;
-}
 /** Decimals the ticks need: those of their step (2,5 → 1; 0,25 → 2). */
 const decimalsFor = (vals) => {
   const step = vals.length > 1 ? Math.abs(vals[1] - vals[0]) : 1;

@@ -14,7 +14,7 @@
 // with that choice and runs it.
 // Verdicts are the core's: the panel only counts and lists what the core returns.
 
-import { el } from '../dom.js';
+import { el, loadStylesheet } from '../dom.js';
 import { messages, tr, errorText } from '../i18n.js';
 import { fmtNum, fmtCount } from '../format.js';
 import { startWorker, call } from './client.js';
@@ -36,15 +36,9 @@ const defaultVariance = (info) => ({
   Residual: info.variance.residual,
 });
 
-/** The panel's own styles, beside this module (style-src 'self'). */
-function loadStyle() {
-  if (document.querySelector('link[data-model-css]')) return;
-  document.head.append(el('link', { rel: 'stylesheet', href: new URL('./model.css', import.meta.url).href, 'data-model-css': true }));
-}
-
 export function mount(section, ctx) {
   const { jw, determinants, wijken } = ctx;
-  loadStyle();
+  loadStylesheet(new URL('./model.css', import.meta.url)); // beside this module, once
   const info = jw.modelInfo();
   const names = determinants.map((d) => d.name);
   const byName = new Map(determinants.map((d) => [d.name, d]));

@@ -14,7 +14,7 @@
 // ext-results, ext-n, ext-explained, ext-coef-<column>, ext-lr-p, ext-gem, ext-scatter-<column>,
 // ext-show-map, ext-csv.
 
-import { el, download } from '../dom.js';
+import { el, download, loadStylesheet } from '../dom.js';
 import { messages, tr, lang } from '../i18n.js';
 import { fmtNum, fmtCoef, fmtPct, fmtPp, csvDialect } from '../format.js';
 import { startWorker, call } from './client.js';
@@ -46,14 +46,8 @@ function fmtP(p) {
   return fmtNum(p, 3);
 }
 
-/** The stylesheet of this panel, beside this module (loaded once, with the panel). */
-function loadStyle() {
-  if (document.querySelector('link[data-ext-style]')) return;
-  document.head.append(el('link', { rel: 'stylesheet', href: new URL('./ext-panel.css', import.meta.url).href, 'data-ext-style': '' }));
-}
-
 export function mount(section, ctx) {
-  loadStyle();
+  loadStylesheet(new URL('./ext-panel.css', import.meta.url)); // beside this module, once
   const { getMap } = ctx;
   let file = null; // {name, bytes: Uint8Array}
   let inspected = null; // extendInspect's answer for `file`

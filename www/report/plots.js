@@ -1,6 +1,7 @@
 // Small SVG charts for the report and the comparison: scales, axes, the funnel plot,
 // the interval ("caterpillar") chart and the SES chart. SVG rather than canvas so a
-// printed report stays sharp and the comparison can be downloaded as SVG.
+// printed report stays sharp and the comparison can be downloaded as SVG. The scatter plots
+// of "Aanvullen met eigen wijkkenmerken" (www/extend/ext-scatter.js) use `s` and `ticks` too.
 
 import { fmtNum } from '../format.js';
 
