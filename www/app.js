@@ -588,7 +588,7 @@ function loadValues() {
       .then((t) => { jw.loadWijkValues(t); return true; })
       .catch((e) => {
         console.warn('wijkwaarden:', e);
-        showFatal(M.valuesFailed(e.message || e), false);
+        showFatal(M.valuesFailed(errorText(e)), false);
         return false;
       });
   }
@@ -677,7 +677,7 @@ async function main() {
     info = jw.modelInfo();
     performance.mark('jw:lists');
   } catch (e) {
-    showFatal(M.wasmFailed(e.message || e));
+    showFatal(M.wasmFailed(errorText(e)));
     return;
   }
   wijkIndex = new Map(wijken.map((w, i) => [w.code, i]));

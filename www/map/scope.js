@@ -4,7 +4,7 @@
 // animation frame, however many slider events arrive.
 
 import { el } from '../dom.js';
-import { messages, tr } from '../i18n.js';
+import { messages, tr, errorText } from '../i18n.js';
 
 const M = messages('map');
 const E = messages('extend');
@@ -148,7 +148,7 @@ export function createScope(m) {
       }
       sc.expected = overlay(rawExpected);
     } catch (err) {
-      m.status.textContent = M.whatifFailed(err.message);
+      m.status.textContent = M.whatifFailed(errorText(err));
       return;
     }
     m.draw.computeClasses();
