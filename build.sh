@@ -96,8 +96,7 @@ fit_and_site() {
 }
 
 # Variables the wasm crate compiles in.
-export JEUGDHULP_MODEL_JSON=$GEN/site/model.browser.json
-export JEUGDHULP_SITE_JSON=$GEN/site/site.json
+export JEUGDHULP_MODEL_BIN=$GEN/site/model.browser.bin
 
 # One wasm build into $GEN/$1 with cargo profile $2, with cargo's extra arguments after them.
 build_one_wasm() {
@@ -159,7 +158,7 @@ run_tests() {
   say "native tests"
   cargo test --release
   say "wasm tests in headless Chromium"
-  JEUGDHULP_VALUES_JSON=$GEN/site/wijkwaarden.json \
+  JEUGDHULP_SITE_BIN=$GEN/site/site.bin JEUGDHULP_VALUES_BIN=$GEN/site/wijkwaarden.bin \
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     WASM_BINDGEN_TEST_TIMEOUT=120 cargo test --release --target "$WASM_TARGET" --test web --features worker
   say "end-to-end tests on the optimised dist/ (served under /jeugdhulp-wijk/ with gzip, as GitHub Pages does)"

@@ -21,10 +21,10 @@ pub struct Imputation {
     pub gemeente: BTreeMap<String, Vec<Option<f64>>>,
     /// The rule per determinant (model order). Empty: the mean for every
     /// determinant (today's specification; such files have no `rules`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::wire::skip_empty")]
     pub rules: Vec<Missing>,
     /// Whether the means are weighted by the youth count N (SCP's specification).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "crate::wire::skip_false")]
     pub weighted: bool,
 }
 

@@ -20,6 +20,7 @@ pub mod report;
 pub mod score;
 pub mod site;
 pub mod text;
+pub mod wire;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -96,9 +96,9 @@ pub struct Provenance {
     pub input_sha256: String,
     pub fitted_by: String,
     /// The kerncijfers file the youth counts came from (SCP's specification).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::skip_none")]
     pub youth_file: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::skip_none")]
     pub youth_sha256: Option<String>,
 }
 
@@ -193,15 +193,15 @@ pub struct Model {
     pub imputation: Imputation,
     pub fit: fit::Convergence,
     /// SCP's specification (schema version 2); absent: today's.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::skip_none")]
     pub specification: Option<Specification>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::skip_none")]
     pub youth: Option<Youth>,
     /// The suppressed wijken and what the fit used for them (SCP's specification).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::skip_none")]
     pub filled_responses: Option<Vec<FilledResponse>>,
     /// The youth-dependent residual variance of the PI; absent: σ²_residual.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::skip_none")]
     pub interval: Option<ResidualVariance>,
 }
 

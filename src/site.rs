@@ -6,6 +6,7 @@ use crate::data::{Dataset, Shared, Wijk};
 use crate::model::{InputError, Model, Predictor, Verdict, Z95};
 use crate::text;
 use crate::text::Text;
+use crate::wire;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -98,10 +99,12 @@ struct SiteFile {
     code: Vec<String>,
     name: Vec<String>,
     gemeente: Vec<usize>,
+    #[serde(with = "crate::wire::column")]
     observed: Vec<Option<f64>>,
+    #[serde(with = "crate::wire::column")]
     scp_expected: Vec<Option<f64>>,
     agreement: Agreement,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::skip_none")]
     fidelity: Option<Fidelity>,
 }
 
@@ -112,10 +115,15 @@ struct SiteFile {
 pub struct ValuesFile {
     pub determinants: Vec<String>,
     pub wijken: usize,
+    #[serde(with = "crate::wire::columns")]
     pub values: Vec<Vec<Option<f64>>>,
     /// Youth count N per wijk (models in SCP's specification; at most three
     /// decimals, so short in the file and read back bit for bit).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "crate::wire::skip_empty",
+        with = "crate::wire::dense_column"
+    )]
     pub n_jeugd: Vec<f64>,
 }
 
@@ -370,39 +378,74 @@ impl Calculator {
     /// `site` may come without determinant values (as the browser first has
     /// it); the functions that need them say so until [`Calculator::load_values`].
     pub fn new(predictor: Predictor, site: SiteData) -> Result<Calculator, String> {
-        let q = predictor.n_determinants();
+        let mut c = Calculator::without_site(predictor);
+        c.set_site(site)?;
+        Ok(c)
+    }
+
+    /// The model alone, as the page has it before its site data arrive (the first
+    /// result needs only the model): [`Calculator::expected`] works, the per-wijk
+    /// functions say the wijken are not loaded until [`Calculator::set_site`].
+    pub fn without_site(predictor: Predictor) -> Calculator {
+        Calculator {
+            predictor,
+            site: SiteData {
+                wijken: Vec::new(),
+                agreement: agreement(&[]),
+                fidelity: None,
+            },
+            filled: Vec::new(),
+            base_fixed: Vec::new(),
+            random: Vec::new(),
+            random_var: Vec::new(),
+            by_code: HashMap::new(),
+        }
+    }
+
+    /// Put the wijken in (replacing any before, and their values).
+    pub fn set_site(&mut self, site: SiteData) -> Result<(), String> {
+        let q = self.predictor.n_determinants();
+        // Values for every wijk or for none (the browser's site data).
+        let with_values = site.wijken.iter().filter(|w| w.values.len() == q).count();
+        if with_values != site.wijken.len() {
+            if let Some(w) = site.wijken.iter().find(|w| !w.values.is_empty()) {
+                return Err(format!(
+                    "wijk {}: {} waarden, het model heeft {q} determinanten",
+                    w.code,
+                    w.values.len()
+                ));
+            }
+        }
         let (mut random, mut random_var) = (Vec::new(), Vec::new());
         let mut by_code = HashMap::new();
         for (i, w) in site.wijken.iter().enumerate() {
-            let (ug, vg, ur, vr, _) = predictor.random_part(Some(&w.gemeente_code));
+            let (ug, vg, ur, vr, _) = self.predictor.random_part(Some(&w.gemeente_code));
             random.push(ug + ur);
             random_var.push(vg + vr);
             by_code.insert(w.code.clone(), i);
         }
-        let with_values = site.wijken.iter().filter(|w| w.values.len() == q).count();
-        let mut c = Calculator {
-            predictor,
-            site,
-            filled: Vec::new(),
-            base_fixed: Vec::new(),
-            random,
-            random_var,
-            by_code,
-        };
-        if with_values == c.len() && !c.is_empty() {
-            c.prepare_values()?;
-        } else if let Some(w) = c.site.wijken.iter().find(|w| !w.values.is_empty()) {
-            return Err(format!(
-                "wijk {}: {} waarden, het model heeft {q} determinanten",
-                w.code,
-                w.values.len()
-            ));
+        self.site = site;
+        self.random = random;
+        self.random_var = random_var;
+        self.by_code = by_code;
+        self.filled.clear();
+        self.base_fixed.clear();
+        if with_values == self.len() && !self.is_empty() {
+            self.prepare_values()?;
         }
-        Ok(c)
+        Ok(())
+    }
+
+    /// Whether the wijken are in ([`Calculator::set_site`]).
+    pub fn has_site(&self) -> bool {
+        !self.site.wijken.is_empty()
     }
 
     /// Add the per-wijk determinant values after construction.
     pub fn load_values(&mut self, file: &ValuesFile) -> Result<(), String> {
+        if !self.has_site() {
+            return Err("wijkwaarden: de sitegegevens (wijken) zijn nog niet geladen".into());
+        }
         let names = self.predictor.model.determinant_names();
         self.site.set_values(file, &names)?;
         self.prepare_values()
@@ -802,4 +845,52 @@ pub fn calculator_from_json(
 
 pub fn parse_values(json: &str) -> Result<ValuesFile, String> {
     serde_json::from_str(json).map_err(|e| format!("wijkwaarden: {e}"))
+}
+
+/// The browser's files in their binary form (`model.browser.bin`, `site.bin`,
+/// `wijkwaarden.bin`; src/wire.rs), as `site` writes them.
+pub struct BrowserFiles {
+    pub model: Vec<u8>,
+    pub site: Vec<u8>,
+    pub values: Vec<u8>,
+}
+
+impl BrowserFiles {
+    pub fn new(
+        model: &Model,
+        site: &SiteData,
+        values: &ValuesFile,
+    ) -> Result<BrowserFiles, String> {
+        Ok(BrowserFiles {
+            model: wire::encode(wire::Kind::Model, &browser_model(model))?,
+            site: wire::encode(wire::Kind::Site, site)?,
+            values: wire::encode(wire::Kind::Values, values)?,
+        })
+    }
+}
+
+/// The calculator from the binary model alone (the page's first step), with the site
+/// data and values where they are at hand.
+pub fn calculator_from_bin(
+    model: &[u8],
+    site: Option<&[u8]>,
+    values: Option<&[u8]>,
+) -> Result<Calculator, String> {
+    let model: Model = wire::decode(wire::Kind::Model, model)?;
+    let mut c = Calculator::without_site(Predictor::new(model)?);
+    if let Some(s) = site {
+        c.set_site(site_from_bin(s)?)?;
+    }
+    if let Some(v) = values {
+        c.load_values(&values_from_bin(v)?)?;
+    }
+    Ok(c)
+}
+
+pub fn site_from_bin(bytes: &[u8]) -> Result<SiteData, String> {
+    wire::decode(wire::Kind::Site, bytes)
+}
+
+pub fn values_from_bin(bytes: &[u8]) -> Result<ValuesFile, String> {
+    wire::decode(wire::Kind::Values, bytes)
 }

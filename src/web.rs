@@ -1,12 +1,14 @@
 //! The wasm boundary: converts JS values, delegates to the core, and maps every
 //! error to a JS `Error` with a Dutch message naming the field. Nothing else
-//! lives here. The fitted model and the per-wijk data are compiled in by
-//! `build.sh` (env `JEUGDHULP_MODEL_JSON`, `JEUGDHULP_SITE_JSON`).
+//! lives here. The fitted model is compiled in by `build.sh` (env
+//! `JEUGDHULP_MODEL_BIN`, src/wire.rs); the page's first result needs nothing else.
+//! The wijken (`site.bin`, `loadSite`) and their values (`wijkwaarden.bin`,
+//! `loadWijkValues`) arrive after it.
 
 use crate::determinants::Group;
 use crate::model::InputError;
 use crate::model::{EffectLevel, Prediction, Profile, Verdict};
-use crate::site::{calculator_from_json, Calculator, Scope};
+use crate::site::{calculator_from_bin, Calculator, Scope};
 use crate::text;
 use crate::text::Text;
 use js_sys::{Array, Float64Array};
@@ -15,8 +17,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
-const MODEL_JSON: &str = include_str!(env!("JEUGDHULP_MODEL_JSON"));
-const SITE_JSON: &str = include_str!(env!("JEUGDHULP_SITE_JSON"));
+const MODEL_BIN: &[u8] = include_bytes!(env!("JEUGDHULP_MODEL_BIN"));
 
 thread_local! {
     // wasm32-unknown-unknown runs one thread; the calculator lives for the page.
@@ -28,11 +29,11 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
-/// Run `f` on the calculator, building it from the compiled-in JSON on first use.
+/// Run `f` on the calculator, building it from the compiled-in model on first use.
 fn with_calculator<T>(f: impl FnOnce(&mut Calculator) -> Result<T, JsValue>) -> Result<T, JsValue> {
     CALCULATOR.with(|cell| {
         let mut slot = cell.borrow_mut();
-        let calc = slot.get_or_insert_with(|| calculator_from_json(MODEL_JSON, SITE_JSON, None));
+        let calc = slot.get_or_insert_with(|| calculator_from_bin(MODEL_BIN, None, None));
         match calc {
             Ok(c) => f(c),
             Err(e) => Err(js_error(&text!(
@@ -43,13 +44,49 @@ fn with_calculator<T>(f: impl FnOnce(&mut Calculator) -> Result<T, JsValue>) -> 
     })
 }
 
-/// Load the per-wijk determinant values (`wijkwaarden.json`, fetched by the
-/// page after its first result). Needed by `wijkProfile`, `expectedAll`,
-/// `intervalsAll`, and by `expected` where it imputes from a gemeente mean.
-#[wasm_bindgen(js_name = loadWijkValues)]
-pub fn load_wijk_values(json: &str) -> Result<(), JsValue> {
+/// As [`with_calculator`], for the functions about the wijken: they say the wijken are
+/// not there until `loadSite` has run, rather than answer for none.
+fn with_site<T>(f: impl FnOnce(&mut Calculator) -> Result<T, JsValue>) -> Result<T, JsValue> {
     with_calculator(|c| {
-        let file = crate::site::parse_values(json).map_err(|e| internal(&e))?;
+        if !c.has_site() {
+            return Err(field_error(
+                "sitegegevens",
+                Text::new(
+                    "de wijken zijn nog niet geladen (eerst loadSite)",
+                    "the districts have not been loaded yet (call loadSite first)",
+                ),
+            ));
+        }
+        f(c)
+    })
+}
+
+/// Load the wijken, gemeenten and regio's (`site.bin`, fetched by the page after its
+/// first result). Needed by every function about wijken, and before `loadWijkValues`.
+#[wasm_bindgen(js_name = loadSite)]
+pub fn load_site(bytes: &[u8]) -> Result<(), JsValue> {
+    with_calculator(|c| {
+        let site = crate::site::site_from_bin(bytes).map_err(|e| internal(&e))?;
+        c.set_site(site).map_err(|e| internal(&e))?;
+        // The boundary knows the wijk codes: made again with them on the next call.
+        BOUNDARY.with(|b| b.borrow_mut().take());
+        Ok(())
+    })
+}
+
+/// Whether `loadSite` has succeeded.
+#[wasm_bindgen(js_name = hasSite)]
+pub fn has_site() -> Result<bool, JsValue> {
+    with_calculator(|c| Ok(c.has_site()))
+}
+
+/// Load the per-wijk determinant values (`wijkwaarden.bin`, after `loadSite`).
+/// Needed by `wijkProfile`, `expectedAll`, `intervalsAll`, and by `expected` where
+/// it imputes from a gemeente mean.
+#[wasm_bindgen(js_name = loadWijkValues)]
+pub fn load_wijk_values(bytes: &[u8]) -> Result<(), JsValue> {
+    with_site(|c| {
+        let file = crate::site::values_from_bin(bytes).map_err(|e| internal(&e))?;
         c.load_values(&file).map_err(|e| internal(&e))
     })
 }
@@ -178,7 +215,7 @@ struct WijkOut<'a> {
 /// All wijken; index i here is index i in every per-wijk array.
 #[wasm_bindgen]
 pub fn wijken() -> Result<JsValue, JsValue> {
-    with_calculator(|c| {
+    with_site(|c| {
         let c: &Calculator = c;
         let out: Vec<WijkOut> = c
             .site
@@ -213,7 +250,7 @@ struct GemeenteOut<'a> {
 /// Gemeenten with their BLUPs (percentage points); `effect` = gemeente + regio.
 #[wasm_bindgen]
 pub fn gemeenten() -> Result<JsValue, JsValue> {
-    with_calculator(|c| {
+    with_site(|c| {
         let c: &Calculator = c;
         let m = &c.predictor.model;
         let find = |v: &[crate::model::RandomEffect], code: &str| {
@@ -259,7 +296,7 @@ struct ProfileOut<'a> {
 /// A wijk's raw values (null = missing) and its imputed values.
 #[wasm_bindgen(js_name = wijkProfile)]
 pub fn wijk_profile(code: &str) -> Result<JsValue, JsValue> {
-    with_calculator(|c| {
+    with_site(|c| {
         let c: &Calculator = c;
         let i = c
             .wijk_index(code)
@@ -630,7 +667,7 @@ pub fn expected_all(
     scope: &str,
     code: Option<String>,
 ) -> Result<Float64Array, JsValue> {
-    with_calculator(|c| {
+    with_site(|c| {
         let c: &Calculator = c;
         let (deltas, scope) = scenario(deltas, scope, &code)?;
         let mut out = vec![0.0; c.len()];
@@ -646,7 +683,7 @@ pub fn intervals_all(
     scope: &str,
     code: Option<String>,
 ) -> Result<Float64Array, JsValue> {
-    with_calculator(|c| {
+    with_site(|c| {
         let c: &Calculator = c;
         let (deltas, scope) = scenario(deltas, scope, &code)?;
         let out = c.intervals_all(&deltas, scope)?;
@@ -662,7 +699,7 @@ pub fn verdicts_all(
     scope: &str,
     code: Option<String>,
 ) -> Result<js_sys::Int8Array, JsValue> {
-    with_calculator(|c| {
+    with_site(|c| {
         let c: &Calculator = c;
         let (deltas, scope) = scenario(deltas, scope, &code)?;
         let out: Vec<i8> = c
@@ -678,7 +715,7 @@ pub fn verdicts_all(
 /// The page reads this rather than matching codes itself.
 #[wasm_bindgen(js_name = scopeMembers)]
 pub fn scope_members(scope: &str, code: Option<String>) -> Result<js_sys::Uint8Array, JsValue> {
-    with_calculator(|c| {
+    with_site(|c| {
         let c: &Calculator = c;
         let members: Vec<u8> = c
             .in_scope(Scope::parse(scope, code.as_deref())?)?
@@ -714,7 +751,8 @@ struct ModelInfo<'a> {
     reml_criterion: f64,
     variance: crate::model::Variance,
     fixed_effects: &'a [crate::model::FixedEffect],
-    agreement: crate::site::Agreement,
+    /// Null until `loadSite`.
+    agreement: Option<crate::site::Agreement>,
     data_sha256: &'a str,
     converged: bool,
     /// `scp` or `gemeente`.
@@ -743,7 +781,7 @@ pub fn model_info() -> Result<JsValue, JsValue> {
             reml_criterion: m.reml_criterion,
             variance: m.variance,
             fixed_effects: &m.fixed_effects,
-            agreement: c.site.agreement,
+            agreement: c.has_site().then_some(c.site.agreement),
             data_sha256: &m.provenance.input_sha256,
             converged: m.fit.converged,
             specification: m.spec().name(),
@@ -772,7 +810,7 @@ pub fn model_info() -> Result<JsValue, JsValue> {
 /// each effect `{value, sd, low, high}` (percentage points, 95 % interval).
 #[wasm_bindgen(js_name = gemeenteEffects)]
 pub fn gemeente_effects(codes: Vec<String>) -> Result<JsValue, JsValue> {
-    with_calculator(|c| {
+    with_site(|c| {
         let c: &Calculator = c;
         to_js(&crate::report::gemeente_effects(c, &codes)?)
     })
@@ -781,7 +819,7 @@ pub fn gemeente_effects(codes: Vec<String>) -> Result<JsValue, JsValue> {
 /// Everything the gemeenterapport shows of one gemeente (see docs/wasm-api.md).
 #[wasm_bindgen(js_name = gemeenteReport)]
 pub fn gemeente_report(code: &str) -> Result<JsValue, JsValue> {
-    with_calculator(|c| {
+    with_site(|c| {
         let c: &Calculator = c;
         to_js(&crate::report::gemeente_report(c, code)?)
     })
@@ -797,7 +835,7 @@ fn set(o: &js_sys::Object, key: &str, value: &JsValue) -> Result<(), JsValue> {
 /// count and difference as `Float64Array`s (NaN: unknown / not published).
 #[wasm_bindgen]
 pub fn funnel(points: u32) -> Result<JsValue, JsValue> {
-    with_calculator(|c| {
+    with_site(|c| {
         let c: &Calculator = c;
         let f = crate::report::funnel(c, points as usize)?;
         let o = js_sys::Object::new();
@@ -829,7 +867,7 @@ struct IncomeOut<'a> {
 /// and `class`, an `Int8Array(n)` with 0, 1, 2 (low … high) or -1 (no income).
 #[wasm_bindgen(js_name = incomeClasses)]
 pub fn income_classes() -> Result<JsValue, JsValue> {
-    with_calculator(|c| {
+    with_site(|c| {
         let c: &Calculator = c;
         let k = crate::report::income_classes(c)?;
         let o = to_js(&IncomeOut {

@@ -14,7 +14,7 @@ if [ -n "$beside" ]; then echo "fresh clone: $tmp holds more than the clone: $be
 echo "   clone of $(git rev-parse --short HEAD) in $tmp (no ../shared)"
 start=$(date +%s)
 # Nothing from this checkout's environment: default data/, dist/ and generated/.
-env -u JEUGDHULP_DATA -u JEUGDHULP_DIST -u JEUGDHULP_MODEL_JSON -u JEUGDHULP_SITE_JSON \
-  -u JEUGDHULP_VALUES_JSON -u CARGO_TARGET_DIR ./build.sh build
+env -u JEUGDHULP_DATA -u JEUGDHULP_DIST -u JEUGDHULP_MODEL_BIN -u JEUGDHULP_SITE_BIN \
+  -u JEUGDHULP_VALUES_BIN -u CARGO_TARGET_DIR ./build.sh build
 echo "   fresh-clone build: $(( $(date +%s) - start )) s"
 env -u JEUGDHULP_DIST node --test tests/e2e/smoke.test.mjs

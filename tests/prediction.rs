@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use jeugdhulp_wijk::model::{EffectLevel, Model, Predictor, Profile, Z95};
 use jeugdhulp_wijk::site::{self, Calculator, Scope, SiteData};
+use jeugdhulp_wijk::wire;
 
 fn predictor() -> Predictor {
     Predictor::new(full_model().clone()).unwrap()
@@ -352,4 +353,74 @@ fn agreement_with_scp_is_reported() {
     assert_eq!(a.n, 2918);
     assert!(a.correlation > 0.95 && a.correlation <= 1.0, "{a:?}");
     assert!(a.rmse > 0.0 && a.rmse < 1.0 && a.max_abs >= a.rmse);
+}
+
+#[test]
+fn binary_browser_files_give_the_same_numbers_and_first_need_only_the_model() {
+    // What the page reads (src/wire.rs): the model compiled into the wasm, then the wijken
+    // (site.bin), then their values (wijkwaarden.bin). Each reads back to exactly what was
+    // written, and the calculator made from them predicts exactly as the full one.
+    let full = calculator();
+    let names = full.predictor.model.determinant_names();
+    let values = full.site.values_file(&names);
+    let mut site_only = full.site.clone();
+    for w in &mut site_only.wijken {
+        w.values.clear();
+        w.n_jeugd = None;
+    }
+    let files = site::BrowserFiles::new(&full.predictor.model, &site_only, &values).unwrap();
+    assert_eq!(site::site_from_bin(&files.site).unwrap(), site_only);
+    assert_eq!(site::values_from_bin(&files.values).unwrap(), values);
+    let model: jeugdhulp_wijk::model::Model =
+        wire::decode(wire::Kind::Model, &files.model).unwrap();
+    assert_eq!(model, site::browser_model(&full.predictor.model));
+
+    // The first result: the model alone.
+    let mut browser = site::calculator_from_bin(&files.model, None, None).unwrap();
+    assert!(!browser.has_site() && !browser.has_values());
+    let (i, _) = full
+        .site
+        .wijken
+        .iter()
+        .enumerate()
+        .find(|(_, w)| w.values.iter().all(Option::is_some))
+        .expect("a wijk with every value");
+    let national = Profile {
+        gemeente: None,
+        ..some_wijk_profile(&full, i)
+    };
+    assert_eq!(
+        browser.expected(&national).unwrap(),
+        full.expected(&national).unwrap()
+    );
+    // Values before the wijken: refused, saying why.
+    let e = browser.load_values(&values).unwrap_err();
+    assert!(e.contains("sitegegevens"), "{e}");
+    browser
+        .set_site(site::site_from_bin(&files.site).unwrap())
+        .unwrap();
+    assert!(browser.has_site() && !browser.has_values());
+    assert_eq!(browser.len(), full.len());
+    browser
+        .load_values(&site::values_from_bin(&files.values).unwrap())
+        .unwrap();
+    assert_eq!(
+        browser.predictor.model.imputation,
+        full.predictor.model.imputation
+    );
+    for i in (0..full.len()).step_by(97) {
+        let p = some_wijk_profile(&full, i);
+        assert_eq!(full.expected(&p).unwrap(), browser.expected(&p).unwrap());
+    }
+    let q = names.len();
+    let (mut a, mut b) = (vec![0.0; full.len()], vec![0.0; full.len()]);
+    full.expected_all(&vec![0.0; q], Scope::Land, &mut a)
+        .unwrap();
+    browser
+        .expected_all(&vec![0.0; q], Scope::Land, &mut b)
+        .unwrap();
+    assert_eq!(a, b);
+    // A file of the wrong kind is named.
+    let e = site::site_from_bin(&files.values).unwrap_err();
+    assert!(e.contains("site.bin: dit is wijkwaarden.bin"), "{e}");
 }

@@ -9,8 +9,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// The per-wijk values, compiled into the test (the page fetches them).
-const VALUES_JSON: &str = include_str!(env!("JEUGDHULP_VALUES_JSON"));
+/// The wijken and their values, compiled into the test (the page fetches them).
+const SITE_BIN: &[u8] = include_bytes!(env!("JEUGDHULP_SITE_BIN"));
+const VALUES_BIN: &[u8] = include_bytes!(env!("JEUGDHULP_VALUES_BIN"));
 
 fn get(v: &JsValue, key: &str) -> JsValue {
     Reflect::get(v, &JsValue::from_str(key)).unwrap()
@@ -45,14 +46,22 @@ fn message_en<T>(r: Result<T, JsValue>) -> String {
         .expect("an Error with message_en")
 }
 
+fn ensure_site() {
+    if !web::has_site().unwrap() {
+        web::load_site(SITE_BIN).unwrap();
+    }
+}
+
 fn ensure_values() {
+    ensure_site();
     if !web::has_wijk_values().unwrap() {
-        web::load_wijk_values(VALUES_JSON).unwrap();
+        web::load_wijk_values(VALUES_BIN).unwrap();
     }
 }
 
 #[wasm_bindgen_test]
 fn lists_determinants_wijken_and_gemeenten() {
+    ensure_site();
     let dets = Array::from(&web::determinants().unwrap());
     assert_eq!(dets.length(), 27);
     let first = dets.get(0);
@@ -134,6 +143,7 @@ fn lists_determinants_wijken_and_gemeenten() {
 
 #[wasm_bindgen_test]
 fn expected_for_national_profile_and_a_wijk() {
+    ensure_site();
     let national = web::national_profile().unwrap();
     let p = web::expected(obj(&[
         ("gemeente", JsValue::NULL),
@@ -238,6 +248,7 @@ fn expected_for_national_profile_and_a_wijk() {
 
 #[wasm_bindgen_test]
 fn bad_input_throws_errors_that_name_the_field() {
+    ensure_site();
     ensure_values();
     let values = |k: &str, v: JsValue| obj(&[("values", obj(&[(k, v)]))]);
     let m = message(web::expected(values(
@@ -316,8 +327,19 @@ fn bad_input_throws_errors_that_name_the_field() {
         JsValue::from_str("WK999999"),
     )])));
     assert!(m.contains("wijk") && m.contains("WK999999"), "{m}");
-    let m = message(web::load_wijk_values("{\"kapot\":"));
-    assert!(m.contains("wijkwaarden"), "{m}");
+    let m = message(web::load_wijk_values(b"{\"kapot\":"));
+    assert!(
+        m.contains("wijkwaarden.bin") && m.contains("geen gegevensbestand"),
+        "{m}"
+    );
+    let m = message(web::load_wijk_values(SITE_BIN));
+    assert!(m.contains("wijkwaarden.bin: dit is site.bin"), "{m}");
+    let m = message(web::load_site(&VALUES_BIN[..VALUES_BIN.len() / 2]));
+    assert!(m.contains("site.bin: dit is wijkwaarden.bin"), "{m}");
+    let m = message(web::load_site(&SITE_BIN[..SITE_BIN.len() / 2]));
+    assert!(m.contains("site.bin: onleesbaar of afgebroken"), "{m}");
+    // A failed load leaves what was loaded.
+    assert!(web::has_site().unwrap());
 }
 
 /// Numbers at the edges, values of the wrong type and missing fields
@@ -325,6 +347,7 @@ fn bad_input_throws_errors_that_name_the_field() {
 /// numbers; a missing field is imputed; nothing traps.
 #[wasm_bindgen_test]
 fn edge_numbers_wrong_types_and_missing_fields_get_an_answer() {
+    ensure_site();
     ensure_values();
     let values = |k: &str, v: JsValue| obj(&[("values", obj(&[(k, v)]))]);
     let expected_of = |p: JsValue| num(&web::expected(p).unwrap(), "expected");
@@ -487,6 +510,7 @@ fn edge_numbers_wrong_types_and_missing_fields_get_an_answer() {
 /// Issue 12: the per-gemeente functions cross the boundary as documented.
 #[wasm_bindgen_test]
 fn report_functions_cross_the_boundary() {
+    ensure_site();
     ensure_values();
     let effects =
         Array::from(&web::gemeente_effects(vec!["GM0363".into(), "GM0344".into()]).unwrap());

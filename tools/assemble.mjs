@@ -56,7 +56,18 @@ for (const [dir, as] of [[a.pkg, 'pkg'], [a['pkg-worker'], 'pkg-worker']]) {
     for (const f of listFiles(path.join(dir, 'snippets'))) assets.set(`${as}/snippets/${f}`, path.join(dir, 'snippets', f));
   }
 }
-for (const f of ['wijkwaarden.json', 'voorbeeld-kerncijfers-2017.csv']) assets.set(f, path.join(a.site, f));
+assets.set('voorbeeld-kerncijfers-2017.csv', path.join(a.site, 'voorbeeld-kerncijfers-2017.csv'));
+
+// The wijken and their values in binary (src/wire.rs), gzipped here like geo.bin below
+// (GitHub Pages does not compress .bin); www/binfile.js inflates them.
+for (const f of ['site.bin', 'wijkwaarden.bin']) {
+  // mtime 0 and no file name: the same data give the same bytes, so the same version
+  const gz = gzipSync(readFileSync(path.join(a.site, f)), { level: 9 });
+  gz.writeUInt32LE(0, 4);
+  const out = path.join(a.site, `${f}.gz`);
+  writeFileSync(out, gz);
+  assets.set(`${f}.gz`, out);
+}
 
 // The geometry goes out as geo.bin.gz (tools/geobin.mjs, www/geobin.js: varint deltas, shared border points
 // sent once), gzipped here because GitHub Pages does not compress .bin; the page inflates it

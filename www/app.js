@@ -22,13 +22,15 @@
 // no number or that the core refuses) is named in the notice, never dropped silently
 // (readUrl, reportRefused; docs/input-errors.md).
 //
-// Loading: the wasm (model + wijk list) comes first; the per-wijk determinant
-// values (wijkwaarden.json, see docs/wasm-api.md) load in the background. Without
-// a wijk in the URL the first result is the national mean profile (eigen wijk,
-// geen gemeente), shown right after init(); a wijk chosen before the values
-// arrive is shown as soon as they are there. The map's geometry starts to download
-// when the wasm is in; the map draws its first view (observed use) as soon as the
-// geometry is there, and only then asks for the values (map.js).
+// Loading (docs/wasm-api.md): the wasm, with the model compiled in, comes first and
+// alone: it is all the first result needs. Without a wijk or gemeente in the URL the
+// first result is the national mean profile (eigen wijk, geen gemeente), shown right
+// after init(). When the wasm is in, the wijken (site.bin: names, gemeenten, observed
+// use) and the map's geometry start to download; the search, the gemeente list and the
+// map follow when they are there. The map draws its first view (observed use) from the
+// wijken and the geometry, and only then asks for the per-wijk determinant values
+// (wijkwaarden.bin); a wijk chosen before the values arrive is shown as soon as they are
+// there. A link that names a wijk or gemeente waits for what it needs.
 
 import init, * as jw from './pkg/jeugdhulp_wijk.js';
 import { fmtPct, fmtPp, fmtRange, fmtNum, fmtCoef, fmtCount, collator } from './format.js';
@@ -36,6 +38,7 @@ import { applyStatic, loadMessages, messages, tr, withLang, localizeDeterminants
 import { createSearch } from './search.js';
 import { createWhatIf } from './whatif.js';
 import { createContributions } from './charts.js';
+import { fetchGzipped } from './binfile.js';
 
 const $ = (id) => document.getElementById(id);
 const M = messages('app');
@@ -56,11 +59,14 @@ const state = {
   result: null, // last valid jw.expected() result
 };
 
-let determinants; let wijken; let gemeenten; let national; let info;
-let wijkIndex; let gemeenteIndex;
+let determinants; let national; let info;
+// The wijken and gemeenten: empty until site.bin is in (loadSite).
+let wijken = []; let gemeenten = [];
+let wijkIndex = new Map(); let gemeenteIndex = new Map();
 let search; let whatif; let contrib;
 let map = null;
 let urlEnabled = false;
+let siteReady = null; // Promise<boolean>, set by loadSite()
 let valuesReady = null; // Promise<boolean>, set by loadValues()
 // Every choice a person makes (a wijk, an eigen wijk, an edit) bumps this; a wijk that
 // waits for wijkwaarden.json is only shown if no later choice was made meanwhile.
@@ -581,16 +587,57 @@ function fillSpecification(m) {
 
 // ---------------------------------------------------------------- wijk values
 
-function loadValues() {
-  if (!valuesReady) {
-    valuesReady = fetch(new URL('wijkwaarden.json', import.meta.url))
-      .then((r) => { if (!r.ok) throw new Error(`HTTP ${r.status}`); return r.text(); })
-      .then((t) => { jw.loadWijkValues(t); return true; })
+let siteResponse; // fetch(site.bin.gz), started as soon as the wasm is in
+
+/** The wijken: the search, the eigen wijk's gemeente list, the map and links need them. */
+function loadSite() {
+  if (!siteReady) {
+    siteReady = fetchGzipped(siteResponse ?? fetch(new URL('site.bin.gz', import.meta.url)), 'site.bin.gz')
+      .then((bytes) => {
+        jw.loadSite(bytes);
+        siteArrived();
+        return true;
+      })
       .catch((e) => {
-        console.warn('wijkwaarden:', e);
+        console.warn('site.bin.gz:', e);
         showFatal(M.valuesFailed(errorText(e)), false);
         return false;
       });
+  }
+  return siteReady;
+}
+
+function siteArrived() {
+  wijken = jw.wijken();
+  gemeenten = jw.gemeenten();
+  info = jw.modelInfo(); // now with the agreement with SCP
+  wijkIndex = new Map(wijken.map((w, i) => [w.code, i]));
+  gemeenteIndex = new Map(gemeenten.map((g, i) => [g.code, i]));
+  search = createSearch(document.querySelector('.search'), {
+    wijken, gemeenten,
+    onWijk: (code) => { urlEnabled = true; requestWijk(code, { fromSearch: true }); },
+    onGemeente: (code) => safeMap((m) => m.zoomToGemeente(code)),
+  });
+  // Typed before the wijken were there: search it now.
+  if ($('zoek').value) $('zoek').dispatchEvent(new Event('input'));
+  fillEigenSelect();
+  updateEigenUi();
+  performance.mark('jw:site');
+}
+
+function loadValues() {
+  if (!valuesReady) {
+    valuesReady = loadSite().then(async (ok) => {
+      if (!ok) return false;
+      try {
+        jw.loadWijkValues(await fetchGzipped(fetch(new URL('wijkwaarden.bin.gz', import.meta.url)), 'wijkwaarden.bin.gz'));
+        return true;
+      } catch (e) {
+        console.warn('wijkwaarden.bin.gz:', e);
+        showFatal(M.valuesFailed(errorText(e)), false);
+        return false;
+      }
+    });
   }
   return valuesReady;
 }
@@ -657,6 +704,8 @@ async function main() {
     // map.js: the main thread is busy until the first result is on screen, and a callback
     // of map.js's import would only run then.
     await Promise.all([init().then(() => {
+      siteResponse = fetch(new URL('site.bin.gz', import.meta.url));
+      siteResponse.catch(() => {}); // loadSite reports a failure
       geometryResponse = fetch(new URL('geo.bin.gz', import.meta.url));
       geometryResponse.catch(() => {}); // map.js reports a failure
       // The modules of the map's first view (map.js loadFirstParts, and what draw.js
@@ -671,8 +720,6 @@ async function main() {
     performance.mark('jw:init');
     // Labels and units in the page's language (the core gives both, docs/wasm-api.md).
     determinants = localizeDeterminants(jw.determinants());
-    wijken = jw.wijken();
-    gemeenten = jw.gemeenten();
     national = jw.nationalProfile();
     info = jw.modelInfo();
     performance.mark('jw:lists');
@@ -680,8 +727,6 @@ async function main() {
     showFatal(M.wasmFailed(errorText(e)));
     return;
   }
-  wijkIndex = new Map(wijken.map((w, i) => [w.code, i]));
-  gemeenteIndex = new Map(gemeenten.map((g, i) => [g.code, i]));
 
   contrib = createContributions($('bijdragen'), { determinants });
   performance.mark('ui:contrib');
@@ -694,14 +739,6 @@ async function main() {
       recompute();
     },
   });
-  performance.mark('ui:whatif');
-  search = createSearch(document.querySelector('.search'), {
-    wijken, gemeenten,
-    onWijk: (code) => { urlEnabled = true; requestWijk(code, { fromSearch: true }); },
-    onGemeente: (code) => safeMap((m) => m.zoomToGemeente(code)),
-  });
-  performance.mark('ui:search');
-  fillEigenSelect();
   performance.mark('ui:built');
 
   $('reset-alles').addEventListener('click', () => {
@@ -729,6 +766,13 @@ async function main() {
     recompute();
   });
 
+  // A link that names a wijk or a gemeente is read once the wijken are in.
+  const q = new URLSearchParams(location.search);
+  if (q.has('wijk') || q.has('gemeente') || (q.has('eigen') && q.get('eigen') !== 'land')) {
+    setText('resultaat-titel', M.dataLoading);
+    setBusy(true);
+    await loadSite();
+  }
   const fromUrl = readUrl();
   const urlWijk = fromUrl?.wijk ?? (fromUrl?.eigen && fromUrl.eigen !== 'land' ? fromUrl.eigen : null);
   let ok = false;
@@ -761,10 +805,12 @@ async function main() {
   reportRefused([]); // what the link could not give, if no result has said it yet
   urlEnabled = !!fromUrl && ok;
 
-  // After the first result is on screen: the Verantwoording tables, then the map, which
-  // draws its first view (observed use) from the geometry alone and then loads the wijk
-  // values for the rest (loadMap; a failure of the values is said by loadValues).
+  // After the first result is on screen: the wijken (search, gemeente list), the
+  // Verantwoording tables, then the map, which draws its first view (observed use) from
+  // the wijken and the geometry and then loads the wijk values for the rest (loadMap; a
+  // failure of the wijken or the values is said by loadSite or loadValues).
   requestAnimationFrame(() => setTimeout(async () => {
+    if (!await loadSite()) { mapNotice(); return; }
     fillVerantwoording();
     await loadMap();
     if (await loadValues()) loadExtendPanels();

@@ -20,6 +20,8 @@
 // (geo.json, gzip) to 83 KB (README, First view on a phone). The encoder is
 // tools/geobin.mjs (build time only, so it is not sent to the page).
 
+import { fetchGzipped } from './binfile.js';
+
 export const LAYERS = ['wijken', 'gemeenten', 'regios'];
 export const MAGIC = [0x4a, 0x57, 0x47, 0x31]; // "JWG1"
 
@@ -108,8 +110,6 @@ export function knownNames(jw) {
 }
 
 /** Fetch geo.bin.gz (url) and inflate it: the bytes for decodeGeometry. */
-export async function fetchGeometry(url) {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+export function fetchGeometry(url) {
+  return fetchGzipped(fetch(url), 'geo.bin.gz');
 }

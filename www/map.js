@@ -24,6 +24,7 @@
 //     the extension's expected use for some wijken, shown in the verschil view and zoomed to)
 
 import { el } from './dom.js';
+import { fetchGzipped } from './binfile.js';
 import { messages } from './i18n.js';
 
 const M = messages('map');
@@ -49,11 +50,7 @@ let prefetched = null;
  */
 export function prefetch(response) {
   if (!prefetched) {
-    const bytes = (async () => {
-      const res = await (response ?? fetch(new URL('geo.bin.gz', import.meta.url)));
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      return new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
-    })();
+    const bytes = fetchGzipped(response ?? fetch(new URL('geo.bin.gz', import.meta.url)), 'geo.bin.gz');
     prefetched = { parts: loadFirstParts(), bytes };
     // a failure is reported by mountMap, not as an unhandled rejection here
     prefetched.parts.catch(() => {});
@@ -65,8 +62,9 @@ export function prefetch(response) {
 async function loadGeometry(response, known) {
   const { parts, bytes } = prefetch(response);
   const all = await parts;
+  const inflated = await bytes; // its errors name the file
   try {
-    return [all, all[3].decodeGeometry(await bytes, known)];
+    return [all, all[3].decodeGeometry(inflated, known)];
   } catch (e) {
     throw new Error(`geo.bin.gz: ${e.message}`, { cause: e });
   }

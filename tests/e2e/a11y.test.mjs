@@ -60,7 +60,7 @@ test('axe: no serious or critical violation in the map\'s first view, before the
   const page = await site.browser.newPage({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block', bypassCSP: true });
   let release;
   const gate = new Promise((r) => { release = r; });
-  await page.route('**/wijkwaarden.json', async (route) => { await gate; await route.continue(); });
+  await page.route('**/wijkwaarden.bin.gz', async (route) => { await gate; await route.continue(); });
   await page.goto(`${site.origin}/`);
   await page.waitForSelector('#kaart[data-drawn-at]', { timeout: 30_000 });
   assert.notEqual(await page.getAttribute('#kaart', 'data-ready'), 'true', 'still the first view');

@@ -107,7 +107,7 @@ test('before the wijk values are in, the map already draws "werkelijk", exactly 
   let release;
   const gate = new Promise((r) => { release = r; });
   let valuesAsked = false;
-  await page.route('**/wijkwaarden.json', async (route) => { valuesAsked = true; await gate; await route.continue(); });
+  await page.route('**/wijkwaarden.bin.gz', async (route) => { valuesAsked = true; await gate; await route.continue(); });
   await page.goto(`${site.origin}/`);
   await page.waitForSelector('#kaart[data-drawn-at]', { timeout: 30_000 });
   // drawn from the wasm and the geometry alone: the values are held back

@@ -16,7 +16,7 @@ async function open(pathAndQuery = '/') {
   return o;
 }
 
-/** Wait until the result panel shows this title (selection can wait for wijkwaarden.json). */
+/** Wait until the result panel shows this title (selection can wait for wijkwaarden.bin.gz). */
 async function waitTitle(page, title) {
   await page.waitForFunction((t) => document.querySelector('[data-testid="title"]').textContent === t, title, { timeout: 10_000 });
 }

@@ -20,11 +20,11 @@ async function settled(page) {
   return Number(await page.getAttribute('[data-testid="expected"]', 'data-value'));
 }
 
-/** Hold wijkwaarden.json back until release() is called. */
+/** Hold wijkwaarden.bin.gz back until release() is called. */
 async function holdValues(page) {
   let release;
   const gate = new Promise((r) => { release = r; });
-  await page.route('**/wijkwaarden.json', async (route) => { await gate; await route.continue(); });
+  await page.route('**/wijkwaarden.bin.gz', async (route) => { await gate; await route.continue(); });
   return release;
 }
 

@@ -1,14 +1,15 @@
 // The Web Worker behind "Aanvullen met eigen wijkkenmerken" and "Eigen model" (issue 10):
 // the fitter runs here, so the page never freezes while it works. It loads the Worker's own
-// build of the wasm (pkg-worker/, with the fitter and the upload reader) and the per-wijk
-// values once, when the page starts it, before anyone can choose a file: after an upload
-// this worker makes no request at all, and the uploaded bytes stay in its memory.
+// build of the wasm (pkg-worker/, with the fitter and the upload reader), the wijken and
+// their values once, when the page starts it, before anyone can choose a file: after an
+// upload this worker makes no request at all, and the uploaded bytes stay in its memory.
 //
 // Messages in:  {id, method, args}       method: extendInspect | extendRun | refitNational
 // Messages out: {ready: true} | {ready: false, error}
 //               {id, result, ms} | {id, error, error_en}   ms: the wasm call's own time
 //               (benchmark); error/error_en: the core's message in Dutch and English
 import init, * as jw from '../pkg-worker/jeugdhulp_wijk.js';
+import { fetchGzipped } from '../binfile.js';
 
 const METHODS = {
   extendInspect: (bytes) => jw.extendInspect(bytes),
@@ -16,11 +17,15 @@ const METHODS = {
   refitNational: (names) => jw.refitNational(names),
 };
 
+const file = (name) => fetchGzipped(fetch(new URL(`../${name}`, import.meta.url)), name);
+
 const ready = (async () => {
+  const [site, values] = [file('site.bin.gz'), file('wijkwaarden.bin.gz')];
+  site.catch(() => {}); // thrown below, after init
+  values.catch(() => {});
   await init();
-  const r = await fetch(new URL('../wijkwaarden.json', import.meta.url));
-  if (!r.ok) throw new Error(`wijkwaarden.json: HTTP ${r.status}`);
-  jw.loadWijkValues(await r.text());
+  jw.loadSite(await site);
+  jw.loadWijkValues(await values);
 })();
 
 ready.then(() => postMessage({ ready: true }), (e) => postMessage({ ready: false, error: String(e?.message || e) }));

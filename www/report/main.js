@@ -14,26 +14,42 @@
 import init, * as jw from '../pkg/jeugdhulp_wijk.js';
 import { el } from '../dom.js';
 import { decodeGeometry, fetchGeometry, knownNames } from '../geobin.js';
+import { fetchGzipped } from '../binfile.js';
 import { messages, withLang, errorText } from '../i18n.js';
 
 const M = messages('reportMain');
 
-/** Load the wijk values the report needs (the calculator loads them the same way). */
-async function loadValues() {
-  const r = await fetch(new URL('../wijkwaarden.json', import.meta.url));
-  if (!r.ok) throw new Error(M.valuesFailed(`HTTP ${r.status}`));
-  jw.loadWijkValues(await r.text());
+/**
+ * Load one of the wijk data files into the wasm (as the calculator does): `load` is
+ * jw.loadSite or jw.loadWijkValues, `bytes` the fetch of its file (fetchGzipped), which
+ * starts at once; `after` what must be loaded first.
+ */
+async function loadData(load, bytes, after) {
+  try {
+    await after;
+    load(await bytes);
+  } catch (e) {
+    throw new Error(M.valuesFailed(errorText(e)), { cause: e });
+  }
 }
+
+const dataFile = (name) => {
+  const bytes = fetchGzipped(fetch(new URL(`../${name}`, import.meta.url)), name);
+  bytes.catch(() => {}); // said by loadData
+  return bytes;
+};
 
 /**
  * The map's geometry (geo.bin.gz, www/geobin.js), for the report's small map: the download
  * starts at once, the decoding waits for the wasm (`ready`), which has the names it needs.
  */
 async function loadGeometry(ready) {
+  const bytes = fetchGeometry(new URL('../geo.bin.gz', import.meta.url));
+  bytes.catch(() => {}); // thrown below
+  await ready;
+  const inflated = await bytes; // its errors name the file
   try {
-    const bytes = fetchGeometry(new URL('../geo.bin.gz', import.meta.url));
-    await ready;
-    return decodeGeometry(await bytes, knownNames(jw));
+    return decodeGeometry(inflated, knownNames(jw));
   } catch (e) {
     throw new Error(`geo.bin.gz: ${e.message}`, { cause: e });
   }
@@ -63,14 +79,18 @@ export async function start() {
   const kind = q.has('rapport') ? 'rapport' : 'vergelijk';
   const root = makeRoot(kind);
   try {
-    // The map's geometry loads beside the wasm and the values, not after them.
+    // The wijken, their values and the map's geometry load beside the wasm, not after it.
+    const site = dataFile('site.bin.gz');
+    const values = kind === 'rapport' ? dataFile('wijkwaarden.bin.gz') : null;
     const ready = init();
-    const geo = kind === 'rapport' ? loadGeometry(ready) : null;
+    const siteReady = loadData((b) => jw.loadSite(b), site, ready);
+    const geo = kind === 'rapport' ? loadGeometry(siteReady) : null;
     geo?.catch(() => {}); // a failure is shown in the map's place
-    await ready;
+    await siteReady;
     performance.mark('report:init');
     if (kind === 'rapport') {
-      const [{ renderReport }] = await Promise.all([import('./gemeente.js'), loadValues()]);
+      const [{ renderReport }] = await Promise.all([import('./gemeente.js'),
+        loadData((b) => jw.loadWijkValues(b), values, siteReady)]);
       performance.mark('report:values');
       await renderReport(root, jw, q.get('rapport') ?? '', geo);
     } else {

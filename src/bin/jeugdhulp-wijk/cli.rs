@@ -88,7 +88,7 @@ enum Command {
                       Exitcode 0: geschat; 1: geweigerd (met de reden, regel, kolom en waarde)."
     )]
     Extend(ExtendArgs),
-    /// Gegevens voor de pagina: site.json, wijkwaarden.json, geo.json, model.browser.json
+    /// Gegevens voor de pagina: model.browser.bin, site.bin, wijkwaarden.bin (en als JSON), geo.json
     #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "Opties")]
     Site(SiteArgs),
     /// Meet fit: als heel proces (mediaan) en per onderdeel
@@ -733,6 +733,17 @@ fn cmd_site(args: &SiteArgs) -> Result<ExitCode, String> {
         &out.join("model.browser.json"),
         &serde_json::to_string(&browser).map_err(|e| e.to_string())?,
     )?;
+    // What the page reads: the same three in binary (src/wire.rs); the JSON above is for
+    // people and tests.
+    let bin = jeugdhulp_wijk::site::BrowserFiles::new(
+        &predictor.model,
+        &site,
+        &site.values_file(&names),
+    )?;
+    use jeugdhulp_wijk::wire::Kind;
+    write(&out.join(Kind::Model.file()), &bin.model)?;
+    write(&out.join(Kind::Site.file()), &bin.site)?;
+    write(&out.join(Kind::Values.file()), &bin.values)?;
     // The example file of "aanvullen met eigen wijkkenmerken" (CBS-kerncijfers 2017).
     let kern_path = dir.join(data::YOUTH_FILE);
     let kern = std::fs::read_to_string(&kern_path)

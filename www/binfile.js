@@ -1,0 +1,17 @@
+// The page's binary data files (site.bin.gz, wijkwaarden.bin.gz: src/wire.rs; geo.bin.gz:
+// www/geobin.js). They are gzipped at build time (tools/assemble.mjs) because GitHub Pages
+// compresses only text types, and inflated here with DecompressionStream.
+
+/**
+ * The inflated bytes of a fetch (a Response or a promise of one) of `name`; an error names
+ * the file.
+ */
+export async function fetchGzipped(response, name) {
+  const res = await response;
+  if (!res.ok) throw new Error(`${name}: HTTP ${res.status}`);
+  try {
+    return new Uint8Array(await new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
+  } catch (e) {
+    throw new Error(`${name}: ${e.message}`, { cause: e });
+  }
+}
