@@ -453,6 +453,16 @@ function readUrl() {
 
 // ---------------------------------------------------------------- static parts
 
+/**
+ * A data file that could not be loaded: said in its own notice, which stays (#fatal is
+ * cleared by the next valid result).
+ */
+function showDataProblem(msg) {
+  const n = $('data-notice');
+  n.textContent = msg;
+  n.hidden = false;
+}
+
 function showFatal(msg, block = true) {
   const f = $('fatal');
   f.textContent = msg;
@@ -600,7 +610,7 @@ function loadSite() {
       })
       .catch((e) => {
         console.warn('site.bin.gz:', e);
-        showFatal(M.valuesFailed(errorText(e)), false);
+        showDataProblem(M.valuesFailed(errorText(e)));
         return false;
       });
   }
@@ -634,7 +644,7 @@ function loadValues() {
         return true;
       } catch (e) {
         console.warn('wijkwaarden.bin.gz:', e);
-        showFatal(M.valuesFailed(errorText(e)), false);
+        showDataProblem(M.valuesFailed(errorText(e)));
         return false;
       }
     });
@@ -766,9 +776,13 @@ async function main() {
     recompute();
   });
 
-  // A link that names a wijk or a gemeente is read once the wijken are in.
+  // A link that names a wijk or a gemeente is read once the wijken are in, and its wijk
+  // shown once their values are in. Until then the controls wait; a choice made meanwhile
+  // (eigen wijk, search) wins over the link.
   const q = new URLSearchParams(location.search);
-  if (q.has('wijk') || q.has('gemeente') || (q.has('eigen') && q.get('eigen') !== 'land')) {
+  const linkWaits = q.has('wijk') || q.has('gemeente') || (q.has('eigen') && q.get('eigen') !== 'land');
+  const mine = linkWaits ? ++choice : choice;
+  if (linkWaits) {
     setText('resultaat-titel', M.dataLoading);
     setBusy(true);
     await loadSite();
@@ -776,12 +790,9 @@ async function main() {
   const fromUrl = readUrl();
   const urlWijk = fromUrl?.wijk ?? (fromUrl?.eigen && fromUrl.eigen !== 'land' ? fromUrl.eigen : null);
   let ok = false;
-  if (urlWijk) {
-    // The URL names a wijk: its values are needed for the first result. Until they are
-    // here the controls wait; a choice made meanwhile (eigen wijk, search) wins.
-    setText('resultaat-titel', M.dataLoading);
-    setBusy(true);
-    const mine = ++choice;
+  if (choice !== mine) {
+    ok = true; // chosen while the wijken loaded
+  } else if (urlWijk) {
     const loaded = wijkIndex.has(urlWijk) && await loadValues();
     if (choice !== mine) {
       ok = true;
@@ -797,13 +808,13 @@ async function main() {
   if (fromUrl && !ok) {
     const code = String(urlWijk || fromUrl.wijk || fromUrl.eigen || '');
     const why = fromUrl.eigen === 'land' ? M.linkProfile
-      : wijkIndex.has(code) ? M.linkWijkData(quoted(code))
+      : wijkIndex.has(code) || !jw.hasSite() ? M.linkWijkData(quoted(code))
         : M.linkNoWijk(quoted(code));
     linkProblems.unshift(M.linkShowsLand(why));
   }
   if (!ok && !state.result) startEigen('land', { gemeente: null });
   reportRefused([]); // what the link could not give, if no result has said it yet
-  urlEnabled = !!fromUrl && ok;
+  if (fromUrl) urlEnabled ||= ok;
 
   // After the first result is on screen: the wijken (search, gemeente list), the
   // Verantwoording tables, then the map, which draws its first view (observed use) from

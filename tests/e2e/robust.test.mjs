@@ -137,3 +137,79 @@ test('random query strings: no console error, and a usable calculator every time
   }
   await page.close();
 });
+
+/** Hold site.bin.gz (the wijken) back until release() is called. */
+async function holdSite(page) {
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  await page.route('**/site.bin.gz', async (route) => { await gate; await route.continue(); });
+  return release;
+}
+
+test('the first result needs only the wasm: it shows before the wijken, which then bring search and map', async () => {
+  const page = await site.browser.newPage({ serviceWorkers: 'block' });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const release = await holdSite(page);
+  await page.goto(`${site.origin}/`);
+  const e = await settled(page);
+  assert.equal(await title(page), 'Eigen wijk');
+  assert.ok(e > 5 && e < 20, `${e}`);
+  // The calculator works before the wijken: a slider moves the result.
+  await page.focus('#wi-perc_hhbijs-range');
+  await page.keyboard.press('PageUp');
+  await page.waitForFunction((before) => Number(document.querySelector('[data-testid="expected"]').dataset.value) !== before, e);
+  // Typed before the wijken are in: searched as soon as they are.
+  await page.fill('#zoek', 'Burgwallen');
+  assert.equal(await page.isVisible('#zoek-lijst'), false);
+  release();
+  await page.waitForSelector('#zoek-lijst [role="option"]', { timeout: 20_000 });
+  assert.match(await page.textContent('#zoek-lijst'), /Burgwallen-Oude Zijde/);
+  assert.ok(await page.$$eval('#eigen-gemeente option', (o) => o.length) > 300, 'the gemeente list is filled');
+  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a ?wijk= link waits for the wijken; an eigen wijk chosen meanwhile is kept', async () => {
+  const page = await site.browser.newPage({ serviceWorkers: 'block' });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const release = await holdSite(page);
+  await page.goto(`${site.origin}/?wijk=WK036300`);
+  await page.waitForFunction(() => document.querySelector('[data-testid="title"]').textContent === 'Gegevens laden…');
+  await page.click('#eigen-land');
+  assert.equal(await title(page), 'Eigen wijk');
+  release();
+  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  await page.waitForTimeout(200);
+  assert.equal(await title(page), 'Eigen wijk', 'the later choice is not overwritten by the link');
+  assert.doesNotMatch(new URL(page.url()).search, /wijk=WK036300/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('without the wijken (site.bin.gz fails) the page says so by name and still calculates', async () => {
+  const page = await site.browser.newPage({ serviceWorkers: 'block' });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.route('**/site.bin.gz', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await page.goto(`${site.origin}/?wijk=WK036300`);
+  const e = await settled(page);
+  assert.ok(e > 0 && e < 100);
+  assert.equal(await title(page), 'Eigen wijk');
+  await page.waitForSelector('#data-notice:not([hidden])');
+  assert.match(await page.textContent('#data-notice'), /site\.bin\.gz: HTTP 404/);
+  // The link's wijk is named as not shown, and why.
+  assert.match(await page.textContent('#fatal'), /WK036300.*konden niet worden geladen/);
+  // A later result does not hide the data notice.
+  await page.focus('#wi-perc_hhbijs-range');
+  await page.keyboard.press('PageUp');
+  await page.waitForFunction((before) => Number(document.querySelector('[data-testid="expected"]').dataset.value) !== before, e);
+  assert.equal(await page.isVisible('#data-notice'), true);
+  await page.waitForSelector('#kaart .map-notice');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
