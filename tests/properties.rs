@@ -7,6 +7,7 @@ mod common;
 use jeugdhulp_wijk::data::Dataset;
 use jeugdhulp_wijk::geo::decode_topology;
 use jeugdhulp_wijk::model::{Model, Predictor, Profile};
+use jeugdhulp_wijk::site::{calculator_from_bin, BrowserFiles, SiteData};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use std::path::PathBuf;
@@ -16,6 +17,31 @@ use std::sync::OnceLock;
 fn predictor() -> &'static Predictor {
     static P: OnceLock<Predictor> = OnceLock::new();
     P.get_or_init(|| Predictor::new(common::full_model().clone()).unwrap())
+}
+
+/// The page's three binary files for the SCP model (src/wire.rs), made once.
+fn browser_files() -> &'static BrowserFiles {
+    static F: OnceLock<BrowserFiles> = OnceLock::new();
+    F.get_or_init(|| {
+        let p = Predictor::new(common::scp_model().clone()).unwrap();
+        let site = SiteData::build(common::dataset(), &p).unwrap();
+        let values = site.values_file(&p.model.determinant_names());
+        BrowserFiles::new(&p.model, &site, &values).unwrap()
+    })
+}
+
+/// `bytes` with some bytes after the 5-byte header replaced, then cut at `cut` if given
+/// (as a damaged download would be).
+fn damaged(bytes: &[u8], edits: &[(usize, u8)], cut: Option<usize>) -> Vec<u8> {
+    let mut b = bytes.to_vec();
+    for &(at, v) in edits {
+        let i = 5 + at % (b.len() - 5);
+        b[i] = v;
+    }
+    if let Some(cut) = cut {
+        b.truncate(cut % (b.len() + 1));
+    }
+    b
 }
 
 fn model_json() -> &'static str {
@@ -192,6 +218,34 @@ proptest! {
         for t in [&json[..cut], text.as_str()] {
             if let Ok(m) = Model::from_json(t) {
                 let _ = Predictor::new(m);
+            }
+        }
+    }
+
+    /// The page's binary files (model, wijken, values), damaged past their header and
+    /// perhaps cut short: loaded into a calculator, they give one or an error naming the
+    /// file, never a panic; undamaged, they load and every wijk's expected use is finite.
+    #[test]
+    fn binary_loaders_never_panic(
+        which in 0usize..3,
+        edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..6),
+        cut in proptest::option::of(any::<usize>()),
+    ) {
+        let f = browser_files();
+        let mut files = [f.model.clone(), f.site.clone(), f.values.clone()];
+        files[which] = damaged(&files[which], &edits, cut);
+        match calculator_from_bin(&files[0], Some(&files[1]), Some(&files[2])) {
+            Ok(c) => {
+                let mut out = vec![0.0; c.len()];
+                let q = c.predictor.n_determinants();
+                let all = c.expected_all(&vec![0.0; q], jeugdhulp_wijk::site::Scope::Land, &mut out);
+                if edits.is_empty() && cut.is_none() {
+                    prop_assert!(all.is_ok() && out.iter().all(|v| v.is_finite()));
+                }
+            }
+            Err(e) => {
+                prop_assert!(!(edits.is_empty() && cut.is_none()), "undamaged files refused: {}", e);
+                prop_assert!(!e.is_empty());
             }
         }
     }
