@@ -56,7 +56,7 @@ try {
   }, { runs: RUNS, warmup: WARMUP });
 
   console.log(`Worker calls in headless Chromium (median of ${RUNS} after ${WARMUP} warm-up; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)`);
-  console.log(`  Worker start (its wasm and wijkwaarden.json, first time): ${ms(out.startMs)}`);
+  console.log(`  Worker start (its wasm, site.bin.gz and wijkwaarden.bin.gz, first time): ${ms(out.startMs)}`);
   const a = out.extendRun, b = out.refitNational;
   console.log(`  (a) extendRun, Haaglanden, 2 columns of the example file (${a.n} wijken; ${a.columns.join(', ')}):`);
   console.log(`      round trip median ${ms(median(a.trip))} (max ${ms(Math.max(...a.trip))}), in the Worker ${ms(median(a.inWorker))}   target ≤ 30 ms: ${verdict(median(a.trip) <= 30)}`);

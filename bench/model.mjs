@@ -32,7 +32,7 @@ try {
     return page.$eval('[data-testid="model-status"]', (e) => ({ ms: Number(e.dataset.ms), total: Number(e.dataset.totalMs) }));
   };
   const cold = await runOnce();
-  console.log(`first run (worker start, wasm compile, wijkwaarden included in the round trip): call ${f(cold.ms)} ms, round trip ${f(cold.total)} ms`);
+  console.log(`first run (worker start, wasm compile, wijken and values included in the round trip): call ${f(cold.ms)} ms, round trip ${f(cold.total)} ms`);
   for (const [label, off] of [['27 determinants', []], ['26 determinants (perc_1ouder off)', ['perc_1ouder']]]) {
     await page.click('[data-testid="model-all-on"]').catch(() => {});
     for (const n of off) await page.uncheck(`[data-testid="model-det-${n}"]`);

@@ -10,9 +10,10 @@
 //   - navigation → first result: window.__firstResultAt (performance.now() when
 //     app.js first rendered an expected value: the national profile on "/"),
 //     median over RUNS fresh contexts; and navigation → first wijk result for
-//     "/?wijk=WK001404" (window.__wijkResultAt; needs wijkwaarden.json too);
+//     "/?wijk=WK001404" (window.__wijkResultAt; needs site.bin.gz and wijkwaarden.bin.gz too);
 //   - one jw.expected(profile) call: 10 000 calls in 100 batches of 100, median
-//     of the per-call batch times; target ≤ 5 µs;
+//     of the per-call batch times (the 5 µs budget it once had was dropped by issue 11:
+//     a slider makes one call per frame);
 //   - jw.expectedAll(deltas, 'land'): 2918 wijken, 200 calls, median; target ≤ 1 ms.
 // The server sends COOP/COEP headers so the page is cross-origin isolated and
 // performance.now() has 5 µs resolution instead of 100 µs (GitHub Pages does not
@@ -81,9 +82,9 @@ for (let i = 0; i < RUNS; i += 1) {
 
 let firstGz = 0; let firstRaw = 0; let mapEarlyGz = 0;
 const listed = [];
-// The map's geometry and its first modules are requested as soon as the wasm is in
-// (app.js), so before the first result, which does not wait for them: counted apart.
-const forMap = (url) => /\/(geo\.json|geo\.bin\.gz|map\.js|geobin\.js)$|\/map\//.test(url);
+// The wijken, the map's geometry and its first modules are requested as soon as the wasm
+// is in (app.js), so before the first result, which does not wait for them: counted apart.
+const forMap = (url) => /\/(site\.bin\.gz|geo\.json|geo\.bin\.gz|map\.js|geobin\.js)$|\/map\//.test(url);
 for (const url of [firstView.doc, ...firstView.before]) {
   if (url.startsWith(origin) && forMap(url)) { mapEarlyGz += gz(readFileSync(fileFor(url, origin))); continue; }
   if (!url.startsWith(origin)) continue;
@@ -93,7 +94,7 @@ for (const url of [firstView.doc, ...firstView.before]) {
 }
 row('first view transfer gzip (no geometry)', kb(firstGz), '≤ 300 KB', firstGz <= 300 * 1024 ? 'yes' : 'NO');
 row('  (same, raw)', kb(firstRaw));
-row('  and the map\'s geometry and modules, requested when the wasm is in', kb(mapEarlyGz));
+row('  and the wijken, the map\'s geometry and modules, requested when the wasm is in', kb(mapEarlyGz));
 let laterGz = 0;
 for (const url of firstView.after) if (url.startsWith(origin)) laterGz += gz(readFileSync(fileFor(url, origin)));
 row('loaded after first result, gzip (wijkwaarden, map)', kb(laterGz));
@@ -157,7 +158,7 @@ const micro = await page.evaluate(async () => {
   };
 });
 await page.close();
-row('jw.expected() per call (median of 100×100)', `${micro.expectedUs.toFixed(2)} µs`, '≤ 5 µs', micro.expectedUs <= 5 ? 'yes' : 'NO');
+row('jw.expected() per call (median of 100×100)', `${micro.expectedUs.toFixed(2)} µs`);
 row('  (mean)', `${micro.expectedMeanUs.toFixed(2)} µs`);
 row(`jw.expectedAll, ${micro.n} wijken (median of 200)`, `${micro.allMs.toFixed(3)} ms`, '≤ 1 ms', micro.allMs <= 1 ? 'yes' : 'NO');
 row(`jw.intervalsAll, ${micro.n} wijken (median of 200)`, `${micro.ivMs.toFixed(3)} ms`);

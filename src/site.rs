@@ -88,8 +88,8 @@ pub struct Fidelity {
 }
 
 /// The serialised form of [`SiteData`]: columns instead of one object per wijk,
-/// and names stored once per gemeente and regio. It is compiled into the wasm,
-/// so its size is part of the page's first download.
+/// and names stored once per gemeente and regio. The page fetches it (`site.bin`,
+/// src/wire.rs) right after its first result, so its size counts for the map's first view.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct SiteFile {
     /// `[code, name, regio index]` per gemeente.
@@ -826,8 +826,8 @@ pub fn browser_model(model: &Model) -> Model {
     m
 }
 
-/// Parse the model and site JSON compiled into the wasm (or read by tests),
-/// and the values file where it is at hand.
+/// Parse the model and site JSON files (tests and tools; the page reads the binary forms,
+/// [`calculator_from_bin`]), and the values file where it is at hand.
 pub fn calculator_from_json(
     model_json: &str,
     site_json: &str,

@@ -69,7 +69,7 @@ let urlEnabled = false;
 let siteReady = null; // Promise<boolean>, set by loadSite()
 let valuesReady = null; // Promise<boolean>, set by loadValues()
 // Every choice a person makes (a wijk, an eigen wijk, an edit) bumps this; a wijk that
-// waits for wijkwaarden.json is only shown if no later choice was made meanwhile.
+// waits for the wijken or their values is only shown if no later choice was made meanwhile.
 let choice = 0;
 
 function safeMap(fn) {

@@ -72,7 +72,7 @@ async function loadGeometry(response, known) {
 
 /**
  * The first view of the map before the wijk values are in: the "werkelijk" view (observed
- * use, compiled into the wasm) drawn as the full map will draw it, without controls. The
+ * use, from the wijken: site.bin.gz) drawn as the full map will draw it, without controls. The
  * rest (other views, tooltips, list, what-if, exports) needs the values. Returns the
  * nodes to remove when the full map takes over.
  */

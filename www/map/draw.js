@@ -18,8 +18,8 @@ export function createDraw(m) {
   const { wijkPaths, gemPaths, wijkMesh, gemMesh, regioMesh, gemShapeIndex } = m;
 
   // Breaks from the data without what-if, so a slider moves colours, not classes.
-  // Werkelijk and verwacht share the classes of the published observed use (compiled into
-  // the wasm): so map.js's first view, drawn before the wijk values and so before any
+  // Werkelijk and verwacht share the classes of the published observed use (in the
+  // wijken, site.bin.gz): so map.js's first view, drawn before the wijk values and so before any
   // expected value, has the very classes of the full map (an e2e test compares pixels).
   const base = m.scope.baseExpected; // null in that first view, which draws only "werkelijk"
   const seqBreaks = sequentialBreaks(observed);
