@@ -103,7 +103,7 @@ row('  (min … max)', `${Math.min(...times).toFixed(0)} … ${Math.max(...times
 const ph = (k) => `${median(phases.map((p) => p[k])).toFixed(0)} ms`;
 row('  of which: html + modules until app.js runs', ph('start'));
 row('  of which: wasm fetch + instantiate (init)', ph('init'));
-row('  of which: determinants/wijken/gemeenten (first calls)', ph('lists'));
+row('  of which: determinants, national profile, model info (first calls)', ph('lists'));
 row('  of which: building the controls', ph('ui'));
 row('  of which: first expected() + render', ph('render'));
 

@@ -460,7 +460,7 @@ pub const YOUTH_SHARE_15_24: f64 = 0.4;
 /// thousandth of a youth. With the file's whole percents and inhabitants
 /// rounded to 5 that rounding is exact (N is a multiple of 0.001), so N is
 /// written and read back as a short decimal, bit for bit (the page gets it
-/// through `wijkwaarden.json`).
+/// through `wijkwaarden.bin`, as an integer of thousandths: `wire::Column`).
 pub fn youth_count(inhabitants: f64, share: f64) -> f64 {
     (inhabitants * share * 1000.0).round() / 1000.0
 }

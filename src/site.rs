@@ -402,8 +402,15 @@ impl Calculator {
         }
     }
 
-    /// Put the wijken in (replacing any before, and their values).
+    /// Put the wijken in, once, with or without their values.
     pub fn set_site(&mut self, site: SiteData) -> Result<(), String> {
+        // Once: the values' gemeente means would otherwise be those of the first wijken.
+        if self.has_site() {
+            return Err("sitegegevens: de wijken zijn al geladen".into());
+        }
+        if site.wijken.is_empty() {
+            return Err("sitegegevens: geen enkele wijk".into());
+        }
         let q = self.predictor.n_determinants();
         // Values for every wijk or for none (the browser's site data).
         let with_values = site.wijken.iter().filter(|w| w.values.len() == q).count();

@@ -32,7 +32,14 @@ pub fn start() {
 /// Run `f` on the calculator, building it from the compiled-in model on first use.
 fn with_calculator<T>(f: impl FnOnce(&mut Calculator) -> Result<T, JsValue>) -> Result<T, JsValue> {
     CALCULATOR.with(|cell| {
-        let mut slot = cell.borrow_mut();
+        // Taken while a profile is read from JS: a getter that calls back in gets an
+        // error, not a panic.
+        let Ok(mut slot) = cell.try_borrow_mut() else {
+            return Err(js_error(&Text::new(
+                "de rekenhulp is al bezig met een berekening (een aanroep vanuit een andere aanroep)",
+                "the calculator is already busy with a calculation (a call from within a call)",
+            )));
+        };
         let calc = slot.get_or_insert_with(|| calculator_from_bin(MODEL_BIN, None, None));
         match calc {
             Ok(c) => f(c),
@@ -49,16 +56,20 @@ fn with_calculator<T>(f: impl FnOnce(&mut Calculator) -> Result<T, JsValue>) -> 
 fn with_site<T>(f: impl FnOnce(&mut Calculator) -> Result<T, JsValue>) -> Result<T, JsValue> {
     with_calculator(|c| {
         if !c.has_site() {
-            return Err(field_error(
-                "sitegegevens",
-                Text::new(
-                    "de wijken zijn nog niet geladen (eerst loadSite)",
-                    "the districts have not been loaded yet (call loadSite first)",
-                ),
-            ));
+            return Err(no_site());
         }
         f(c)
     })
+}
+
+fn no_site() -> JsValue {
+    field_error(
+        "sitegegevens",
+        Text::new(
+            "de wijken zijn nog niet geladen (eerst loadSite)",
+            "the districts have not been loaded yet (call loadSite first)",
+        ),
+    )
 }
 
 /// Load the wijken, gemeenten and regio's (`site.bin`, fetched by the page after its
@@ -445,6 +456,9 @@ fn read_profile_from_js(c: &Calculator, profile: &JsValue) -> Result<JsProfile, 
                     "expected a district code as text, for example \"WK036328\"",
                 ),
             )?;
+            if !c.has_site() {
+                return Err(no_site());
+            }
             Some(
                 c.wijk_index(&w)
                     .ok_or_else(|| field_error("wijk", text::unknown_wijk(&w)))?,
@@ -480,8 +494,19 @@ fn read_profile_from_js(c: &Calculator, profile: &JsValue) -> Result<JsProfile, 
                 ),
             ));
         }
-        for key in js_sys::Object::keys(given.unchecked_ref::<js_sys::Object>()).iter() {
-            let name = key.as_string().unwrap_or_default();
+        // Reflect (a catching import) rather than Object.keys: a Proxy's trap may throw,
+        // and that must come back as an error, not unwind through the wasm.
+        let keys = js_sys::Reflect::own_keys(&given).map_err(|_| {
+            field_error(
+                "values",
+                Text::new(
+                    "de namen van de waarden konden niet worden gelezen",
+                    "the names of the values could not be read",
+                ),
+            )
+        })?;
+        // Symbol keys are no determinant names; the rest are strings.
+        for name in keys.iter().filter_map(|k| k.as_string()) {
             let i = determinants
                 .iter()
                 .position(|d| d.name == name)

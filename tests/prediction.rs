@@ -401,6 +401,16 @@ fn binary_browser_files_give_the_same_numbers_and_first_need_only_the_model() {
         .unwrap();
     assert!(browser.has_site() && !browser.has_values());
     assert_eq!(browser.len(), full.len());
+    // The wijken once; none at all is no site.
+    let again = browser.set_site(site::site_from_bin(&files.site).unwrap());
+    assert!(again.unwrap_err().contains("al geladen"));
+    let mut empty = site_only.clone();
+    empty.wijken.clear();
+    let e = site::calculator_from_bin(&files.model, None, None)
+        .unwrap()
+        .set_site(empty)
+        .unwrap_err();
+    assert!(e.contains("geen enkele wijk"), "{e}");
     browser
         .load_values(&site::values_from_bin(&files.values).unwrap())
         .unwrap();

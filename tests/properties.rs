@@ -223,8 +223,8 @@ proptest! {
     }
 
     /// The page's binary files (model, wijken, values), damaged past their header and
-    /// perhaps cut short: loaded into a calculator, they give one or an error naming the
-    /// file, never a panic; undamaged, they load and every wijk's expected use is finite.
+    /// perhaps cut short: loaded into a calculator, they give one or an error message,
+    /// never a panic; undamaged, they load and every wijk's expected use is finite.
     #[test]
     fn binary_loaders_never_panic(
         which in 0usize..3,

@@ -4,6 +4,9 @@
 
 use jeugdhulp_wijk::web;
 use js_sys::{Array, Error, Float64Array, Object, Reflect};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
@@ -338,8 +341,11 @@ fn bad_input_throws_errors_that_name_the_field() {
     assert!(m.contains("site.bin: dit is wijkwaarden.bin"), "{m}");
     let m = message(web::load_site(&SITE_BIN[..SITE_BIN.len() / 2]));
     assert!(m.contains("site.bin: onleesbaar of afgebroken"), "{m}");
-    // A failed load leaves what was loaded.
-    assert!(web::has_site().unwrap());
+    // A failed load leaves what was loaded; a second load of the wijken is refused.
+    assert!(web::has_site().unwrap() && web::has_wijk_values().unwrap());
+    let m = message(web::load_site(SITE_BIN));
+    assert!(m.contains("al geladen"), "{m}");
+    assert!(web::has_site().unwrap() && web::has_wijk_values().unwrap());
 }
 
 /// Numbers at the edges, values of the wrong type and missing fields
@@ -351,6 +357,39 @@ fn edge_numbers_wrong_types_and_missing_fields_get_an_answer() {
     ensure_values();
     let values = |k: &str, v: JsValue| obj(&[("values", obj(&[(k, v)]))]);
     let expected_of = |p: JsValue| num(&web::expected(p).unwrap(), "expected");
+
+    // A getter that calls the calculator again gets an error, not a panic; a Proxy whose
+    // key trap throws is an error naming `values`; the calculator works on after both.
+    let inner: Rc<RefCell<Option<String>>> = Rc::new(RefCell::new(None));
+    let seen = inner.clone();
+    let getter = Closure::<dyn FnMut() -> JsValue>::new(move || {
+        *seen.borrow_mut() = Some(message(web::determinants()));
+        JsValue::NULL
+    });
+    let p = Object::new();
+    Object::define_property(
+        &p,
+        &JsValue::from_str("gemeente"),
+        obj(&[("get", getter.as_ref().clone())]).unchecked_ref(),
+    );
+    assert!(web::expected(p.into()).is_ok());
+    let m = inner.borrow().clone().expect("the getter ran");
+    assert!(m.contains("al bezig"), "{m}");
+    let handler = Object::new();
+    Reflect::set(
+        &handler,
+        &JsValue::from_str("ownKeys"),
+        &js_sys::Function::new_no_args("throw new Error('nee')"),
+    )
+    .unwrap();
+    let proxy = js_sys::Proxy::new(&Object::new(), &handler);
+    let m = message(web::expected(obj(&[("values", proxy.into())])));
+    assert!(
+        m.contains("values") && m.contains("niet worden gelezen"),
+        "{m}"
+    );
+    assert!(web::expected(obj(&[])).is_ok());
+    assert!(web::determinants().is_ok());
 
     // ±inf and huge values: refused by name, the number written short.
     for v in [f64::INFINITY, f64::NEG_INFINITY] {

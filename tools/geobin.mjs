@@ -3,7 +3,7 @@ import { LAYERS, MAGIC } from '../www/geobin.js';
 
 export { decodeGeometry } from '../www/geobin.js';
 
-/** Code → name of the wijken and gemeenten in site.json (the wasm's jw.wijken(), jw.gemeenten()). */
+/** Code → name of the wijken and gemeenten in site.json (the wasm's jw.wijken(), jw.gemeenten() once site.bin is loaded). */
 export function siteNames(site) {
   const known = new Map(site.code.map((c, i) => [c, site.name[i]]));
   for (const [code, name] of site.gemeenten) known.set(code, name);

@@ -433,7 +433,9 @@ function readUrl() {
   }
   if (q.has('eigen')) {
     const gm = q.get('gemeente');
-    if (gm && !gemeenteIndex.has(gm)) linkProblems.push(M.linkUnknownGemeente(quoted(gm)));
+    if (gm && !gemeenteIndex.has(gm)) {
+      linkProblems.push(jw.hasSite() ? M.linkUnknownGemeente(quoted(gm)) : M.linkGemeenteData(quoted(gm)));
+    }
     // A youth count is checked by the core, with the check every calculation uses.
     const raw = q.get('n_jeugd') ?? '';
     let n;
@@ -637,10 +639,13 @@ function siteArrived() {
 
 function loadValues() {
   if (!valuesReady) {
+    // Asked for at once, loaded once the wijken are in.
+    const bytes = fetchGzipped(fetch(new URL('wijkwaarden.bin.gz', import.meta.url)), 'wijkwaarden.bin.gz');
+    bytes.catch(() => {}); // said below
     valuesReady = loadSite().then(async (ok) => {
       if (!ok) return false;
       try {
-        jw.loadWijkValues(await fetchGzipped(fetch(new URL('wijkwaarden.bin.gz', import.meta.url)), 'wijkwaarden.bin.gz'));
+        jw.loadWijkValues(await bytes);
         return true;
       } catch (e) {
         console.warn('wijkwaarden.bin.gz:', e);
@@ -752,6 +757,7 @@ async function main() {
   performance.mark('ui:built');
 
   $('reset-alles').addEventListener('click', () => {
+    if (!state.result) return; // nothing to reset while a link's wijk is still loading
     urlEnabled = true;
     choice += 1;
     state.values = { ...state.base };
@@ -785,6 +791,8 @@ async function main() {
   if (linkWaits) {
     setText('resultaat-titel', M.dataLoading);
     setBusy(true);
+    // A link to a wijk needs its values too: asked for beside the wijken.
+    if (q.has('wijk') || (q.has('eigen') && q.get('eigen') !== 'land')) loadValues();
     await loadSite();
   }
   const fromUrl = readUrl();
@@ -812,7 +820,8 @@ async function main() {
         : M.linkNoWijk(quoted(code));
     linkProblems.unshift(M.linkShowsLand(why));
   }
-  if (!ok && !state.result) startEigen('land', { gemeente: null });
+  if (!state.result) startEigen('land', { gemeente: null });
+  setBusy(false);
   reportRefused([]); // what the link could not give, if no result has said it yet
   if (fromUrl) urlEnabled ||= ok;
 
@@ -821,7 +830,7 @@ async function main() {
   // the wijken and the geometry and then loads the wijk values for the rest (loadMap; a
   // failure of the wijken or the values is said by loadSite or loadValues).
   requestAnimationFrame(() => setTimeout(async () => {
-    if (!await loadSite()) { mapNotice(); return; }
+    if (!await loadSite()) { mapNotice(); registerServiceWorker(); return; }
     fillVerantwoording();
     await loadMap();
     if (await loadValues()) loadExtendPanels();

@@ -7,7 +7,12 @@
  * the file.
  */
 export async function fetchGzipped(response, name) {
-  const res = await response;
+  let res;
+  try {
+    res = await response;
+  } catch (e) {
+    throw new Error(`${name}: ${e.message}`, { cause: e }); // the network: "Failed to fetch"
+  }
   if (!res.ok) throw new Error(`${name}: HTTP ${res.status}`);
   try {
     return new Uint8Array(await new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());

@@ -31,7 +31,7 @@ export const assetFile = (rel, dir = distDir) => path.join(dir, assetBase(dir), 
 /**
  * The build's map geometry, geo.json's object, decoded from geo.bin.gz as the page does,
  * with the wijk and gemeente names of the build's site data (generated/site/site.json,
- * what the wasm has compiled in).
+ * the same as site.bin, which the page loads into the wasm).
  */
 export async function readGeometry(dir = distDir) {
   const { decodeGeometry, siteNames } = await import('../../tools/geobin.mjs');

@@ -180,6 +180,9 @@ test('a ?wijk= link waits for the wijken; an eigen wijk chosen meanwhile is kept
   const release = await holdSite(page);
   await page.goto(`${site.origin}/?wijk=WK036300`);
   await page.waitForFunction(() => document.querySelector('[data-testid="title"]').textContent === 'Gegevens laden…');
+  // "Alles terugzetten" has nothing to reset yet: no error, nothing changes.
+  await page.$eval('#reset-alles', (b) => b.click());
+  assert.equal(await title(page), 'Gegevens laden…');
   await page.click('#eigen-land');
   assert.equal(await title(page), 'Eigen wijk');
   release();
@@ -209,6 +212,13 @@ test('without the wijken (site.bin.gz fails) the page says so by name and still 
   await page.keyboard.press('PageUp');
   await page.waitForFunction((before) => Number(document.querySelector('[data-testid="expected"]').dataset.value) !== before, e);
   assert.equal(await page.isVisible('#data-notice'), true);
+  // A link's gemeente is not called unknown when the wijken could not be loaded.
+  await page.goto(`${site.origin}/?eigen=land&gemeente=GM0363`);
+  await settled(page);
+  await page.waitForSelector('#data-notice:not([hidden])');
+  const notice = await page.textContent('#fatal');
+  assert.match(notice, /GM0363.*gegevens per wijk konden niet worden geladen/);
+  assert.doesNotMatch(notice, /onbekende gemeentecode/);
   await page.waitForSelector('#kaart .map-notice');
   assert.deepEqual(errors, []);
   await page.close();

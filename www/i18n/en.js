@@ -60,6 +60,7 @@ export default {
     linkInLink: (msg, q) => `${msg} (in the link: ${q})`,
     linkProfile: 'the profile in the link could not be computed',
     linkWijkData: (q) => `the data of district ${q} could not be loaded`,
+    linkGemeenteData: (q) => `municipality ${q}: the data per district could not be loaded`,
     linkNoWijk: (q) => `the district ${q} does not exist`,
     linkShowsLand: (why) => `${why}; you see the national average`,
     reportFailed: (msg) => `The report could not be loaded (${msg}).`,

@@ -61,6 +61,7 @@ export default {
     linkInLink: (msg, q) => `${msg} (in de link: ${q})`,
     linkProfile: 'het profiel uit de link kon niet worden berekend',
     linkWijkData: (q) => `de gegevens van wijk ${q} konden niet worden geladen`,
+    linkGemeenteData: (q) => `gemeente ${q}: de gegevens per wijk konden niet worden geladen`,
     linkNoWijk: (q) => `de wijk ${q} bestaat niet`,
     linkShowsLand: (why) => `${why}, u ziet het landelijk gemiddelde`,
     reportFailed: (msg) => `Het rapport kon niet worden geladen (${msg}).`,

@@ -22,11 +22,11 @@ const M = messages('reportMain');
 /**
  * Load one of the wijk data files into the wasm (as the calculator does): `load` is
  * jw.loadSite or jw.loadWijkValues, `bytes` the fetch of its file (fetchGzipped), which
- * starts at once; `after` what must be loaded first.
+ * starts at once; `after` what must be loaded first (its failure is its own).
  */
 async function loadData(load, bytes, after) {
+  await after;
   try {
-    await after;
     load(await bytes);
   } catch (e) {
     throw new Error(M.valuesFailed(errorText(e)), { cause: e });
