@@ -110,23 +110,32 @@ export async function launchBrowser() {
 }
 
 /**
- * Open a page that records console errors, page errors and every request that
- * leaves the site (origin and project path), so a test can assert there were none.
+ * A new page that records console errors and page errors (`consoleErrors`), page errors
+ * alone (`pageErrors`), and every request that leaves the site (origin and project path),
+ * so a test can assert there were none. It has not navigated yet: a test can set up
+ * page.route() first.
  */
-export async function openPage(browser, origin, pathAndQuery = '', { serviceWorkers = 'block', ...contextOptions } = {}) {
+export async function watchPage(browser, origin, { serviceWorkers = 'block', ...contextOptions } = {}) {
   // No service worker unless a test asks for one: page.route() does not see requests a
   // worker answers, and each test should start as a first visit.
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, serviceWorkers, ...contextOptions });
   const consoleErrors = [];
+  const pageErrors = [];
   const foreignRequests = [];
   page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });
-  page.on('pageerror', (err) => consoleErrors.push(String(err)));
+  page.on('pageerror', (err) => { consoleErrors.push(String(err)); pageErrors.push(String(err)); });
   page.on('request', (req) => {
     const u = req.url();
     if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')) foreignRequests.push(u);
   });
-  await page.goto(origin + pathAndQuery);
-  return { page, consoleErrors, foreignRequests };
+  return { page, consoleErrors, pageErrors, foreignRequests };
+}
+
+/** watchPage(), then open the site at `pathAndQuery`. */
+export async function openPage(browser, origin, pathAndQuery = '', options = {}) {
+  const watched = await watchPage(browser, origin, options);
+  await watched.page.goto(origin + pathAndQuery);
+  return watched;
 }
 
 /**

@@ -6,7 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { openPage, inPage, readGeometry, siteUnderTest } from './helpers.mjs';
+import { openPage, inPage, readGeometry, siteUnderTest, watchPage } from './helpers.mjs';
 
 const SHOTS = process.env.MAP_SHOTS || '/tmp/jeugdhulp-map';
 const WIJK = 'WK001404'; // Oosterparkwijk, Groningen
@@ -100,10 +100,7 @@ test('the map draws all 3070 wijken in four views, with legend and list, without
 });
 
 test('before the wijk values are in, the map already draws "werkelijk", exactly as the full map then does', async () => {
-  const page = await site.browser.newPage({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
-  const consoleErrors = [];
-  page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });
-  page.on('pageerror', (err) => consoleErrors.push(String(err)));
+  const { page, consoleErrors } = await watchPage(site.browser, site.origin);
   let release;
   const gate = new Promise((r) => { release = r; });
   let valuesAsked = false;

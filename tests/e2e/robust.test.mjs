@@ -3,7 +3,7 @@
 // usable calculator and says what it did not take over.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, siteUnderTest } from './helpers.mjs';
+import { openPage, siteUnderTest, watchPage } from './helpers.mjs';
 
 const site = siteUnderTest();
 
@@ -57,10 +57,7 @@ test('an out-of-range value in an ?eigen=land link is refused by name; the eigen
 });
 
 test('while a ?wijk= link loads, the controls wait; a later eigen-wijk choice is kept', async () => {
-  const page = await site.browser.newPage({ serviceWorkers: 'block' });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const { page, consoleErrors: errors } = await watchPage(site.browser, site.origin);
   const release = await holdValues(page);
   await page.goto(`${site.origin}/?wijk=WK036300`);
   await page.waitForFunction(() => document.querySelector('[data-testid="title"]').textContent === 'Gegevens laden…');
@@ -81,9 +78,7 @@ test('while a ?wijk= link loads, the controls wait; a later eigen-wijk choice is
 });
 
 test('while a ?wijk= link loads, nothing is lost: the wijk arrives with its own values', async () => {
-  const page = await site.browser.newPage({ serviceWorkers: 'block' });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
+  const { page, pageErrors: errors } = await watchPage(site.browser, site.origin);
   const release = await holdValues(page);
   await page.goto(`${site.origin}/?wijk=WK036300`);
   await page.waitForFunction(() => document.querySelector('[data-testid="title"]').textContent === 'Gegevens laden…');
@@ -113,10 +108,7 @@ test('random query strings: no console error, and a usable calculator every time
   const values = ['WK036300', 'WK001404', 'land', 'GM0363', 'GM9999', 'WK999999', 'wk036300', '', ' ',
     '500', '-5', '1e308', '-0', '0', '1', '0.5', '12,5', '1.234,5', 'NaN', 'Infinity', '-inf', 'null',
     '%', '%25', '<script>', 'ë', '1'.repeat(400)];
-  const page = await site.browser.newPage({ serviceWorkers: 'block' });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const { page, consoleErrors: errors } = await watchPage(site.browser, site.origin);
   for (let i = 0; i < 30; i += 1) {
     // Mostly a valid start (a wijk or an eigen wijk) with random values after it, so the
     // values themselves are exercised, not just a broken start.
@@ -147,10 +139,7 @@ async function holdSite(page) {
 }
 
 test('the first result needs only the wasm: it shows before the wijken, which then bring search and map', async () => {
-  const page = await site.browser.newPage({ serviceWorkers: 'block' });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const { page, consoleErrors: errors } = await watchPage(site.browser, site.origin);
   const release = await holdSite(page);
   await page.goto(`${site.origin}/`);
   const e = await settled(page);
@@ -173,10 +162,7 @@ test('the first result needs only the wasm: it shows before the wijken, which th
 });
 
 test('a ?wijk= link waits for the wijken; an eigen wijk chosen meanwhile is kept', async () => {
-  const page = await site.browser.newPage({ serviceWorkers: 'block' });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const { page, consoleErrors: errors } = await watchPage(site.browser, site.origin);
   const release = await holdSite(page);
   await page.goto(`${site.origin}/?wijk=WK036300`);
   await page.waitForFunction(() => document.querySelector('[data-testid="title"]').textContent === 'Gegevens laden…');
@@ -195,9 +181,7 @@ test('a ?wijk= link waits for the wijken; an eigen wijk chosen meanwhile is kept
 });
 
 test('without the wijken (site.bin.gz fails) the page says so by name and still calculates', async () => {
-  const page = await site.browser.newPage({ serviceWorkers: 'block' });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
+  const { page, pageErrors: errors } = await watchPage(site.browser, site.origin);
   await page.route('**/site.bin.gz', (route) => route.fulfill({ status: 404, body: 'not found' }));
   await page.goto(`${site.origin}/?wijk=WK036300`);
   const e = await settled(page);
