@@ -38,7 +38,7 @@ import { applyStatic, loadMessages, messages, tr, withLang, localizeDeterminants
 import { createSearch } from './search.js';
 import { createWhatIf } from './whatif.js';
 import { createContributions } from './charts.js';
-import { fetchGzipped } from './binfile.js';
+import { fetchGzipped, fetchDataFile } from './binfile.js';
 
 const $ = (id) => document.getElementById(id);
 const M = messages('app');
@@ -640,8 +640,7 @@ function siteArrived() {
 function loadValues() {
   if (!valuesReady) {
     // Asked for at once, loaded once the wijken are in.
-    const bytes = fetchGzipped(fetch(new URL('wijkwaarden.bin.gz', import.meta.url)), 'wijkwaarden.bin.gz');
-    bytes.catch(() => {}); // said below
+    const bytes = fetchDataFile('wijkwaarden.bin.gz', import.meta.url); // failure said below
     valuesReady = loadSite().then(async (ok) => {
       if (!ok) return false;
       try {

@@ -20,3 +20,13 @@ export async function fetchGzipped(response, name) {
     throw new Error(`${name}: ${e.message}`, { cause: e });
   }
 }
+
+/**
+ * Start fetching the data file `name` from the folder `base` (a URL) and inflating it.
+ * Its failure is left to whoever awaits the promise, and is no unhandled rejection before.
+ */
+export function fetchDataFile(name, base) {
+  const bytes = fetchGzipped(fetch(new URL(name, base)), name);
+  bytes.catch(() => {});
+  return bytes;
+}

@@ -9,7 +9,7 @@
 //               {id, result, ms} | {id, error, error_en}   ms: the wasm call's own time
 //               (benchmark); error/error_en: the core's message in Dutch and English
 import init, * as jw from '../pkg-worker/jeugdhulp_wijk.js';
-import { fetchGzipped } from '../binfile.js';
+import { fetchDataFile } from '../binfile.js';
 
 const METHODS = {
   extendInspect: (bytes) => jw.extendInspect(bytes),
@@ -17,12 +17,9 @@ const METHODS = {
   refitNational: (names) => jw.refitNational(names),
 };
 
-const file = (name) => fetchGzipped(fetch(new URL(`../${name}`, import.meta.url)), name);
-
 const ready = (async () => {
-  const [site, values] = [file('site.bin.gz'), file('wijkwaarden.bin.gz')];
-  site.catch(() => {}); // thrown below, after init
-  values.catch(() => {});
+  // Both asked for at once; a failure is thrown below, after init.
+  const [site, values] = ['site.bin.gz', 'wijkwaarden.bin.gz'].map((f) => fetchDataFile(f, new URL('../', import.meta.url)));
   await init();
   jw.loadSite(await site);
   jw.loadWijkValues(await values);

@@ -14,14 +14,14 @@
 import init, * as jw from '../pkg/jeugdhulp_wijk.js';
 import { el } from '../dom.js';
 import { decodeGeometry, fetchGeometry, knownNames } from '../geobin.js';
-import { fetchGzipped } from '../binfile.js';
+import { fetchDataFile } from '../binfile.js';
 import { messages, withLang, errorText } from '../i18n.js';
 
 const M = messages('reportMain');
 
 /**
  * Load one of the wijk data files into the wasm (as the calculator does): `load` is
- * jw.loadSite or jw.loadWijkValues, `bytes` the fetch of its file (fetchGzipped), which
+ * jw.loadSite or jw.loadWijkValues, `bytes` the fetch of its file (fetchDataFile), which
  * starts at once; `after` what must be loaded first (its failure is its own).
  */
 async function loadData(load, bytes, after) {
@@ -33,11 +33,8 @@ async function loadData(load, bytes, after) {
   }
 }
 
-const dataFile = (name) => {
-  const bytes = fetchGzipped(fetch(new URL(`../${name}`, import.meta.url)), name);
-  bytes.catch(() => {}); // said by loadData
-  return bytes;
-};
+/** A data file beside the page's modules (failures are said by loadData). */
+const dataFile = (name) => fetchDataFile(name, new URL('../', import.meta.url));
 
 /**
  * The map's geometry (geo.bin.gz, www/geobin.js), for the report's small map: the download
