@@ -178,12 +178,8 @@ pub fn scp_verdicts(c: &Calculator) -> Result<Vec<Option<Verdict>>, String> {
 /// Refit the calculator's model with the determinants `names` (a subset of
 /// the model's, in any order; they are used in the model's order).
 pub fn refit_national(c: &Calculator, names: &[String]) -> Result<Refit, Text> {
-    if !c.has_values() {
-        return Err(Text::new(
-            "wijkwaarden: de wijkgegevens zijn nog niet geladen (eerst loadWijkValues)",
-            "wijkwaarden: the district data have not been loaded yet (call loadWijkValues first)",
-        ));
-    }
+    c.need_values()
+        .map_err(|e| e.message.map(|m| format!("{}: {m}", e.field)))?;
     refit_loaded(c, names).map_err(|e| match e {
         Refused::Choice(t) => t,
         // The page's own data and model: a failure here is not the user's choice.

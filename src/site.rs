@@ -496,15 +496,17 @@ impl Calculator {
         Ok(())
     }
 
-    fn need_values(&self) -> Result<(), InputError> {
+    /// The one "not loaded yet" check of the per-wijk values (the page, the Worker's
+    /// extension and refit).
+    pub fn need_values(&self) -> Result<(), InputError> {
         if self.has_values() {
             Ok(())
         } else {
             Err(InputError {
                 field: "wijkwaarden".into(),
                 message: Text::new(
-                    "de wijkgegevens zijn nog niet geladen",
-                    "the district data have not been loaded yet",
+                    "de wijkgegevens zijn nog niet geladen (eerst loadWijkValues)",
+                    "the district data have not been loaded yet (call loadWijkValues first)",
                 ),
             })
         }

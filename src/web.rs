@@ -846,15 +846,7 @@ mod worker {
     /// The national model's part of an extension, from the calculator (its
     /// per-wijk values must be loaded).
     fn extension_base(c: &Calculator) -> Result<crate::extend::Base, JsValue> {
-        if !c.has_values() {
-            return Err(field_error(
-                "wijkwaarden",
-                Text::new(
-                    "de wijkgegevens zijn nog niet geladen (eerst loadWijkValues)",
-                    "the district data have not been loaded yet (call loadWijkValues first)",
-                ),
-            ));
-        }
+        c.need_values()?;
         crate::extend::Base::new(
             &c.predictor,
             c.site.wijken.iter().map(|w| (w, w.values.as_slice())),
