@@ -33,10 +33,10 @@ function coreText(obj, field, tag = 'span') {
   return el(tag, { class: 'ext-core-text', lang: dutch ? 'nl' : null }, String(text));
 }
 
-/** "p = 0,096", or "p < 0,001" below a thousandth. */
+/** "p = 0,096", or "p < 0,001" below a thousandth (fmtP's rule). */
 function fmtPEq(p) {
-  if (Number.isFinite(p) && p < 0.001) return `p < ${fmtNum(0.001, 3)}`;
-  return `p = ${fmtP(p)}`;
+  const shown = fmtP(p);
+  return shown.startsWith('<') ? `p ${shown}` : `p = ${shown}`;
 }
 
 /** A p-value as people read it: "< 0,001" below a thousandth, else three decimals. */
