@@ -29,7 +29,7 @@ const unzig = (u) => (u % 2 ? -(u + 1) / 2 : u / 2);
 
 /**
  * geo.bin bytes (inflated) → geo.json's object, `d` and `bbox` included. `known`: a Map
- * code → name of the wijken and gemeenten in the wasm (knownNames(jw)); the file leaves
+ * code → name of the wijken and gemeenten in the wasm (knownNames()); the file leaves
  * out the names that are the same there (tools/assemble.mjs), about 20 KB gzip.
  */
 export function decodeGeometry(buf, known = null) {
@@ -101,11 +101,11 @@ export function decodeGeometry(buf, known = null) {
   return geo;
 }
 
-/** The names decodeGeometry needs, from the wasm module (after init()). */
-export function knownNames(jw) {
+/** The names decodeGeometry needs, from the wasm's lists (jw.wijken(), jw.gemeenten()). */
+export function knownNames(wijken, gemeenten) {
   const known = new Map();
-  for (const w of jw.wijken()) known.set(w.code, w.name);
-  for (const g of jw.gemeenten()) known.set(g.code, g.name);
+  for (const w of wijken) known.set(w.code, w.name);
+  for (const g of gemeenten) known.set(g.code, g.name);
   return known;
 }
 

@@ -59,12 +59,13 @@ export function prefetch(response) {
   return prefetched;
 }
 
-async function loadGeometry(response, known) {
+async function loadGeometry(response, wijken, gemeenten) {
   const { parts, bytes } = prefetch(response);
   const all = await parts;
   const inflated = await bytes; // its errors name the file
   try {
-    return [all, all[3].decodeGeometry(inflated, known)];
+    // the wijk and gemeente names the wasm has are not in the file (www/geobin.js)
+    return [all, all[3].decodeGeometry(inflated, all[3].knownNames(wijken, gemeenten))];
   } catch (e) {
     throw new Error(`geo.bin.gz: ${e.message}`, { cause: e });
   }
@@ -127,9 +128,7 @@ export async function mountMap(container, ctx) {
   };
   try {
     // the geometry lies beside this module (v/<version>/ in dist/), not beside the page
-    // the wijk and gemeente names the wasm has are not in the file (www/geobin.js)
-    const known = new Map([...wijken.map((w) => [w.code, w.name]), ...gemeenten.map((g) => [g.code, g.name])]);
-    [parts, geo] = await loadGeometry(ctx.geometryResponse ?? (ctx.geometryUrl && fetch(ctx.geometryUrl)), known);
+    [parts, geo] = await loadGeometry(ctx.geometryResponse ?? (ctx.geometryUrl && fetch(ctx.geometryUrl)), wijken, gemeenten);
   } catch (e) {
     fail(e);
   }

@@ -59,7 +59,7 @@ async function dataNames(page) {
     // the map also draws wijken that are not in SCP's file (geo.bin.gz, "no data")
     const src = document.querySelector('script[type="module"]').src;
     const { fetchGeometry, decodeGeometry, knownNames } = await import(new URL('geobin.js', src).href);
-    const geo = decodeGeometry(await fetchGeometry(new URL('geo.bin.gz', src)), knownNames(jw));
+    const geo = decodeGeometry(await fetchGeometry(new URL('geo.bin.gz', src)), knownNames(jw.wijken(), jw.gemeenten()));
     for (const s of [...geo.wijken, ...geo.gemeenten]) if (s.name) names.add(s.name);
     return [...names].filter((n) => n.length > 1).sort((a, b) => b.length - a.length);
   });

@@ -46,7 +46,7 @@ async function loadGeometry(ready) {
   await ready;
   const inflated = await bytes; // its errors name the file
   try {
-    return decodeGeometry(inflated, knownNames(jw));
+    return decodeGeometry(inflated, knownNames(jw.wijken(), jw.gemeenten()));
   } catch (e) {
     throw new Error(`geo.bin.gz: ${e.message}`, { cause: e });
   }
