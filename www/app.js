@@ -486,12 +486,17 @@ function fillEigenSelect() {
 function fillVerantwoording() {
   if (!info) return;
   setText('vw-nkenmerken', String(determinants.length));
-  const unpublished = wijken.filter((w) => w.observed === null).length;
-  setText('vw-nfit', M.nFit(fmtNum(info.n_fit, 0), fmtNum(wijken.length, 0)));
-  if (info.n_fit === wijken.length - unpublished) {
-    setText('vw-nfit-note', M.nFitNoteExcluded(fmtNum(unpublished, 0)));
-  } else if (info.specification === 'scp') {
-    setText('vw-nfit-note', M.nFitNoteScp(fmtNum(unpublished, 0)));
+  if (wijken.length) {
+    const unpublished = wijken.filter((w) => w.observed === null).length;
+    setText('vw-nfit', M.nFit(fmtNum(info.n_fit, 0), fmtNum(wijken.length, 0)));
+    if (info.n_fit === wijken.length - unpublished) {
+      setText('vw-nfit-note', M.nFitNoteExcluded(fmtNum(unpublished, 0)));
+    } else if (info.specification === 'scp') {
+      setText('vw-nfit-note', M.nFitNoteScp(fmtNum(unpublished, 0)));
+    }
+  } else {
+    // Without the wijken (site.bin.gz failed): what the model alone tells.
+    setText('vw-nfit', fmtNum(info.n_fit, 0));
   }
   fillSpecification(info);
   if (info.formula) setText('vw-formula', info.formula);
@@ -829,8 +834,9 @@ async function main() {
   // the wijken and the geometry and then loads the wijk values for the rest (loadMap; a
   // failure of the wijken or the values is said by loadSite or loadValues).
   requestAnimationFrame(() => setTimeout(async () => {
-    if (!await loadSite()) { mapNotice(); registerServiceWorker(); return; }
-    fillVerantwoording();
+    const haveSite = await loadSite();
+    fillVerantwoording(); // without the wijken, the model's own part
+    if (!haveSite) { mapNotice(); registerServiceWorker(); return; }
     await loadMap();
     if (await loadValues()) loadExtendPanels();
     registerServiceWorker();

@@ -191,6 +191,10 @@ test('without the wijken (site.bin.gz fails) the page says so by name and still 
   assert.match(await page.textContent('#data-notice'), /site\.bin\.gz: HTTP 404/);
   // The link's wijk is named as not shown, and why.
   assert.match(await page.textContent('#fatal'), /WK036300.*konden niet worden geladen/);
+  // The Verantwoording still has what the model alone tells.
+  await page.waitForFunction(() => document.querySelectorAll('#coef-tabel tbody tr').length > 0);
+  assert.match(await page.textContent('#vw-nfit'), /^\d[\d.]*$/);
+  assert.notEqual(await page.textContent('#vw-reml'), '–');
   // A later result does not hide the data notice.
   await page.focus('#wi-perc_hhbijs-range');
   await page.keyboard.press('PageUp');
