@@ -7,7 +7,7 @@
 // Warm (orange-red) = raises expected use, blue = lowers it; the sign is also
 // printed, so colour is never the only cue.
 
-import { fmtPp, fmtPct, fmtValue, fmtNum } from './format.js';
+import { fmtPp, fmtPct, fmtValue, fmtNum, unitInline } from './format.js';
 import { messages } from './i18n.js';
 
 const M = messages('contrib');
@@ -78,7 +78,7 @@ export function createContributions(root, { determinants }) {
       r.c.dataset.value = String(value);
       // Short units inline; long ones ("per 100 inwoners van …") are in the what-if label.
       const det = byName.get(name);
-      r.val.textContent = det.unit.length <= 5 || det.unit_kind === 'yes_no' ? fmtValue(last.values[name], det)
+      r.val.textContent = unitInline(det) ? fmtValue(last.values[name], det)
         : fmtNum(last.values[name], det.decimals ?? 1);
     }
   }

@@ -61,6 +61,11 @@ export function fmtCoef(x) {
   return fmtNum(x, d);
 }
 
+/** Whether a determinant's unit is short enough to stand after a number ("24,3 %",
+ *  "25.353 euro", "1,2 km", "ja"); the long ones ("per 100 inwoners van 20–64 jaar",
+ *  "× 1000 euro") are in the control's label instead. By the unit's kind, not its text. */
+export const unitInline = (det) => det.unit_kind !== 'per_hundred' && det.unit_kind !== 'thousand_euro';
+
 /** A determinant value with its unit, e.g. "24,3 %", "25.353 euro", "ja". */
 export function fmtValue(x, det) {
   if (x === null || x === undefined || !Number.isFinite(x)) return '–';

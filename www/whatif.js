@@ -6,7 +6,7 @@
 // (aria-invalid, aria-describedby → role=alert message) and calls nothing, so
 // the last valid result stays on screen.
 
-import { fmtNum, fmtValue, fmtCoef, inputText, parseNumber } from './format.js';
+import { fmtNum, fmtValue, fmtCoef, inputText, parseNumber, unitInline } from './format.js';
 import { el } from './dom.js';
 import { messages } from './i18n.js';
 
@@ -36,7 +36,7 @@ export function createWhatIf(root, { determinants, onInput }) {
     const shownDec = binary ? 2 : Math.max(det.decimals ?? 1, 0);
     const labelText = `${det.label} (${det.unit})`;
     // Long units ("per 100 inwoners van 20–64 jaar") are in the label already.
-    const shortUnit = det.unit_kind === 'percent' || det.unit.length <= 5;
+    const shortUnit = !binary && unitInline(det);
     const fmtShort = (x) => (shortUnit ? fmtValue(x, det) : fmtNum(x, det.decimals ?? 1));
     const betaText = M.coefficient(fmtCoef(det.beta), binary ? M.perYes : (det.unit_kind === 'percent' ? M.perPp : shortUnit ? det.unit : M.perUnit));
 
