@@ -11,7 +11,7 @@
 // Targets (issue 10): (a) ≤ 30 ms, (b) ≤ 50 ms including the round trip. The native
 // figures of the same calls: `bash bench/fit.sh` (section 3 of `jeugdhulp-wijk bench`).
 import os from 'node:os';
-import { serveDist, launchBrowser, openPage } from '../tests/e2e/helpers.mjs';
+import { serveDist, launchBrowser, openPage, mapReady } from '../tests/e2e/helpers.mjs';
 
 const RUNS = Math.max(15, Number(process.env.BENCH_RUNS || 21));
 const WARMUP = 3;
@@ -24,7 +24,7 @@ const browser = await launchBrowser();
 const origin = server.url.replace(/\/$/, '');
 try {
   const { page } = await openPage(browser, origin, '/');
-  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 60_000 });
+  await mapReady(page, 60_000);
   const out = await page.evaluate(async ({ runs, warmup }) => {
     const base = document.querySelector('script[type="module"]').src;
     const client = await import(new URL('extend/client.js', base).href);

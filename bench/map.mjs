@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
-import { serveDist, launchBrowser, openPage, assetFile, readGeometry } from '../tests/e2e/helpers.mjs';
+import { serveDist, launchBrowser, openPage, assetFile, readGeometry, mapReady } from '../tests/e2e/helpers.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS || 5);
 const RECOLOURS = Number(process.env.BENCH_RECOLOURS || 40);
@@ -32,7 +32,7 @@ try {
   const firsts = []; const mounts = []; const phases = [];
   for (let r = 0; r < RUNS; r += 1) {
     const { page } = await openPage(browser, origin, '/');
-    await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+    await mapReady(page, 30_000);
     const t = await page.$eval('#kaart', (el) => ({ readyAt: Number(el.dataset.readyAt), mount: Number(el.dataset.mountMs), phases: el.mapDebug.phases }));
     firsts.push(t.readyAt); mounts.push(t.mount); phases.push(t.phases);
     await page.close();
@@ -45,7 +45,7 @@ try {
   console.log(`  (load average ${(await import('node:os')).loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores while measuring)`);
 
   const { page } = await openPage(browser, origin, '/?wijk=WK036300');
-  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  await mapReady(page, 30_000);
   await page.click('[data-testid="map-zoom-fit"]');
   const cases = (process.env.BENCH_CASES || 'verwacht:land,verschil:land,verwacht:wijk').split(',').map((c) => c.split(':'));
   for (const [view, scope] of cases) {

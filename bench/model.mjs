@@ -9,7 +9,7 @@
 // the wasm call's own time inside the Worker (the status's data-ms) and the round trip
 // the page waits for (data-total-ms: postMessage, the call, the result back; not the
 // rendering). Cross-origin isolated (COOP/COEP), so performance.now() is fine-grained.
-import { launchBrowser, serveDist } from '../tests/e2e/helpers.mjs';
+import { launchBrowser, serveDist, panelsReady } from '../tests/e2e/helpers.mjs';
 
 const RUNS = Number(process.env.RUNS || 15);
 const server = await serveDist(undefined, {
@@ -21,6 +21,7 @@ const f = (x) => x.toFixed(1);
 try {
   const page = await browser.newPage();
   await page.goto(`${server.url}?wijk=WK036300`);
+  await panelsReady(page, 60_000);
   await page.waitForSelector('[data-testid="model-open"]', { timeout: 60_000 });
   await page.click('[data-testid="model-open"]');
   let runs = 0;

@@ -259,10 +259,12 @@ function acceptedOverrides(base, gemeente, overrides) {
  * After the result is on screen (a valid result clears the notice): what was refused,
  * after what the link itself could not give (readUrl), which is said once.
  */
+let linkRefused = false; // something of the link was not taken over (the address is then rewritten)
 function reportRefused(refused) {
   const all = [...linkProblems, ...refused];
   linkProblems = [];
   if (all.length) {
+    linkRefused = true;
     showFatal(M.refused(all.join('; ')), false);
   }
 }
@@ -642,7 +644,13 @@ function siteArrived() {
   performance.mark('jw:site');
 }
 
+// Resolved when something first asks for the wijk values: the map waits for it (or for its
+// own first use) before it asks for them itself; so do the panels below it.
+let wantValues;
+const valuesWanted = new Promise((resolve) => { wantValues = resolve; });
+
 function loadValues() {
+  wantValues();
   if (!valuesReady) {
     // Asked for at once, loaded once the wijken are in.
     const bytes = fetchDataFile('wijkwaarden.bin.gz', import.meta.url); // failure said below
@@ -673,8 +681,10 @@ async function loadMap() {
     const { mountMap } = await import('./map.js');
     map = await mountMap(el, {
       jw, wijken, determinants, gemeenten, geometryResponse,
-      // the map draws its first view from the geometry, then asks for the values
+      // the map draws its first view from the geometry, then asks for the values when it
+      // is first used or when they are wanted for something else
       loadValues: async () => { const ok = await loadValues(); if (ok) updateEigenUi(); return ok; },
+      valuesWanted,
       onSelectWijk: (code) => { urlEnabled = true; requestWijk(code); },
     });
     if (currentWijk()) safeMap((m) => m.setSelected(currentWijk()));
@@ -828,19 +838,36 @@ async function main() {
   setBusy(false);
   reportRefused([]); // what the link could not give, if no result has said it yet
   if (fromUrl) urlEnabled ||= ok;
+  // The address shows what the page shows: what was refused (and named) is not kept in it,
+  // so a bookmark or a shared link does not carry it on. (A link whose wijk could not be
+  // loaded stays as it was, to be tried again.)
+  if (fromUrl && ok && linkRefused) writeUrl();
 
   // After the first result is on screen: the wijken (search, gemeente list), the
   // Verantwoording tables, then the map, which draws its first view (observed use) from
-  // the wijken and the geometry and then loads the wijk values for the rest (loadMap; a
-  // failure of the wijken or the values is said by loadSite or loadValues).
+  // the wijken and the geometry. The wijk values follow when they are wanted (the map
+  // used, a wijk chosen, the panels below the map near), then the panels and the service
+  // worker, whose offline copy would download them anyway. (A failure of the wijken or
+  // the values is said by loadSite or loadValues.)
   requestAnimationFrame(() => setTimeout(async () => {
     const haveSite = await loadSite();
     fillVerantwoording(); // without the wijken, the model's own part
     if (!haveSite) { mapNotice(); registerServiceWorker(); return; }
-    await loadMap();
+    loadMap();
+    whenNear($('verantwoording'), loadValues);
+    await valuesWanted;
     if (await loadValues()) loadExtendPanels();
     registerServiceWorker();
   }, 0));
+}
+
+/** Call `f` once when `node` comes within a screen height of the viewport. */
+function whenNear(node, f) {
+  if (!('IntersectionObserver' in window)) { f(); return; }
+  const io = new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting)) { io.disconnect(); f(); }
+  }, { rootMargin: '0px 0px 100% 0px' });
+  io.observe(node);
 }
 
 // Offline use after one visit (www/sw.js). Only where the page is served over http(s)

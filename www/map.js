@@ -18,7 +18,7 @@
 //
 // Interface met de pagina (app.js):
 //   prefetch();  (as early as possible: the geometry and the map's modules start to download)
-//   const map = await mountMap(section, { jw, wijken, determinants, gemeenten, geometryResponse, loadValues, onSelectWijk });
+//   const map = await mountMap(section, { jw, wijken, determinants, gemeenten, geometryResponse, loadValues, valuesWanted, onSelectWijk });
 //   map.setSelected(code | null); map.zoomToGemeente(code); map.update({ deltas, wijk, gemeente });
 //   map.setOverride({ codes, expected, note, onClear }); map.clearOverride();   (issue 10:
 //     the extension's expected use for some wijken, shown in the verschil view and zoomed to)
@@ -98,6 +98,18 @@ function drawPreview(m, { createDraw, fitTransform, createToolbar }) {
   return [toolbar, hint, stage, draw.legend];
 }
 
+/** Resolves at the first pointer over or on the map, or focus in it (the canvas: Tab). */
+function firstUse(container) {
+  return new Promise((resolve) => {
+    const events = ['pointerover', 'pointerdown', 'focusin'];
+    const used = () => {
+      events.forEach((e) => container.removeEventListener(e, used));
+      resolve();
+    };
+    events.forEach((e) => container.addEventListener(e, used));
+  });
+}
+
 export async function mountMap(container, ctx) {
   const tMount = performance.now();
   const phases = {}; // ms since mountMap started, for bench/map.mjs ('geometry': geo.bin.gz and the parts in)
@@ -106,9 +118,13 @@ export async function mountMap(container, ctx) {
   const wijken = ctx.wijken ?? jw.wijken();
   const determinants = ctx.determinants ?? jw.determinants();
   const gemeenten = ctx.gemeenten ?? jw.gemeenten();
-  // The wijk values (app.js's loadValues): requested once the first view is drawn, so
-  // they do not share the line with the geometry. Resolves true once loaded.
+  // The wijk values (app.js's loadValues; resolves true once loaded) and the rest of the
+  // map's modules are asked for when the map is first used (pointed at, touched, given the
+  // focus) or when the page wants the values for something else (ctx.valuesWanted: a wijk
+  // chosen, the panels below come near). A phone that only looks at the first view does
+  // not download them: 134 KB gzip of 480 (issue 11: a first load of ≤ 400 KB).
   const loadValues = ctx.loadValues ?? (() => Promise.resolve(jw.hasWijkValues()));
+  const valuesWanted = ctx.valuesWanted ?? Promise.resolve();
 
   container.classList.add('map');
   container.setAttribute('aria-busy', 'true');
@@ -162,9 +178,11 @@ export async function mountMap(container, ctx) {
   let values = jw.hasWijkValues();
   if (!values && !new URLSearchParams(location.search).get('ses')) {
     preview = drawPreview(m, { createDraw, fitTransform, createToolbar });
-    status.textContent = M.loadingValues;
+    status.textContent = M.previewHint;
     container.dataset.drawnAt = performance.now().toFixed(1);
     mark('preview');
+    await Promise.race([firstUse(container), valuesWanted]);
+    status.textContent = M.loadingValues;
   }
   let rest;
   try {

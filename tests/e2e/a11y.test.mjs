@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { openPage, siteUnderTest } from './helpers.mjs';
+import { openPage, siteUnderTest, mapReady } from './helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const VIEWS = ['werkelijk', 'verwacht', 'verschil', 'gemeente-effect'];
@@ -36,7 +36,7 @@ async function audit(page, label) {
 
 async function open(pathAndQuery) {
   const o = await openPage(site.browser, site.origin, pathAndQuery, { bypassCSP: true });
-  await o.page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  await mapReady(o.page, 30_000);
   return o;
 }
 
@@ -66,7 +66,7 @@ test('axe: no serious or critical violation in the map\'s first view, before the
   assert.notEqual(await page.getAttribute('#kaart', 'data-ready'), 'true', 'still the first view');
   const bad = await audit(page, 'map before the values');
   release();
-  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  await mapReady(page, 30_000);
   assert.deepEqual(bad, []);
   await page.close();
 });

@@ -5,7 +5,7 @@
 // the page writes. The Dutch page is checked too: its static HTML equals the Dutch catalog.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, siteUnderTest } from './helpers.mjs';
+import { openPage, siteUnderTest, mapReady } from './helpers.mjs';
 
 const site = siteUnderTest();
 
@@ -98,7 +98,7 @@ const wijkTitle = (page, name) => page.waitForFunction((n) => document.querySele
 
 test('English calculator and map: no Dutch left, decimal points, <html lang="en">', async () => {
   const { page, consoleErrors } = await openPage(site.browser, site.origin, '/?lang=en&wijk=WK001404');
-  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  await mapReady(page, 30_000);
   await wijkTitle(page, 'Oosterparkwijk');
   const names = await dataNames(page);
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
@@ -157,7 +157,7 @@ test('English report and comparison: no Dutch left, decimal points', async () =>
 
 test('the language stays in the URL: wijk choice, report link, comparison, back', async () => {
   const { page } = await openPage(site.browser, site.origin, '/?lang=en');
-  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  await mapReady(page, 30_000);
   const lang = () => new URL(page.url()).searchParams.get('lang');
   // choose a wijk by search: the URL the page writes keeps lang
   await page.getByRole('combobox', { name: 'Find a district' }).fill('oosterparkwijk');
@@ -249,7 +249,7 @@ async function download(page, testid) {
 
 test('English exports: CSV headers and SVG titles in English, English Excel CSV (",", decimal point)', async () => {
   const { page } = await openPage(site.browser, site.origin, '/?lang=en&wijk=WK001404');
-  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  await mapReady(page, 30_000);
   const csv = await download(page, 'map-export-csv');
   assert.equal(csv.name, 'jeugdhulp-wijk-districts.csv');
   const [header, ...rows] = csv.text.trim().split('\r\n');
@@ -283,7 +283,7 @@ test('English exports: CSV headers and SVG titles in English, English Excel CSV 
 // nothing is marked. The uploaded file's own column names stay as they are.
 test('English Aanvullen panel: no Dutch left outside the core\'s marked text, decimal points', async () => {
   const { page, consoleErrors } = await openPage(site.browser, site.origin, '/?lang=en');
-  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  await mapReady(page, 30_000);
   const names = await dataNames(page);
   // The core's English for a value that is no number describes the file's own (Dutch)
   // dialect with an example, "as in 1.234,5": that comma is the file's, on purpose.

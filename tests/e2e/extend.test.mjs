@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openPage, assetFile, siteUnderTest } from './helpers.mjs';
+import { openPage, assetFile, siteUnderTest, mapReady } from './helpers.mjs';
 
 const site = siteUnderTest();
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -35,7 +35,7 @@ before(() => {
 /** The page with the panel opened and its Worker ready. */
 async function openPanel(query = '/', options = {}) {
   const o = await openPage(site.browser, site.origin, query, options);
-  await o.page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  await mapReady(o.page, 30_000);
   await o.page.waitForSelector('#aanvullen:not([hidden]) [data-testid="ext-open"]', { timeout: 30_000 });
   await o.page.click('[data-testid="ext-open"]');
   await o.page.waitForSelector('#aanvullen[data-ready="true"]', { timeout: 30_000 });
@@ -303,7 +303,7 @@ test('privacy: after the Worker is ready, uploading and running make no request 
 
 test('the whole flow works with the keyboard, every control focusable and labelled', async () => {
   const { page } = await openPage(site.browser, site.origin, '/');
-  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  await mapReady(page, 30_000);
   await page.waitForSelector('#aanvullen:not([hidden]) [data-testid="ext-open"]');
   await page.focus('[data-testid="ext-open"]');
   await page.keyboard.press('Enter');

@@ -139,6 +139,28 @@ export async function openPage(browser, origin, pathAndQuery = '', options = {})
 }
 
 /**
+ * The whole map. It draws its first view at once but loads the wijk values and the rest
+ * only when it is first used (www/map.js), so this uses it: a pointer enters it (a
+ * dispatched event: the mouse itself stays put, no tooltip opens). Then waits until it
+ * is complete.
+ */
+export async function mapReady(page, timeout = 30_000) {
+  await page.waitForSelector('#kaart .map-canvas', { timeout });
+  await page.dispatchEvent('#kaart', 'pointerover');
+  await page.waitForSelector('#kaart[data-ready="true"]', { timeout });
+}
+
+/**
+ * The panels below the map (www/extend/): they mount once the wijk values are in, which the
+ * page asks for when the user scrolls near them (or uses the map), so this scrolls there.
+ */
+export async function panelsReady(page, timeout = 30_000) {
+  await page.waitForSelector('#kaart .map-canvas', { timeout });
+  await page.locator('#verantwoording').scrollIntoViewIfNeeded();
+  await page.waitForSelector('#aanvullen:not([hidden]), #eigen-model:not([hidden])', { timeout });
+}
+
+/**
  * Run fn(jw, arg) in the page with the wasm module instance the page itself uses: the
  * import resolves against app.js, so it is the same URL (v/<version>/pkg/…).
  */

@@ -4,7 +4,7 @@
 // without a word.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, siteUnderTest } from './helpers.mjs';
+import { openPage, siteUnderTest, mapReady } from './helpers.mjs';
 
 const site = siteUnderTest();
 
@@ -42,6 +42,10 @@ test('a link value that is no number is named with its value, not dropped silent
   }
   assert.doesNotMatch(notice, /perc_hhbijs/, 'the valid value is taken over');
   assert.equal(Number(await page.inputValue('#wi-perc_hhbijs-range')), 12);
+  // The address keeps what was taken over and drops what was refused.
+  const q = new URL(page.url()).searchParams;
+  assert.deepEqual([...q.keys()].sort(), ['eigen', 'perc_hhbijs']);
+  assert.equal(q.get('perc_hhbijs'), '12');
   assert.deepEqual(consoleErrors, []);
   await page.close();
 });
@@ -54,6 +58,10 @@ test('a parameter the page does not know is named as ignored', async () => {
   assert.match(notice, /onbekende parameter 'perc_eenouder'/);
   assert.doesNotMatch(notice, /perc_hhbijs|ses/, 'known parameters are not named');
   assert.equal(Number(await page.inputValue('#wi-perc_hhbijs-range')), 12);
+  const q = new URL(page.url()).searchParams;
+  assert.equal(q.has('perc_eenouder'), false, 'the ignored parameter leaves the address');
+  assert.equal(q.get('perc_hhbijs'), '12');
+  assert.equal(q.get('wijk'), 'WK036300');
   assert.deepEqual(consoleErrors, []);
   await page.close();
 });
@@ -83,7 +91,7 @@ test('a youth count in a link that the core refuses is named with its value', as
 
 test('an income class in a link that does not exist is named beside the filter and left out of the URL', async () => {
   const { page, consoleErrors } = await openPage(site.browser, site.origin, '/?wijk=WK036300&ses=arm');
-  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 60_000 });
+  await mapReady(page, 60_000);
   const note = page.locator('[data-testid="map-ses-link"]');
   assert.ok(await note.isVisible());
   assert.match(await note.textContent(), /inkomensklasse 'arm'; die bestaat niet/);
@@ -92,7 +100,7 @@ test('an income class in a link that does not exist is named beside the filter a
   assert.equal(new URL(page.url()).searchParams.get('wijk'), 'WK036300', 'the rest of the link stays');
   // A valid class in a link is taken over without a note.
   await page.goto(`${site.origin}/?wijk=WK036300&ses=laag`);
-  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 60_000 });
+  await mapReady(page, 60_000);
   assert.equal(await page.getAttribute('#kaart', 'data-ses'), 'laag');
   assert.ok(await page.locator('[data-testid="map-ses-link"]').isHidden());
   assert.deepEqual(consoleErrors, []);

@@ -6,7 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { openPage, inPage, readGeometry, siteUnderTest, watchPage } from './helpers.mjs';
+import { openPage, inPage, readGeometry, siteUnderTest, watchPage, mapReady } from './helpers.mjs';
 
 const SHOTS = process.env.MAP_SHOTS || '/tmp/jeugdhulp-map';
 const WIJK = 'WK001404'; // Oosterparkwijk, Groningen
@@ -23,7 +23,7 @@ before(async () => {
 /** Open the page and wait for the map to be drawn. */
 async function open(pathAndQuery = '/') {
   const o = await openPage(site.browser, site.origin, pathAndQuery);
-  await o.page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  await mapReady(o.page, 30_000);
   return o;
 }
 
@@ -99,6 +99,27 @@ test('the map draws all 3070 wijken in four views, with legend and list, without
   await page.close();
 });
 
+test('the map asks for the wijk values when it is used: a tap, the keyboard, or the page scrolled to the panels', async () => {
+  for (const how of ['tap', 'focus', 'scroll']) {
+    const { page, consoleErrors } = await watchPage(site.browser, site.origin, { hasTouch: how === 'tap' });
+    const asked = [];
+    page.on('request', (r) => { if (/wijkwaarden\.bin\.gz$/.test(r.url())) asked.push(r.url()); });
+    await page.goto(`${site.origin}/`);
+    await page.waitForSelector('#kaart[data-drawn-at]', { timeout: 30_000 });
+    await page.waitForTimeout(1000);
+    assert.deepEqual(asked, [], `${how}: nothing before`);
+    assert.equal(await page.locator('#aanvullen:not([hidden])').count(), 0, `${how}: the panels wait as well`);
+    if (how === 'tap') await page.tap('[data-testid="map-canvas"]');
+    if (how === 'focus') await page.focus('[data-testid="map-canvas"]'); // as Tab does
+    if (how === 'scroll') await page.locator('#verantwoording').scrollIntoViewIfNeeded();
+    await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+    await page.waitForSelector('#aanvullen:not([hidden])', { timeout: 30_000 });
+    assert.equal(asked.length, 1, `${how}: asked for once`);
+    assert.deepEqual(consoleErrors, []);
+    await page.close();
+  }
+});
+
 test('before the wijk values are in, the map already draws "werkelijk", exactly as the full map then does', async () => {
   const { page, consoleErrors } = await watchPage(site.browser, site.origin);
   let release;
@@ -120,9 +141,14 @@ test('before the wijk values are in, the map already draws "werkelijk", exactly 
   const place = () => page.$eval('[data-testid="map-canvas"]', (c) => { const r = c.getBoundingClientRect(); return [r.left, r.top + scrollY]; });
   const placeBefore = await place();
   assert.equal(await page.locator('#kaart .map-toolbar button:disabled').count(), 7);
-  // the values are asked for only after the first draw (they do not share the line with the geometry)
-  await page.waitForTimeout(200);
-  assert.ok(valuesAsked, 'the map asks for the wijk values once it is drawn');
+  // The values are not asked for until the map is used (issue 11: a first load that only
+  // looks at the page stays under 400 KB); pointing at it asks for them.
+  await page.waitForTimeout(1500);
+  assert.equal(valuesAsked, false, 'no wijk values before the map is used');
+  await page.hover('[data-testid="map-canvas"]');
+  for (let i = 0; i < 100 && !valuesAsked; i += 1) await page.waitForTimeout(50);
+  assert.ok(valuesAsked, 'pointing at the map asks for the wijk values');
+  await page.mouse.move(0, 0); // no hover highlight in the pixels compared below
   release();
   await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
   assert.equal(await page.getAttribute('#kaart', 'data-view'), 'werkelijk');

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openPage, siteUnderTest } from './helpers.mjs';
+import { openPage, siteUnderTest, panelsReady } from './helpers.mjs';
 import nl from '../../www/i18n/nl.js';
 import en from '../../www/i18n/en.js';
 
@@ -42,6 +42,7 @@ async function openSite(query) {
   // Every request after the page's load (the panels mount later, after the map).
   o.requests = [];
   o.page.on('request', (r) => o.requests.push(r.url()));
+  await panelsReady(o.page);
   await o.page.waitForSelector('[data-testid="model-open"]', { timeout: 30_000 });
   return o;
 }

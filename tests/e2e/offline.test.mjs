@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assetBase, distDir, launchBrowser, openPage, serveDist } from './helpers.mjs';
+import { assetBase, distDir, launchBrowser, openPage, serveDist, mapReady } from './helpers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let browser;
@@ -41,7 +41,7 @@ test('after one visit the page works with the network off: wijk, slider, every m
   const origin = server.url.replace(/\/$/, '');
   const { page, consoleErrors } = await openPage(browser, origin, '/', { serviceWorkers: 'allow' });
   const context = page.context();
-  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  await mapReady(page, 30_000);
   const caches = await waitOffline(page);
   assert.equal(caches.length, 1, `one cache for this build: ${caches}`);
   assert.ok(caches[0].endsWith(assetBase().slice(2, -1)), caches[0]);
@@ -73,7 +73,7 @@ test('after one visit the page works with the network off: wijk, slider, every m
   assert.notEqual(await expectedValue(page), e1);
 
   // Every map view draws all wijken from the cached geometry.
-  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  await mapReady(page, 30_000);
   for (const v of ['werkelijk', 'verwacht', 'verschil', 'gemeente-effect']) {
     await page.click(`[data-testid="map-view-${v}"]`);
     assert.equal(await page.getAttribute(`[data-testid="map-view-${v}"]`, 'aria-pressed'), 'true');
@@ -105,7 +105,7 @@ test('a new deploy replaces the cached one, and the two never mix', async () => 
   const origin = server.url.replace(/\/$/, '');
   const { page, consoleErrors } = await openPage(browser, origin, '/', { serviceWorkers: 'allow' });
   const context = page.context();
-  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  await mapReady(page, 30_000);
   await waitOffline(page);
   assert.equal(await loadedVersion(page), v1);
 
@@ -129,7 +129,7 @@ test('a new deploy replaces the cached one, and the two never mix', async () => 
   assert.deepEqual(keys.map((k) => k.split(' ').pop()), [v2], 'only deploy 2 is cached');
 
   // Offline, the page is deploy 2.
-  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  await mapReady(page, 30_000);
   await context.setOffline(true);
   await server.close();
   await page.reload();

@@ -5,7 +5,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { openPage, inPage, assetFile, readGeometry, siteUnderTest, serveDist } from './helpers.mjs';
+import { openPage, inPage, assetFile, readGeometry, siteUnderTest, serveDist, mapReady } from './helpers.mjs';
 
 const site = siteUnderTest();
 // A G4 city, a middle-sized gemeente, a gemeente with suppressed wijken.
@@ -232,7 +232,7 @@ test('vergelijk: search and regio by keyboard, the URL keeps the selection, a re
 test('map: the income-class filter greys out the other wijken and lives in the URL', async () => {
   const geo = await readGeometry();
   const { page } = await openPage(site.browser, site.origin, '/?wijk=WK001404&ses=laag');
-  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  await mapReady(page, 30_000);
   assert.equal(await page.inputValue('[data-testid="map-ses"]'), 'laag');
   assert.equal(await page.getAttribute('#kaart', 'data-ses'), 'laag');
   const classes = await inPage(page, (jw) => {

@@ -3,7 +3,7 @@
 // usable calculator and says what it did not take over.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, siteUnderTest, watchPage } from './helpers.mjs';
+import { openPage, siteUnderTest, watchPage, mapReady } from './helpers.mjs';
 
 const site = siteUnderTest();
 
@@ -70,14 +70,14 @@ test('while a ?wijk= link loads, the controls wait; a later eigen-wijk choice is
   assert.equal(await title(page), 'Eigen wijk');
   assert.equal(await page.$eval('#whatif-controls', (e) => e.inert), false);
   release();
-  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 }); // drawn after the values arrive
+  await mapReady(page, 30_000); // drawn after the values arrive
   await page.waitForTimeout(200);
   assert.equal(await title(page), 'Eigen wijk', 'the later choice is not overwritten');
   assert.deepEqual(errors, []);
   await page.close();
 });
 
-test('while a ?wijk= link loads, nothing is lost: the wijk arrives with its own values', async () => {
+test('while a ?wijk= link loads, the controls are inert (an edit is not taken); the wijk then arrives with its own values', async () => {
   const { page, pageErrors: errors } = await watchPage(site.browser, site.origin);
   const release = await holdValues(page);
   await page.goto(`${site.origin}/?wijk=WK036300`);
@@ -89,6 +89,8 @@ test('while a ?wijk= link loads, nothing is lost: the wijk arrives with its own 
   assert.equal(await title(page), 'Burgwallen-Oude Zijde');
   assert.equal(await page.$eval('#whatif-controls', (e) => e.inert), false);
   assert.equal(new URL(page.url()).searchParams.get('perc_hhbijs'), null);
+  // its own value, not the 33 typed while it loaded
+  assert.notEqual(Number(await page.inputValue('#wi-perc_hhbijs-num').then((t) => t.replace(',', '.'))), 33);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -156,7 +158,7 @@ test('the first result needs only the wasm: it shows before the wijken, which th
   await page.waitForSelector('#zoek-lijst [role="option"]', { timeout: 20_000 });
   assert.match(await page.textContent('#zoek-lijst'), /Burgwallen-Oude Zijde/);
   assert.ok(await page.$$eval('#eigen-gemeente option', (o) => o.length) > 300, 'the gemeente list is filled');
-  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  await mapReady(page, 30_000);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -172,7 +174,7 @@ test('a ?wijk= link waits for the wijken; an eigen wijk chosen meanwhile is kept
   await page.click('#eigen-land');
   assert.equal(await title(page), 'Eigen wijk');
   release();
-  await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+  await mapReady(page, 30_000);
   await page.waitForTimeout(200);
   assert.equal(await title(page), 'Eigen wijk', 'the later choice is not overwritten by the link');
   assert.doesNotMatch(new URL(page.url()).search, /wijk=WK036300/);

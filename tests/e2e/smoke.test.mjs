@@ -3,7 +3,7 @@
 // dist/ of a fresh clone; it is part of the end-to-end suite as well.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { distDir, launchBrowser, openPage, serveDist } from './helpers.mjs';
+import { distDir, launchBrowser, openPage, serveDist, mapReady } from './helpers.mjs';
 
 test(`a wijk gives a result (${distDir})`, async () => {
   const server = await serveDist();
@@ -16,7 +16,7 @@ test(`a wijk gives a result (${distDir})`, async () => {
     const expected = Number(await page.getAttribute('[data-testid="expected"]', 'data-value'));
     assert.ok(expected > 0 && expected < 100, `expected ${expected}`);
     assert.equal(new URL(page.url()).searchParams.get('wijk'), 'WK036300');
-    await page.waitForSelector('#kaart[data-ready="true"]', { timeout: 30_000 });
+    await mapReady(page, 30_000);
     assert.deepEqual(consoleErrors, []);
     assert.deepEqual(foreignRequests, []);
   } finally {

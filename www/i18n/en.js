@@ -109,6 +109,7 @@ export default {
   map: {
     loading: 'Loading map…',
     noValues: 'the wijk data could not be loaded',
+    previewHint: 'Actual use. The other views, the list and the details load as soon as you use the map: point at it, tap it or Tab to it.',
     loadingValues: 'Loading the other views, the list and the details…',
     failed: (msg) => `The map could not be loaded (${msg}).`,
     canvasLabel: 'Map of the districts. Arrow keys: pan; plus and minus: zoom; 0: whole map. Use the list of districts below to go through the districts one by one.',

@@ -110,6 +110,7 @@ export default {
   map: {
     loading: 'Kaart laden…',
     noValues: 'de wijkgegevens konden niet worden geladen',
+    previewHint: 'Het werkelijke gebruik. De andere weergaven, de lijst en de details laden zodra u de kaart gebruikt: aanwijzen, aantikken of er met Tab naartoe gaan.',
     loadingValues: 'De andere weergaven, de lijst en de details laden…',
     failed: (msg) => `De kaart kon niet worden geladen (${msg}).`,
     canvasLabel: 'Kaart van de wijken. Pijltjestoetsen: schuiven; plus en min: zoomen; 0: hele kaart. Gebruik de lijst met wijken hieronder om wijken één voor één te bekijken.',
