@@ -97,9 +97,9 @@ enum Command {
     /// De tabel van determinanten: naam, niveau, groep, eenheid, omschrijving
     #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "Opties")]
     Determinants,
-    /// `jeugdhulp-wijk help`: the same as --help (as before clap).
+    /// `jeugdhulp-wijk help [COMMANDO]`: the same as --help, or `COMMANDO --help`.
     #[command(hide = true, disable_help_flag = true)]
-    Help,
+    Help { command: Option<String> },
 }
 
 #[derive(Args)]
@@ -188,7 +188,8 @@ struct BenchArgs {
     #[command(flatten)]
     data: DataArg,
     /// Aantal metingen (standaard 41)
-    #[arg(long, value_name = "N", value_parser = positive)]
+    // (allow_negative_numbers: "-1" is a bad value of --runs, not an unknown option)
+    #[arg(long, value_name = "N", value_parser = positive, allow_negative_numbers = true)]
     runs: Option<usize>,
 }
 
@@ -234,6 +235,16 @@ fn command_line_error(e: &clap::Error) -> String {
             "onbekend commando '{}'",
             context(ContextKind::InvalidSubcommand)
         ),
+        // `--model` at the end, or followed by another option.
+        ErrorKind::InvalidValue if context(ContextKind::InvalidValue).is_empty() => {
+            let arg = context(ContextKind::InvalidArg);
+            let name = arg
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("")
+                .trim_matches(['<', '>']);
+            format!("{} heeft een waarde nodig ({name})", option(arg.clone()))
+        }
         ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
             let reason = std::error::Error::source(e)
                 .map(|s| format!(": {s}"))
@@ -990,10 +1001,30 @@ pub fn main() -> ExitCode {
         Command::Site(args) => cmd_site(args),
         Command::Bench(args) => cmd_bench(args),
         Command::Determinants => cmd_determinants(),
-        Command::Help => {
-            outln!("{}", Cli::command().render_help().to_string().trim_end());
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Help { command } => match command.as_deref() {
+            None | Some("help") => {
+                outln!("{}", Cli::command().render_help().to_string().trim_end());
+                Ok(ExitCode::SUCCESS)
+            }
+            Some(name) => {
+                // The same as `COMMANDO --help`, through the same parser and its messages.
+                let Err(e) = Cli::try_parse_from(["jeugdhulp-wijk", name, "--help"]) else {
+                    // (--help always ends the parse; should it not, the general help)
+                    outln!("{}", Cli::command().render_help().to_string().trim_end());
+                    return ExitCode::SUCCESS;
+                };
+                match e.kind() {
+                    ErrorKind::DisplayHelp => {
+                        outln!("{}", e.to_string().trim_end());
+                        Ok(ExitCode::SUCCESS)
+                    }
+                    _ => {
+                        eprintln!("fout: {}", command_line_error(&e));
+                        Ok(ExitCode::from(1))
+                    }
+                }
+            }
+        },
     };
     match result {
         Ok(code) => code,
