@@ -23,12 +23,14 @@
 //! Numbers ([`parse_number`]): empty, `.` and `NA` are missing (never zero).
 //! With a decimal comma, `.` is a thousands mark only in the pattern
 //! `1.234,5` / `1.234.567,8` (groups of three, and a decimal comma after
-//! them); `12.5` or `1.234` there is an error that names the value. With a
+//! them); `12.5` or `1.234` there is an error that names the value (where
+//! the comma is only assumed, `1.234` is called ambiguous: 1234 or 1.234). With a
 //! decimal point, a `,` is an error, and in a `;` or tab file a value such
 //! as `1.234` (one to three digits, not starting with 0, then groups of
 //! three) is an error too unless another value has shown the point as the
 //! file's decimal mark: it may mean 1234. Exponents are read (`1e308`, `1,5E+3`); the ranges of
-//! the columns then decide. `NaN` and `inf` are refused by name; `-0` is 0.
+//! the columns then decide. `NaN` and `inf` are refused by name, a number
+//! beyond a double (`1e999`, 400 digits) as too large; `-0` is 0.
 
 use crate::text;
 use crate::text::Text;
