@@ -4,8 +4,12 @@
 //!
 //! For a user's file ([`read_bytes`]) it detects, and reports in [`Dialect`]:
 //!
-//! - **encoding**: a UTF-8 byte-order mark is dropped; bytes that are not valid
-//!   UTF-8 are decoded as Windows-1252 (what Excel-NL writes as "CSV");
+//! - **encoding**: a UTF-8 byte-order mark is dropped; a UTF-16 one (LE or
+//!   BE: Excel's "Unicode-tekst", tab separated) decodes the rest as UTF-16,
+//!   where an odd byte count or a lone surrogate is an error at its line;
+//!   bytes that are not valid UTF-8 are decoded as Windows-1252 (what
+//!   Excel-NL writes as "CSV"), unless many are NUL: that is UTF-16 without
+//!   a byte-order mark (or no text at all), refused as such;
 //! - **separator**: the one of `;`, tab and `,` that occurs most often outside
 //!   quotes in the header line (none: one column). Two of them equally often is
 //!   an error, not a guess;
@@ -19,12 +23,14 @@
 //! Numbers ([`parse_number`]): empty, `.` and `NA` are missing (never zero).
 //! With a decimal comma, `.` is a thousands mark only in the pattern
 //! `1.234,5` / `1.234.567,8` (groups of three, and a decimal comma after
-//! them); `12.5` or `1.234` there is an error that names the value. With a
+//! them); `12.5` or `1.234` there is an error that names the value (where
+//! the comma is only assumed, `1.234` is called ambiguous: 1234 or 1.234). With a
 //! decimal point, a `,` is an error, and in a `;` or tab file a value such
 //! as `1.234` (one to three digits, not starting with 0, then groups of
 //! three) is an error too unless another value has shown the point as the
 //! file's decimal mark: it may mean 1234. Exponents are read (`1e308`, `1,5E+3`); the ranges of
-//! the columns then decide. `NaN` and `inf` are refused by name; `-0` is 0.
+//! the columns then decide. `NaN` and `inf` are refused by name, a number
+//! beyond a double (`1e999`, 400 digits) as too large; `-0` is 0.
 
 use crate::text;
 use crate::text::Text;
@@ -38,6 +44,23 @@ pub enum Encoding {
     Utf8Bom,
     /// Not valid UTF-8, so decoded as Windows-1252.
     Windows1252,
+    /// UTF-16 little-endian, after its byte-order mark FF FE (Excel's "Unicode-tekst").
+    Utf16Le,
+    /// UTF-16 big-endian, after its byte-order mark FE FF.
+    Utf16Be,
+}
+
+impl Encoding {
+    /// The name messages and the page show ("UTF-16LE").
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf8Bom => "UTF-8 met BOM",
+            Encoding::Windows1252 => "Windows-1252",
+            Encoding::Utf16Le => "UTF-16LE",
+            Encoding::Utf16Be => "UTF-16BE",
+        }
+    }
 }
 
 /// The field separator.
@@ -103,11 +126,7 @@ impl Dialect {
 impl fmt::Display for Dialect {
     /// In Dutch, for messages: "Windows-1252, scheidingsteken ';', decimaalteken komma, regeleinden CRLF".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let encoding = match self.encoding {
-            Encoding::Utf8 => "UTF-8",
-            Encoding::Utf8Bom => "UTF-8 met BOM",
-            Encoding::Windows1252 => "Windows-1252",
-        };
+        let encoding = self.encoding.name();
         let separator = match self.separator {
             Separator::Comma => "','",
             Separator::Semicolon => "';'",
@@ -172,7 +191,7 @@ impl Table {
 /// Read a user's file: detect encoding, separator, decimal mark and line
 /// endings (see the module text), then split it.
 pub fn read_bytes(bytes: &[u8]) -> Result<Table, CsvError> {
-    let (text, encoding) = decode(bytes);
+    let (text, encoding) = decode(bytes)?;
     let separator = detect_separator(&text)?;
     let mut table = split(&text, separator)?;
     table.dialect.encoding = encoding;
@@ -190,23 +209,83 @@ pub fn read_text(text: &str, separator: Separator) -> Result<Table, CsvError> {
     split(text.strip_prefix('\u{feff}').unwrap_or(text), separator)
 }
 
-/// UTF-8 (a BOM dropped), else Windows-1252. Windows-1252 decodes every byte,
-/// so nothing is lost. The table is the WHATWG one (tested against
-/// `encoding_rs`, which is not linked in: its tables of every other encoding
-/// would double the page's wasm).
-fn decode(bytes: &[u8]) -> (String, Encoding) {
+/// UTF-16 after its BOM; UTF-8 (a BOM dropped); else Windows-1252, which
+/// decodes every byte, so nothing is lost. The table is the WHATWG one
+/// (tested against `encoding_rs`, which is not linked in: its tables of every
+/// other encoding would double the page's wasm; std decodes UTF-16).
+fn decode(bytes: &[u8]) -> Result<(String, Encoding), CsvError> {
+    if let Some(rest) = bytes.strip_prefix(b"\xff\xfe") {
+        return Ok((decode_utf16(rest, u16::from_le_bytes)?, Encoding::Utf16Le));
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xfe\xff") {
+        return Ok((decode_utf16(rest, u16::from_be_bytes)?, Encoding::Utf16Be));
+    }
     if let Some(rest) = bytes.strip_prefix(b"\xef\xbb\xbf") {
         if let Ok(text) = std::str::from_utf8(rest) {
-            return (text.to_string(), Encoding::Utf8Bom);
+            return Ok((text.to_string(), Encoding::Utf8Bom));
         }
     }
-    match std::str::from_utf8(bytes) {
+    // Text has no NUL bytes; UTF-16 of Latin text is half NUL. Decoded as
+    // Windows-1252 it would be split wrongly and blamed on the separator.
+    let head = &bytes[..bytes.len().min(4096)];
+    let nuls = head.iter().filter(|&&b| b == 0).count();
+    if nuls >= 2 && nuls * 4 >= head.len() {
+        let first = head.iter().position(|&b| b == 0).unwrap_or(0);
+        let line = 1 + head[..first].iter().filter(|&&b| b == b'\n').count();
+        let m = head.len();
+        return Err(CsvError {
+            line,
+            message: text!(
+                "het bestand bevat NUL-bytes ({nuls} van de eerste {m} bytes): waarschijnlijk UTF-16 zonder byte-order mark, of geen tekstbestand; sla het op als 'CSV UTF-8' of als 'Unicode-tekst' van Excel",
+                "the file holds NUL bytes ({nuls} of the first {m} bytes): probably UTF-16 without a byte-order mark, or not a text file; save it as 'CSV UTF-8' or as Excel's 'Unicode Text'"
+            ),
+        });
+    }
+    Ok(match std::str::from_utf8(bytes) {
         Ok(text) => (text.to_string(), Encoding::Utf8),
         Err(_) => (
             bytes.iter().map(|&b| windows_1252(b)).collect(),
             Encoding::Windows1252,
         ),
+    })
+}
+
+/// UTF-16 (after its BOM) in the byte order of `unit`. A lone surrogate or
+/// an odd last byte is an error at the line where it is (CRLF, LF or CR
+/// each end a line).
+fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String, CsvError> {
+    let units = bytes.chunks_exact(2).map(|p| unit([p[0], p[1]]));
+    let mut text = String::with_capacity(bytes.len() / 2);
+    let (mut line, mut previous) = (1, '\0');
+    for c in char::decode_utf16(units) {
+        let c = c.map_err(|e| {
+            let unit = e.unpaired_surrogate();
+            CsvError {
+                line,
+                message: text!(
+                    "ongeldige UTF-16: een los half teken (surrogaat 0x{unit:04X}); het bestand is beschadigd, sla het opnieuw op (bij voorkeur als 'CSV UTF-8')",
+                    "invalid UTF-16: a lone half character (surrogate 0x{unit:04X}); the file is damaged, save it again (preferably as 'CSV UTF-8')"
+                ),
+            }
+        })?;
+        if c == '\r' || (c == '\n' && previous != '\r') {
+            line += 1;
+        }
+        previous = c;
+        text.push(c);
     }
+    if bytes.len() % 2 == 1 {
+        // The error is on the last line: a break just read does not count.
+        let line = line - usize::from(matches!(previous, '\r' | '\n'));
+        return Err(CsvError {
+            line,
+            message: text!(
+                "ongeldige UTF-16: een oneven aantal bytes, de laatste byte is een half teken; het bestand is afgebroken of beschadigd, sla het opnieuw op (bij voorkeur als 'CSV UTF-8')",
+                "invalid UTF-16: an odd number of bytes, the last byte is half a character; the file is cut short or damaged, save it again (preferably as 'CSV UTF-8')"
+            ),
+        });
+    }
+    Ok(text)
 }
 
 /// Windows-1252 → Unicode (WHATWG): 0x80–0x9F from the table, every other
@@ -492,6 +571,32 @@ fn not_a_number() -> Text {
     Text::new("geen geldig getal", "not a valid number")
 }
 
+/// `1.234` where the decimal mark is not certain.
+fn ambiguous() -> Text {
+    Text::new(
+        "dubbelzinnig getal: een punt tussen groepen van drie cijfers kan een duizendtalteken zijn; schrijf het getal zonder duizendtalteken",
+        "ambiguous number: a point between groups of three digits may be a thousands separator; write the number without one",
+    )
+}
+
+/// Beyond an f64 (`1e999`, or 400 digits, which the standard parser reads as
+/// infinity): one answer, whichever path read it.
+fn too_large() -> Text {
+    Text::new(
+        "getal te groot (buiten het bereik van een getal)",
+        "number too large (outside the range of a number)",
+    )
+}
+
+/// A field's value for a message, cut after 20 characters (`12345678901234567890…`):
+/// a 400-digit number must not fill the message.
+pub fn short(raw: &str) -> String {
+    match raw.char_indices().nth(20) {
+        Some((cut, _)) => format!("{}…", &raw[..cut]),
+        None => raw.to_string(),
+    }
+}
+
 /// Read a number written with `decimal` as decimal mark (see the module
 /// text). `certain`: the file's decimal mark is known for sure (see
 /// [`Dialect::decimal_certain`]), so `1.234` is 1.234 with a point.
@@ -505,10 +610,11 @@ pub fn parse_number(raw: &str, decimal: Decimal, certain: bool) -> Result<Option
     // where the point is certainly the decimal mark (what the rules below
     // would accept, read by the same standard parser).
     if decimal == Decimal::Point && certain && plain_decimal(s) {
-        return s
-            .parse::<f64>()
-            .map(|v| Some(v + 0.0))
-            .map_err(|_| not_a_number());
+        return match s.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(Some(v + 0.0)),
+            Ok(_) => Err(too_large()),
+            Err(_) => Err(not_a_number()),
+        };
     }
     let (negative, bare) = match s.as_bytes()[0] {
         b'-' => (true, &s[1..]),
@@ -538,14 +644,15 @@ pub fn parse_number(raw: &str, decimal: Decimal, certain: bool) -> Result<Option
                 ));
             }
             if !certain && is_thousands(mantissa) {
-                return Err(Text::new(
-                    "dubbelzinnig getal: een punt tussen groepen van drie cijfers kan een duizendtalteken zijn; schrijf het getal zonder duizendtalteken",
-                    "ambiguous number: a point between groups of three digits may be a thousands separator; write the number without one",
-                ));
+                return Err(ambiguous());
             }
             let (w, f) = mantissa.split_once('.').unwrap_or((mantissa, ""));
             (w.into(), f)
         }
+        // The comma only assumed (no value showed either mark): `1.234` may
+        // be 1234 or 1.234, and "the comma is the decimal mark" would claim
+        // more than is known.
+        Decimal::Comma if !certain && is_thousands(mantissa) => return Err(ambiguous()),
         Decimal::Comma => {
             let (w, f) = mantissa.split_once(',').unwrap_or((mantissa, ""));
             if !w.contains('.') {
@@ -594,10 +701,7 @@ pub fn parse_number(raw: &str, decimal: Decimal, certain: bool) -> Result<Option
     }
     .map_err(|_| not_a_number())?;
     if !v.is_finite() {
-        return Err(Text::new(
-            "getal te groot (buiten het bereik van een getal)",
-            "number too large (outside the range of a number)",
-        ));
+        return Err(too_large());
     }
     // -0 is 0 (no "-0" in any output).
     Ok(Some(if negative { -v } else { v } + 0.0))
@@ -654,6 +758,151 @@ mod tests {
         }
         assert!(num("NaN", Point).unwrap_err().contains("NaN"));
         assert!(num("1e999", Point).unwrap_err().contains("te groot"));
+    }
+
+    /// `text` as UTF-16 with its byte-order mark, little- or big-endian.
+    fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+        let mut out = if big_endian {
+            vec![0xfe, 0xff]
+        } else {
+            vec![0xff, 0xfe]
+        };
+        for u in text.encode_utf16() {
+            out.extend(if big_endian {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn utf16_with_a_bom_is_decoded_and_named() {
+        // Excel's "Unicode-tekst": UTF-16LE, tab, CRLF, decimal comma.
+        let text = "naam\tperc\r\nSúdwest-Fryslân\t12,5\r\nCafé 😀\t1.234,5\r\n";
+        let plain = read_bytes(text.as_bytes()).unwrap();
+        for big_endian in [false, true] {
+            let t = read_bytes(&utf16(text, big_endian)).unwrap();
+            let want = if big_endian {
+                Encoding::Utf16Be
+            } else {
+                Encoding::Utf16Le
+            };
+            assert_eq!(
+                t.dialect,
+                Dialect {
+                    encoding: want,
+                    ..plain.dialect
+                }
+            );
+            assert_eq!(
+                (t.header.clone(), t.rows.clone()),
+                (plain.header.clone(), plain.rows.clone())
+            );
+            assert_eq!(t.number(&t.rows[1].fields[1]), Ok(Some(1234.5)));
+            let shown = t.dialect.to_string();
+            assert!(
+                shown.starts_with("UTF-16") && shown.contains("tab"),
+                "{shown}"
+            );
+        }
+        assert_eq!(
+            read_bytes(&utf16("", false)).unwrap_err().message.nl,
+            "het bestand is leeg"
+        );
+    }
+
+    #[test]
+    fn broken_utf16_is_an_error_at_its_line() {
+        // An odd byte count: the last byte is half a character, on line 3.
+        let mut bytes = utf16("a\tb\r\n1\t2\r\n3\t4", false);
+        bytes.push(b'5');
+        let e = read_bytes(&bytes).unwrap_err();
+        assert_eq!(e.line, 3, "{e}");
+        assert!(e.message.nl.contains("oneven aantal bytes"), "{e}");
+        assert!(e.message.en.contains("odd number of bytes"), "{e}");
+        // Cut after a line break: still the last line with text.
+        let mut bytes = utf16("a\tb\n1\t2\n", false);
+        bytes.push(0);
+        assert_eq!(read_bytes(&bytes).unwrap_err().line, 2);
+        // A lone high surrogate on line 2 (CR line endings), big-endian.
+        let mut bytes = utf16("a\tb\r1\t", true);
+        bytes.extend([0xd8, 0x3d]);
+        bytes.extend(utf16("x\r", true)[2..].iter());
+        let e = read_bytes(&bytes).unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        assert!(
+            e.message.nl.contains("0xD83D") && e.message.en.contains("surrogate"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn nul_bytes_without_a_bom_are_called_utf16_not_a_separator() {
+        // UTF-16LE without its BOM: not read as Windows-1252.
+        let bytes = utf16("perc_1ouder\tn_jeugd\r\n12,5\t100\r\n", false);
+        let e = read_bytes(&bytes[2..]).unwrap_err();
+        assert_eq!(e.line, 1);
+        assert!(
+            e.message.nl.contains("UTF-16 zonder byte-order mark"),
+            "{e}"
+        );
+        assert!(
+            e.message.en.contains("UTF-16 without a byte-order mark"),
+            "{e}"
+        );
+        assert!(!e.message.nl.contains("scheidingsteken"), "{e}");
+        // One stray NUL in a text file is no reason to refuse it.
+        assert!(read_bytes(b"a;b\n1;x\0y\n").is_ok());
+    }
+
+    #[test]
+    fn a_number_beyond_a_double_is_too_large_on_every_path() {
+        let digits = "9".repeat(400);
+        for (decimal, certain) in [
+            (Decimal::Point, true),
+            (Decimal::Point, false),
+            (Decimal::Comma, true),
+            (Decimal::Comma, false),
+        ] {
+            for raw in [
+                digits.as_str(),
+                &format!("-{digits}"),
+                "1e999",
+                &format!("{digits}.5"),
+            ] {
+                if decimal == Decimal::Comma && raw.contains('.') {
+                    continue;
+                }
+                let e = parse_number(raw, decimal, certain).unwrap_err();
+                assert_eq!(
+                    e.nl, "getal te groot (buiten het bereik van een getal)",
+                    "{raw} {decimal:?} {certain}"
+                );
+                assert!(e.en.starts_with("number too large"));
+            }
+        }
+        assert_eq!(short(&digits), format!("{}…", &digits[..20]));
+        assert_eq!(short("12,5"), "12,5");
+        assert_eq!(short("ééééééééééééééééééééé"), "éééééééééééééééééééé…");
+    }
+
+    #[test]
+    fn a_thousands_like_value_where_the_comma_is_only_assumed_is_ambiguous() {
+        // A ';' file in which no value shows the decimal mark.
+        let t = read_bytes(b"a;b\n1;1.234\n").unwrap();
+        assert!(!t.dialect.decimal_certain);
+        let e = t.number("1.234").unwrap_err();
+        assert!(e.nl.starts_with("dubbelzinnig getal"), "{e}");
+        assert!(!e.nl.contains("komma het decimaalteken"), "{e}");
+        // Where a value showed the comma, 1.234 is the thousands mark misused.
+        let t = read_bytes(b"a;b\n1,5;1.234\n").unwrap();
+        assert!(t
+            .number("1.234")
+            .unwrap_err()
+            .contains("komma het decimaalteken"));
+        assert_eq!(t.number("1.234,5"), Ok(Some(1234.5)));
     }
 
     #[test]

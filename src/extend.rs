@@ -265,11 +265,7 @@ pub fn decimal_name(d: Decimal) -> &'static str {
 }
 
 pub fn encoding_name(e: Encoding) -> &'static str {
-    match e {
-        Encoding::Utf8 => "UTF-8",
-        Encoding::Utf8Bom => "UTF-8 met BOM",
-        Encoding::Windows1252 => "Windows-1252",
-    }
+    e.name()
 }
 
 impl Upload {
@@ -432,7 +428,7 @@ impl Upload {
                         Ok(Some(v)) => Cell::Value(v),
                         Ok(None) => Cell::Missing,
                         Err(m) => {
-                            invalid[k].push((line, raw.trim().to_string(), m));
+                            invalid[k].push((line, csvfile::short(raw.trim()), m));
                             Cell::Invalid
                         }
                     }

@@ -3,7 +3,7 @@
 //! fields, not files: [`crate::csvfile::read_bytes`] feeds it, and its
 //! [`Dialect`] says how the numbers are written.
 
-use crate::csvfile::{parse_number, Dialect};
+use crate::csvfile::{self, parse_number, Dialect};
 use crate::data;
 use crate::determinants;
 use crate::model::{self, EffectLevel, Prediction, Predictor, Profile};
@@ -265,7 +265,7 @@ pub fn score_row(
                     format!(
                         "regel {line}, kolom {}: waarde {:?}: {m}",
                         d.name,
-                        fields[*c].trim()
+                        csvfile::short(fields[*c].trim())
                     )
                 })?,
                 None => None,
@@ -283,7 +283,10 @@ pub fn score_row(
                         .map_err(|e| e.message),
                     None => Ok(None),
                 })
-                .map_err(|m| format!("regel {line}, kolom n_jeugd: waarde {raw:?}: {m}"))?;
+                .map_err(|m| {
+                    let raw = csvfile::short(raw);
+                    format!("regel {line}, kolom n_jeugd: waarde {raw:?}: {m}")
+                })?;
         }
         if n_jeugd.is_none() && predictor.uses_youth() {
             n_jeugd = layout

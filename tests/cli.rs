@@ -822,6 +822,43 @@ fn score_reads_an_excel_nl_file_as_its_plain_twin() {
     assert_eq!(with_bom, got);
 }
 
+/// The committed Excel "Unicode-tekst" export (UTF-16LE with BOM FF FE, tab, decimal
+/// comma with thousands points, CRLF) of the same profiles as the Excel-NL fixture:
+/// read as UTF-16, said so, and scored to exactly the same rows.
+#[test]
+fn score_reads_an_excel_unicode_text_file_as_its_windows_1252_twin() {
+    let model = fitted(None, "excel-unicode.json");
+    let fixture = |name: &str| {
+        std::fs::read(format!(
+            "{}/tests/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    };
+    let unicode = fixture("score_excel_unicode.txt");
+    assert_eq!(unicode[..4], [0xff, 0xfe, b'w', 0], "UTF-16LE with its BOM");
+    assert!(unicode.windows(4).any(|w| w == b"\r\0\n\0"), "CRLF");
+    let (code, stderr, got) = score_bytes("excel-unicode", &unicode, &model);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains(
+            "gelezen als UTF-16LE, scheidingsteken tab, decimaalteken komma, regeleinden CRLF"
+        ),
+        "{stderr}"
+    );
+    let (code, stderr, want) =
+        score_bytes("excel-unicode-twin", &fixture("score_excel_nl.csv"), &model);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(got.len(), 6);
+    assert_eq!(got, want, "every field and result the same");
+    assert_eq!(got[1][2], "Súdwest-Fryslân");
+    let expected = want[0].iter().position(|h| h == "expected").unwrap();
+    assert!(
+        got[1..].iter().all(|r| !r[expected].is_empty()),
+        "all scored"
+    );
+}
+
 /// The fixture's non-ASCII letters, decoded by hand (independent of the
 /// decoder under test).
 fn windows_1252(b: u8) -> char {

@@ -929,3 +929,47 @@ fn scp_coefficients_are_those_perc_przv_reveals() {
     let r = jeugdhulp_wijk::refit::refit_national(&c, &["perc_1ouder".to_string()]).unwrap();
     assert_eq!(r.scp, s);
 }
+
+/// The upload reader shares csvfile: the Excel-NL fixture saved as UTF-16LE with its BOM
+/// ("Unicode-tekst") is inspected exactly as the Windows-1252 original, its encoding named
+/// `UTF-16LE`; a 400-digit value is "getal te groot", its value cut to 20 characters.
+#[test]
+fn an_upload_in_utf16_reads_as_its_windows_1252_twin_and_long_numbers_stay_short() {
+    let excel = fixture("haaglanden_excel_nl.csv");
+    let text: String = excel
+        .iter()
+        .map(|&b| jeugdhulp_wijk::csvfile::windows_1252(b))
+        .collect();
+    let mut utf16 = vec![0xff, 0xfe];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let want = extend::inspect(&excel, base()).unwrap();
+    let got = extend::inspect(&utf16, base()).unwrap();
+    assert_eq!(got.encoding, "UTF-16LE");
+    assert_eq!(
+        extend::Inspection {
+            encoding: want.encoding,
+            ..got
+        },
+        want
+    );
+
+    let digits = "9".repeat(400);
+    let plain = String::from_utf8(fixture("haaglanden_utf8.csv")).unwrap();
+    let long = plain.replacen(
+        "WK050312,Wijk 12 Vrijenban,9,",
+        &format!("WK050312,Wijk 12 Vrijenban,{digits},"),
+        1,
+    );
+    assert_ne!(long, plain);
+    let i = extend::inspect(long.as_bytes(), base()).unwrap();
+    let p = i
+        .problems
+        .iter()
+        .find(|p| p.row == Some(3) && p.column.as_deref() == Some("gescheiden"))
+        .expect("a problem on line 3");
+    assert_eq!(
+        p.value.as_deref(),
+        Some(format!("{}…", &digits[..20]).as_str())
+    );
+    assert!(p.message.starts_with("getal te groot"), "{}", p.message);
+}

@@ -245,6 +245,76 @@ fn score_names_a_bad_youth_count_briefly() {
     assert_eq!(cell(&rows, 5, "error"), "");
 }
 
+/// A number of 400 digits (beyond a double): in a determinant and in n_jeugd the same
+/// short answer, "getal te groot", with the value cut short, never all 400 digits (nor
+/// "inf is geen geldig aantal").
+#[test]
+fn score_calls_a_400_digit_number_too_large_and_quotes_it_short() {
+    let digits = "9".repeat(400);
+    let text = format!("id,perc_1ouder,n_jeugd\na,{digits},800\nb,20,{digits}\nc,20,800\n");
+    let (o, rows) = score("lang", text.as_bytes());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let short = format!(
+        "waarde \"{}…\": getal te groot (buiten het bereik van een getal)",
+        &digits[..20]
+    );
+    for (i, column) in [(1, "perc_1ouder"), (2, "n_jeugd")] {
+        let e = cell(&rows, i, "error");
+        assert_eq!(e, format!("regel {}, kolom {column}: {short}", i + 1));
+    }
+    assert_eq!(cell(&rows, 3, "error"), "");
+}
+
+/// `1.234` in a `;` file where no value showed the decimal mark: the comma is only
+/// assumed, so the answer is "dubbelzinnig getal", not "the comma is the decimal mark";
+/// once a value shows the comma, `1.234` is the misused thousands mark.
+#[test]
+fn score_calls_1_234_ambiguous_where_the_decimal_comma_is_only_assumed() {
+    let (o, rows) = score("dubbelzinnig", b"id;perc_1ouder\na;1.234\nb;20\n");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("decimaalteken komma (aangenomen)"),
+        "{}",
+        stderr(&o)
+    );
+    let e = cell(&rows, 1, "error");
+    assert!(
+        e.starts_with("regel 2, kolom perc_1ouder: waarde \"1.234\": dubbelzinnig getal"),
+        "{e}"
+    );
+    let (o, rows) = score("komma-gezien", b"id;perc_1ouder\na;1.234\nb;20,5\n");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(cell(&rows, 1, "error").contains("in dit bestand is de komma het decimaalteken"));
+}
+
+/// UTF-16 without its byte-order mark (many NUL bytes): said so, not blamed on the
+/// separator; a UTF-16 file cut at an odd byte: its line named.
+#[test]
+fn score_names_utf16_without_a_bom_and_a_cut_utf16_file() {
+    let utf16 =
+        |text: &str| -> Vec<u8> { text.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    let (o, rows) = score("zonder-bom", &utf16("id\tperc_1ouder\r\na\t20\r\n"));
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains(":1: het bestand bevat NUL-bytes")
+            && err.contains("waarschijnlijk UTF-16 zonder byte-order mark"),
+        "{err}"
+    );
+    assert!(!err.contains("scheidingsteken"), "{err}");
+    assert!(rows.is_empty());
+    let mut cut = vec![0xff, 0xfe];
+    cut.extend(utf16("id\tperc_1ouder\r\na\t20\r\nb\t3"));
+    cut.pop();
+    let (o, _) = score("afgebroken", &cut);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains(":3: ongeldige UTF-16: een oneven aantal bytes"),
+        "{err}"
+    );
+}
+
 /// A file that is not there: every command names it, exit code 1.
 #[test]
 fn missing_files_are_named() {

@@ -4,6 +4,7 @@
 //! range. A failing case is shrunk and printed by proptest, with the seed to replay it.
 
 mod common;
+use jeugdhulp_wijk::data::fs::read_text;
 use jeugdhulp_wijk::data::Dataset;
 use jeugdhulp_wijk::geo::decode_topology;
 use jeugdhulp_wijk::model::{Model, Predictor, Profile};
@@ -140,6 +141,29 @@ fn tempdir() -> PathBuf {
     d
 }
 
+/// `bytes` written to a file and read back as the CLI reads its data and model files
+/// (`data::fs::read_text`): the text, or `None` after checking that the error names the
+/// line and byte of the first bytes that are not UTF-8.
+fn read_bytes_as_a_file(name: &str, bytes: &[u8]) -> Result<Option<String>, TestCaseError> {
+    let dir = std::env::temp_dir().join(format!("jeugdhulp-wijk-prop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.bytes"));
+    std::fs::write(&path, bytes).unwrap();
+    match read_text(&path) {
+        Ok(text) => {
+            prop_assert_eq!(text.as_bytes(), bytes);
+            Ok(Some(text))
+        }
+        Err(e) => {
+            let at = std::str::from_utf8(bytes).unwrap_err().valid_up_to();
+            let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+            let want = format!("geen UTF-8 (regel {line}, byte 0x{:02x})", bytes[at]);
+            prop_assert!(e.starts_with(&want), "{e} (want {want})");
+            Ok(None)
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(Config { cases: 48, ..Config::default() })]
 
@@ -181,10 +205,23 @@ proptest! {
         }
     }
 
-    /// The wijk-file loader: any text gives data or errors, never a panic.
+    /// The wijk-file loader: any text gives data or errors, never a panic; any bytes in a
+    /// file, read as the CLI reads it (`data::fs::read_text`), give text or an error that
+    /// names the line of the first byte that is not UTF-8, never a panic.
     #[test]
-    fn wijk_loader_never_panics(text in ".{0,600}") {
+    fn wijk_loader_never_panics(text in ".{0,600}", bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
         let _ = Dataset::from_csv("x.csv", &text);
+        if let Some(text) = read_bytes_as_a_file("wijk", &bytes)? {
+            let _ = Dataset::from_csv("x.csv", &text);
+        }
+        // The reader of uploads (`csvfile::read_bytes`), on the same bytes as they are and
+        // behind each UTF-16 byte-order mark: a table or an error at a line, never a panic.
+        for bom in [&b""[..], b"\xff\xfe", b"\xfe\xff"] {
+            let file = [bom, &bytes[..]].concat();
+            if let Err(e) = jeugdhulp_wijk::csvfile::read_bytes(&file) {
+                prop_assert!(e.line >= 1 && !e.message.nl.is_empty() && !e.message.en.is_empty());
+            }
+        }
     }
 
     /// The real file with one line replaced by junk: still no panic, and an error names it.
@@ -198,8 +235,13 @@ proptest! {
         lines[line] = &junk;
         let damaged = lines.join("\n");
         if let Err(e) = Dataset::from_csv("x.csv", &damaged) {
+            // `x.csv:LINE, kolom …` or `x.csv:LINE: …`, LINE 1-based (the header is 1).
             let msg = e.to_string();
-            prop_assert!(msg.contains("x.csv"), "{msg}");
+            let at = format!("x.csv:{}", line + 1);
+            prop_assert!(
+                msg.contains(&format!("{at},")) || msg.contains(&format!("{at}:")),
+                "line {} not named: {msg}", line + 1
+            );
         } else {
             // Only a line that still reads as a valid wijk can pass.
             prop_assert!(junk.split(',').count() == original.split(',').count(), "accepted: {junk:?}");
@@ -209,8 +251,25 @@ proptest! {
     /// Model files: any text, or the real model cut short anywhere, gives a model or an
     /// error, never a panic; a model that loads also gives a predictor or an error.
     #[test]
-    fn model_loader_never_panics(cut in 0usize..1_000_000, text in ".{0,200}") {
+    fn model_loader_never_panics(
+        cut in 0usize..1_000_000,
+        text in ".{0,200}",
+        bytes in proptest::collection::vec(any::<u8>(), 0..300),
+        flip in any::<(usize, u8)>(),
+    ) {
         let json = model_json();
+        // Bytes through the file reader: arbitrary ones, and the real model with one byte
+        // changed (so that most cases get past the UTF-8 check to the JSON reader).
+        let mut changed = json.as_bytes().to_vec();
+        let at = flip.0 % changed.len();
+        changed[at] = flip.1;
+        for b in [&bytes, &changed] {
+            if let Some(t) = read_bytes_as_a_file("model", b)? {
+                if let Ok(m) = Model::from_json(&t) {
+                    let _ = Predictor::new(m);
+                }
+            }
+        }
         let mut cut = cut % json.len();
         while !json.is_char_boundary(cut) {
             cut -= 1;
