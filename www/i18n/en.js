@@ -314,7 +314,7 @@ export default {
     detRows: 'Rows (header excluded)',
     delimiters: { ';': 'semicolon (;)', ',': 'comma (,)', tab: 'tab' },
     decimals: { komma: 'comma', punt: 'point' },
-    encodings: { 'UTF-8': 'UTF-8', 'UTF-8 met BOM': 'UTF-8 with BOM', 'Windows-1252': 'Windows-1252' },
+    encodings: { 'UTF-8': 'UTF-8', 'UTF-8 met BOM': 'UTF-8 with BOM', 'Windows-1252': 'Windows-1252', 'UTF-16LE': 'UTF-16LE', 'UTF-16BE': 'UTF-16BE' },
     columnsLegend: 'Columns to add',
     columnInfo: (values, missing) => `${values} values${missing ? `, ${missing} empty` : ''}`,
     columnText: (invalid) => `not numbers (${invalid} values are text): cannot be chosen`,

@@ -315,7 +315,7 @@ export default {
     detRows: 'Rijen (zonder kopregel)',
     delimiters: { ';': 'puntkomma (;)', ',': 'komma (,)', tab: 'tab' },
     decimals: { komma: 'komma', punt: 'punt' },
-    encodings: { 'UTF-8': 'UTF-8', 'UTF-8 met BOM': 'UTF-8 met BOM', 'Windows-1252': 'Windows-1252' },
+    encodings: { 'UTF-8': 'UTF-8', 'UTF-8 met BOM': 'UTF-8 met BOM', 'Windows-1252': 'Windows-1252', 'UTF-16LE': 'UTF-16LE', 'UTF-16BE': 'UTF-16BE' },
     columnsLegend: 'Kolommen om toe te voegen',
     columnInfo: (values, missing) => `${values} waarden${missing ? `, ${missing} leeg` : ''}`,
     columnText: (invalid) => `geen getallen (${invalid} waarden zijn tekst): kan niet gekozen worden`,
