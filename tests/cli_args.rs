@@ -20,8 +20,14 @@ fn run(args: &[&str]) -> (i32, String, String) {
 #[test]
 fn an_option_without_its_value_says_that_it_needs_one() {
     for (args, want) in [
-        (&["score", "--model"][..], "fout: --model heeft een waarde nodig (FILE)"),
-        (&["predict", "--wijk"][..], "fout: --wijk heeft een waarde nodig"),
+        (
+            &["score", "--model"][..],
+            "fout: --model heeft een waarde nodig (FILE)",
+        ),
+        (
+            &["predict", "--wijk"][..],
+            "fout: --wijk heeft een waarde nodig",
+        ),
     ] {
         let (code, out, err) = run(args);
         assert_eq!(code, 1, "{args:?}");
@@ -36,19 +42,32 @@ fn a_negative_count_is_a_bad_value_not_an_unknown_option() {
     let (code, _, err) = run(&["bench", "--runs", "-1"]);
     assert_eq!(code, 1);
     assert!(
-        err.starts_with("fout: ongeldige waarde '-1' voor --runs: moet een positief geheel getal zijn"),
+        err.starts_with(
+            "fout: ongeldige waarde '-1' voor --runs: moet een positief geheel getal zijn"
+        ),
         "{err}"
     );
 }
 
 #[test]
 fn help_with_a_command_gives_that_commands_help() {
-    for name in ["fit", "predict", "score", "extend", "site", "bench", "determinants"] {
+    for name in [
+        "fit",
+        "predict",
+        "score",
+        "extend",
+        "site",
+        "bench",
+        "determinants",
+    ] {
         let (code, out, err) = run(&["help", name]);
         assert_eq!(code, 0, "help {name}: {err}");
         let (_, direct, _) = run(&[name, "--help"]);
         assert_eq!(out, direct, "help {name} is {name} --help");
-        assert!(out.contains(&format!("Gebruik: jeugdhulp-wijk {name}")), "{out}");
+        assert!(
+            out.contains(&format!("Gebruik: jeugdhulp-wijk {name}")),
+            "{out}"
+        );
     }
     // `help` and `help help`: the tool's own help.
     let (_, main, _) = run(&["--help"]);
@@ -60,5 +79,8 @@ fn help_with_a_command_gives_that_commands_help() {
     let (code, out, err) = run(&["help", "frobnicate"]);
     assert_eq!(code, 1);
     assert!(out.is_empty());
-    assert!(err.starts_with("fout: onbekend commando 'frobnicate'"), "{err}");
+    assert!(
+        err.starts_with("fout: onbekend commando 'frobnicate'"),
+        "{err}"
+    );
 }
