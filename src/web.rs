@@ -165,29 +165,27 @@ fn describe(v: &JsValue) -> Text {
         return text!("de tekst \"{s}\"", "the text \"{s}\"");
     }
     if let Some(x) = v.as_f64() {
+        let x = crate::determinants::compact(x);
         return text!("het getal {x}", "the number {x}");
     }
     if let Some(b) = v.as_bool() {
         return text!("{b}", "{b}");
     }
-    let kinds: [(bool, &str); 5] = [
-        (v.dyn_ref::<Float64Array>().is_some(), "Float64Array"),
-        (v.dyn_ref::<Uint8Array>().is_some(), "Uint8Array"),
-        (
-            v.dyn_ref::<js_sys::Object>().is_some() && js_sys::ArrayBuffer::is_view(v),
-            "typed array",
-        ),
-        (v.dyn_ref::<js_sys::ArrayBuffer>().is_some(), "ArrayBuffer"),
-        (v.dyn_ref::<js_sys::Array>().is_some(), "Array"),
-    ];
-    if let Some((_, kind)) = kinds.iter().find(|(is, _)| *is) {
-        return match *kind {
-            "typed array" => {
-                Text::new("een ander soort typed array", "another kind of typed array")
-            }
-            "Array" => Text::new("een lijst (Array)", "an array"),
-            k => text!("een {k}", "a {k}"),
-        };
+    // `instanceof` checks, which wasm-bindgen wraps in try/catch (a Proxy's trap may throw).
+    if v.dyn_ref::<Float64Array>().is_some() {
+        return Text::new("een Float64Array", "a Float64Array");
+    }
+    if v.dyn_ref::<Uint8Array>().is_some() {
+        return Text::new("een Uint8Array", "a Uint8Array");
+    }
+    if js_sys::ArrayBuffer::is_view(v) {
+        return Text::new("een ander soort typed array", "another kind of typed array");
+    }
+    if v.dyn_ref::<js_sys::ArrayBuffer>().is_some() {
+        return Text::new("een ArrayBuffer", "an ArrayBuffer");
+    }
+    if v.dyn_ref::<js_sys::Array>().is_some() {
+        return Text::new("een lijst (Array)", "an array");
     }
     match v.js_typeof().as_string().as_deref() {
         Some("function") => Text::new("een functie", "a function"),
@@ -971,13 +969,16 @@ fn funnel_points(v: &JsValue) -> Result<usize, JsValue> {
     };
     match v.as_f64() {
         Some(x) if x.fract() == 0.0 && (2.0..=1000.0).contains(&x) => Ok(x as usize),
-        Some(x) => Err(field_error(
-            "points",
-            Text::new(
-                format!("{x} ligt niet in 2–1000 of is geen geheel getal"),
-                format!("{x} is not in 2–1000 or not a whole number"),
-            ),
-        )),
+        Some(x) => {
+            let x = crate::determinants::compact(x);
+            Err(field_error(
+                "points",
+                text!(
+                    "{x} ligt niet in 2–1000 of is geen geheel getal",
+                    "{x} is not in 2–1000 or not a whole number"
+                ),
+            ))
+        }
         None => Err(wrong_type("points", want(), v)),
     }
 }
