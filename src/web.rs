@@ -11,7 +11,7 @@ use crate::model::{EffectLevel, Prediction, Profile, Verdict};
 use crate::site::{calculator_from_bin, Calculator, Scope};
 use crate::text;
 use crate::text::Text;
-use js_sys::Float64Array;
+use js_sys::{Float64Array, Uint8Array};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -75,9 +75,10 @@ fn no_site() -> JsValue {
 /// Load the wijken, gemeenten and regio's (`site.bin`, fetched by the page after its
 /// first result). Needed by every function about wijken, and before `loadWijkValues`.
 #[wasm_bindgen(js_name = loadSite)]
-pub fn load_site(bytes: &[u8]) -> Result<(), JsValue> {
+pub fn load_site(bytes: JsValue) -> Result<(), JsValue> {
+    let bytes = bytes_arg("bytes", &bytes)?;
     with_calculator(|c| {
-        let site = crate::site::site_from_bin(bytes).map_err(|e| internal(&e))?;
+        let site = crate::site::site_from_bin(&bytes).map_err(|e| internal(&e))?;
         c.set_site(site).map_err(|e| internal(&e))?;
         Ok(())
     })
@@ -93,9 +94,10 @@ pub fn has_site() -> Result<bool, JsValue> {
 /// Needed by `wijkProfile`, `expectedAll`, `intervalsAll`, and by `expected` where
 /// it imputes from a gemeente mean.
 #[wasm_bindgen(js_name = loadWijkValues)]
-pub fn load_wijk_values(bytes: &[u8]) -> Result<(), JsValue> {
+pub fn load_wijk_values(bytes: JsValue) -> Result<(), JsValue> {
+    let bytes = bytes_arg("bytes", &bytes)?;
     with_site(|c| {
-        let file = crate::site::values_from_bin(bytes).map_err(|e| internal(&e))?;
+        let file = crate::site::values_from_bin(&bytes).map_err(|e| internal(&e))?;
         c.load_values(&file).map_err(|e| internal(&e))
     })
 }
@@ -141,6 +143,125 @@ fn field_error(field: &str, message: Text) -> JsValue {
 /// text in English after "internal error" (the detail is for a developer).
 fn internal(detail: &str) -> JsValue {
     js_error(&text!("interne fout: {detail}", "internal error: {detail}"))
+}
+
+// ---- Arguments from JS. Every export takes `JsValue` for what the caller passes
+// and converts it here, before the calculator is borrowed: wasm-bindgen's own
+// conversions (`&str`, `&[u8]`, `&Float64Array`, `Vec<String>`) trap or throw a raw
+// TypeError on a wrong type, and an exception thrown while the borrow is held
+// unwinds past its drop and leaves the calculator "busy" for good. Only catching
+// imports (`Reflect`, `instanceof` checks) and value intrinsics are used.
+
+/// What a caller gave, for an error message: `null`, `het getal 5`, `een object`, ….
+fn describe(v: &JsValue) -> Text {
+    if v.is_null() {
+        return Text::new("null", "null");
+    }
+    if v.is_undefined() {
+        return Text::new("niets (undefined)", "nothing (undefined)");
+    }
+    if let Some(s) = v.as_string() {
+        let s: String = s.chars().take(40).collect();
+        return text!("de tekst \"{s}\"", "the text \"{s}\"");
+    }
+    if let Some(x) = v.as_f64() {
+        let x = crate::determinants::compact(x);
+        return text!("het getal {x}", "the number {x}");
+    }
+    if let Some(b) = v.as_bool() {
+        return text!("{b}", "{b}");
+    }
+    // `instanceof` checks, which wasm-bindgen wraps in try/catch (a Proxy's trap may throw).
+    if v.dyn_ref::<Float64Array>().is_some() {
+        return Text::new("een Float64Array", "a Float64Array");
+    }
+    if v.dyn_ref::<Uint8Array>().is_some() {
+        return Text::new("een Uint8Array", "a Uint8Array");
+    }
+    if js_sys::ArrayBuffer::is_view(v) {
+        return Text::new("een ander soort typed array", "another kind of typed array");
+    }
+    if v.dyn_ref::<js_sys::ArrayBuffer>().is_some() {
+        return Text::new("een ArrayBuffer", "an ArrayBuffer");
+    }
+    if v.dyn_ref::<js_sys::Array>().is_some() {
+        return Text::new("een lijst (Array)", "an array");
+    }
+    match v.js_typeof().as_string().as_deref() {
+        Some("function") => Text::new("een functie", "a function"),
+        Some("object") => Text::new("een object", "an object"),
+        Some(t) => text!("een waarde van type {t}", "a value of type {t}"),
+        None => Text::new("een onbekende waarde", "an unknown value"),
+    }
+}
+
+/// "`name`: verwacht `want`, kreeg `got`" in both languages.
+fn wrong_type(name: &str, want: Text, got: &JsValue) -> JsValue {
+    let g = describe(got);
+    field_error(
+        name,
+        Text::new(
+            format!("verwacht {}, kreeg {}", want.nl, g.nl),
+            format!("expected {}, got {}", want.en, g.en),
+        ),
+    )
+}
+
+/// A text argument (a code, a scope).
+fn text_arg(name: &str, v: &JsValue) -> Result<String, JsValue> {
+    v.as_string()
+        .ok_or_else(|| wrong_type(name, Text::new("tekst", "text"), v))
+}
+
+/// A text argument that may be left out (null or undefined).
+fn opt_text_arg(name: &str, v: &JsValue) -> Result<Option<String>, JsValue> {
+    if v.is_null() || v.is_undefined() {
+        return Ok(None);
+    }
+    text_arg(name, v).map(Some)
+}
+
+/// A `Float64Array` argument, copied into wasm memory.
+fn f64_array_arg(name: &str, v: &JsValue) -> Result<Vec<f64>, JsValue> {
+    v.dyn_ref::<Float64Array>()
+        .map(Float64Array::to_vec)
+        .ok_or_else(|| wrong_type(name, Text::new("een Float64Array", "a Float64Array"), v))
+}
+
+/// A `Uint8Array` argument (a file's bytes), copied into wasm memory.
+fn bytes_arg(name: &str, v: &JsValue) -> Result<Vec<u8>, JsValue> {
+    v.dyn_ref::<Uint8Array>()
+        .map(Uint8Array::to_vec)
+        .ok_or_else(|| wrong_type(name, Text::new("een Uint8Array", "a Uint8Array"), v))
+}
+
+/// A list of texts (`["GM0363", …]`); an element of another type is named by its place.
+fn text_list_arg(name: &str, v: &JsValue) -> Result<Vec<String>, JsValue> {
+    let want = || Text::new("een lijst met teksten", "an array of texts");
+    if v.dyn_ref::<js_sys::Array>().is_none() {
+        return Err(wrong_type(name, want(), v));
+    }
+    let unreadable = || {
+        field_error(
+            name,
+            Text::new(
+                "de lijst kon niet worden gelezen",
+                "the array could not be read",
+            ),
+        )
+    };
+    // Reflect, not Array's own methods: a Proxy's or getter's throw comes back here.
+    let len = field(v, "length")
+        .map_err(|_| unreadable())?
+        .as_f64()
+        .filter(|n| *n >= 0.0 && *n <= u32::MAX as f64)
+        .ok_or_else(unreadable)? as u32;
+    (0..len)
+        .map(|i| {
+            let item = js_sys::Reflect::get_u32(v, i).map_err(|_| unreadable())?;
+            text_arg(&format!("{name}[{i}]"), &item)
+        })
+        .collect()
 }
 
 impl From<InputError> for JsValue {
@@ -304,12 +425,13 @@ struct ProfileOut<'a> {
 
 /// A wijk's raw values (null = missing) and its imputed values.
 #[wasm_bindgen(js_name = wijkProfile)]
-pub fn wijk_profile(code: &str) -> Result<JsValue, JsValue> {
+pub fn wijk_profile(code: JsValue) -> Result<JsValue, JsValue> {
+    let code = text_arg("code", &code)?;
     with_site(|c| {
         let c: &Calculator = c;
         let i = c
-            .wijk_index(code)
-            .ok_or_else(|| field_error("wijk", text::unknown_wijk(code)))?;
+            .wijk_index(&code)
+            .ok_or_else(|| field_error("wijk", text::unknown_wijk(&code)))?;
         let w = &c.site.wijken[i];
         let names = c
             .predictor
@@ -396,9 +518,23 @@ struct JsProfile {
     n_jeugd: Option<f64>,
 }
 
-/// `obj[key]`; undefined where it cannot be read.
-fn field(obj: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+/// `obj[key]`, through a catching import: a getter or Proxy trap that throws gives `Err`.
+fn field(obj: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key))
+}
+
+/// `obj[key]` of a profile; a getter or Proxy trap that throws is an error naming `key`,
+/// not a missing value to impute.
+fn profile_field(obj: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+    field(obj, key).map_err(|_| {
+        field_error(
+            key,
+            Text::new(
+                "de waarde kon niet worden gelezen (de getter of Proxy gaf een fout)",
+                "the value could not be read (its getter or Proxy threw an error)",
+            ),
+        )
+    })
 }
 
 /// A number given for `name`: an error naming it for any other type, and for NaN.
@@ -441,11 +577,13 @@ fn read_profile_from_js(c: &Calculator, profile: &JsValue) -> Result<JsProfile, 
             ),
         ));
     }
-    let given = |key: &str| Some(field(profile, key)).filter(|v| !v.is_null() && !v.is_undefined());
-    let n_jeugd = given("n_jeugd")
+    let given = |key: &str| -> Result<Option<JsValue>, JsValue> {
+        Ok(Some(profile_field(profile, key)?).filter(|v| !v.is_null() && !v.is_undefined()))
+    };
+    let n_jeugd = given("n_jeugd")?
         .map(|v| number("n_jeugd", &v))
         .transpose()?;
-    let wijk = match given("wijk") {
+    let wijk = match given("wijk")? {
         None => None,
         Some(v) => {
             let w = code(
@@ -465,7 +603,7 @@ fn read_profile_from_js(c: &Calculator, profile: &JsValue) -> Result<JsProfile, 
             )
         }
     };
-    let gemeente = match given("gemeente") {
+    let gemeente = match given("gemeente")? {
         None => None,
         Some(v) => {
             let g = code(
@@ -484,7 +622,7 @@ fn read_profile_from_js(c: &Calculator, profile: &JsValue) -> Result<JsProfile, 
     };
     let determinants = &c.predictor.model.determinants;
     let mut values = vec![None; determinants.len()];
-    if let Some(given) = given("values") {
+    if let Some(given) = given("values")? {
         if !given.is_object() {
             return Err(field_error(
                 "values",
@@ -519,7 +657,7 @@ fn read_profile_from_js(c: &Calculator, profile: &JsValue) -> Result<JsProfile, 
                         ),
                     )
                 })?;
-            let v = field(&given, &name);
+            let v = profile_field(&given, &name)?;
             if !v.is_null() && !v.is_undefined() {
                 values[i] = Some(number(&name, &v)?);
             }
@@ -595,28 +733,46 @@ pub fn expected(profile: JsValue) -> Result<JsValue, JsValue> {
     })
 }
 
-fn scenario<'a>(
-    deltas: &Float64Array,
-    scope: &str,
-    code: &'a Option<String>,
-) -> Result<(Vec<f64>, Scope<'a>), JsValue> {
-    // The deltas' length and ranges are checked by the core, with the check
-    // `expected()` uses for values.
-    Ok((deltas.to_vec(), Scope::parse(scope, code.as_deref())?))
+/// A what-if's arguments, converted before the calculator is borrowed: the deltas'
+/// length and ranges are checked by the core (with the check `expected()` uses for
+/// values), the scope's codes by `Scope::parse` and the calculator.
+struct Scenario {
+    deltas: Vec<f64>,
+    scope: String,
+    code: Option<String>,
+}
+
+impl Scenario {
+    fn read(
+        deltas: Option<&JsValue>,
+        scope: &JsValue,
+        code: &JsValue,
+    ) -> Result<Scenario, JsValue> {
+        Ok(Scenario {
+            deltas: deltas.map_or(Ok(Vec::new()), |d| f64_array_arg("deltas", d))?,
+            scope: text_arg("scope", scope)?,
+            code: opt_text_arg("code", code)?,
+        })
+    }
+
+    fn scope(&self) -> Result<Scope<'_>, JsValue> {
+        Ok(Scope::parse(&self.scope, self.code.as_deref())?)
+    }
 }
 
 /// Expected use of every wijk under a what-if change, in `wijken()` order.
 #[wasm_bindgen(js_name = expectedAll)]
 pub fn expected_all(
-    deltas: &Float64Array,
-    scope: &str,
-    code: Option<String>,
+    deltas: JsValue,
+    scope: JsValue,
+    code: JsValue,
 ) -> Result<Float64Array, JsValue> {
+    let s = Scenario::read(Some(&deltas), &scope, &code)?;
     with_site(|c| {
         let c: &Calculator = c;
-        let (deltas, scope) = scenario(deltas, scope, &code)?;
+        let (deltas, scope) = (&s.deltas, s.scope()?);
         let mut out = vec![0.0; c.len()];
-        c.expected_all(&deltas, scope, &mut out)?;
+        c.expected_all(deltas, scope, &mut out)?;
         Ok(Float64Array::from(out.as_slice()))
     })
 }
@@ -624,14 +780,15 @@ pub fn expected_all(
 /// `[ci_low × n, ci_high × n, pi_low × n, pi_high × n]` under a what-if change.
 #[wasm_bindgen(js_name = intervalsAll)]
 pub fn intervals_all(
-    deltas: &Float64Array,
-    scope: &str,
-    code: Option<String>,
+    deltas: JsValue,
+    scope: JsValue,
+    code: JsValue,
 ) -> Result<Float64Array, JsValue> {
+    let s = Scenario::read(Some(&deltas), &scope, &code)?;
     with_site(|c| {
         let c: &Calculator = c;
-        let (deltas, scope) = scenario(deltas, scope, &code)?;
-        let out = c.intervals_all(&deltas, scope)?;
+        let (deltas, scope) = (&s.deltas, s.scope()?);
+        let out = c.intervals_all(deltas, scope)?;
         Ok(Float64Array::from(out.as_slice()))
     })
 }
@@ -640,15 +797,16 @@ pub fn intervals_all(
 /// `Int8Array(n)` with -1 (use not published), 0, 1, 2 = the entries of `verdicts()`.
 #[wasm_bindgen(js_name = verdictsAll)]
 pub fn verdicts_all(
-    deltas: &Float64Array,
-    scope: &str,
-    code: Option<String>,
+    deltas: JsValue,
+    scope: JsValue,
+    code: JsValue,
 ) -> Result<js_sys::Int8Array, JsValue> {
+    let s = Scenario::read(Some(&deltas), &scope, &code)?;
     with_site(|c| {
         let c: &Calculator = c;
-        let (deltas, scope) = scenario(deltas, scope, &code)?;
+        let (deltas, scope) = (&s.deltas, s.scope()?);
         let out: Vec<i8> = c
-            .verdicts_all(&deltas, scope)?
+            .verdicts_all(deltas, scope)?
             .into_iter()
             .map(verdict_code)
             .collect();
@@ -659,14 +817,11 @@ pub fn verdicts_all(
 /// Which wijken a what-if scope covers, in `wijken()` order: `Uint8Array(n)` of 0/1.
 /// The page reads this rather than matching codes itself.
 #[wasm_bindgen(js_name = scopeMembers)]
-pub fn scope_members(scope: &str, code: Option<String>) -> Result<js_sys::Uint8Array, JsValue> {
+pub fn scope_members(scope: JsValue, code: JsValue) -> Result<js_sys::Uint8Array, JsValue> {
+    let s = Scenario::read(None, &scope, &code)?;
     with_site(|c| {
         let c: &Calculator = c;
-        let members: Vec<u8> = c
-            .in_scope(Scope::parse(scope, code.as_deref())?)?
-            .into_iter()
-            .map(u8::from)
-            .collect();
+        let members: Vec<u8> = c.in_scope(s.scope()?)?.into_iter().map(u8::from).collect();
         Ok(js_sys::Uint8Array::from(members.as_slice()))
     })
 }
@@ -754,7 +909,8 @@ pub fn model_info() -> Result<JsValue, JsValue> {
 /// order: `[{code, name, regio_code, regio_name, gemeente, regio, total}]`,
 /// each effect `{value, sd, low, high}` (percentage points, 95 % interval).
 #[wasm_bindgen(js_name = gemeenteEffects)]
-pub fn gemeente_effects(codes: Vec<String>) -> Result<JsValue, JsValue> {
+pub fn gemeente_effects(codes: JsValue) -> Result<JsValue, JsValue> {
+    let codes = text_list_arg("codes", &codes)?;
     with_site(|c| {
         let c: &Calculator = c;
         to_js(&crate::report::gemeente_effects(c, &codes)?)
@@ -763,10 +919,11 @@ pub fn gemeente_effects(codes: Vec<String>) -> Result<JsValue, JsValue> {
 
 /// Everything the gemeenterapport shows of one gemeente (see docs/wasm-api.md).
 #[wasm_bindgen(js_name = gemeenteReport)]
-pub fn gemeente_report(code: &str) -> Result<JsValue, JsValue> {
+pub fn gemeente_report(code: JsValue) -> Result<JsValue, JsValue> {
+    let code = text_arg("code", &code)?;
     with_site(|c| {
         let c: &Calculator = c;
-        to_js(&crate::report::gemeente_report(c, code)?)
+        to_js(&crate::report::gemeente_report(c, &code)?)
     })
 }
 
@@ -779,10 +936,11 @@ fn set(o: &js_sys::Object, key: &str, value: &JsValue) -> Result<(), JsValue> {
 /// The funnel plot: limits on `points` youth counts, and every wijk's youth
 /// count and difference as `Float64Array`s (NaN: unknown / not published).
 #[wasm_bindgen]
-pub fn funnel(points: u32) -> Result<JsValue, JsValue> {
+pub fn funnel(points: JsValue) -> Result<JsValue, JsValue> {
+    let points = funnel_points(&points)?;
     with_site(|c| {
         let c: &Calculator = c;
-        let f = crate::report::funnel(c, points as usize)?;
+        let f = crate::report::funnel(c, points)?;
         let o = js_sys::Object::new();
         set(&o, "expected_ref", &JsValue::from_f64(f.expected_ref))?;
         for (key, v) in [
@@ -798,6 +956,31 @@ pub fn funnel(points: u32) -> Result<JsValue, JsValue> {
         }
         Ok(o.into())
     })
+}
+
+/// The funnel's number of grid points: a whole number in 2–1000 (docs/wasm-api.md);
+/// anything else is refused by name rather than clamped.
+fn funnel_points(v: &JsValue) -> Result<usize, JsValue> {
+    let want = || {
+        Text::new(
+            "een geheel getal van 2 tot en met 1000",
+            "a whole number from 2 to 1000",
+        )
+    };
+    match v.as_f64() {
+        Some(x) if x.fract() == 0.0 && (2.0..=1000.0).contains(&x) => Ok(x as usize),
+        Some(x) => {
+            let x = crate::determinants::compact(x);
+            Err(field_error(
+                "points",
+                text!(
+                    "{x} ligt niet in 2–1000 of is geen geheel getal",
+                    "{x} is not in 2–1000 or not a whole number"
+                ),
+            ))
+        }
+        None => Err(wrong_type("points", want(), v)),
+    }
 }
 
 #[derive(Serialize)]
@@ -864,49 +1047,91 @@ mod worker {
     /// numeric, n_values, n_missing, n_invalid}], regios: [{code, name,
     /// n_wijken}], problems: [{row, column, value, message, severity}]}`.
     #[wasm_bindgen(js_name = extendInspect)]
-    pub fn extend_inspect(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    pub fn extend_inspect(bytes: JsValue) -> Result<JsValue, JsValue> {
+        let bytes = bytes_arg("bytes", &bytes)?;
         with_calculator(|c| {
             let c: &Calculator = c;
             let base = extension_base(c)?;
-            let out = crate::extend::inspect(bytes, &base).map_err(extend_error)?;
+            let out = crate::extend::inspect(&bytes, &base).map_err(extend_error)?;
             to_js(&out)
         })
     }
 
-    #[derive(serde::Deserialize, Default)]
+    /// `extendRun`'s options, read before the calculator is borrowed.
+    #[derive(Default)]
     struct ExtendOptions {
-        #[serde(default)]
         columns: Option<Vec<String>>,
-        #[serde(default)]
         regios: Option<Vec<String>>,
+    }
+
+    impl ExtendOptions {
+        /// `{columns?: string[], regios?: string[]}`, or null/undefined for the defaults;
+        /// any other key is refused by name (a misspelt `colums` must not silently
+        /// fall back to every column).
+        fn read(v: &JsValue) -> Result<ExtendOptions, JsValue> {
+            if v.is_undefined() || v.is_null() {
+                return Ok(ExtendOptions::default());
+            }
+            if !v.is_object() || v.dyn_ref::<js_sys::Array>().is_some() {
+                return Err(wrong_type(
+                    "options",
+                    Text::new(
+                        "{columns?: [tekst], regios?: [tekst]}",
+                        "{columns?: [text], regios?: [text]}",
+                    ),
+                    v,
+                ));
+            }
+            let unreadable = || {
+                field_error(
+                    "options",
+                    Text::new(
+                        "de opties konden niet worden gelezen",
+                        "the options could not be read",
+                    ),
+                )
+            };
+            let keys = js_sys::Reflect::own_keys(v).map_err(|_| unreadable())?;
+            for key in keys.iter().filter_map(|k| k.as_string()) {
+                if key != "columns" && key != "regios" {
+                    return Err(field_error(
+                        &format!("options.{key}"),
+                        Text::new(
+                            "onbekende optie (alleen columns en regios)",
+                            "unknown option (only columns and regios)",
+                        ),
+                    ));
+                }
+            }
+            let list = |key: &str| -> Result<Option<Vec<String>>, JsValue> {
+                let item = field(v, key).map_err(|_| unreadable())?;
+                if item.is_undefined() || item.is_null() {
+                    return Ok(None);
+                }
+                text_list_arg(&format!("options.{key}"), &item).map(Some)
+            };
+            Ok(ExtendOptions {
+                columns: list("columns")?,
+                regios: list("regios")?,
+            })
+        }
     }
 
     /// Fit the local extension on an uploaded file: `options` = `{columns?:
     /// string[], regios?: string[]}` (default: every numeric column, the regio's
     /// of the file's wijken). See docs/wasm-api.md for the result.
     #[wasm_bindgen(js_name = extendRun)]
-    pub fn extend_run(bytes: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
+    pub fn extend_run(bytes: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let bytes = bytes_arg("bytes", &bytes)?;
+        let options = ExtendOptions::read(&options)?;
         with_calculator(|c| {
             let c: &Calculator = c;
-            let options: ExtendOptions = if options.is_undefined() || options.is_null() {
-                ExtendOptions::default()
-            } else {
-                serde_wasm_bindgen::from_value(options).map_err(|e| {
-                    field_error(
-                        "options",
-                        text!(
-                            "verwacht {{columns?: [tekst], regios?: [tekst]}} ({e})",
-                            "expected {{columns?: [text], regios?: [text]}} ({e})"
-                        ),
-                    )
-                })?
-            };
             let base = extension_base(c)?;
             let choice = crate::extend::Choice {
                 columns: options.columns.unwrap_or_default(),
                 regios: options.regios.unwrap_or_default(),
             };
-            let out = crate::extend::run(bytes, &base, &choice).map_err(extend_error)?;
+            let out = crate::extend::run(&bytes, &base, &choice).map_err(extend_error)?;
             to_js(&out)
         })
     }
@@ -918,17 +1143,9 @@ mod worker {
     /// {vs_default, vs_scp}, verdicts: Int8Array}` (verdicts coded as `verdictsAll`).
     #[wasm_bindgen(js_name = refitNational)]
     pub fn refit_national(determinants: JsValue) -> Result<JsValue, JsValue> {
+        let names = text_list_arg("determinants", &determinants)?;
         with_calculator(|c| {
             let c: &Calculator = c;
-            let names: Vec<String> = serde_wasm_bindgen::from_value(determinants).map_err(|e| {
-                field_error(
-                    "determinants",
-                    text!(
-                        "verwacht een lijst met namen van determinanten ({e})",
-                        "expected a list of determinant names ({e})"
-                    ),
-                )
-            })?;
             let refit = crate::refit::refit_national(c, &names)
                 .map_err(|e| field_error("determinants", e))?;
             let out = to_js(&refit)?;

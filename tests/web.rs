@@ -49,16 +49,29 @@ fn message_en<T>(r: Result<T, JsValue>) -> String {
         .expect("an Error with message_en")
 }
 
+fn strings(items: &[&str]) -> JsValue {
+    items
+        .iter()
+        .map(|s| JsValue::from_str(s))
+        .collect::<Array>()
+        .into()
+}
+
+/// A file's bytes as the page passes them.
+fn u8a(bytes: &[u8]) -> JsValue {
+    js_sys::Uint8Array::from(bytes).into()
+}
+
 fn ensure_site() {
     if !web::has_site().unwrap() {
-        web::load_site(SITE_BIN).unwrap();
+        web::load_site(u8a(SITE_BIN)).unwrap();
     }
 }
 
 fn ensure_values() {
     ensure_site();
     if !web::has_wijk_values().unwrap() {
-        web::load_wijk_values(VALUES_BIN).unwrap();
+        web::load_wijk_values(u8a(VALUES_BIN)).unwrap();
     }
 }
 
@@ -115,7 +128,7 @@ fn lists_determinants_wijken_and_gemeenten() {
     assert!((num(&g, "effect") - num(&g, "u_gemeente") - num(&g, "u_regio")).abs() < 1e-12);
 
     // Which wijken a what-if scope covers comes from the core, by code.
-    let amsterdam = web::scope_members("gemeente", Some("GM0363".into()))
+    let amsterdam = web::scope_members(JsValue::from_str("gemeente"), JsValue::from_str("GM0363"))
         .unwrap()
         .to_vec();
     assert_eq!(amsterdam.len(), 2918);
@@ -125,13 +138,19 @@ fn lists_determinants_wijken_and_gemeenten() {
         .collect();
     assert_eq!(amsterdam, want);
     assert!(amsterdam.iter().filter(|&&m| m == 1).count() > 50);
-    let land = web::scope_members("land", None).unwrap().to_vec();
+    let land = web::scope_members(JsValue::from_str("land"), JsValue::NULL)
+        .unwrap()
+        .to_vec();
     assert!(land.iter().all(|&m| m == 1));
-    let one = web::scope_members("wijk", Some("WK036300".into()))
+    let one = web::scope_members(JsValue::from_str("wijk"), JsValue::from_str("WK036300"))
         .unwrap()
         .to_vec();
     assert_eq!(one.iter().filter(|&&m| m == 1).count(), 1);
-    assert!(message(web::scope_members("gemeente", Some("GM9999".into()))).contains("gemeente"));
+    assert!(message(web::scope_members(
+        JsValue::from_str("gemeente"),
+        JsValue::from_str("GM9999")
+    ))
+    .contains("gemeente"));
 
     let info = web::model_info().unwrap();
     // SCP's specification: all wijken in the fit (the 286 suppressed with a
@@ -160,7 +179,7 @@ fn expected_for_national_profile_and_a_wijk() {
     assert!(contributions.iter().all(|c| num(&c, "value").abs() < 1e-9));
 
     ensure_values();
-    let prof = web::wijk_profile("WK036300").unwrap();
+    let prof = web::wijk_profile(JsValue::from_str("WK036300")).unwrap();
     let gemeente = get(&prof, "gemeente");
     assert_eq!(gemeente.as_string().unwrap(), "GM0363");
     // As a wijk of the data: its own youth count, and its verdict.
@@ -178,14 +197,29 @@ fn expected_for_national_profile_and_a_wijk() {
         .iter()
         .position(|w| get(&w, "code").as_string().unwrap() == "WK036300")
         .unwrap();
-    let all = web::expected_all(&Float64Array::new_with_length(27), "land", None).unwrap();
+    let all = web::expected_all(
+        Float64Array::new_with_length(27).into(),
+        JsValue::from_str("land"),
+        JsValue::NULL,
+    )
+    .unwrap();
     assert_eq!(all.length(), 2918);
     assert!((all.get_index(i as u32) - num(&p, "expected")).abs() < 1e-10);
-    let bounds = web::intervals_all(&Float64Array::new_with_length(27), "land", None).unwrap();
+    let bounds = web::intervals_all(
+        Float64Array::new_with_length(27).into(),
+        JsValue::from_str("land"),
+        JsValue::NULL,
+    )
+    .unwrap();
     assert_eq!(bounds.length(), 4 * 2918);
     assert!((bounds.get_index(3 * 2918 + i as u32) - num(&p, "pi_high")).abs() < 1e-10);
     // The verdict: the core's, the same in the single and the all-wijken call.
-    let verdicts = web::verdicts_all(&Float64Array::new_with_length(27), "land", None).unwrap();
+    let verdicts = web::verdicts_all(
+        Float64Array::new_with_length(27).into(),
+        JsValue::from_str("land"),
+        JsValue::NULL,
+    )
+    .unwrap();
     assert_eq!(verdicts.length(), 2918);
     let listed = Array::from(&web::verdicts().unwrap());
     let labels: Vec<(String, String)> = listed
@@ -289,24 +323,24 @@ fn bad_input_throws_errors_that_name_the_field() {
     assert!(m.contains("gemeente"), "{m}");
     let m = message(web::expected(JsValue::from_str("WK036300")));
     assert!(m.contains("profiel"), "{m}");
-    let m = message(web::wijk_profile("WK999999"));
+    let m = message(web::wijk_profile(JsValue::from_str("WK999999")));
     assert!(m.contains("wijk") && m.contains("WK999999"), "{m}");
     let m = message(web::expected_all(
-        &Float64Array::new_with_length(3),
-        "land",
-        None,
+        Float64Array::new_with_length(3).into(),
+        JsValue::from_str("land"),
+        JsValue::NULL,
     ));
     assert!(m.contains("deltas"), "{m}");
     let m = message(web::expected_all(
-        &Float64Array::new_with_length(27),
-        "provincie",
-        None,
+        Float64Array::new_with_length(27).into(),
+        JsValue::from_str("provincie"),
+        JsValue::NULL,
     ));
     assert!(m.contains("scope"), "{m}");
     let m = message(web::intervals_all(
-        &Float64Array::new_with_length(27),
-        "gemeente",
-        Some("GM9999".into()),
+        Float64Array::new_with_length(27).into(),
+        JsValue::from_str("gemeente"),
+        JsValue::from_str("GM9999"),
     ));
     assert!(m.contains("GM9999"), "{m}");
     let m = message(web::expected(obj(&[("n_jeugd", JsValue::from_f64(-4.0))])));
@@ -330,20 +364,20 @@ fn bad_input_throws_errors_that_name_the_field() {
         JsValue::from_str("WK999999"),
     )])));
     assert!(m.contains("wijk") && m.contains("WK999999"), "{m}");
-    let m = message(web::load_wijk_values(b"{\"kapot\":"));
+    let m = message(web::load_wijk_values(u8a(b"{\"kapot\":")));
     assert!(
         m.contains("wijkwaarden.bin") && m.contains("geen gegevensbestand"),
         "{m}"
     );
-    let m = message(web::load_wijk_values(SITE_BIN));
+    let m = message(web::load_wijk_values(u8a(SITE_BIN)));
     assert!(m.contains("wijkwaarden.bin: dit is site.bin"), "{m}");
-    let m = message(web::load_site(&VALUES_BIN[..VALUES_BIN.len() / 2]));
+    let m = message(web::load_site(u8a(&VALUES_BIN[..VALUES_BIN.len() / 2])));
     assert!(m.contains("site.bin: dit is wijkwaarden.bin"), "{m}");
-    let m = message(web::load_site(&SITE_BIN[..SITE_BIN.len() / 2]));
+    let m = message(web::load_site(u8a(&SITE_BIN[..SITE_BIN.len() / 2])));
     assert!(m.contains("site.bin: onleesbaar of afgebroken"), "{m}");
     // A failed load leaves what was loaded; a second load of the wijken is refused.
     assert!(web::has_site().unwrap() && web::has_wijk_values().unwrap());
-    let m = message(web::load_site(SITE_BIN));
+    let m = message(web::load_site(u8a(SITE_BIN)));
     assert!(m.contains("al geladen"), "{m}");
     assert!(web::has_site().unwrap() && web::has_wijk_values().unwrap());
 }
@@ -518,9 +552,21 @@ fn edge_numbers_wrong_types_and_missing_fields_get_an_answer() {
         let deltas = Float64Array::new_with_length(27);
         deltas.set_index(k, d);
         for m in [
-            message(web::expected_all(&deltas, "land", None)),
-            message(web::intervals_all(&deltas, "land", None)),
-            message(web::verdicts_all(&deltas, "land", None)),
+            message(web::expected_all(
+                deltas.clone().into(),
+                JsValue::from_str("land"),
+                JsValue::NULL,
+            )),
+            message(web::intervals_all(
+                deltas.clone().into(),
+                JsValue::from_str("land"),
+                JsValue::NULL,
+            )),
+            message(web::verdicts_all(
+                deltas.clone().into(),
+                JsValue::from_str("land"),
+                JsValue::NULL,
+            )),
         ] {
             assert!(
                 m.starts_with("grijzedruk: ") && m.contains(want) && m.len() < 250,
@@ -530,20 +576,363 @@ fn edge_numbers_wrong_types_and_missing_fields_get_an_answer() {
     }
     // A scope without its code, or with an unknown one.
     let zero = Float64Array::new_with_length(27);
-    let m = message(web::expected_all(&zero, "gemeente", None));
+    let m = message(web::expected_all(
+        zero.clone().into(),
+        JsValue::from_str("gemeente"),
+        JsValue::NULL,
+    ));
     assert!(
         m.starts_with("code: ") && m.contains("gemeentecode is nodig"),
         "{m}"
     );
-    let m = message(web::expected_all(&zero, "wijk", Some(String::new())));
+    let m = message(web::expected_all(
+        zero.clone().into(),
+        JsValue::from_str("wijk"),
+        JsValue::from_str(""),
+    ));
     assert!(m.contains("wijkcode is nodig"), "{m}");
-    let m = message(web::scope_members("regio", Some("JZ99".into())));
+    let m = message(web::scope_members(
+        JsValue::from_str("regio"),
+        JsValue::from_str("JZ99"),
+    ));
     assert!(m.contains("JZ99"), "{m}");
-    let m = message(web::wijk_profile(""));
+    let m = message(web::wijk_profile(JsValue::from_str("")));
     assert!(
         m.starts_with("wijk: ") && m.contains("onbekende wijkcode ''"),
         "{m}"
     );
+}
+
+/// An error with the usual shape: a JS `Error` whose Dutch `message` and English
+/// `message_en` both start with `field: `. Returns the Dutch message.
+fn named_error<T>(r: Result<T, JsValue>, field: &str) -> String {
+    let e: JsValue = r.err().expect("an error");
+    assert!(e.is_instance_of::<Error>(), "a JS Error");
+    let nl = e.unchecked_ref::<Error>().message().as_string().unwrap();
+    let en = get(&e, "message_en").as_string().expect("message_en");
+    let prefix = format!("{field}: ");
+    assert!(
+        nl.starts_with(&prefix) && en.starts_with(&prefix),
+        "{nl} / {en}"
+    );
+    nl
+}
+
+/// The calculator still answers after a bad call (it is not left "busy").
+fn still_works() {
+    assert!(web::wijken().is_ok(), "wijken() after a bad call");
+    let p = web::expected(obj(&[("values", Object::new().into())]))
+        .unwrap_or_else(|e| panic!("expected() after a bad call: {e:?}"));
+    assert!(num(&p, "expected").is_finite());
+}
+
+/// Review D1: null, undefined or another kind of array where a typed array belongs is
+/// an error naming the argument and what was given (before: a raw TypeError thrown
+/// while the calculator was borrowed, after which every call said "al bezig").
+#[wasm_bindgen_test]
+fn null_or_wrong_arrays_are_named_and_the_calculator_works_on() {
+    ensure_values();
+    let land = || JsValue::from_str("land");
+    let empty = || JsValue::from_str("");
+    let m = named_error(web::expected_all(JsValue::NULL, land(), empty()), "deltas");
+    assert!(m.contains("verwacht een Float64Array, kreeg null"), "{m}");
+    let en = message_en(web::expected_all(JsValue::NULL, land(), empty()));
+    assert!(en.contains("expected a Float64Array, got null"), "{en}");
+    still_works();
+    let m = named_error(
+        web::intervals_all(JsValue::UNDEFINED, land(), empty()),
+        "deltas",
+    );
+    assert!(m.contains("kreeg niets (undefined)"), "{m}");
+    still_works();
+    let plain: JsValue = (0..27)
+        .map(|_| JsValue::from_f64(0.0))
+        .collect::<Array>()
+        .into();
+    let m = named_error(web::verdicts_all(plain, land(), empty()), "deltas");
+    assert!(m.contains("kreeg een lijst (Array)"), "{m}");
+    still_works();
+    let m = named_error(
+        web::expected_all(
+            js_sys::Float32Array::new_with_length(27).into(),
+            land(),
+            empty(),
+        ),
+        "deltas",
+    );
+    assert!(m.contains("een ander soort typed array"), "{m}");
+    still_works();
+    // The files: a Uint8Array, nothing else.
+    for bad in [
+        JsValue::NULL,
+        Float64Array::new_with_length(3).into(),
+        js_sys::ArrayBuffer::new(8).into(),
+        JsValue::from_str("site.bin"),
+    ] {
+        let m = named_error(web::load_site(bad.clone()), "bytes");
+        assert!(m.contains("verwacht een Uint8Array"), "{m}");
+        named_error(web::load_wijk_values(bad), "bytes");
+        still_works();
+    }
+}
+
+/// Review D2: every export, called from JS with null, undefined, a number, a string or
+/// an object in each argument, answers with a value or an `Error` naming the argument;
+/// nothing traps (before: "memory access out of bounds" for a number where a code
+/// belongs, raw TypeErrors for null), and the calculator works on after each call.
+#[wasm_bindgen_test]
+fn every_export_answers_any_argument_and_the_calculator_works_on() {
+    ensure_values();
+    type Export = Box<dyn Fn(&[JsValue]) -> Result<JsValue, JsValue>>;
+    #[allow(unused_mut)] // extended only with the Worker's functions
+    let mut exports: Vec<(&str, usize, Export)> = vec![
+        (
+            "loadSite",
+            1,
+            Box::new(|a| web::load_site(a[0].clone()).map(|_| JsValue::UNDEFINED)),
+        ),
+        (
+            "hasSite",
+            0,
+            Box::new(|_| web::has_site().map(JsValue::from)),
+        ),
+        (
+            "loadWijkValues",
+            1,
+            Box::new(|a| web::load_wijk_values(a[0].clone()).map(|_| JsValue::UNDEFINED)),
+        ),
+        (
+            "hasWijkValues",
+            0,
+            Box::new(|_| web::has_wijk_values().map(JsValue::from)),
+        ),
+        ("determinants", 0, Box::new(|_| web::determinants())),
+        ("wijken", 0, Box::new(|_| web::wijken())),
+        ("gemeenten", 0, Box::new(|_| web::gemeenten())),
+        (
+            "wijkProfile",
+            1,
+            Box::new(|a| web::wijk_profile(a[0].clone())),
+        ),
+        ("nationalProfile", 0, Box::new(|_| web::national_profile())),
+        ("expected", 1, Box::new(|a| web::expected(a[0].clone()))),
+        (
+            "expectedAll",
+            3,
+            Box::new(|a| {
+                web::expected_all(a[0].clone(), a[1].clone(), a[2].clone()).map(Into::into)
+            }),
+        ),
+        (
+            "intervalsAll",
+            3,
+            Box::new(|a| {
+                web::intervals_all(a[0].clone(), a[1].clone(), a[2].clone()).map(Into::into)
+            }),
+        ),
+        (
+            "verdictsAll",
+            3,
+            Box::new(|a| {
+                web::verdicts_all(a[0].clone(), a[1].clone(), a[2].clone()).map(Into::into)
+            }),
+        ),
+        (
+            "scopeMembers",
+            2,
+            Box::new(|a| web::scope_members(a[0].clone(), a[1].clone()).map(Into::into)),
+        ),
+        ("verdicts", 0, Box::new(|_| web::verdicts())),
+        ("modelInfo", 0, Box::new(|_| web::model_info())),
+        (
+            "gemeenteEffects",
+            1,
+            Box::new(|a| web::gemeente_effects(a[0].clone())),
+        ),
+        (
+            "gemeenteReport",
+            1,
+            Box::new(|a| web::gemeente_report(a[0].clone())),
+        ),
+        ("funnel", 1, Box::new(|a| web::funnel(a[0].clone()))),
+        ("incomeClasses", 0, Box::new(|_| web::income_classes())),
+    ];
+    #[cfg(feature = "worker")]
+    exports.extend([
+        (
+            "extendInspect",
+            1,
+            Box::new(|a: &[JsValue]| web::extend_inspect(a[0].clone())) as Export,
+        ),
+        (
+            "extendRun",
+            2,
+            Box::new(|a: &[JsValue]| web::extend_run(a[0].clone(), a[1].clone())) as Export,
+        ),
+        (
+            "refitNational",
+            1,
+            Box::new(|a: &[JsValue]| web::refit_national(a[0].clone())) as Export,
+        ),
+    ]);
+    // Good arguments for the multi-argument functions, to vary one at a time.
+    let good = |name: &str| -> Vec<JsValue> {
+        match name {
+            "expectedAll" | "intervalsAll" | "verdictsAll" => vec![
+                Float64Array::new_with_length(27).into(),
+                JsValue::from_str("gemeente"),
+                JsValue::from_str("GM0363"),
+            ],
+            "scopeMembers" => vec![JsValue::from_str("gemeente"), JsValue::from_str("GM0363")],
+            "extendRun" => vec![u8a(b"wijkcode;x\r\n"), JsValue::UNDEFINED],
+            _ => vec![JsValue::UNDEFINED; 1],
+        }
+    };
+    let bad = || {
+        [
+            JsValue::NULL,
+            JsValue::UNDEFINED,
+            JsValue::from_f64(5.0),
+            JsValue::from_str("abc"),
+            Object::new().into(),
+        ]
+    };
+    let mut calls = 0;
+    for (name, arity, f) in &exports {
+        let mut cases: Vec<Vec<JsValue>> = bad()
+            .into_iter()
+            .map(|b| vec![b; (*arity).max(1)])
+            .collect();
+        if *arity > 1 {
+            for k in 0..*arity {
+                for b in bad() {
+                    let mut args = good(name);
+                    args[k] = b;
+                    cases.push(args);
+                }
+            }
+        }
+        for args in cases {
+            calls += 1;
+            match f(&args) {
+                Ok(_) => {}
+                Err(e) => {
+                    assert!(
+                        e.is_instance_of::<Error>(),
+                        "{name}({args:?}): not an Error: {e:?}"
+                    );
+                    let nl = e.unchecked_ref::<Error>().message().as_string().unwrap();
+                    let en = get(&e, "message_en").as_string();
+                    assert!(
+                        en.is_some_and(|en| !en.is_empty()) && nl.contains(": "),
+                        "{name}({args:?}): {nl}"
+                    );
+                    assert!(
+                        !nl.contains("RuntimeError") && !nl.contains("reading"),
+                        "{name}: {nl}"
+                    );
+                }
+            }
+            still_works();
+        }
+    }
+    assert!(calls > 100, "{calls}");
+
+    // The named cases of the review.
+    let n5 = || JsValue::from_f64(5.0);
+    let m = named_error(web::wijk_profile(n5()), "code");
+    assert!(m.contains("verwacht tekst, kreeg het getal 5"), "{m}");
+    named_error(web::wijk_profile(JsValue::NULL), "code");
+    let m = named_error(web::gemeente_report(n5()), "code");
+    assert!(m.contains("het getal 5"), "{m}");
+    let zero = || JsValue::from(Float64Array::new_with_length(27));
+    named_error(
+        web::expected_all(zero(), n5(), JsValue::from_str("")),
+        "scope",
+    );
+    let m = named_error(
+        web::expected_all(zero(), JsValue::from_str("gemeente"), n5()),
+        "code",
+    );
+    assert!(m.contains("het getal 5"), "{m}");
+    named_error(web::scope_members(JsValue::NULL, JsValue::NULL), "scope");
+    named_error(web::gemeente_effects(JsValue::NULL), "codes");
+    let m = named_error(web::gemeente_effects(JsValue::from_str("GM0363")), "codes");
+    assert!(
+        m.contains("verwacht een lijst met teksten, kreeg de tekst \"GM0363\""),
+        "{m}"
+    );
+    let five: JsValue = std::iter::once(n5()).collect::<Array>().into();
+    let m = named_error(web::gemeente_effects(five), "codes[0]");
+    assert!(m.contains("het getal 5"), "{m}");
+    let en = message_en(web::gemeente_effects(JsValue::from_str("GM0363")));
+    assert!(
+        en.starts_with("codes: expected an array of texts, got the text"),
+        "{en}"
+    );
+    named_error(web::load_site(JsValue::NULL), "bytes");
+    #[cfg(feature = "worker")]
+    named_error(web::extend_inspect(JsValue::NULL), "bytes");
+    still_works();
+}
+
+/// A `values` getter, a Proxy `get` trap or a value's getter that throws is an error
+/// naming what could not be read, not a missing value imputed silently.
+#[wasm_bindgen_test]
+fn a_throwing_getter_in_a_profile_is_an_error_naming_it() {
+    ensure_values();
+    let thrower = || {
+        obj(&[(
+            "get",
+            js_sys::Function::new_no_args("throw new Error('nee')").into(),
+        )])
+    };
+    let p = Object::new();
+    Object::define_property(&p, &JsValue::from_str("values"), thrower().unchecked_ref());
+    let m = named_error(web::expected(p.into()), "values");
+    assert!(m.contains("kon niet worden gelezen"), "{m}");
+    let values = Object::new();
+    Object::define_property(&values, &JsValue::from_str("perc_1ouder"), &{
+        let d: Object = thrower().unchecked_into();
+        Reflect::set(&d, &JsValue::from_str("enumerable"), &JsValue::TRUE).unwrap();
+        d
+    });
+    let m = named_error(
+        web::expected(obj(&[("values", values.into())])),
+        "perc_1ouder",
+    );
+    assert!(m.contains("kon niet worden gelezen"), "{m}");
+    // A Proxy whose `get` trap throws: as the profile, and as its values.
+    let handler = obj(&[(
+        "get",
+        js_sys::Function::new_no_args("throw new Error('nee')").into(),
+    )]);
+    let proxy: JsValue = js_sys::Proxy::new(&Object::new(), handler.unchecked_ref()).into();
+    named_error(web::expected(proxy.clone()), "n_jeugd");
+    let target = obj(&[("perc_1ouder", JsValue::from_f64(10.0))]);
+    let proxy: JsValue = js_sys::Proxy::new(target.unchecked_ref(), handler.unchecked_ref()).into();
+    named_error(web::expected(obj(&[("values", proxy)])), "perc_1ouder");
+    still_works();
+}
+
+/// funnel(points) refuses what is not a whole number in its documented 2–1000 (before:
+/// -1 gave 1000 points, NaN or "abc" gave 2), by name; the edges are values.
+#[wasm_bindgen_test]
+fn funnel_refuses_points_outside_2_to_1000() {
+    ensure_values();
+    for bad in [-1.0, 0.0, 1.0, 1001.0, 2.5, f64::NAN, f64::INFINITY, 1e300] {
+        let m = named_error(web::funnel(JsValue::from_f64(bad)), "points");
+        assert!(m.contains("2–1000") && m.len() < 100, "{bad}: {m}");
+    }
+    let m = named_error(web::funnel(JsValue::from_f64(-1.0)), "points");
+    assert!(m.starts_with("points: -1 ligt niet in 2–1000"), "{m}");
+    let m = named_error(web::funnel(JsValue::from_str("abc")), "points");
+    assert!(m.contains("kreeg de tekst \"abc\""), "{m}");
+    named_error(web::funnel(JsValue::UNDEFINED), "points");
+    for (ok, n) in [(2.0, 2), (60.0, 60), (1000.0, 1000)] {
+        let f = web::funnel(JsValue::from_f64(ok)).unwrap();
+        assert_eq!(get(&f, "grid").unchecked_into::<Float64Array>().length(), n);
+    }
 }
 
 /// Issue 12: the per-gemeente functions cross the boundary as documented.
@@ -551,8 +940,7 @@ fn edge_numbers_wrong_types_and_missing_fields_get_an_answer() {
 fn report_functions_cross_the_boundary() {
     ensure_site();
     ensure_values();
-    let effects =
-        Array::from(&web::gemeente_effects(vec!["GM0363".into(), "GM0344".into()]).unwrap());
+    let effects = Array::from(&web::gemeente_effects(strings(&["GM0363", "GM0344"])).unwrap());
     assert_eq!(effects.length(), 2);
     let a = effects.get(0);
     assert_eq!(get(&a, "code").as_string().unwrap(), "GM0363");
@@ -567,10 +955,10 @@ fn report_functions_cross_the_boundary() {
         .find(|x| get(x, "code").as_string().unwrap() == "GM0363")
         .unwrap();
     assert_eq!(num(&ams, "effect"), num(&t, "value"));
-    let m = message(web::gemeente_effects(vec!["GM9999".into()]));
+    let m = message(web::gemeente_effects(strings(&["GM9999"])));
     assert!(m.contains("gemeente") && m.contains("GM9999"), "{m}");
 
-    let report = web::gemeente_report("GM0119").unwrap();
+    let report = web::gemeente_report(JsValue::from_str("GM0119")).unwrap();
     let rows = Array::from(&get(&report, "wijken"));
     assert_eq!(rows.length() as f64, num(&report, "n_wijken"));
     let hidden: Vec<JsValue> = rows
@@ -581,9 +969,9 @@ fn report_functions_cross_the_boundary() {
     assert!(hidden
         .iter()
         .all(|w| get(w, "verdict").is_null() && get(w, "difference").is_null()));
-    assert!(message(web::gemeente_report("GM9999")).contains("GM9999"));
+    assert!(message(web::gemeente_report(JsValue::from_str("GM9999"))).contains("GM9999"));
 
-    let f = web::funnel(40).unwrap();
+    let f = web::funnel(JsValue::from_f64(40.0)).unwrap();
     let grid = Float64Array::from(get(&f, "grid"));
     assert_eq!(grid.length(), 40);
     let diff = Float64Array::from(get(&f, "difference"));
@@ -608,14 +996,6 @@ mod worker {
     const KERNCIJFERS: &[u8] =
         include_bytes!("../data/cbs/wijkbuurtkaart_2017/wijk_kerncijfers_2017.csv");
 
-    fn strings(items: &[&str]) -> JsValue {
-        items
-            .iter()
-            .map(|s| JsValue::from_str(s))
-            .collect::<Array>()
-            .into()
-    }
-
     fn text(v: &JsValue, key: &str) -> String {
         get(v, key)
             .as_string()
@@ -625,7 +1005,7 @@ mod worker {
     #[wasm_bindgen_test]
     fn extend_inspect_reads_an_excel_nl_file_and_names_its_problems() {
         ensure_values();
-        let i = web::extend_inspect(EXCEL_NL).unwrap();
+        let i = web::extend_inspect(u8a(EXCEL_NL)).unwrap();
         assert_eq!(text(&i, "delimiter"), ";");
         assert_eq!(text(&i, "decimal"), "komma");
         assert_eq!(text(&i, "encoding"), "Windows-1252");
@@ -668,7 +1048,7 @@ mod worker {
             ("columns", strings(&["bev_dichth"])),
             ("regios", strings(&["JZ24"])),
         ]);
-        let r = web::extend_run(KERNCIJFERS, options).unwrap();
+        let r = web::extend_run(u8a(KERNCIJFERS), options).unwrap();
         assert_eq!(num(&r, "n"), 98.0);
         assert_eq!(num(&r, "n_gemeente"), 10.0);
         let fe = Array::from(&get(&r, "fixed_effects"));
@@ -719,7 +1099,7 @@ mod worker {
     fn extend_run_defaults_and_errors() {
         ensure_values();
         // Defaults: every numeric column, the regio's of the file's wijken.
-        let r = web::extend_run(EXCEL_NL, JsValue::UNDEFINED).unwrap();
+        let r = web::extend_run(u8a(EXCEL_NL), JsValue::UNDEFINED).unwrap();
         let columns: Vec<String> = Array::from(&get(&r, "columns"))
             .iter()
             .map(|c| c.as_string().unwrap())
@@ -727,7 +1107,7 @@ mod worker {
         assert_eq!(columns, ["gescheiden", "dichtheid", "huishoudgrootte"]);
         assert_eq!(Array::from(&get(&r, "regios")).length(), 2);
         let m = message(web::extend_run(
-            EXCEL_NL,
+            u8a(EXCEL_NL),
             obj(&[("columns", strings(&["scheiding"]))]),
         ));
         assert!(
@@ -735,7 +1115,7 @@ mod worker {
             "{m}"
         );
         let m = message(web::extend_run(
-            EXCEL_NL,
+            u8a(EXCEL_NL),
             obj(&[("columns", strings(&["opmerking"]))]),
         ));
         assert!(
@@ -743,26 +1123,42 @@ mod worker {
             "{m}"
         );
         let m = message(web::extend_run(
-            EXCEL_NL,
+            u8a(EXCEL_NL),
             obj(&[("regios", strings(&["JZ99"]))]),
         ));
         assert!(m.contains("JZ99"), "{m}");
         let m = message(web::extend_run(
-            EXCEL_NL,
+            u8a(EXCEL_NL),
             obj(&[("columns", JsValue::from_f64(5.0))]),
         ));
         assert!(m.contains("options"), "{m}");
-        let m = message(web::extend_run(b"", JsValue::UNDEFINED));
+        // An unknown (misspelt) option is refused by name, not ignored.
+        let m = message(web::extend_run(
+            u8a(EXCEL_NL),
+            obj(&[("colums", strings(&["gescheiden"]))]),
+        ));
+        assert!(m.starts_with("options.colums: onbekende optie"), "{m}");
+        let en = message_en(web::extend_run(
+            u8a(EXCEL_NL),
+            obj(&[("colums", strings(&["gescheiden"]))]),
+        ));
+        assert!(en.starts_with("options.colums: unknown option"), "{en}");
+        let m = message(web::extend_run(
+            u8a(EXCEL_NL),
+            JsValue::from_str("gescheiden"),
+        ));
+        assert!(m.starts_with("options: verwacht"), "{m}");
+        let m = message(web::extend_run(u8a(b""), JsValue::UNDEFINED));
         assert!(m.contains("leeg"), "{m}");
-        let m = message(web::extend_inspect(b"code;x\r\nWK050311;1\r\n"));
+        let m = message(web::extend_inspect(u8a(b"code;x\r\nWK050311;1\r\n")));
         assert!(m.contains("regel 1") && m.contains("wijkcode"), "{m}");
-        let en = message_en(web::extend_inspect(b"code;x\r\nWK050311;1\r\n"));
+        let en = message_en(web::extend_inspect(u8a(b"code;x\r\nWK050311;1\r\n")));
         assert!(
             en.starts_with("line 1, column wijkcode: the header line has no column wijkcode"),
             "{en}"
         );
         let m = message(web::extend_run(
-            b"wijkcode;x\r\nWK050311;1\r\nWK050312;2\r\n",
+            u8a(b"wijkcode;x\r\nWK050311;1\r\nWK050312;2\r\n"),
             JsValue::UNDEFINED,
         ));
         assert!(m.contains("te weinig wijken"), "{m}");
