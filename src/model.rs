@@ -939,6 +939,12 @@ impl Predictor {
         })
     }
 
+    /// The values determinant `k` accepts (the table's range): a what-if
+    /// change applied to many wijken is clamped into it per wijk.
+    pub fn range(&self, k: usize) -> (f64, f64) {
+        self.table[k].range
+    }
+
     /// Check a what-if change of determinant `k` with the same check: the
     /// difference of two values `check_value` accepts.
     pub fn check_change(&self, k: usize, d: f64) -> Result<(), InputError> {
