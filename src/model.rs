@@ -796,30 +796,36 @@ fn check_specification(model: &Model) -> Result<(), String> {
     Ok(())
 }
 
-/// Check a youth count given by a user (`n_jeugd`): a positive, finite number.
+/// The fewest youths a count may give: a wijk with fewer than one youth has no
+/// share to speak of (and a tiny N makes the PI's binomial term overflow).
+/// Not necessarily a whole number (an average, say).
+pub const N_JEUGD_MIN: f64 = 1.0;
+/// The most: more than any wijk can hold.
+pub const N_JEUGD_MAX: f64 = 1e6;
+
+/// Check a youth count given by a user (`n_jeugd`): a finite number of at
+/// least [`N_JEUGD_MIN`] and at most [`N_JEUGD_MAX`].
 pub fn check_n_jeugd(n: f64) -> Result<(), InputError> {
-    if n.is_finite() && n > 0.0 && n <= 1e6 {
-        Ok(())
-    } else {
-        let n_big = n.is_finite() && n > 1e6;
-        Err(InputError {
-            field: "n_jeugd".into(),
-            // The number written short: 1e308, not 309 digits.
-            message: {
-                let n = determinants::compact(n);
-                match n_big {
-                    true => text!(
-                        "{n} jeugdigen is meer dan in enige wijk kan wonen (hoogstens 1 000 000)",
-                        "{n} youths is more than any district can hold (at most 1,000,000)"
-                    ),
-                    false => text!(
-                        "{n} is geen geldig aantal jeugdigen: verwacht een getal groter dan 0",
-                        "{n} is not a valid number of youths: expected a number above 0"
-                    ),
-                }
-            },
-        })
+    if n.is_finite() && (N_JEUGD_MIN..=N_JEUGD_MAX).contains(&n) {
+        return Ok(());
     }
+    let big = n > N_JEUGD_MAX;
+    // The number written short: 1e308 or 1e-300, not 300 digits.
+    let n = determinants::compact(n);
+    Err(InputError {
+        field: "n_jeugd".into(),
+        message: if big && n != "inf" {
+            text!(
+                "{n} jeugdigen is meer dan in enige wijk kan wonen (hoogstens 1 000 000)",
+                "{n} youths is more than any district can hold (at most 1,000,000)"
+            )
+        } else {
+            text!(
+                "{n} is geen geldig aantal jeugdigen: verwacht een getal van minstens 1 (hoogstens 1 000 000)",
+                "{n} is not a valid number of youths: expected a number of at least 1 (at most 1,000,000)"
+            )
+        },
+    })
 }
 
 /// A prediction input that cannot be used, naming the field.

@@ -156,7 +156,9 @@ impl Scored {
                     v(p.ci_high),
                     v(p.pi_low),
                     v(p.pi_high),
-                    p.n_jeugd.map(v).unwrap_or_default(),
+                    // Short: a youth count is ≥ 1 and ≤ 1 000 000 (checked), its
+                    // text the shortest that reads back as the value.
+                    p.n_jeugd.map(determinants::compact).unwrap_or_default(),
                     level.to_string(),
                     String::new(),
                     warning,
