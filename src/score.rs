@@ -246,7 +246,6 @@ pub fn score_row(
             }
         ));
     }
-    let warning = (!warnings.is_empty()).then(|| warnings.join("; "));
     let prediction = (|| {
         if let Some(g) = &gemeente {
             if !data::is_gemeentecode(g) {
@@ -298,6 +297,14 @@ pub fn score_row(
             .map_err(|e| format!("regel {line}, kolom {}: {}", e.field, e.message))
     })();
     let default_n_jeugd = matches!(prediction, Ok((_, true)));
+    // The core's caution (a value outside the range of 2017, an expected use
+    // outside 0–100 %) joins the row's other warnings.
+    if let Ok((p, _)) = &prediction {
+        if let Some(c) = &p.caution {
+            warnings.push(format!("regel {line}: {}", c.nl));
+        }
+    }
+    let warning = (!warnings.is_empty()).then(|| warnings.join("; "));
     Scored {
         prediction: prediction.map(|(p, _)| p),
         warning,

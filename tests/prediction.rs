@@ -507,3 +507,56 @@ fn binary_browser_files_give_the_same_numbers_and_first_need_only_the_model() {
     let e = site::site_from_bin(&files.values).unwrap_err();
     assert!(e.contains("site.bin: dit is wijkwaarden.bin"), "{e}");
 }
+
+/// D4: a value outside the range of 2017 and an expected use outside 0–100 %
+/// come with a caution that names them; the expected use stays as the model
+/// computes it, the PI clipped but still around clamp(expected, 0, 100).
+#[test]
+fn predictions_outside_the_range_of_2017_carry_a_caution() {
+    for model in [scp_model(), full_model()] {
+        let c = Calculator::new(
+            Predictor::new(model.clone()).unwrap(),
+            SiteData::build(dataset(), &Predictor::new(model.clone()).unwrap()).unwrap(),
+        )
+        .unwrap();
+        let m = &c.predictor.model;
+        let k = idx(m, "grijzedruk");
+        let mut values = vec![None; m.determinants.len()];
+        values[k] = Some(999.0);
+        let p = c
+            .expected(&Profile {
+                gemeente: Some("GM0363".into()),
+                values,
+            })
+            .unwrap();
+        assert_eq!(p.extrapolated, vec!["grijzedruk".to_string()]);
+        let caution = p.caution.clone().expect("a caution");
+        assert!(
+            caution
+                .nl
+                .contains("Grijze druk (65-plussers) (grijzedruk) 999 per 100 inwoners")
+                && caution.nl.contains("waargenomen")
+                && caution.en.contains("(grijzedruk) 999 per 100 residents")
+                && caution.en.contains("observed"),
+            "{caution:?}"
+        );
+        // The review's case: far below 0 %, kept, and said.
+        assert!(p.expected < 0.0, "{}", p.expected);
+        assert!(p.outside_percent);
+        assert!(caution.nl.contains("buiten 0–100 %") && caution.en.contains("outside 0–100 %"));
+        assert!(p.pi_low <= p.pi_high);
+        if c.predictor.uses_youth() {
+            assert!(p.pi_low >= 0.0 && p.pi_high <= 100.0);
+            assert!((p.pi_low..=p.pi_high).contains(&p.expected.clamp(0.0, 100.0)));
+        }
+        // Every wijk at its own values (inside the range of 2017) has none.
+        for i in 0..c.len() {
+            let (p, _) = c
+                .expected_for(&some_wijk_profile(&c, i), Some(i), None)
+                .unwrap();
+            assert!(p.extrapolated.is_empty(), "{}", c.site.wijken[i].code);
+            assert_eq!(p.caution.is_some(), p.outside_percent);
+            assert_eq!(p.outside_percent, !(0.0..=100.0).contains(&p.expected));
+        }
+    }
+}
