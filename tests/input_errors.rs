@@ -429,12 +429,16 @@ fn a_missing_file_is_said_in_dutch() {
             && !e.contains("os error"),
         "{e}"
     );
+    // A refusal: exit code 1, and no output written.
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(!tmp("x.csv").exists());
     let o = bin()
         .args(["fit", "--data", "/bestaat/niet"])
         .output()
         .unwrap();
     let e = stderr(&o);
     assert!(e.contains("bestaat niet") && !e.contains("os error"), "{e}");
+    assert_eq!(o.status.code(), Some(1), "{e}");
 }
 
 /// Arguments the CLI cannot use: each named in Dutch, exit code 1, nothing run.
