@@ -138,6 +138,17 @@ pub struct Scored {
 }
 
 impl Scored {
+    /// `n_jeugd_used`: the row's own or its wijk's count as the shortest text
+    /// that reads back (a user's count is ≥ 1 and ≤ 1 000 000, checked); the
+    /// national median, a mean of two counts, to the three decimals the counts
+    /// have (851.33, not 851.3299999999999).
+    fn n_jeugd_text(&self, n: f64) -> String {
+        match self.default_n_jeugd {
+            true => format!("{}", (n * 1e3).round() / 1e3),
+            false => determinants::compact(n),
+        }
+    }
+
     /// The values of [`OUTPUT_COLUMNS`] for this row.
     pub fn output(&self) -> [String; 10] {
         let warning = self.warning.clone().unwrap_or_default();
@@ -156,9 +167,7 @@ impl Scored {
                     v(p.ci_high),
                     v(p.pi_low),
                     v(p.pi_high),
-                    // Short: a youth count is ≥ 1 and ≤ 1 000 000 (checked), its
-                    // text the shortest that reads back as the value.
-                    p.n_jeugd.map(determinants::compact).unwrap_or_default(),
+                    p.n_jeugd.map(|n| self.n_jeugd_text(n)).unwrap_or_default(),
                     level.to_string(),
                     String::new(),
                     warning,
