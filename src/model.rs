@@ -683,7 +683,92 @@ pub struct Prediction {
     pub n_jeugd: Option<f64>,
     /// The residual variance in the PI: v_res(π, N), or σ²_residual.
     pub var_residual: f64,
+    /// Determinants (names, model order) whose given value lies outside the
+    /// range observed over the wijken in 2017 (the model file's min–max): the
+    /// linear model extrapolates there.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub extrapolated: Vec<String>,
+    /// `expected` lies outside 0–100 %: kept as the model computes it (the PI is
+    /// clipped), but it is no possible share.
+    pub outside_percent: bool,
+    /// One caution for people about both (None: nothing to say); `score`
+    /// writes it in its warning column, the page shows it with the result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caution: Option<Text>,
 }
+
+/// A number for a caution: rounded to `decimals`, shortest form, decimal comma
+/// in Dutch (`-24,0` stays `-24`; very large or small values short, as in messages).
+fn caution_number(v: f64, decimals: u8) -> (String, String) {
+    let f = 10f64.powi(i32::from(decimals.min(6)));
+    let r = (v * f).round() / f;
+    let en = match r.is_finite() && r.abs() < 1e15 {
+        true => format!("{}", r + 0.0),
+        false => determinants::compact(v),
+    };
+    (en.replace('.', ","), en)
+}
+
+/// The caution of a prediction (see [`Prediction::caution`]): which given
+/// values lie outside what the model saw, with their observed range, and
+/// whether the expected use is no possible share.
+fn caution(
+    infos: &[DeterminantInfo],
+    extrapolated: &[usize],
+    values: &[Option<f64>],
+    expected: f64,
+) -> Option<Text> {
+    let outside = !(PERCENT_RANGE.0..=PERCENT_RANGE.1).contains(&expected);
+    if extrapolated.is_empty() && !outside {
+        return None;
+    }
+    let mut nl = Vec::new();
+    let mut en = Vec::new();
+    if !extrapolated.is_empty() {
+        let (mut items_nl, mut items_en) = (Vec::new(), Vec::new());
+        for &k in extrapolated {
+            let d = &infos[k];
+            let dec = d.decimals;
+            let (v_nl, v_en) = caution_number(values[k].unwrap_or(f64::NAN), dec);
+            let (lo_nl, lo_en) = caution_number(d.min, dec);
+            let (hi_nl, hi_en) = caution_number(d.max, dec);
+            let (unit_nl, unit_en) = match d.unit {
+                Unit::Percent => (" %".to_string(), " %".to_string()),
+                Unit::YesNo => (String::new(), String::new()),
+                u => (format!(" {}", u.label()), format!(" {}", u.label_en())),
+            };
+            let label_en = determinants::label_en(&d.name).unwrap_or(&d.label);
+            let (label, name) = (&d.label, &d.name);
+            items_nl.push(format!(
+                "{label} ({name}) {v_nl}{unit_nl}, waargenomen {lo_nl}–{hi_nl}{unit_nl}"
+            ));
+            items_en.push(format!(
+                "{label_en} ({name}) {v_en}{unit_en}, observed {lo_en}–{hi_en}{unit_en}"
+            ));
+        }
+        nl.push(format!(
+            "Buiten het bereik van de wijken in 2017: {}. Het model rekent dan door buiten wat het heeft gezien; de uitkomst is onzekerder dan de intervallen zeggen.",
+            items_nl.join("; ")
+        ));
+        en.push(format!(
+            "Outside the range of the districts in 2017: {}. The model then extrapolates beyond what it has seen; the result is less certain than the intervals say.",
+            items_en.join("; ")
+        ));
+    }
+    if outside {
+        let (e_nl, e_en) = caution_number(expected, 1);
+        nl.push(format!(
+            "Een verwacht gebruik van {e_nl} % ligt buiten 0–100 %: geen mogelijke uitkomst, maar een teken van extrapolatie (het voorspellingsinterval is afgekapt op 0–100 %)."
+        ));
+        en.push(format!(
+            "An expected use of {e_en} % lies outside 0–100 %: not a possible outcome but a sign of extrapolation (the prediction interval is clipped to 0–100 %)."
+        ));
+    }
+    Some(Text::new(nl.join(" "), en.join(" ")))
+}
+
+/// The range of a share, for the expected use.
+const PERCENT_RANGE: (f64, f64) = determinants::PERCENT;
 
 /// How a wijk's observed use compares with its 95 % prediction interval.
 /// The one place this rule is written: the CLI, `score`, the page and the map
@@ -796,30 +881,36 @@ fn check_specification(model: &Model) -> Result<(), String> {
     Ok(())
 }
 
-/// Check a youth count given by a user (`n_jeugd`): a positive, finite number.
+/// The fewest youths a count may give: a wijk with fewer than one youth has no
+/// share to speak of (and a tiny N makes the PI's binomial term overflow).
+/// Not necessarily a whole number (an average, say).
+pub const N_JEUGD_MIN: f64 = 1.0;
+/// The most: more than any wijk can hold.
+pub const N_JEUGD_MAX: f64 = 1e6;
+
+/// Check a youth count given by a user (`n_jeugd`): a finite number of at
+/// least [`N_JEUGD_MIN`] and at most [`N_JEUGD_MAX`].
 pub fn check_n_jeugd(n: f64) -> Result<(), InputError> {
-    if n.is_finite() && n > 0.0 && n <= 1e6 {
-        Ok(())
-    } else {
-        let n_big = n.is_finite() && n > 1e6;
-        Err(InputError {
-            field: "n_jeugd".into(),
-            // The number written short: 1e308, not 309 digits.
-            message: {
-                let n = determinants::compact(n);
-                match n_big {
-                    true => text!(
-                        "{n} jeugdigen is meer dan in enige wijk kan wonen (hoogstens 1 000 000)",
-                        "{n} youths is more than any district can hold (at most 1,000,000)"
-                    ),
-                    false => text!(
-                        "{n} is geen geldig aantal jeugdigen: verwacht een getal groter dan 0",
-                        "{n} is not a valid number of youths: expected a number above 0"
-                    ),
-                }
-            },
-        })
+    if n.is_finite() && (N_JEUGD_MIN..=N_JEUGD_MAX).contains(&n) {
+        return Ok(());
     }
+    let big = n > N_JEUGD_MAX;
+    // The number written short: 1e308 or 1e-300, not 300 digits.
+    let n = determinants::compact(n);
+    Err(InputError {
+        field: "n_jeugd".into(),
+        message: if big && n != "inf" {
+            text!(
+                "{n} jeugdigen is meer dan in enige wijk kan wonen (hoogstens 1 000 000)",
+                "{n} youths is more than any district can hold (at most 1,000,000)"
+            )
+        } else {
+            text!(
+                "{n} is geen geldig aantal jeugdigen: verwacht een getal van minstens 1 (hoogstens 1 000 000)",
+                "{n} is not a valid number of youths: expected a number of at least 1 (at most 1,000,000)"
+            )
+        },
+    })
 }
 
 /// A prediction input that cannot be used, naming the field.
@@ -937,6 +1028,12 @@ impl Predictor {
             field: self.table[k].name.to_string(),
             message,
         })
+    }
+
+    /// The values determinant `k` accepts (the table's range): a what-if
+    /// change applied to many wijken is clamped into it per wijk.
+    pub fn range(&self, k: usize) -> (f64, f64) {
+        self.table[k].range
     }
 
     /// Check a what-if change of determinant `k` with the same check: the
@@ -1077,6 +1174,22 @@ impl Predictor {
             .map(|((b, v), m)| b * (v - m))
             .collect();
         finite(&[expected, expected_fixed, se, se_pred])?;
+        // Only the user's own values: an imputed value (a mean, or 0 where
+        // SCP's specification fills in 0) is not theirs to be cautioned about.
+        let extrapolated: Vec<usize> = profile
+            .values
+            .iter()
+            .zip(&self.model.determinants)
+            .enumerate()
+            .filter(|(_, (v, d))| v.is_some_and(|v| v < d.min || v > d.max))
+            .map(|(k, _)| k)
+            .collect();
+        let caution = caution(
+            &self.model.determinants,
+            &extrapolated,
+            &profile.values,
+            expected,
+        );
         Ok(Prediction {
             expected,
             expected_fixed,
@@ -1092,6 +1205,12 @@ impl Predictor {
             imputed: x,
             n_jeugd: n_used,
             var_residual,
+            extrapolated: extrapolated
+                .iter()
+                .map(|&k| self.model.determinants[k].name.clone())
+                .collect(),
+            outside_percent: !(PERCENT_RANGE.0..=PERCENT_RANGE.1).contains(&expected),
+            caution,
         })
     }
 }

@@ -138,6 +138,17 @@ pub struct Scored {
 }
 
 impl Scored {
+    /// `n_jeugd_used`: the row's own or its wijk's count as the shortest text
+    /// that reads back (a user's count is ≥ 1 and ≤ 1 000 000, checked); the
+    /// national median, a mean of two counts, to the three decimals the counts
+    /// have (851.33, not 851.3299999999999).
+    fn n_jeugd_text(&self, n: f64) -> String {
+        match self.default_n_jeugd {
+            true => format!("{}", (n * 1e3).round() / 1e3),
+            false => determinants::compact(n),
+        }
+    }
+
     /// The values of [`OUTPUT_COLUMNS`] for this row.
     pub fn output(&self) -> [String; 10] {
         let warning = self.warning.clone().unwrap_or_default();
@@ -156,7 +167,7 @@ impl Scored {
                     v(p.ci_high),
                     v(p.pi_low),
                     v(p.pi_high),
-                    p.n_jeugd.map(v).unwrap_or_default(),
+                    p.n_jeugd.map(|n| self.n_jeugd_text(n)).unwrap_or_default(),
                     level.to_string(),
                     String::new(),
                     warning,
@@ -244,7 +255,6 @@ pub fn score_row(
             }
         ));
     }
-    let warning = (!warnings.is_empty()).then(|| warnings.join("; "));
     let prediction = (|| {
         if let Some(g) = &gemeente {
             if !data::is_gemeentecode(g) {
@@ -299,6 +309,14 @@ pub fn score_row(
             .map_err(|e| format!("regel {line}, kolom {}: {}", e.field, e.message))
     })();
     let default_n_jeugd = matches!(prediction, Ok((_, true)));
+    // The core's caution (a value outside the range of 2017, an expected use
+    // outside 0–100 %) joins the row's other warnings.
+    if let Ok((p, _)) = &prediction {
+        if let Some(c) = &p.caution {
+            warnings.push(format!("regel {line}: {}", c.nl));
+        }
+    }
+    let warning = (!warnings.is_empty()).then(|| warnings.join("; "));
     Scored {
         prediction: prediction.map(|(p, _)| p),
         warning,

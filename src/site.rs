@@ -369,8 +369,9 @@ pub struct Calculator {
     /// Filled profiles, row-major n × q.
     filled: Vec<f64>,
     base_fixed: Vec<f64>,
-    random: Vec<f64>,
-    random_var: Vec<f64>,
+    /// (u_g, v_g, u_r, v_r) per wijk, as [`Predictor::random_part`] gives them
+    /// (kept apart, so sums run in the order `expected()` adds them).
+    random: Vec<(f64, f64, f64, f64)>,
     by_code: HashMap<String, usize>,
 }
 
@@ -397,7 +398,6 @@ impl Calculator {
             filled: Vec::new(),
             base_fixed: Vec::new(),
             random: Vec::new(),
-            random_var: Vec::new(),
             by_code: HashMap::new(),
         }
     }
@@ -423,17 +423,15 @@ impl Calculator {
                 ));
             }
         }
-        let (mut random, mut random_var) = (Vec::new(), Vec::new());
+        let mut random = Vec::new();
         let mut by_code = HashMap::new();
         for (i, w) in site.wijken.iter().enumerate() {
             let (ug, vg, ur, vr, _) = self.predictor.random_part(Some(&w.gemeente_code));
-            random.push(ug + ur);
-            random_var.push(vg + vr);
+            random.push((ug, vg, ur, vr));
             by_code.insert(w.code.clone(), i);
         }
         self.site = site;
         self.random = random;
-        self.random_var = random_var;
         self.by_code = by_code;
         self.filled.clear();
         self.base_fixed.clear();
@@ -597,15 +595,39 @@ impl Calculator {
                 },
             });
         }
-        // The same check as a profile's values get in `expected()`.
+        // Each change lies within ± its determinant's width (a difference of two
+        // valid values); the value it gives each wijk is then clamped into the
+        // range (`scenario_profile`).
         for (k, &d) in deltas.iter().enumerate() {
             self.predictor.check_change(k, d)?;
         }
         Ok(())
     }
 
-    /// Expected use of every wijk after adding `deltas` to the wijken in scope.
-    /// Linear in x, so a scope shift is one dot product for all wijken.
+    /// Wijk i's filled profile under a what-if change: in scope, each value
+    /// plus its change, clamped per determinant into the range `expected()`
+    /// accepts ("3 points lower, but not below 0"); out of scope, as it is.
+    pub fn scenario_profile(
+        &self,
+        i: usize,
+        deltas: &[f64],
+        in_scope: bool,
+        x: &mut [f64],
+    ) -> Result<(), InputError> {
+        x.copy_from_slice(self.filled(i)?);
+        if in_scope {
+            for (k, (v, d)) in x.iter_mut().zip(deltas).enumerate() {
+                let (lo, hi) = self.predictor.range(k);
+                *v = (*v + d).clamp(lo, hi);
+            }
+        }
+        Ok(())
+    }
+
+    /// Expected use of every wijk after adding `deltas` to the wijken in scope,
+    /// each value clamped into its range per wijk: for every wijk exactly what
+    /// `expected()` gives for its profile with those values. Per wijk in scope
+    /// O(q), so O(n·q) for all.
     pub fn expected_all(
         &self,
         deltas: &[f64],
@@ -615,13 +637,17 @@ impl Calculator {
         self.check_deltas(deltas)?;
         self.need_values()?;
         let mask = self.in_scope(scope)?;
-        let shift: f64 = self.predictor.beta()[1..]
-            .iter()
-            .zip(deltas)
-            .map(|(b, d)| b * d)
-            .sum();
+        let mut x = vec![0.0; self.predictor.n_determinants()];
         for (i, o) in out.iter_mut().enumerate().take(self.len()) {
-            *o = self.base_fixed[i] + self.random[i] + if mask[i] { shift } else { 0.0 };
+            let fixed = match mask[i] {
+                true => {
+                    self.scenario_profile(i, deltas, true, &mut x)?;
+                    self.predictor.fixed_part(&x)
+                }
+                false => self.base_fixed[i],
+            };
+            let (ug, _, ur, _) = self.random[i];
+            *o = fixed + ug + ur;
         }
         crate::model::finite(out)
     }
@@ -636,11 +662,10 @@ impl Calculator {
         let mut out = vec![0.0; 4 * n];
         let mut x = vec![0.0; q];
         for i in 0..n {
-            x.copy_from_slice(self.filled(i)?);
-            if mask[i] {
-                x.iter_mut().zip(deltas).for_each(|(v, d)| *v += d);
-            }
-            let var = self.predictor.fixed_variance(&x) + self.random_var[i];
+            self.scenario_profile(i, deltas, mask[i], &mut x)?;
+            let (_, vg, _, vr) = self.random[i];
+            // Summed in the order of `Predictor::expected_with`, to the last bit.
+            let var = self.predictor.fixed_variance(&x) + vg + vr;
             let (residual, _) = self
                 .predictor
                 .residual_variance(expected[i], self.site.wijken[i].n_jeugd);

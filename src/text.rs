@@ -9,7 +9,7 @@ use std::fmt;
 
 /// One message in both languages. Derefs to the Dutch, so `text.contains("…")` and
 /// `format!("{text}")` read as the Dutch message did.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Text {
     pub nl: String,
     pub en: String,
@@ -28,6 +28,24 @@ impl Text {
         Text {
             nl: f(self.nl),
             en: f(self.en),
+        }
+    }
+}
+
+/// A message as the page reads it: `{message, message_en}`, the shape of thrown
+/// errors and of problems (docs/wasm-api.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct MessageOut<'a> {
+    pub message: &'a str,
+    pub message_en: &'a str,
+}
+
+impl Text {
+    /// For the page: `{message, message_en}`.
+    pub fn out(&self) -> MessageOut<'_> {
+        MessageOut {
+            message: &self.nl,
+            message_en: &self.en,
         }
     }
 }

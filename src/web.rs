@@ -694,6 +694,9 @@ struct PredictionOut<'a> {
     contributions: Vec<ContributionOut<'a>>,
     /// The values used, after imputation, in model order.
     imputed: &'a [f64],
+    /// A caution `{message, message_en}` where a given value lies outside the
+    /// range of 2017 or the expected use outside 0–100 % (else null).
+    caution: Option<crate::text::MessageOut<'a>>,
 }
 
 /// Expected use for a profile, with 95 % intervals and contributions.
@@ -729,6 +732,7 @@ pub fn expected(profile: JsValue) -> Result<JsValue, JsValue> {
                 })
                 .collect(),
             imputed: &p.imputed,
+            caution: p.caution.as_ref().map(|t| t.out()),
         })
     })
 }

@@ -267,7 +267,7 @@ fn every_unit_has_an_upper_bound_and_long_numbers_stay_short() {
     assert!(e.message.contains("geen geldig aantal jeugdigen"), "{e}");
     assert_eq!(
         e.message.en,
-        "-3 is not a valid number of youths: expected a number above 0"
+        "-3 is not a valid number of youths: expected a number of at least 1 (at most 1,000,000)"
     );
 }
 

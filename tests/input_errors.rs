@@ -315,6 +315,52 @@ fn score_names_utf16_without_a_bom_and_a_cut_utf16_file() {
     );
 }
 
+/// D5: a youth count below 1 is refused (1e-310 gave "no finite number", 1e-300
+/// a 301-character n_jeugd_used, 0.5 went through), the value written short;
+/// 1 (the least) and a non-whole count are accepted and written as given.
+#[test]
+fn score_refuses_a_youth_count_below_one() {
+    let (o, rows) = score(
+        "jeugd-klein",
+        b"id,perc_1ouder,n_jeugd\na,20,1e-310\nb,20,1e-300\nc,20,0.5\nd,20,1\ne,20,1234.5\n",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    for (i, value) in [(1, "1e-310"), (2, "1e-300"), (3, "0.5")] {
+        let e = cell(&rows, i, "error");
+        assert!(
+            e.contains(&format!("regel {}, kolom n_jeugd", i + 1))
+                && e.contains(&format!("{value} is geen geldig aantal jeugdigen"))
+                && e.contains("minstens 1")
+                && e.len() < 200,
+            "{e}"
+        );
+        assert_eq!(cell(&rows, i, "n_jeugd_used"), "");
+        assert_eq!(cell(&rows, i, "expected"), "");
+    }
+    for (i, n) in [(4, "1"), (5, "1234.5")] {
+        assert_eq!(cell(&rows, i, "error"), "");
+        assert_eq!(cell(&rows, i, "n_jeugd_used"), n);
+        assert!(cell(&rows, i, "pi_high").parse::<f64>().unwrap() <= 100.0);
+    }
+    // The core says the same to the page (expected() with an n_jeugd).
+    let p = jeugdhulp_wijk::model::Predictor::new(
+        jeugdhulp_wijk::model::Model::from_json(&std::fs::read_to_string(model()).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    let profile = jeugdhulp_wijk::model::Profile {
+        gemeente: None,
+        values: vec![None; p.n_determinants()],
+    };
+    for n in [1e-310, 1e-300, 0.5, 0.999, 0.0, -1.0, f64::NAN, 2e6] {
+        let e = p.expected_with(&profile, Some(n)).unwrap_err();
+        assert_eq!(e.field, "n_jeugd", "{n}");
+        assert!(e.message.len() < 120 && e.message.en.len() < 120, "{e}");
+    }
+    assert!(p.expected_with(&profile, Some(1.0)).is_ok());
+    assert!(p.expected_with(&profile, Some(1e6)).is_ok());
+}
+
 /// A file that is not there: every command names it, exit code 1.
 #[test]
 fn missing_files_are_named() {
@@ -453,12 +499,16 @@ fn a_missing_file_is_said_in_dutch() {
             && !e.contains("os error"),
         "{e}"
     );
+    // A refusal: exit code 1, and no output written.
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(!tmp("x.csv").exists());
     let o = bin()
         .args(["fit", "--data", "/bestaat/niet"])
         .output()
         .unwrap();
     let e = stderr(&o);
     assert!(e.contains("bestaat niet") && !e.contains("os error"), "{e}");
+    assert_eq!(o.status.code(), Some(1), "{e}");
 }
 
 /// Arguments the CLI cannot use: each named in Dutch, exit code 1, nothing run.

@@ -237,7 +237,8 @@ fn all_wijken_calls_agree_with_single_predictions() {
         );
     }
 
-    // Bijstand −2 procentpunt in one gemeente moves exactly its wijken by −2β.
+    // Bijstand −2 procentpunt in one gemeente moves exactly its wijken by −2β
+    // (by −β·x where a wijk has x < 2: a share does not go below 0).
     let k = idx(&c.predictor.model, "perc_hhbijs");
     let beta = c.predictor.beta()[k + 1];
     let g = c.site.wijken[100].gemeente_code.clone();
@@ -248,7 +249,8 @@ fn all_wijken_calls_agree_with_single_predictions() {
         .unwrap();
     for i in 0..n {
         let want = if c.site.wijken[i].gemeente_code == g {
-            out[i] - 2.0 * beta
+            let x = c.filled(i).unwrap()[k];
+            out[i] - x.min(2.0) * beta
         } else {
             out[i]
         };
@@ -286,6 +288,77 @@ fn all_wijken_calls_agree_with_single_predictions() {
     );
     assert_eq!(Scope::parse("provincie", None).unwrap_err().field, "scope");
     assert_eq!(Scope::parse("gemeente", None).unwrap_err().field, "code");
+}
+
+/// D3: a what-if change for many wijken is clamped per wijk into the range
+/// `expected()` accepts, and the all-wijken calls then give for every wijk
+/// exactly what `expected_for()` gives for its profile with the clamped values.
+fn check_scenarios_agree_with_single_predictions(c: &Calculator) {
+    let q = c.predictor.n_determinants();
+    let n = c.len();
+    let k = idx(&c.predictor.model, "perc_1ouder");
+    let filled = |i: usize| c.filled(i).unwrap()[k];
+    let at = |code: &str| c.wijk_index(code).unwrap();
+    // WK036300 (31.844 %), the wijken with the lowest and the highest share.
+    let low = (0..n)
+        .min_by(|&a, &b| filled(a).total_cmp(&filled(b)))
+        .unwrap();
+    // (3.774 %: −5 takes it to 0, not below.)
+    assert!(filled(low) < 5.0, "{}", filled(low));
+    let top = (0..n)
+        .max_by(|&a, &b| filled(a).total_cmp(&filled(b)))
+        .unwrap();
+    let wijken = [at("WK036300"), low, top, 7, n / 2];
+    for d in [90.0, -90.0, 100.0, -100.0, -5.0, 3.0] {
+        let mut deltas = vec![0.0; q];
+        deltas[k] = d;
+        for (scope, code) in [("land", None), ("wijk", Some("WK036300"))] {
+            let scope = Scope::parse(scope, code).unwrap();
+            let mask = c.in_scope(scope).unwrap();
+            let mut expected = vec![0.0; n];
+            c.expected_all(&deltas, scope, &mut expected).unwrap();
+            let iv = c.intervals_all(&deltas, scope).unwrap();
+            let verdicts = c.verdicts_all(&deltas, scope).unwrap();
+            for &i in &wijken {
+                let mut x = c.filled(i).unwrap().to_vec();
+                if mask[i] {
+                    x[k] = (x[k] + d).clamp(0.0, 100.0);
+                }
+                assert!((0.0..=100.0).contains(&x[k]));
+                let profile = Profile {
+                    gemeente: Some(c.site.wijken[i].gemeente_code.to_string()),
+                    values: x.iter().map(|&v| Some(v)).collect(),
+                };
+                let (p, verdict) = c.expected_for(&profile, Some(i), None).unwrap();
+                let w = &c.site.wijken[i].code;
+                assert_eq!(expected[i].to_bits(), p.expected.to_bits(), "{w} {d}");
+                assert_eq!(iv[i].to_bits(), p.ci_low.to_bits(), "{w} {d}");
+                assert_eq!(iv[n + i].to_bits(), p.ci_high.to_bits(), "{w} {d}");
+                assert_eq!(iv[2 * n + i].to_bits(), p.pi_low.to_bits(), "{w} {d}");
+                assert_eq!(iv[3 * n + i].to_bits(), p.pi_high.to_bits(), "{w} {d}");
+                assert_eq!(verdicts[i], verdict, "{w} {d}");
+            }
+        }
+    }
+    // The review's case: +90 on WK036300 (31.844 %) is 100 %, not 121.844 %,
+    // which expected() refuses.
+    let i = at("WK036300");
+    assert_eq!(filled(i), 31.844);
+    let mut values: Vec<Option<f64>> = c.filled(i).unwrap().iter().map(|&v| Some(v)).collect();
+    values[k] = Some(121.844);
+    let profile = Profile {
+        gemeente: Some(c.site.wijken[i].gemeente_code.to_string()),
+        values,
+    };
+    assert_eq!(c.expected(&profile).unwrap_err().field, "perc_1ouder");
+}
+
+#[test]
+fn what_if_changes_are_clamped_per_wijk_and_agree_with_expected() {
+    check_scenarios_agree_with_single_predictions(&calculator());
+    let p = Predictor::new(scp_model().clone()).unwrap();
+    let site = SiteData::build(dataset(), &p).unwrap();
+    check_scenarios_agree_with_single_predictions(&Calculator::new(p, site).unwrap());
 }
 
 #[test]
@@ -433,4 +506,57 @@ fn binary_browser_files_give_the_same_numbers_and_first_need_only_the_model() {
     // A file of the wrong kind is named.
     let e = site::site_from_bin(&files.values).unwrap_err();
     assert!(e.contains("site.bin: dit is wijkwaarden.bin"), "{e}");
+}
+
+/// D4: a value outside the range of 2017 and an expected use outside 0–100 %
+/// come with a caution that names them; the expected use stays as the model
+/// computes it, the PI clipped but still around clamp(expected, 0, 100).
+#[test]
+fn predictions_outside_the_range_of_2017_carry_a_caution() {
+    for model in [scp_model(), full_model()] {
+        let c = Calculator::new(
+            Predictor::new(model.clone()).unwrap(),
+            SiteData::build(dataset(), &Predictor::new(model.clone()).unwrap()).unwrap(),
+        )
+        .unwrap();
+        let m = &c.predictor.model;
+        let k = idx(m, "grijzedruk");
+        let mut values = vec![None; m.determinants.len()];
+        values[k] = Some(999.0);
+        let p = c
+            .expected(&Profile {
+                gemeente: Some("GM0363".into()),
+                values,
+            })
+            .unwrap();
+        assert_eq!(p.extrapolated, vec!["grijzedruk".to_string()]);
+        let caution = p.caution.clone().expect("a caution");
+        assert!(
+            caution
+                .nl
+                .contains("Grijze druk (65-plussers) (grijzedruk) 999 per 100 inwoners")
+                && caution.nl.contains("waargenomen")
+                && caution.en.contains("(grijzedruk) 999 per 100 residents")
+                && caution.en.contains("observed"),
+            "{caution:?}"
+        );
+        // The review's case: far below 0 %, kept, and said.
+        assert!(p.expected < 0.0, "{}", p.expected);
+        assert!(p.outside_percent);
+        assert!(caution.nl.contains("buiten 0–100 %") && caution.en.contains("outside 0–100 %"));
+        assert!(p.pi_low <= p.pi_high);
+        if c.predictor.uses_youth() {
+            assert!(p.pi_low >= 0.0 && p.pi_high <= 100.0);
+            assert!((p.pi_low..=p.pi_high).contains(&p.expected.clamp(0.0, 100.0)));
+        }
+        // Every wijk at its own values (inside the range of 2017) has none.
+        for i in 0..c.len() {
+            let (p, _) = c
+                .expected_for(&some_wijk_profile(&c, i), Some(i), None)
+                .unwrap();
+            assert!(p.extrapolated.is_empty(), "{}", c.site.wijken[i].code);
+            assert_eq!(p.caution.is_some(), p.outside_percent);
+            assert_eq!(p.outside_percent, !(0.0..=100.0).contains(&p.expected));
+        }
+    }
 }

@@ -20,6 +20,145 @@ fn predictor() -> &'static Predictor {
     P.get_or_init(|| Predictor::new(common::full_model().clone()).unwrap())
 }
 
+/// The model in SCP's specification, the one the page uses.
+fn scp_predictor() -> &'static Predictor {
+    static P: OnceLock<Predictor> = OnceLock::new();
+    P.get_or_init(|| Predictor::new(common::scp_model().clone()).unwrap())
+}
+
+/// The invariants of every prediction `expected()` returns for `values`.
+fn check_prediction(
+    p: &Predictor,
+    values: &[Option<f64>],
+    r: &jeugdhulp_wijk::model::Prediction,
+) -> Result<(), TestCaseError> {
+    for v in [
+        r.expected,
+        r.expected_fixed,
+        r.se,
+        r.ci_low,
+        r.ci_high,
+        r.pi_low,
+        r.pi_high,
+    ] {
+        prop_assert!(v.is_finite(), "{r:?}");
+    }
+    prop_assert!(r.ci_low <= r.expected && r.expected <= r.ci_high, "{r:?}");
+    prop_assert!(r.pi_low <= r.pi_high, "{r:?}");
+    if p.uses_youth() {
+        // SCP's specification: the PI clipped to 0–100, around the clipped expected use.
+        prop_assert!(0.0 <= r.pi_low && r.pi_high <= 100.0, "{r:?}");
+        let e = r.expected.clamp(0.0, 100.0);
+        prop_assert!(r.pi_low <= e && e <= r.pi_high, "{r:?}");
+    } else {
+        prop_assert!(r.pi_low <= r.ci_low && r.ci_high <= r.pi_high, "{r:?}");
+    }
+    // The caution: exactly the given values outside the range of 2017, and an
+    // expected use outside 0–100 %.
+    let outside: Vec<String> = p
+        .model
+        .determinants
+        .iter()
+        .zip(values)
+        .filter(|(d, v)| v.is_some_and(|v| v < d.min || v > d.max))
+        .map(|(d, _)| d.name.clone())
+        .collect();
+    prop_assert_eq!(&r.extrapolated, &outside);
+    prop_assert_eq!(r.outside_percent, !(0.0..=100.0).contains(&r.expected));
+    prop_assert_eq!(
+        r.caution.is_some(),
+        r.outside_percent || !r.extrapolated.is_empty()
+    );
+    if let Some(c) = &r.caution {
+        for name in &r.extrapolated {
+            prop_assert!(
+                c.nl.contains(name.as_str()) && c.en.contains(name.as_str()),
+                "{c:?}"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A value the core accepts for each determinant (mostly inside its range, some
+/// at its ends, a yes/no mostly 0 or 1), or missing (imputed).
+fn accepted_values() -> impl Strategy<Value = Vec<Option<f64>>> {
+    let ranges: Vec<(f64, f64, bool)> = common::full_model()
+        .determinants
+        .iter()
+        .map(|d| {
+            let (_, t) = jeugdhulp_wijk::determinants::find(&d.name).unwrap();
+            let yes_no = t.unit == jeugdhulp_wijk::determinants::Unit::YesNo;
+            (t.range.0, t.range.1, yes_no)
+        })
+        .collect();
+    proptest::collection::vec((0u8..12, 0.0f64..=1.0), ranges.len()).prop_map(move |draws| {
+        draws
+            .iter()
+            .zip(&ranges)
+            .map(|(&(how, u), &(lo, hi, yes_no))| match how {
+                0 => None,
+                1 => Some(lo),
+                2 => Some(hi),
+                _ if yes_no && how < 10 => Some(u.round()),
+                // Mostly within the observed part of a wide range too: u² leans low.
+                _ => Some(lo + u * u * (hi - lo)),
+            })
+            .collect()
+    })
+}
+
+/// `expected()` on values the core accepts (the Ok branch, which arbitrary numbers
+/// practically never reach), on both models, with and without a gemeente and a youth
+/// count: every case gives a prediction that keeps the invariants.
+#[test]
+fn expected_never_traps() {
+    use proptest::test_runner::TestRunner;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // Both models have the same 27 determinants in the same order.
+    assert_eq!(
+        common::full_model().determinant_names(),
+        common::scp_model().determinant_names()
+    );
+    let (ok, cases) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let strategy = (
+        accepted_values(),
+        proptest::option::of(prop_oneof![
+            Just("GM0363".to_string()),
+            Just("GM0014".to_string()),
+            "GM[0-9]{4}"
+        ]),
+        // A youth count from 1 to a million, log-uniform.
+        proptest::option::of((0.0f64..=6.0).prop_map(|e| 10f64.powf(e))),
+        any::<bool>(),
+    );
+    let mut runner = TestRunner::new(Config {
+        cases: 512,
+        ..Config::default()
+    });
+    runner
+        .run(&strategy, |(values, gemeente, n_jeugd, scp)| {
+            let p = if scp { scp_predictor() } else { predictor() };
+            cases.fetch_add(1, Ordering::Relaxed);
+            let r = p
+                .expected_with(
+                    &Profile {
+                        gemeente,
+                        values: values.clone(),
+                    },
+                    n_jeugd,
+                )
+                .map_err(|e| TestCaseError::fail(format!("{e} for {values:?}")))?;
+            check_prediction(p, &values, &r)?;
+            ok.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        })
+        .unwrap();
+    // Every case reached the Ok branch and its checks.
+    let (ok, cases) = (ok.into_inner(), cases.into_inner());
+    assert!(cases >= 512 && ok == cases, "{ok} of {cases}");
+}
+
 /// The page's three binary files for the SCP model (src/wire.rs), made once.
 fn browser_files() -> &'static BrowserFiles {
     static F: OnceLock<BrowserFiles> = OnceLock::new();
@@ -315,26 +454,25 @@ proptest! {
         let _ = decode_topology(&text, "x.topojson");
     }
 
-    /// `expected()` with any values (NaN, ±inf, huge, missing) and any gemeente: a result
-    /// whose numbers are all finite, or an error naming a determinant.
+    /// `expected()` with any values (NaN, ±inf, huge, missing), any gemeente and any
+    /// youth count, on both models: never a panic; a result whose numbers are all
+    /// finite and keep the invariants ([`check_prediction`]), or an error naming
+    /// the determinant, `n_jeugd` or `values`.
     #[test]
-    fn expected_never_traps(
+    fn expected_never_panics_on_any_number(
         values in proptest::collection::vec(proptest::option::of(any::<f64>()), 27),
         gemeente in proptest::option::of(prop_oneof![Just("GM0363".to_string()), "[A-Z]{2}[0-9]{0,6}"]),
+        n_jeugd in proptest::option::of(any::<f64>()),
+        scp in any::<bool>(),
     ) {
-        let p = predictor();
+        let p = if scp { scp_predictor() } else { predictor() };
         prop_assert_eq!(values.len(), p.n_determinants());
-        match p.expected(&Profile { gemeente, values }) {
-            Ok(r) => {
-                for v in [r.expected, r.expected_fixed, r.se, r.ci_low, r.ci_high, r.pi_low, r.pi_high] {
-                    prop_assert!(v.is_finite(), "{r:?}");
-                }
-                prop_assert!(r.pi_low <= r.ci_low && r.ci_low <= r.expected && r.expected <= r.ci_high && r.ci_high <= r.pi_high);
-            }
+        match p.expected_with(&Profile { gemeente, values: values.clone() }, n_jeugd) {
+            Ok(r) => check_prediction(p, &values, &r)?,
             Err(e) => {
-                let names = common::full_model().determinant_names();
-                prop_assert!(names.contains(&e.field), "{e}");
-                prop_assert!(!e.message.is_empty());
+                let names = p.model.determinant_names();
+                prop_assert!(names.contains(&e.field) || e.field == "n_jeugd", "{e}");
+                prop_assert!(!e.message.is_empty() && !e.message.en.is_empty());
             }
         }
     }

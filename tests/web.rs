@@ -344,12 +344,12 @@ fn bad_input_throws_errors_that_name_the_field() {
     ));
     assert!(m.contains("GM9999"), "{m}");
     let m = message(web::expected(obj(&[("n_jeugd", JsValue::from_f64(-4.0))])));
-    assert!(m.contains("n_jeugd") && m.contains("groter dan 0"), "{m}");
+    assert!(m.contains("n_jeugd") && m.contains("minstens 1"), "{m}");
     // The same error in English beside it (issue 12).
     let en = message_en(web::expected(obj(&[("n_jeugd", JsValue::from_f64(-4.0))])));
     assert_eq!(
         en,
-        "n_jeugd: -4 is not a valid number of youths: expected a number above 0"
+        "n_jeugd: -4 is not a valid number of youths: expected a number of at least 1 (at most 1,000,000)"
     );
     let m = message(web::expected(obj(&[(
         "n_jeugd",
@@ -451,9 +451,14 @@ fn edge_numbers_wrong_types_and_missing_fields_get_an_answer() {
     // The youth count: NaN, ±inf, zero and huge are refused by name.
     for (n, want) in [
         (f64::NAN, "NaN"),
-        (f64::INFINITY, "groter dan 0"),
-        (f64::NEG_INFINITY, "groter dan 0"),
-        (0.0, "groter dan 0"),
+        (f64::INFINITY, "minstens 1"),
+        (f64::NEG_INFINITY, "minstens 1"),
+        (0.0, "minstens 1"),
+        (
+            0.5,
+            "0.5 is geen geldig aantal jeugdigen: verwacht een getal van minstens 1",
+        ),
+        (1e-310, "1e-310 is geen geldig aantal jeugdigen"),
         (1e308, "1e308 jeugdigen is meer dan in enige wijk"),
     ] {
         let m = message(web::expected(obj(&[("n_jeugd", JsValue::from_f64(n))])));
@@ -1215,4 +1220,27 @@ mod worker {
         let m = message(web::refit_national(strings(&[])));
         assert!(m.contains("leeg"), "{m}");
     }
+}
+
+/// D4: `expected()` gives a `caution` {message, message_en} for a value outside the
+/// range of 2017 (and an expected use below 0), and null for a wijk's own values.
+#[wasm_bindgen_test]
+fn expected_gives_a_caution_outside_the_range_of_2017() {
+    let values = |k: &str, v: JsValue| obj(&[("values", obj(&[(k, v)]))]);
+    let r = web::expected(values("grijzedruk", JsValue::from_f64(999.0))).unwrap();
+    let caution = get(&r, "caution");
+    let (nl, en) = (
+        get(&caution, "message").as_string().unwrap(),
+        get(&caution, "message_en").as_string().unwrap(),
+    );
+    assert!(
+        nl.contains("(grijzedruk) 999 per 100 inwoners") && nl.contains("waargenomen"),
+        "{nl}"
+    );
+    assert!(en.contains("(grijzedruk) 999 per 100 residents"), "{en}");
+    if num(&r, "expected") < 0.0 {
+        assert!(nl.contains("buiten 0–100 %") && en.contains("outside 0–100 %"));
+    }
+    let r = web::expected(values("grijzedruk", JsValue::from_f64(30.0))).unwrap();
+    assert!(get(&r, "caution").is_null(), "{:?}", get(&r, "caution"));
 }
