@@ -182,11 +182,18 @@ function renderResult(r) {
   if (r.level === 'geen') setTest('effect', M.effectNone, null);
   else setTest('effect', `${fmtPp(effect)}${r.level === 'regio' ? M.effectRegioOnly : ''}`, effect);
 
+  // Extrapolation, said by the core (a value outside the range of 2017, or expected use
+  // outside 0–100 %): shown as it says it, and read out with the result.
+  const caution = r.caution ? errorText(r.caution) : '';
+  $('caution').hidden = !caution;
+  $('caution').textContent = caution;
+
   renderHeader();
 
   clearTimeout(announceTimer);
   announceTimer = setTimeout(() => {
-    setText('announce', M.announce(fmtPct(r.expected), observed === null ? null : fmtPp(observed - r.expected)));
+    const said = M.announce(fmtPct(r.expected), observed === null ? null : fmtPp(observed - r.expected));
+    setText('announce', caution ? `${said} ${caution}` : said);
   }, 700);
 }
 

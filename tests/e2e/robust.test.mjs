@@ -56,6 +56,27 @@ test('an out-of-range value in an ?eigen=land link is refused by name; the eigen
   await page.close();
 });
 
+test('a value far outside the wijken of 2017 gets the core\'s caution beside the result, in the page\'s language', async () => {
+  for (const [lang, word] of [['', /grijze druk|grijzedruk/i], ['lang=en&', /grey|grijzedruk/i]]) {
+    const { page, consoleErrors } = await openPage(site.browser, site.origin, `/?${lang}eigen=land&grijzedruk=999`);
+    await settled(page);
+    await page.waitForSelector('[data-testid="caution"]:not([hidden])');
+    const caution = await page.textContent('[data-testid="caution"]');
+    assert.match(caution, word, caution);
+    assert.match(caution, /999/, caution);
+    // Back to the national profile: no caution.
+    await page.click('#reset-alles');
+    await page.waitForSelector('[data-testid="caution"][hidden]', { state: 'attached' });
+    assert.deepEqual(consoleErrors, []);
+    await page.close();
+  }
+  // A wijk of the data, as it is: none.
+  const { page } = await openPage(site.browser, site.origin, '/?wijk=WK036300');
+  await settled(page);
+  assert.equal(await page.isVisible('[data-testid="caution"]'), false);
+  await page.close();
+});
+
 test('while a ?wijk= link loads, the controls wait; a later eigen-wijk choice is kept', async () => {
   const { page, consoleErrors: errors } = await watchPage(site.browser, site.origin);
   const release = await holdValues(page);
