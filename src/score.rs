@@ -216,19 +216,43 @@ pub fn score_row(
             default_n_jeugd: false,
         };
     }
+    // Codes in any case: `gm0363` can only mean GM0363.
     let gemeente = layout
         .gemeente_column
-        .map(|c| fields[c].trim().to_string())
+        .map(|c| fields[c].trim().to_ascii_uppercase())
         .filter(|g| !g.is_empty());
-    // The wijkcode is read where the model uses youth counts (SCP's specification).
-    let wijk = layout
+    let wijk_given = layout
         .wijk_column
-        .filter(|_| predictor.uses_youth())
-        .map(|c| fields[c].trim())
+        .map(|c| fields[c].trim().to_ascii_uppercase())
         .filter(|w| !w.is_empty());
+    // The wijkcode is read where the model uses youth counts (SCP's specification).
+    let wijk = wijk_given.as_deref().filter(|_| predictor.uses_youth());
     // A well-formed code the model does not know is most likely a typo:
     // the row is scored, but says so.
     let mut warnings = Vec::new();
+    // A wijk of the data names its gemeente (CBS: WK + the gemeente's four digits +
+    // two): one that disagrees with the gemeentecode, or is not given with it, is
+    // said. The row is scored with the gemeente as given (or none), as asked.
+    if let Some(w) = wijk_given
+        .as_deref()
+        .filter(|w| data::is_wijkcode(w) && predictor.n_jeugd_of(w).is_some())
+    {
+        let own = format!("GM{}", &w[2..6]);
+        let name = predictor
+            .model
+            .gemeente_regio
+            .contains_key(own.as_str())
+            .then_some(own.as_str());
+        match (&gemeente, name) {
+            (Some(g), Some(own)) if data::is_gemeentecode(g) && *g != own => warnings.push(format!(
+                "regel {line}, kolom gemeentecode: wijk {w} ligt in {own}, niet in {g}; geschat met {g} zoals gegeven"
+            )),
+            (None, Some(own)) => warnings.push(format!(
+                "regel {line}: wijk {w} ligt in {own}, maar er is geen gemeentecode gegeven; geschat zonder gemeente- en regio-effect (niveau geen)"
+            )),
+            _ => {}
+        }
+    }
     if let Some(g) = gemeente.as_ref().filter(|g| {
         data::is_gemeentecode(g) && !predictor.model.gemeente_regio.contains_key(g.as_str())
     }) {
@@ -299,9 +323,7 @@ pub fn score_row(
                 })?;
         }
         if n_jeugd.is_none() && predictor.uses_youth() {
-            n_jeugd = layout
-                .wijk_column
-                .and_then(|c| predictor.n_jeugd_of(fields[c].trim()));
+            n_jeugd = wijk.and_then(|w| predictor.n_jeugd_of(w));
         }
         predictor
             .expected_with(&Profile { gemeente, values }, n_jeugd)

@@ -658,6 +658,47 @@ fn score_warns_on_the_row_of_an_unknown_gemeente() {
     assert!(stderr.contains("1 met een waarschuwing"), "{stderr}");
 }
 
+/// A wijk of the data names its gemeente: a gemeentecode that disagrees, or none,
+/// gets a warning on the row (the row is scored as given); codes in lower case
+/// are read as the codes they can only be.
+#[test]
+fn score_says_when_a_wijk_and_its_gemeente_disagree_and_reads_codes_in_any_case() {
+    let (code, stderr, rows) = score_csv(
+        "gemeente-wijk",
+        "id,gemeentecode,wijkcode,perc_1ouder\n\
+         a,GM0014,WK036300,20\n\
+         b,,WK036300,20\n\
+         c,GM0363,WK036300,20\n\
+         d,gm0363,wk036300,20\n\
+         e,,,20\n",
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let w = cell(&rows, 1, "warning");
+    assert_eq!(
+        w,
+        "regel 2, kolom gemeentecode: wijk WK036300 ligt in GM0363, niet in GM0014; geschat met GM0014 zoals gegeven"
+    );
+    assert_eq!(cell(&rows, 1, "level"), "gemeente");
+    let w = cell(&rows, 2, "warning");
+    assert!(
+        w.starts_with(
+            "regel 3: wijk WK036300 ligt in GM0363, maar er is geen gemeentecode gegeven"
+        ),
+        "{w}"
+    );
+    assert_eq!(cell(&rows, 2, "level"), "geen");
+    // As it should be, in either case: no warning, the same numbers.
+    for i in [3, 4] {
+        assert_eq!(cell(&rows, i, "warning"), "", "row {i}");
+        assert_eq!(cell(&rows, i, "error"), "", "row {i}");
+        assert_eq!(cell(&rows, i, "level"), "gemeente", "row {i}");
+    }
+    assert_eq!(cell(&rows, 3, "expected"), cell(&rows, 4, "expected"));
+    assert_eq!(cell(&rows, 3, "pi_low"), cell(&rows, 4, "pi_low"));
+    // No codes at all is a choice: no warning.
+    assert_eq!(cell(&rows, 5, "warning"), "");
+}
+
 #[test]
 fn score_reports_a_ragged_row_and_loses_none_of_its_fields() {
     let (code, stderr, rows) = score_csv(

@@ -84,7 +84,13 @@ fn score_checks_the_wijkcode_of_each_row() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(rows.len(), 6);
-    assert_eq!(cell(&rows, 1, "warning"), "");
+    // A wijk of the data without its gemeentecode: said (the gemeente effect is left out).
+    assert!(
+        cell(&rows, 1, "warning")
+            .starts_with("regel 2: wijk WK036300 ligt in GM0363, maar er is geen gemeentecode"),
+        "{}",
+        cell(&rows, 1, "warning")
+    );
     let w = cell(&rows, 2, "warning");
     assert!(
         w.contains("regel 3")
@@ -120,7 +126,7 @@ fn score_checks_the_wijkcode_of_each_row() {
     );
     assert_eq!(cell(&rows, 5, "n_jeugd_used"), "300");
     assert!(
-        stderr(&o).contains("3 met een waarschuwing"),
+        stderr(&o).contains("4 met een waarschuwing"),
         "{}",
         stderr(&o)
     );
