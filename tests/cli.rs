@@ -699,6 +699,17 @@ fn score_says_when_a_wijk_and_its_gemeente_disagree_and_reads_codes_in_any_case(
     assert_eq!(cell(&rows, 5, "warning"), "");
 }
 
+/// The user's header goes to the output as written: names with spaces around them
+/// are read trimmed, but not rewritten.
+#[test]
+fn score_keeps_the_header_as_written() {
+    let (code, stderr, rows) = score_csv("kop", "id, perc_1ouder ,naam \na,20,x\n");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(&rows[0][..3], ["id", " perc_1ouder ", "naam "]);
+    assert_eq!(rows[0][3], "expected");
+    assert!(!cell(&rows, 1, "expected").is_empty());
+}
+
 #[test]
 fn score_reports_a_ragged_row_and_loses_none_of_its_fields() {
     let (code, stderr, rows) = score_csv(

@@ -572,7 +572,8 @@ fn cmd_score(args: &ScoreArgs) -> Result<ExitCode, String> {
     }
     let failed = |e: csv::Error| format!("kan {output} niet schrijven: {e}");
     let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(header.iter().copied().chain(score::OUTPUT_COLUMNS))
+    // The header as the user wrote it (the layout reads the names trimmed).
+    out.write_record(table.header.fields.iter().chain(score::OUTPUT_COLUMNS))
         .map_err(failed)?;
     // Rows whose PI took the national median youth count.
     let (mut n_err, mut n_warn, mut n_default) = (0, 0, 0);
