@@ -72,7 +72,8 @@ impl fmt::Display for DataError {
             write!(f, ", kolom {c}")?;
         }
         if let Some(v) = &self.value {
-            write!(f, ", waarde {v:?}")?;
+            // (cut short: a 400-digit number is not worth 400 digits of message)
+            write!(f, ", waarde {:?}", crate::csvfile::short(v))?;
         }
         write!(f, ": {}", self.message)
     }

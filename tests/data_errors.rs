@@ -364,3 +364,27 @@ fn youth_counts_are_validated_and_computed_as_specified() {
         "{e}"
     );
 }
+
+/// A value of hundreds of digits is named, but cut short in the message.
+#[test]
+fn a_very_long_value_is_quoted_short() {
+    let mut lines = sample(3);
+    let digits = "9".repeat(400);
+    set(&mut lines, 2, "perc_1ouder", &digits);
+    let errs = errors(&lines);
+    let e = errs
+        .iter()
+        .find(|e| e.line == 3 && e.column.as_deref() == Some("perc_1ouder"))
+        .expect("the row's error");
+    assert_eq!(
+        e.value.as_deref(),
+        Some(digits.as_str()),
+        "the value itself is kept"
+    );
+    let shown = e.to_string();
+    assert!(
+        shown.contains(&format!("waarde \"{}…\"", &digits[..20])),
+        "{shown}"
+    );
+    assert!(shown.len() < 200, "{shown}");
+}
