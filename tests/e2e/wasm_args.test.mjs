@@ -12,10 +12,12 @@ const site = siteUnderTest();
 
 test('every export answers null, undefined, a number, a string or an object; nothing traps', async () => {
   const { page } = await openPage(site.browser, site.origin, '/?wijk=WK036300');
-  await page.waitForFunction(async () => {
-    const jw = await import(new URL('pkg/jeugdhulp_wijk.js', document.querySelector('script[type="module"]').src).href);
-    return jw.hasWijkValues();
-  }, null, { timeout: 30_000, polling: 200 });
+  // The link's wijk is shown once the wijken and their values are in. (Not a waitForFunction
+  // with an async predicate: its promise counts as truthy at once, and the calls below then
+  // raced the page's loading.)
+  await page.waitForFunction(() => document.querySelector('[data-testid="title"]').textContent === 'Burgwallen-Oude Zijde',
+    null, { timeout: 30_000 });
+  assert.equal(await inPage(page, (jw) => jw.hasSite() && jw.hasWijkValues()), true);
   const problems = await inPage(page, (jw) => {
     const arity = {
       loadSite: 1, hasSite: 0, loadWijkValues: 1, hasWijkValues: 0, determinants: 0, wijken: 0,
