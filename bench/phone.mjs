@@ -53,14 +53,16 @@ try {
     const files = new Map(); // requestId -> url
     const finished = []; // [ms since the page's request, url, bytes]
     let t0 = null; // CDP monotonic time (s) of the page's own request, ≈ the page's time origin
-    cdp.on('Network.requestWillBeSent', (e) => { if (t0 === null && e.type === 'Document') t0 = e.timestamp; });
+    let lastNet = 0; // Date.now() of the last request or finished response: for "network quiet"
+    cdp.on('Network.requestWillBeSent', (e) => {
+      lastNet = Date.now();
+      if (t0 === null && e.type === 'Document') t0 = e.timestamp;
+    });
     cdp.on('Network.responseReceived', (e) => files.set(e.requestId, e.response.url));
     cdp.on('Network.loadingFinished', (e) => {
+      lastNet = Date.now();
       finished.push([(e.timestamp - t0) * 1000, files.get(e.requestId) ?? '?', e.encodedDataLength]);
     });
-    let lastNet = 0; // Date.now() of the last request or response: for "network quiet"
-    cdp.on('Network.requestWillBeSent', () => { lastNet = Date.now(); });
-    cdp.on('Network.loadingFinished', () => { lastNet = Date.now(); });
     await page.goto(server.url, { waitUntil: 'commit' });
     await page.waitForSelector('#kaart[data-drawn-at]', { timeout: 120_000 });
     // The whole load, without touching the page: until the network has been quiet for 3 s.
