@@ -233,21 +233,17 @@ pub fn score_row(
     // A wijk of the data names its gemeente (CBS: WK + the gemeente's four digits +
     // two): one that disagrees with the gemeentecode, or is not given with it, is
     // said. The row is scored with the gemeente as given (or none), as asked.
-    if let Some(w) = wijk_given
+    let own_gemeente = wijk_given
         .as_deref()
         .filter(|w| data::is_wijkcode(w) && predictor.n_jeugd_of(w).is_some())
-    {
-        let own = format!("GM{}", &w[2..6]);
-        let name = predictor
-            .model
-            .gemeente_regio
-            .contains_key(own.as_str())
-            .then_some(own.as_str());
-        match (&gemeente, name) {
-            (Some(g), Some(own)) if data::is_gemeentecode(g) && *g != own => warnings.push(format!(
+        .map(|w| (w, format!("GM{}", &w[2..6])))
+        .filter(|(_, own)| predictor.model.gemeente_regio.contains_key(own.as_str()));
+    if let Some((w, own)) = own_gemeente {
+        match &gemeente {
+            Some(g) if data::is_gemeentecode(g) && *g != own => warnings.push(format!(
                 "regel {line}, kolom gemeentecode: wijk {w} ligt in {own}, niet in {g}; geschat met {g} zoals gegeven"
             )),
-            (None, Some(own)) => warnings.push(format!(
+            None => warnings.push(format!(
                 "regel {line}: wijk {w} ligt in {own}, maar er is geen gemeentecode gegeven; geschat zonder gemeente- en regio-effect (niveau geen)"
             )),
             _ => {}
